@@ -1,0 +1,48 @@
+"""dsdone: an executable definition of done for data-science projects.
+
+The public API for check authors is re-exported here lazily, so that ``import dsdone``
+(and with it ``dsdone --version``) costs nothing::
+
+    from dsdone import Finding, Project, check
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Area",
+    "Finding",
+    "Note",
+    "Project",
+    "Severity",
+    "Skip",
+    "__version__",
+    "check",
+]
+
+if TYPE_CHECKING:
+    from dsdone.api import Note, Skip, check
+    from dsdone.model import Area, Finding, Severity
+    from dsdone.project import Project
+
+_LAZY = {
+    "check": "dsdone.api",
+    "Note": "dsdone.api",
+    "Skip": "dsdone.api",
+    "Area": "dsdone.model",
+    "Finding": "dsdone.model",
+    "Severity": "dsdone.model",
+    "Project": "dsdone.project",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dsdone' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

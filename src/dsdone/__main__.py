@@ -1,0 +1,7 @@
+"""``python -m dsdone`` is the ``dsdone`` command."""
+
+from __future__ import annotations
+
+from dsdone.cli import main
+
+raise SystemExit(main())

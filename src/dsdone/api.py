@@ -1,0 +1,217 @@
+"""The check API: the same for the built-in checks and for plugins.
+
+A check is a function of the ``Project`` that yields ``Finding``s, decorated with ``@check``::
+
+    @dataclass(frozen=True)
+    class Options:
+        max_mb: float = option(10.0, help="Largest file size allowed in the repository, in MB.")
+
+    @check(
+        id="no-large-files",
+        title="No large files in git",
+        severity="error",
+        area="infrastructure",
+        fix="Move data and model files to DVC, Git LFS or object storage.",
+        options=Options,
+    )
+    def no_large_files(project: Project, options: Options) -> Iterator[Finding | Note]:
+        \"\"\"Why this matters to a data team, in a sentence or two.\"\"\"
+        ...
+
+A check passes when it yields no finding. It may yield ``Note``s (facts worth a line in the
+report, such as "12 tests in tests/"), raise ``Skip(reason)`` when it does not apply, and it
+must not print, write or run the project's code. Anything it raises is reported as status
+``error`` with the message; the other checks still run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, Union
+
+from dsdone.model import Area, Finding, Severity
+
+CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
+
+F = TypeVar("F", bound=Callable[..., Iterable[Any]])
+
+
+class Skip(Exception):  # noqa: N818 - read as `raise Skip("no notebooks here")`
+    """Raised by a check that does not apply to this project; the reason is shown."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Note:
+    """A fact a check observed that is not a problem; notes become the result's summary."""
+
+    text: str
+
+
+class OptionError(ValueError):
+    """A check option in the contract has an unknown name or the wrong type."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def option(default: Any, *, help: str) -> Any:  # noqa: A002 - mirrors argparse and click
+    """A check option with its default and the help text ``dsdone explain`` shows."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    name: str
+    type: str
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check. Build one with ``@check``; run it through the runner."""
+
+    id: str
+    title: str
+    severity: Severity
+    area: Area
+    fix: str
+    function: Callable[..., Iterable[Any]]
+    options: type | None = None
+    source: str = "built-in"
+
+    @property
+    def description(self) -> str:
+        """Why the check matters: the function's docstring."""
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+    def make_options(self, raw: Mapping[str, Any]) -> Any:
+        """The options dataclass filled from the contract's settings for this check."""
+        if self.options is None:
+            if raw:
+                key = sorted(raw)[0]
+                raise OptionError(f"check '{self.id}' has no option '{key}'", key)
+            return None
+        hints = typing.get_type_hints(self.options)
+        fields = {f.name: f for f in dataclasses.fields(self.options)}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            name = key.replace("-", "_")
+            if name not in fields:
+                known = ", ".join(sorted(fields)) or "none"
+                raise OptionError(
+                    f"check '{self.id}' has no option '{key}' (its options: {known})", key
+                )
+            hint = hints[name]
+            if not _conforms(value, hint):
+                raise OptionError(
+                    f"option '{key}' of check '{self.id}' must be {_type_name(hint)}, "
+                    f"not {value!r}",
+                    key,
+                )
+            values[name] = tuple(value) if isinstance(value, list) else value
+        return self.options(**values)
+
+    def option_info(self) -> list[OptionInfo]:
+        if self.options is None:
+            return []
+        hints = typing.get_type_hints(self.options)
+        return [
+            OptionInfo(
+                name=f.name,
+                type=_type_name(hints[f.name]),
+                default=f.default,
+                help=f.metadata.get("help", ""),
+            )
+            for f in dataclasses.fields(self.options)
+        ]
+
+    def call(self, project: Any, options: Any) -> Iterable[Any]:
+        if self.options is None:
+            return self.function(project)
+        return self.function(project, options)
+
+
+def check(
+    *,
+    id: str,  # noqa: A002 - the natural name for it
+    title: str,
+    fix: str,
+    severity: Severity | str = Severity.ERROR,
+    area: Area | str = Area.INFRASTRUCTURE,
+    options: type | None = None,
+) -> Callable[[Callable[..., Iterable[Any]]], Check]:
+    """Declare a check. See the module docstring for a complete example."""
+    if not CHECK_ID.match(id):
+        raise ValueError(f"check id {id!r} must be lowercase words joined by '-'")
+    if options is not None and not dataclasses.is_dataclass(options):
+        raise TypeError(f"the options of check {id!r} must be a dataclass")
+
+    def decorate(function: Callable[..., Iterable[Any]]) -> Check:
+        wants = len(inspect.signature(function).parameters)
+        expected = 2 if options is not None else 1
+        if wants != expected:
+            raise TypeError(
+                f"check {id!r}: {function.__name__}() must take "
+                + ("(project, options)" if options is not None else "(project)")
+            )
+        return Check(
+            id=id,
+            title=title,
+            severity=Severity(severity),
+            area=Area(area),
+            fix=fix,
+            function=function,
+            options=options,
+        )
+
+    return decorate
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is Any:
+        return True
+    if origin in (Union, types.UnionType):
+        return any(_conforms(value, arg) for arg in args)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if origin in (tuple, list, frozenset, set):
+        item = args[0] if args else Any
+        return isinstance(value, (list, tuple)) and all(_conforms(v, item) for v in value)
+    if origin in (dict, Mapping) or hint is dict:
+        return isinstance(value, dict)
+    return True
+
+
+def _type_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_type_name(arg) for arg in args)
+    if origin in (tuple, list, frozenset, set):
+        return f"a list of {_type_name(args[0]) if args else 'values'}"
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    if hint is type(None):
+        return "null"
+    return names.get(hint, getattr(hint, "__name__", str(hint)))

@@ -1,0 +1,77 @@
+"""The ``dsdone`` command: parse options, call the engine, print, exit.
+
+This package is the only place that knows about typer (imported by ``app``, not here). Every command returns through ``_guard``,
+which turns a ``DsdoneError`` into its message and exit code (2 unless it says otherwise) and
+anything else into exit 3 with a request to report it; never a traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dsdone import __version__
+from dsdone.errors import ExitCode
+
+if TYPE_CHECKING:
+    import typer
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``dsdone`` with ``argv`` (default: the process's) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-V"]):  # answer before paying for typer's import
+        print(f"dsdone {__version__}")
+        return ExitCode.READY
+    app = _build_app()
+    try:
+        app(args=args, prog_name="dsdone", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return ExitCode.READY
+
+
+def _build_app() -> typer.Typer:
+    from dsdone.cli.app import app  # typer is imported here, not at start-up
+
+    return app
+
+
+@contextmanager
+def guard(debug: bool = False) -> Iterator[None]:
+    """Turn user errors into a message and exit 2; anything else into exit 3."""
+    import typer
+
+    from dsdone.errors import DsdoneError
+
+    try:
+        yield
+    except DsdoneError as exc:
+        print(f"dsdone: error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        raise typer.Exit(exc.exit_code) from None
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        print("dsdone: interrupted", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(
+            f"dsdone: internal error: {type(exc).__name__}: {exc}\n"
+            "  This is a bug in dsdone or in a plugin. Run again with --debug for the traceback "
+            "and report it.",
+            file=sys.stderr,
+        )
+        raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def project_argument(path: Path | None) -> Path:
+    return Path.cwd() if path is None else path

@@ -1,0 +1,206 @@
+"""The typer application: one function per command, each thin over the engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dsdone import __version__
+from dsdone.cli import guard, project_argument
+from dsdone.errors import DsdoneError, ExitCode
+from dsdone.model import Severity
+
+app = typer.Typer(
+    name="dsdone",
+    help="An executable definition of done for data-science projects.\n\n"
+    "A project declares its promises in dsdone.yaml; `dsdone check` verifies them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"dsdone {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """An executable definition of done for data-science projects."""
+
+
+class OutputFormat(str, Enum):
+    terminal = "terminal"
+    json = "json"
+
+
+class ColorMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _ids(value: str | None) -> frozenset[str]:
+    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _use_color(mode: ColorMode) -> bool:
+    if mode is not ColorMode.auto:
+        return mode is ColorMode.always
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+@app.command()
+def check(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(help="A project folder or its contract file. Default: the current folder."),
+    ] = None,
+    select: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Run only these checks (comma-separated ids)."),
+    ] = None,
+    ignore: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Skip these checks (comma-separated ids)."),
+    ] = None,
+    fail_on: Annotated[
+        Severity,
+        typer.Option(help="The lowest severity of a failing check that makes the project not ready."),
+    ] = Severity.ERROR,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="How to print the report.")
+    ] = OutputFormat.terminal,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only what blocks, and the verdict.")
+    ] = False,
+    color: Annotated[ColorMode, typer.Option(help="Colour the terminal report.")] = ColorMode.auto,
+    allow_plugins: Annotated[
+        bool,
+        typer.Option(
+            help="Load the project-local check modules the contract lists (runs their code)."
+        ),
+    ] = False,
+    timeout: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="Stop a check that runs longer than this many seconds.", min=0.001),
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Check a project against its contract and print a readiness report.
+
+    Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, missing or invalid contract),
+    3 dsdone itself failed.
+    """
+    from dsdone.engine import Selection, run
+
+    with guard(debug):
+        selection = Selection(
+            select=_ids(select),
+            ignore=_ids(ignore),
+            fail_on=fail_on,
+            allow_plugins=allow_plugins,
+            timeout=timeout,
+        )
+        report = run(project_argument(path), selection)
+        if output_format is OutputFormat.terminal:
+            from dsdone.render.terminal import render_terminal
+
+            width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+            text = render_terminal(report, color=_use_color(color), width=width, quiet=quiet)
+        else:
+            from dsdone.render import renderer
+
+            text = renderer(output_format.value)(report)
+        sys.stdout.write(text)
+        raise typer.Exit(ExitCode.READY if report.ready else ExitCode.NOT_READY)
+
+
+@app.command("list")
+def list_checks(
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """List every available check: built-in and from installed plugins."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from dsdone.engine import available_checks
+
+    with guard(debug):
+        checks = available_checks()
+        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        for column in ("id", "severity", "area", "source", "title"):
+            table.add_column(column, no_wrap=column != "title")
+        for item in checks.values():
+            table.add_row(item.id, item.severity.value, item.area.value, item.source, item.title)
+        Console(highlight=False, soft_wrap=True).print(table)
+
+
+@app.command()
+def explain(
+    check_id: Annotated[str, typer.Argument(metavar="ID", help="A check id, as `dsdone list` shows.")],
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Explain a check: why it matters, how to fix what it finds, and its options."""
+    import difflib
+
+    from dsdone.engine import available_checks
+
+    with guard(debug):
+        checks = available_checks()
+        found = checks.get(check_id)
+        if found is None:
+            close = difflib.get_close_matches(check_id, list(checks), n=1)
+            raise DsdoneError(
+                f"unknown check '{check_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                hint="`dsdone list` shows every check",
+            )
+        lines = [
+            f"{found.id}: {found.title}",
+            f"severity {found.severity.value} · area {found.area.value} · {found.source}",
+            "",
+            found.description,
+            "",
+            f"How to fix: {found.fix}",
+        ]
+        options = found.option_info()
+        if options:
+            lines += ["", f"Options (under checks: {found.id}: in dsdone.yaml):"]
+            for info in options:
+                default = json.dumps(list(info.default) if isinstance(info.default, tuple) else info.default)
+                lines.append(f"  {info.name} ({info.type}, default {default})")
+                if info.help:
+                    lines.append(f"      {info.help}")
+        lines += [
+            "",
+            "Every check also takes: enabled (true or false), severity (error, warning, info),",
+            "exclude (globs of paths whose findings are dropped), timeout (seconds).",
+        ]
+        print("\n".join(lines))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the contract (for editors and other tools)."""
+    from dsdone.contract import schema as contract_schema
+
+    print(json.dumps(contract_schema(), indent=2))

@@ -1,0 +1,360 @@
+"""The contract: ``dsdone.yaml``, read, validated against the published schema, made typed.
+
+Validation here is about shape (types, known keys, the version). Whether the project keeps
+its promises (an input has a format, the schema file exists) is what the checks report, as
+findings with a line in the contract, so that a half-written contract still gets a report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from dsdone.errors import DsdoneError
+from dsdone.model import ProjectInfo, Severity
+from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
+
+CONTRACT_NAMES = ("dsdone.yaml", "dsdone.yml")
+SUPPORTED_VERSIONS = (1,)
+MAX_CONTRACT_BYTES = 1024 * 1024  # a contract is a page of YAML; a megabyte is not one
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str | None
+    source: str | None
+    format: str | None
+    pipeline: str | None
+    index: int  # position in the contract's list, for locating it
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str | None
+    format: str | None
+    schema: str | Mapping[str, Any] | None
+    sample: str | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Retrain:
+    entrypoint: str | None
+    schedule: str | None
+
+
+@dataclass(frozen=True)
+class Tests:
+    paths: tuple[str, ...] = ("tests",)
+    min_tests: int = 1
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    enabled: bool = True
+    severity: Severity | None = None
+    exclude: tuple[str, ...] = ()
+    timeout: float | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    check: str
+    reason: str
+    until: date | None
+    paths: tuple[str, ...]
+    index: int
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A valid contract. A section that is ``None`` was not declared at all."""
+
+    path: Path  # absolute path of the contract file
+    version: int
+    project: ProjectInfo
+    inputs: tuple[Input, ...] | None
+    outputs: tuple[Output, ...] | None
+    config_files: tuple[str, ...] | None
+    retrain: Retrain | None
+    tests: Tests
+    checks: Mapping[str, CheckSettings]
+    plugins: tuple[str, ...]
+    waivers: tuple[Waiver, ...]
+    document: YamlDocument = field(repr=False, compare=False)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The line in the contract where the value at ``path`` (or its closest parent) is."""
+        mark = self.document.locate_key(path)
+        return mark.line if mark else None
+
+    def settings(self, check_id: str) -> CheckSettings:
+        return self.checks.get(check_id, CheckSettings())
+
+
+def find_contract(path: Path) -> Path:
+    """The contract file for ``path``: the file itself, or ``dsdone.yaml`` in the folder."""
+    if not path.exists():
+        raise DsdoneError(f"{path}: no such file or folder", hint="give a project folder or its dsdone.yaml")
+    if path.is_file():
+        return path.resolve()
+    for name in CONTRACT_NAMES:
+        candidate = path / name
+        if candidate.is_file():
+            return candidate.resolve()
+    raise DsdoneError(
+        f"{path}: no dsdone.yaml in this folder",
+        hint="run `dsdone init` to start a project, or `dsdone init --existing` to write a "
+        "contract for this one",
+    )
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The published JSON Schema of contract version 1."""
+    text = resources.files("dsdone").joinpath("schema/contract-v1.schema.json").read_text("utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def load_contract(path: Path) -> Contract:
+    """Read and validate the contract at ``path`` (a file, or a folder holding ``dsdone.yaml``)."""
+    contract_path = find_contract(path)
+    shown = contract_path.name
+    text = _read_text(contract_path, shown)
+    document = load_yaml(text, shown)
+    data = document.data
+    if data is None:
+        raise DsdoneError(
+            f"{shown}: the contract is empty",
+            hint="a contract needs at least: version: 1, and project: with name and owner",
+        )
+    if not isinstance(data, dict):
+        mark = document.locate(())
+        where = f"{shown}:{mark.line}:{mark.column}" if mark else shown
+        raise DsdoneError(
+            f"{where}: the contract must be a mapping of keys (version, project, ...), "
+            f"not a {_json_type(data)}",
+        )
+    _check_version(data, document, shown)
+    problems = _schema_problems(data, document, shown)
+    if problems:
+        raise DsdoneError("\n".join(problems), hint="see `dsdone schema` for every key and its type")
+    return _build(contract_path, data, document, shown)
+
+
+def _read_text(path: Path, shown: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONTRACT_BYTES:
+            raise DsdoneError(
+                f"{shown}: the contract is {size / 1024 / 1024:.1f} MB; a contract is a page of YAML",
+                hint="keep data, schemas and samples in files of their own and point to them",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DsdoneError(f"{shown}: cannot read the contract: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DsdoneError(
+            f"{shown}:{line}:{column}: the contract is not valid UTF-8 (byte {raw[exc.start]:#04x})",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def _check_version(data: dict[str, Any], document: YamlDocument, shown: str) -> None:
+    supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+    if "version" not in data:
+        raise DsdoneError(
+            f"{shown}:1:1: the contract has no 'version'",
+            hint=f"add `version: 1` at the top (this dsdone reads version {supported})",
+        )
+    version = data["version"]
+    if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
+        raise DsdoneError(
+            f"{_where(document, ('version',), shown)}: unsupported contract version {version!r}; "
+            f"this dsdone reads version {supported}",
+            hint="set `version: 1`, or upgrade dsdone if the contract was written for a newer one",
+        )
+
+
+def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[str]:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    problems: list[tuple[int, int, str]] = []
+    for error in validator.iter_errors(data):
+        for path, message in _explain(error):
+            mark = document.locate_key(path) if error.validator == "additionalProperties" else (
+                document.locate(path)
+            )
+            line, column = (mark.line, mark.column) if mark else (1, 1)
+            problems.append((line, column, f"{shown}:{line}:{column}: {message}"))
+    return [text for _, _, text in sorted(set(problems))]
+
+
+def _explain(error: Any) -> list[tuple[YamlPath, str]]:
+    """Turn one jsonschema error into messages a person can act on, each with its place."""
+    path: YamlPath = tuple(error.absolute_path)
+    where = format_path(path)
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        return [
+            ((*path, key), f"unknown key '{key}' in {where}{_did_you_mean(key, allowed)}")
+            for key in unknown
+        ]
+    if kind == "required":
+        return [(path, f"{where} is missing the required key {error.message.split(' ')[0]}")]
+    if kind == "type":
+        expected = error.validator_value
+        expected_text = " or ".join(expected) if isinstance(expected, list) else expected
+        article = "an" if expected_text[0] in "aeiou" else "a"
+        return [
+            (path, f"{where} must be {article} {expected_text}, not {_describe(error.instance)}")
+        ]
+    if kind == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value)
+        return [(path, f"{where} must be one of {choices}; got {error.instance!r}")]
+    if kind == "pattern" and path and path[-1] == "until":
+        return [(path, f"{where} must be a date written YYYY-MM-DD; got {error.instance!r}")]
+    if kind == "minLength":
+        return [(path, f"{where} must not be empty")]
+    return [(path, f"{where}: {error.message}")]
+
+
+def _did_you_mean(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (expected one of: {', '.join(allowed)})" if allowed else ""
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if value is None:
+        return "null"
+    return "string"
+
+
+def _describe(value: Any) -> str:
+    kind = _json_type(value)
+    if kind in ("mapping", "list", "null"):
+        return f"a {kind}" if kind != "null" else "empty"
+    return f"the {kind} {value!r}"
+
+
+def _where(document: YamlDocument, path: YamlPath, shown: str) -> str:
+    mark = document.locate(path)
+    return f"{shown}:{mark.line}:{mark.column}" if mark else shown
+
+
+def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str) -> Contract:
+    project = data["project"]
+    inputs = data.get("inputs")
+    outputs = data.get("outputs")
+    config = data.get("config")
+    retrain = data.get("retrain")
+    tests = data.get("tests") or {}
+    return Contract(
+        path=path,
+        version=data["version"],
+        project=ProjectInfo(
+            name=project["name"],
+            owner=project["owner"],
+            description=project.get("description"),
+            consumers=tuple(project.get("consumers", ())),
+        ),
+        inputs=None if inputs is None else tuple(
+            Input(
+                name=item.get("name"),
+                source=item.get("source"),
+                format=item.get("format"),
+                pipeline=item.get("pipeline"),
+                index=i,
+            )
+            for i, item in enumerate(inputs)
+        ),
+        outputs=None if outputs is None else tuple(
+            Output(
+                name=item.get("name"),
+                format=item.get("format"),
+                schema=item.get("schema"),
+                sample=item.get("sample"),
+                index=i,
+            )
+            for i, item in enumerate(outputs)
+        ),
+        config_files=None if config is None else tuple(config.get("files", ())),
+        retrain=None if retrain is None else Retrain(retrain.get("entrypoint"), retrain.get("schedule")),
+        tests=Tests(
+            paths=tuple(tests.get("paths", ("tests",))), min_tests=tests.get("min_tests", 1)
+        ),
+        checks={
+            check_id: _check_settings(settings or {})
+            for check_id, settings in sorted((data.get("checks") or {}).items())
+        },
+        plugins=tuple(data.get("plugins", ())),
+        waivers=tuple(
+            _waiver(item, i, document, shown) for i, item in enumerate(data.get("waivers", ()))
+        ),
+        document=document,
+    )
+
+
+_SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout"}
+
+
+def _check_settings(raw: dict[str, Any]) -> CheckSettings:
+    return CheckSettings(
+        enabled=raw.get("enabled", True),
+        severity=Severity(raw["severity"]) if "severity" in raw else None,
+        exclude=tuple(raw.get("exclude", ())),
+        timeout=raw.get("timeout"),
+        options={key: value for key, value in raw.items() if key not in _SETTINGS_KEYS},
+    )
+
+
+def _waiver(raw: dict[str, Any], index: int, document: YamlDocument, shown: str) -> Waiver:
+    until = raw.get("until")
+    parsed: date | None = None
+    if until is not None:
+        try:
+            parsed = date.fromisoformat(until)
+        except ValueError:
+            where = _where(document, ("waivers", index, "until"), shown)
+            raise DsdoneError(
+                f"{where}: waivers[{index}].until is not a real date: {until!r}",
+                hint="write the last day the waiver holds as YYYY-MM-DD",
+            ) from None
+    return Waiver(
+        check=raw["check"],
+        reason=raw["reason"],
+        until=parsed,
+        paths=tuple(raw.get("paths", ())),
+        index=index,
+    )

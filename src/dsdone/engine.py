@@ -1,0 +1,107 @@
+"""One ``dsdone check``, without printing or exiting: load, select, run, report."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dsdone import __version__
+from dsdone.api import Check, OptionError
+from dsdone.contract import Contract, load_contract
+from dsdone.errors import DsdoneError
+from dsdone.model import Report, Severity
+from dsdone.project import Project
+from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
+from dsdone.runner import PreparedCheck, run_checks
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which checks to run and what makes the project not ready."""
+
+    select: frozenset[str] = field(default_factory=frozenset)  # empty: every enabled check
+    ignore: frozenset[str] = field(default_factory=frozenset)
+    fail_on: Severity = Severity.ERROR
+    allow_plugins: bool = False  # load the contract's project-local plugin modules
+    timeout: float | None = None  # seconds per check, unless the contract sets one
+
+
+def available_checks(contract: Contract | None = None, allow_plugins: bool = False) -> dict[str, Check]:
+    """Every check dsdone knows of, by id: built-in, installed plugins, and (when allowed) the
+    contract's project plugins."""
+    sources = [builtin_checks(), plugin_checks()]
+    if contract is not None and contract.plugins:
+        if not allow_plugins:
+            raise DsdoneError(
+                f"{contract.path.name}:{contract.line_of('plugins')}: the contract loads project "
+                "plugins, which runs Python code from this repository",
+                hint="pass --allow-plugins if you trust this repository's code",
+            )
+        sources.append(project_checks(contract.root, contract.plugins))
+    return collect(*sources)
+
+
+def run(path: Path, selection: Selection = Selection()) -> Report:
+    """Load the contract at ``path``, run the selected checks, return the report."""
+    contract = load_contract(path)
+    checks = available_checks(contract, selection.allow_plugins)
+    _check_ids_in_contract(contract, checks)
+    project = Project(contract.root, contract)
+    prepared = prepare(contract, checks, selection)
+    results = run_checks(project, prepared, selection.timeout)
+    return Report(
+        dsdone_version=__version__,
+        project=contract.project,
+        contract=project.contract_path,
+        root=str(path),
+        commit=project.git.commit,
+        fail_on=selection.fail_on,
+        results=results,
+    )
+
+
+def prepare(
+    contract: Contract, checks: Mapping[str, Check], selection: Selection
+) -> dict[str, PreparedCheck]:
+    for option_name, ids in (("--select", selection.select), ("--ignore", selection.ignore)):
+        for check_id in sorted(ids):
+            if check_id not in checks:
+                raise DsdoneError(
+                    f"{option_name}: unknown check '{check_id}'{_did_you_mean(check_id, checks)}",
+                    hint="`dsdone list` shows every check",
+                )
+    prepared: dict[str, PreparedCheck] = {}
+    for check_id, check in checks.items():
+        settings = contract.settings(check_id)
+        chosen = check_id in selection.select if selection.select else settings.enabled
+        if not chosen or check_id in selection.ignore:
+            continue
+        try:
+            options = check.make_options(settings.options)
+        except OptionError as exc:
+            at: tuple[str, ...] = ("checks", check_id) + ((exc.key,) if exc.key else ())
+            raise DsdoneError(
+                f"{contract.path.name}:{contract.line_of(*at)}: {exc}",
+                hint=f"`dsdone explain {check_id}` lists its options",
+            ) from None
+        prepared[check_id] = PreparedCheck(check, settings, options)
+    return prepared
+
+
+def _check_ids_in_contract(contract: Contract, checks: Mapping[str, Check]) -> None:
+    places = [(("checks", check_id), check_id) for check_id in contract.checks]
+    places += [(("waivers", w.index, "check"), w.check) for w in contract.waivers]
+    for at, check_id in places:
+        if check_id not in checks:
+            raise DsdoneError(
+                f"{contract.path.name}:{contract.line_of(*at)}: unknown check '{check_id}' in "
+                f"{at[0]}{_did_you_mean(check_id, checks)}",
+                hint="`dsdone list` shows every check; a plugin's checks need the plugin installed",
+            )
+
+
+def _did_you_mean(check_id: str, checks: Mapping[str, Check]) -> str:
+    close = difflib.get_close_matches(check_id, list(checks), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,152 @@
+"""Facts about the project under check, computed lazily, once, and shared by every check.
+
+A check never walks the file system or calls git itself: it asks the ``Project``. That is what
+makes one pass over the file index serve all checks, and what keeps every read inside the
+project folder (a path that escapes it, by ``..``, by being absolute or through a symbolic
+link, is refused with ``OutsideProject``).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from dsdone.contract import Contract
+from dsdone.fileindex import FileIndex, build_file_index
+from dsdone.gitstate import GitState, read_git_state
+from dsdone.model import Finding
+
+if TYPE_CHECKING:
+    import pathspec
+
+
+class OutsideProject(ValueError):
+    """A path from the contract or the repository points outside the project folder."""
+
+
+class Project:
+    """The project folder (where ``dsdone.yaml`` is), its contract, its files and its git state."""
+
+    def __init__(self, root: Path, contract: Contract) -> None:
+        self.root = root.resolve()
+        self.contract = contract
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.root)!r})"
+
+    # -- files -------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def index(self) -> FileIndex:
+        return build_file_index(self.root)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Tracked and untracked-but-not-ignored files, relative, with forward slashes, sorted."""
+        return self.index.files
+
+    def is_tracked(self, path: str) -> bool:
+        return path in self.index.tracked
+
+    @functools.cached_property
+    def _file_set(self) -> frozenset[str]:
+        return frozenset(self.index.files)
+
+    def is_indexed(self, path: str) -> bool:
+        """Whether the file is part of the project (tracked, or untracked and not ignored)."""
+        return path in self._file_set
+
+    def glob(self, patterns: Iterable[str]) -> list[str]:
+        """The indexed files matching any of the gitignore-style ``patterns``, sorted."""
+        spec = compile_globs(tuple(patterns))
+        return [path for path in self.files if spec.match_file(path)]
+
+    @functools.cached_property
+    def folders(self) -> frozenset[str]:
+        """Every folder that holds an indexed file (relative; the root is "")."""
+        result = {""}
+        for path in self.files:
+            parent = PurePosixPath(path).parent
+            while str(parent) != "." and str(parent) not in result:
+                result.add(str(parent))
+                parent = parent.parent
+        return frozenset(result)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def path(self, relative: str) -> Path:
+        """The absolute path of ``relative``; ``OutsideProject`` if it leaves the project."""
+        if not relative or PurePosixPath(relative).is_absolute() or _is_windows_absolute(relative):
+            raise OutsideProject(f"{relative!r} is not a path relative to the project")
+        candidate = self.root / relative
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop
+            raise OutsideProject(f"{relative!r} cannot be resolved: {exc}") from None
+        if resolved != self.root and self.root not in resolved.parents:
+            raise OutsideProject(f"{relative!r} points outside the project folder")
+        return candidate
+
+    def exists(self, relative: str) -> bool:
+        try:
+            return self.path(relative).exists()
+        except OutsideProject:
+            return False
+
+    def read_bytes(self, relative: str) -> bytes:
+        """The file's bytes (not cached: for scanning many files once)."""
+        return self.path(relative).read_bytes()
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - a Project lives for one run
+    def read_text(self, relative: str) -> str:
+        """The file decoded as UTF-8 (cached); raises ``UnicodeDecodeError`` or ``OSError``."""
+        return self.read_bytes(relative).decode("utf-8-sig")
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019
+    def python_ast(self, relative: str) -> ast.Module:
+        """The parsed module (cached); raises ``SyntaxError`` with the line where it fails."""
+        return ast.parse(self.read_text(relative), filename=relative)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019
+    def notebook(self, relative: str) -> Any:
+        """The notebook as an ``nbformat`` node (cached); raises ``ValueError`` if it is invalid."""
+        import nbformat
+
+        try:
+            return nbformat.reads(self.read_text(relative), as_version=nbformat.NO_CONVERT)
+        except UnicodeDecodeError:
+            raise
+        except Exception as exc:  # nbformat raises bare JSON and validation errors
+            raise ValueError(f"not a valid notebook: {exc}") from None
+
+    # -- git ---------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def git(self) -> GitState:
+        return read_git_state(self.root)
+
+    # -- the contract ------------------------------------------------------------------------
+
+    @property
+    def contract_path(self) -> str:
+        """The contract's path relative to the project root."""
+        return self.contract.path.relative_to(self.root).as_posix()
+
+    def contract_finding(self, message: str, *at: str | int, hint: str | None = None) -> Finding:
+        """A finding located at the value ``at`` (a path of keys and indexes) in the contract."""
+        return Finding(message, path=self.contract_path, line=self.contract.line_of(*at), hint=hint)
+
+
+@functools.lru_cache(maxsize=128)
+def compile_globs(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    """Gitignore-style globs: ``*.csv`` matches at any depth, ``data/*.csv`` is anchored."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def _is_windows_absolute(path: str) -> bool:
+    return len(path) > 1 and path[1] == ":" or path.startswith("\\\\")

@@ -1,0 +1,102 @@
+"""Where checks come from: the built-ins, installed plugin packages, and the project itself.
+
+- built-in: every module of the ``dsdone.checks`` package;
+- plugins: the entry point group ``dsdone.checks``; an entry point names a ``Check``, a module
+  holding checks, or a list of checks;
+- project: the Python files listed under ``plugins:`` in the contract. Loading them runs code
+  from the repository under check, so it happens only when the user passes ``--allow-plugins``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import pkgutil
+import sys
+from collections.abc import Iterable, Iterator
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from dsdone.api import Check
+from dsdone.errors import DsdoneError
+
+ENTRY_POINT_GROUP = "dsdone.checks"
+
+
+def builtin_checks() -> list[Check]:
+    import dsdone.checks as package
+
+    found: list[Check] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            found.extend(_checks_in(importlib.import_module(f"{package.__name__}.{info.name}")))
+    return found
+
+
+def plugin_checks() -> list[Check]:
+    found: list[Check] = []
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+        distribution = entry.dist.name if entry.dist is not None else entry.name
+        try:
+            loaded = entry.load()
+        except Exception as exc:
+            raise DsdoneError(
+                f"cannot load the check plugin '{entry.name}' ({entry.value}) from the package "
+                f"'{distribution}': {type(exc).__name__}: {exc}",
+                hint=f"fix or uninstall '{distribution}'",
+            ) from None
+        source = f"plugin {distribution}"
+        found.extend(dataclasses.replace(c, source=source) for c in _checks_in(loaded))
+    return found
+
+
+def project_checks(root: Path, plugins: Iterable[str]) -> list[Check]:
+    found: list[Check] = []
+    for relative in plugins:
+        path = (root / relative).resolve()
+        if root.resolve() not in path.parents or path.suffix != ".py" or not path.is_file():
+            raise DsdoneError(
+                f"plugins: {relative!r} is not a Python file inside the project",
+                hint="list project check modules as paths such as dsdone_checks/model_card.py",
+            )
+        name = f"dsdone_project_plugin_{len(sys.modules)}_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise DsdoneError(
+                f"plugins: cannot load {relative}: {type(exc).__name__}: {exc}",
+                hint="fix the plugin module, or remove it from the contract's plugins",
+            ) from None
+        source = f"project {relative}"
+        found.extend(dataclasses.replace(c, source=source) for c in _checks_in(module))
+    return found
+
+
+def collect(*sources: Iterable[Check]) -> dict[str, Check]:
+    """All checks by id, sorted; two checks with one id is an error naming both sources."""
+    checks: dict[str, Check] = {}
+    for source in sources:
+        for found in source:
+            if found.id in checks:
+                raise DsdoneError(
+                    f"two checks share the id '{found.id}': from {checks[found.id].source} and "
+                    f"from {found.source}",
+                    hint="uninstall one of the plugins, or rename the project check",
+                )
+            checks[found.id] = found
+    return dict(sorted(checks.items()))
+
+
+def _checks_in(obj: Any) -> Iterator[Check]:
+    if isinstance(obj, Check):
+        yield obj
+    elif isinstance(obj, ModuleType):
+        yield from (value for value in vars(obj).values() if isinstance(value, Check))
+    elif isinstance(obj, (list, tuple)):
+        yield from (value for value in obj if isinstance(value, Check))

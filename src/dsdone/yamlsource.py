@@ -1,0 +1,184 @@
+"""Safe YAML that remembers where every value came from.
+
+PyYAML's safe loader throws positions away and silently keeps the last of two duplicate keys.
+A contract needs both: every error names ``file:line:column``, and a duplicate key is an error.
+So we compose the node graph (which has the marks), then build plain Python data from it
+ourselves, recording the position of every key and value by its path in the document.
+
+Building it ourselves is also what bounds the cost of hostile input: aliases are counted each
+time they are expanded (a "billion laughs" document stops at ``max_values``), nesting is
+bounded by ``max_depth``, and only the plain scalar tags are accepted, so no tag can construct
+an object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from dsdone.errors import DsdoneError
+
+YamlPath = tuple[str | int, ...]
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, minus implicit timestamps: ``until: 2026-01-31`` stays a string, which
+    is what JSON Schema validates and what the contract parses itself."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based position in the source text."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    data: Any
+    values: dict[YamlPath, Mark]  # where each value starts
+    keys: dict[YamlPath, Mark]  # where the key of each mapping entry starts
+
+    def locate(self, path: YamlPath) -> Mark | None:
+        """The position of the value at ``path``, or of its closest enclosing value."""
+        while True:
+            mark = self.values.get(path)
+            if mark is not None or not path:
+                return mark
+            path = path[:-1]
+
+    def locate_key(self, path: YamlPath) -> Mark | None:
+        """The position of the key that holds ``path`` (falls back to the value's position)."""
+        return self.keys.get(path) or self.locate(path)
+
+
+def format_path(path: YamlPath) -> str:
+    """``("inputs", 0, "source")`` as ``inputs[0].source``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def load_yaml(
+    text: str, filename: str, *, max_values: int = 100_000, max_depth: int = 50
+) -> YamlDocument:
+    """Parse one YAML document; raise ``DsdoneError`` naming ``filename:line:column`` if it is not
+    plain, safe, duplicate-free data of bounded size."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise DsdoneError(
+            f"{where}: YAML syntax error: {problem}",
+            hint="fix the YAML syntax at that place (indentation, a missing colon or quote)",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise DsdoneError(f"{filename}: YAML error: {exc}") from None
+    except RecursionError:
+        raise DsdoneError(
+            f"{filename}: the YAML is nested too deeply to be a contract",
+            hint="a contract is a few levels deep; flatten the document",
+        ) from None
+    finally:
+        loader.dispose()
+    builder = _Builder(loader, filename, max_values=max_values, max_depth=max_depth)
+    data = None if node is None else builder.build(node, (), 0)
+    return YamlDocument(data=data, values=builder.values, keys=builder.keys)
+
+
+class _Builder:
+    def __init__(self, loader: _Loader, filename: str, *, max_values: int, max_depth: int):
+        self.loader = loader
+        self.filename = filename
+        self.max_values = max_values
+        self.max_depth = max_depth
+        self.count = 0
+        self.values: dict[YamlPath, Mark] = {}
+        self.keys: dict[YamlPath, Mark] = {}
+
+    def _error(self, node: yaml.Node, message: str, hint: str | None = None) -> DsdoneError:
+        mark = node.start_mark
+        return DsdoneError(
+            f"{self.filename}:{mark.line + 1}:{mark.column + 1}: {message}", hint=hint
+        )
+
+    def build(self, node: yaml.Node, path: YamlPath, depth: int) -> Any:
+        self.count += 1
+        if self.count > self.max_values:
+            raise self._error(
+                node,
+                f"the document expands to more than {self.max_values:,} values",
+                hint="a contract is small; remove the repeated aliases (*name) or split the file",
+            )
+        if depth > self.max_depth:
+            raise self._error(node, f"the document is nested more than {self.max_depth} levels deep")
+        self.values.setdefault(path, Mark(node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                raise self._tag_error(node)
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        if node.tag not in _PLAIN_TAGS:
+            raise self._tag_error(node)
+        return self.loader.construct_object(node, deep=False)
+
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath, depth: int) -> dict[str, Any]:
+        if node.tag != _MAP_TAG:
+            raise self._tag_error(node)
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self._error(
+                    key_node,
+                    "merge keys ('<<') are not supported in a contract",
+                    hint="write the keys out",
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._error(key_node, "a key must be a plain word, not a list or a mapping")
+            # Keys are taken as written: YAML 1.1 would turn `on:` into True and `1:` into 1.
+            key = str(key_node.value)
+            if key in first_seen:
+                raise self._error(
+                    key_node,
+                    f"duplicate key '{key}' in {format_path(path)} (first given on line "
+                    f"{first_seen[key]})",
+                    hint="keep one of the two; YAML would silently use the last",
+                )
+            first_seen[key] = key_node.start_mark.line + 1
+            child = (*path, key)
+            self.keys[child] = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+    def _tag_error(self, node: yaml.Node) -> DsdoneError:
+        return self._error(
+            node,
+            f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed in a contract",
+            hint="a contract holds plain strings, numbers, booleans, lists and mappings; remove the tag",
+        )

@@ -1,0 +1,116 @@
+"""Shared fixtures: real git repositories in tmp_path, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dsdone.cli import main
+
+MINIMAL_CONTRACT = """\
+version: 1
+project:
+  name: demo
+  owner: ana@example.com
+"""
+
+FileContent = str | bytes
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test sees the same git: no user or system config, a fixed identity and dates."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+        monkeypatch.setenv(f"GIT_{role}_DATE", "2026-01-01T00:00:00+00:00")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` and return its output; fail the test if git fails."""
+    completed = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, f"git {' '.join(args)} failed: {completed.stderr}"
+    return completed.stdout
+
+
+def write_files(root: Path, files: Mapping[str, FileContent]) -> None:
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+MakeRepo = Callable[..., Path]
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> MakeRepo:
+    """``make_repo(files, commit=True, git_init=True, contract=MINIMAL_CONTRACT, name="repo")``:
+    a folder with ``files`` (text is dedented), by default a git repository with one commit.
+    ``contract=None`` writes no dsdone.yaml."""
+
+    def make(
+        files: Mapping[str, FileContent] | None = None,
+        *,
+        commit: bool = True,
+        git_init: bool = True,
+        contract: str | None = MINIMAL_CONTRACT,
+        name: str = "repo",
+    ) -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True, exist_ok=True)
+        all_files: dict[str, FileContent] = {}
+        if contract is not None:
+            all_files["dsdone.yaml"] = contract
+        all_files.update(files or {})
+        write_files(root, all_files)
+        if git_init:
+            git(root, "init", "-q", "-b", "main")
+            if commit:
+                git(root, "add", "-A")
+                git(root, "commit", "-q", "-m", "initial", "--allow-empty")
+        return root
+
+    return make
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """``run_cli(*args, cwd=None)``: run ``dsdone ARGS`` in this process, as the console script
+    would, and return its exit code and output."""
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        capsys.readouterr()
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
