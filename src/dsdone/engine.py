@@ -75,9 +75,8 @@ def prepare(
     prepared: dict[str, PreparedCheck] = {}
     for check_id, check in checks.items():
         settings = contract.settings(check_id)
-        chosen = check_id in selection.select if selection.select else settings.enabled
-        if not chosen or check_id in selection.ignore:
-            continue
+        # Options are built for every check, selected or not: a mistake in the contract is
+        # reported the first time anyone runs dsdone, not when someone selects that check.
         try:
             options = check.make_options(settings.options)
         except OptionError as exc:
@@ -86,7 +85,9 @@ def prepare(
                 f"{contract.path.name}:{contract.line_of(*at)}: {exc}",
                 hint=f"`dsdone explain {check_id}` lists its options",
             ) from None
-        prepared[check_id] = PreparedCheck(check, settings, options)
+        chosen = check_id in selection.select if selection.select else settings.enabled
+        if chosen and check_id not in selection.ignore:
+            prepared[check_id] = PreparedCheck(check, settings, options)
     return prepared
 
 

@@ -50,7 +50,9 @@ def verdict_text(report: Report) -> Text:
     blocking = [r for r in report.results if r.blocks(report.fail_on)]
     tally = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no checks ran"
     if report.ready:
-        return Text.assemble(("✓ Ready", "bold green"), f" ({tally})")
+        return Text.assemble(
+            ("✓ Ready", "bold green"), f": nothing blocks at --fail-on {report.fail_on.value} ({tally})"
+        )
     names = ", ".join(r.check for r in blocking)
     return Text.assemble(
         ("✗ Not ready", "bold red"),
