@@ -125,7 +125,7 @@ def find_contract(path: Path) -> Path:
 @functools.cache
 def schema() -> dict[str, Any]:
     """The published JSON Schema of contract version 1."""
-    text = resources.files("dsdone").joinpath("schema/contract-v1.schema.json").read_text("utf-8")
+    text = resources.files("dsdone").joinpath("contract-v1.schema.json").read_text("utf-8")
     result: dict[str, Any] = json.loads(text)
     return result
 
