@@ -1,0 +1,218 @@
+"""version-control: the project lives in git, with its contract, and without heavy artefacts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from dsdone.api import Note, check, option
+from dsdone.model import Area, Finding, Severity
+from dsdone.project import OutsideProject, Project
+
+# The first line of every Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
+LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
+MEGABYTE = 1024 * 1024
+GIT_TIMEOUT_SECONDS = 120
+
+
+class GitUnavailable(RuntimeError):
+    """git is missing or broken: nothing about version control can be concluded."""
+
+
+@dataclass(frozen=True)
+class VersionControlOptions:
+    max_file_mb: float = option(
+        10.0, help="Largest file, in MB, that may be committed to git (Git LFS pointers excepted)."
+    )
+    fail_on_dirty: bool = option(
+        False, help="Also fail when the work tree has uncommitted changes (e.g. in a release job)."
+    )
+
+
+@check(
+    id="version-control",
+    title="The project is versioned in git",
+    severity=Severity.ERROR,
+    area=Area.INFRASTRUCTURE,
+    fix="Commit the project and its dsdone.yaml to git; keep data and model files in DVC, "
+    "Git LFS or object storage.",
+    options=VersionControlOptions,
+)
+def version_control(project: Project, options: VersionControlOptions) -> Iterator[Finding | Note]:
+    """A model nobody can tie to a commit cannot be reproduced, reviewed or rolled back: when a
+    prediction is questioned, the team must be able to say which code and which contract
+    produced it. Large data and model files committed to git make every clone slow, cannot be
+    removed from history without rewriting it, and hide which artefact version was used.
+
+    Checks that the project is inside a git work tree (a subfolder of a larger repository is
+    fine), that the repository has a commit, that the contract file is tracked, and that no
+    tracked file above `max_file_mb` is committed unless it is a Git LFS pointer. Reports the
+    commit and whether the work tree is dirty; a dirty tree fails only with `fail_on_dirty`.
+    """
+    problem = project.index.git_problem or project.git.problem
+    if problem is not None:
+        raise GitUnavailable(
+            f"git is not usable here, so version control cannot be checked: {problem}. "
+            "Install git (or repair the repository) and run again."
+        )
+    state = project.git
+    if state.work_tree is None:
+        yield Finding(
+            "the project is not inside a git work tree",
+            hint="run `git init`, then `git add` the project and commit it",
+        )
+        yield Note("not a git repository")
+        return
+
+    contract = project.contract_path
+    if not project.is_tracked(contract):
+        if project.is_indexed(contract):
+            yield Finding(
+                f"the contract {contract} is not tracked by git",
+                path=contract,
+                hint=f"run `git add {contract}` and commit it",
+            )
+        else:
+            yield Finding(
+                f"the contract {contract} is ignored by git",
+                path=contract,
+                hint=f"`git check-ignore -v {contract}` shows the .gitignore rule to remove; "
+                f"then `git add {contract}` and commit it",
+            )
+
+    if state.commit is None:
+        yield Finding(
+            "the repository has no commit yet",
+            hint="commit the project: `git add` its files, then `git commit`",
+        )
+        yield Note(_describe(project, None, 0))
+        return
+
+    limit = options.max_file_mb * MEGABYTE
+    for path, size in _committed_large_files(project, limit):
+        yield Finding(
+            f"{path} is {_size(size)}, committed to git (the limit is {options.max_file_mb:g} MB)",
+            path=path,
+            hint="data and model artefacts belong in DVC, Git LFS or object storage, not in git: "
+            f"`git rm --cached {path}`, then track it with DVC or `git lfs track`",
+        )
+
+    changed = _changed_file_count(project) if state.dirty else 0
+    if changed and options.fail_on_dirty:
+        yield Finding(
+            f"the work tree has uncommitted changes ({_files(changed)} changed)",
+            hint="commit or discard the changes so that the report describes a commit",
+        )
+    yield Note(_describe(project, state.commit, changed))
+
+
+def _describe(project: Project, commit: str | None, changed: int) -> str:
+    """ "commit 1a2b3c4d5e6f on main, clean" and the like: what a reader needs to trust the run."""
+    state = project.git
+    if commit is None:
+        head = "no commit yet"
+    elif state.branch is None:
+        head = f"detached HEAD at {commit[:12]}"
+    else:
+        head = f"commit {commit[:12]} on {state.branch}"
+    parts = [head, f"{_files(changed)} changed" if changed else "clean"]
+    if state.shallow:
+        parts.append("shallow clone")
+    if state.work_tree is not None and state.work_tree.resolve() != project.root:
+        inside = project.root.relative_to(state.work_tree.resolve()).as_posix()
+        parts.append(f"project in {inside}/ of the repository")
+    return ", ".join(parts)
+
+
+def _size(size: int) -> str:
+    if size >= MEGABYTE:
+        return f"{size / MEGABYTE:.1f} MB"
+    return f"{size / 1024:.1f} KB"
+
+
+def _files(count: int) -> str:
+    return f"{count} file" + ("s" if count != 1 else "")
+
+
+def _committed_large_files(project: Project, limit: float) -> list[tuple[str, int]]:
+    """Tracked files whose committed content is larger than ``limit`` bytes.
+
+    The size on disk is a cheap first filter. It is not the last word: with Git LFS installed
+    the work tree holds the real file while git stores a small pointer, so for the few files
+    over the limit we ask git for the size of the blob it actually stores.
+    """
+    candidates: list[str] = []
+    for path in sorted(project.index.tracked):
+        try:
+            absolute = project.path(path)
+            size = absolute.lstat().st_size  # a symlink is stored as its target's name
+        except OutsideProject:
+            continue  # a symbolic link out of the project: git stores only the link
+        except OSError:
+            continue  # deleted in the work tree: the dirty state says so
+        if size > limit and not _is_lfs_pointer(project, path):
+            candidates.append(path)
+    if not candidates:
+        return []
+    stored = _stored_sizes(project, candidates)
+    return [(path, stored[path]) for path in candidates if stored.get(path, 0) > limit]
+
+
+def _is_lfs_pointer(project: Project, path: str) -> bool:
+    try:
+        with project.path(path).open("rb") as handle:
+            return handle.read(len(LFS_POINTER_PREFIX)) == LFS_POINTER_PREFIX
+    except OSError:
+        return False
+
+
+def _stored_sizes(project: Project, paths: Sequence[str]) -> dict[str, int]:
+    """The size of the blob git's index holds for each path (``:./path`` is relative to cwd)."""
+    usable = [path for path in paths if "\n" not in path]
+    if not usable:
+        return {}
+    request = "".join(f":./{path}\n" for path in usable).encode("utf-8", "surrogateescape")
+    completed = _git(project, ["cat-file", "--batch-check=%(objectsize)"], request)
+    sizes: dict[str, int] = {}
+    for path, line in zip(usable, completed.rstrip(b"\n").split(b"\n"), strict=True):
+        text = line.decode("utf-8", "replace").strip()
+        if text.isdigit():
+            sizes[path] = int(text)
+    return sizes
+
+
+def _changed_file_count(project: Project) -> int:
+    """How many files under the project folder differ from HEAD, untracked ones included."""
+    output = _git(project, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."])
+    count = 0
+    entries = iter(output.split(b"\0"))
+    for entry in entries:
+        if not entry:
+            continue
+        count += 1
+        if b"R" in entry[:2] or b"C" in entry[:2]:
+            next(entries, None)  # a rename is followed by its original path
+    return count
+
+
+def _git(project: Project, args: list[str], stdin: bytes | None = None) -> bytes:
+    try:
+        completed = subprocess.run(
+            ["git", *args],
+            cwd=project.root,
+            input=stdin,
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},  # never write .git/index: read-only
+        )
+    except FileNotFoundError:
+        raise GitUnavailable("the git executable was not found on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise GitUnavailable(f"git {args[0]} did not finish in {GIT_TIMEOUT_SECONDS} s") from None
+    if completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip()
+        raise GitUnavailable(f"git {args[0]} failed: {message}")
+    return completed.stdout

@@ -1,0 +1,284 @@
+"""version-control: git work tree, a commit, the contract tracked, no large committed files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
+from dsdone.checks.version_control import version_control
+
+from dsdone.contract import load_contract
+from dsdone.model import CheckResult, Status
+from dsdone.project import Project
+from dsdone.runner import PreparedCheck, run_one
+
+MB = 1024 * 1024
+LFS_POINTER = (
+    "version https://git-lfs.github.com/spec/v1\n"
+    "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+    "size 12345678\n"
+)
+
+
+def run(root: Path, **options: Any) -> CheckResult:
+    contract = load_contract(root)
+    prepared = PreparedCheck(
+        version_control,
+        contract.settings(version_control.id),
+        version_control.make_options(options),
+    )
+    return run_one(Project(root, contract), prepared)
+
+
+def messages(result: CheckResult) -> list[str]:
+    return [finding.message for finding in result.findings]
+
+
+def head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def test_committed_clean_repository_passes_and_names_commit_and_branch(make_repo: MakeRepo) -> None:
+    root = make_repo({"src/churn/__init__.py": ""})
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == f"commit {head(root)[:12]} on main, clean"
+
+
+def test_project_outside_git_fails(make_repo: MakeRepo) -> None:
+    root = make_repo({"train.py": "print(1)\n"}, git_init=False)
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == ["the project is not inside a git work tree"]
+    assert "git init" in (result.findings[0].hint or "")
+
+
+def test_repository_without_commit_fails(make_repo: MakeRepo) -> None:
+    root = make_repo(commit=False)
+    git(root, "add", "dsdone.yaml")
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == ["the repository has no commit yet"]
+    assert "no commit yet" in result.summary
+
+
+def test_untracked_contract_fails_with_git_add_hint(make_repo: MakeRepo) -> None:
+    root = make_repo(contract=None, files={"README.md": "# demo\n"})
+    (root / "dsdone.yaml").write_text(MINIMAL_CONTRACT, encoding="utf-8")
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == ["the contract dsdone.yaml is not tracked by git"]
+    assert result.findings[0].path == "dsdone.yaml"
+    assert result.findings[0].hint == "run `git add dsdone.yaml` and commit it"
+
+
+def test_ignored_contract_fails_with_gitignore_hint(make_repo: MakeRepo) -> None:
+    root = make_repo(contract=None, files={".gitignore": "*.yaml\n"})
+    (root / "dsdone.yaml").write_text(MINIMAL_CONTRACT, encoding="utf-8")
+
+    result = run(root)
+
+    assert messages(result) == ["the contract dsdone.yaml is ignored by git"]
+    assert "git check-ignore -v dsdone.yaml" in (result.findings[0].hint or "")
+
+
+def test_eleven_megabyte_file_fails_at_default_limit(make_repo: MakeRepo) -> None:
+    root = make_repo({"data/train.csv": b"\0" * (11 * MB)})
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == ["data/train.csv is 11.0 MB, committed to git (the limit is 10 MB)"]
+    finding = result.findings[0]
+    assert finding.path == "data/train.csv"
+    assert "DVC, Git LFS or object storage" in (finding.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("size", "fails"),
+    [(1048, False), (1049, True)],
+    ids=["exactly-at-limit", "one-byte-over"],
+)
+def test_size_limit_is_inclusive(make_repo: MakeRepo, size: int, fails: bool) -> None:
+    root = make_repo({"model.pkl": b"x" * size})
+
+    result = run(root, max_file_mb=0.001)
+
+    assert (result.status is Status.FAIL) is fails
+    assert [f.path for f in result.findings] == (["model.pkl"] if fails else [])
+
+
+def test_lfs_pointer_over_the_limit_is_not_a_finding(make_repo: MakeRepo) -> None:
+    same_size_not_a_pointer = "x" * len(LFS_POINTER)
+    root = make_repo({"models/model.bin": LFS_POINTER, "models/raw.bin": same_size_not_a_pointer})
+
+    result = run(root, max_file_mb=0.0001)
+
+    assert [f.path for f in result.findings] == ["models/raw.bin"]
+
+
+def test_lfs_file_checked_out_large_is_judged_by_the_committed_pointer(
+    make_repo: MakeRepo,
+) -> None:
+    # With git-lfs installed, the work tree holds the real artefact and git the pointer.
+    root = make_repo({"models/model.bin": LFS_POINTER})
+    (root / "models/model.bin").write_bytes(b"\1" * 5000)
+
+    result = run(root, max_file_mb=0.001)
+
+    assert result.status is Status.PASS
+
+
+def test_large_untracked_file_is_not_a_finding(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    (root / "scratch.parquet").write_bytes(b"\0" * 5000)
+
+    result = run(root, max_file_mb=0.001)
+
+    assert result.status is Status.PASS
+    assert result.summary.endswith("1 file changed")
+
+
+def test_staged_large_file_is_a_finding(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    (root / "weights.pt").write_bytes(b"\0" * 5000)
+    git(root, "add", "weights.pt")
+
+    result = run(root, max_file_mb=0.001)
+
+    assert [f.path for f in result.findings] == ["weights.pt"]
+
+
+def test_project_in_a_subfolder_of_a_bigger_repository(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        contract=None,
+        files={
+            "services/churn/dsdone.yaml": MINIMAL_CONTRACT,
+            "services/churn/model.bin": b"\0" * 5000,
+            "services/other/big.bin": b"\0" * 5000,
+        },
+    )
+    project_root = root / "services/churn"
+
+    result = run(project_root, max_file_mb=0.001)
+
+    assert messages(result) == ["model.bin is 4.9 KB, committed to git (the limit is 0.001 MB)"]
+    assert result.findings[0].path == "model.bin"
+    assert result.summary.endswith("on main, clean, project in services/churn/ of the repository")
+
+
+def test_dirty_tree_in_monorepo_counts_only_the_project_folder(make_repo: MakeRepo) -> None:
+    root = make_repo(contract=None, files={"app/dsdone.yaml": MINIMAL_CONTRACT, "lib/x.py": ""})
+    (root / "lib/x.py").write_text("changed = True\n", encoding="utf-8")
+    (root / "app/notes.txt").write_text("new\n", encoding="utf-8")
+
+    result = run(root / "app")
+
+    assert result.status is Status.PASS
+    assert "1 file changed" in result.summary
+
+
+def test_detached_head_is_reported_and_passes(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    git(root, "checkout", "-q", "--detach")
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == f"detached HEAD at {head(root)[:12]}, clean"
+
+
+def test_shallow_clone_passes_and_says_so(make_repo: MakeRepo, tmp_path: Path) -> None:
+    origin = make_repo({"a.py": ""})
+    (origin / "a.py").write_text("x = 1\n", encoding="utf-8")
+    git(origin, "commit", "-q", "-am", "second")
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", "clone")
+    clone = tmp_path / "clone"
+
+    result = run(clone)
+
+    assert result.status is Status.PASS
+    assert result.summary == f"commit {head(clone)[:12]} on main, clean, shallow clone"
+
+
+def test_dirty_tree_is_reported_but_passes_by_default(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "", "b.py": ""})
+    (root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (root / "new.py").write_text("", encoding="utf-8")
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == f"commit {head(root)[:12]} on main, 2 files changed"
+
+
+def test_dirty_tree_fails_when_the_option_asks(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": ""})
+    (root / "a.py").write_text("x = 1\n", encoding="utf-8")
+
+    result = run(root, fail_on_dirty=True)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == ["the work tree has uncommitted changes (1 file changed)"]
+
+
+def test_clean_tree_passes_with_fail_on_dirty(make_repo: MakeRepo) -> None:
+    root = make_repo()
+
+    assert run(root, fail_on_dirty=True).status is Status.PASS
+
+
+def test_git_missing_is_a_clear_error_not_a_crash(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = make_repo()
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+    result = run(root)
+
+    assert result.status is Status.ERROR
+    assert "git is not usable here" in result.summary
+    assert "git executable was not found" in result.summary
+
+
+def test_git_missing_outside_a_repository_is_also_an_error(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = make_repo(git_init=False)
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+    result = run(root)
+
+    assert result.status is Status.ERROR
+    assert "git executable was not found" in result.summary
+
+
+def test_cli_reports_large_file_with_path_and_exit_code(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    root = make_repo({"data/big.bin": b"\0" * 5000})
+    contract = MINIMAL_CONTRACT + "checks:\n  version-control:\n    max_file_mb: 0.001\n"
+    (root / "dsdone.yaml").write_text(contract, encoding="utf-8")
+    git(root, "commit", "-q", "-am", "limit")
+
+    cli = run_cli("check", str(root), "--select", "version-control", "--format", "json")
+
+    assert cli.exit_code == 1
+    (result,) = json.loads(cli.stdout)["results"]
+    assert result["status"] == "fail"
+    assert [f["path"] for f in result["findings"]] == ["data/big.bin"]
