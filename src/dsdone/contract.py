@@ -106,20 +106,46 @@ class Contract:
 
 
 def find_contract(path: Path) -> Path:
-    """The contract file for ``path``: the file itself, or ``dsdone.yaml`` in the folder."""
-    if not path.exists():
-        raise DsdoneError(f"{path}: no such file or folder", hint="give a project folder or its dsdone.yaml")
-    if path.is_file():
-        return path.resolve()
-    for name in CONTRACT_NAMES:
-        candidate = path / name
-        if candidate.is_file():
-            return candidate.resolve()
-    raise DsdoneError(
-        f"{path}: no dsdone.yaml in this folder",
-        hint="run `dsdone init` to start a project, or `dsdone init --existing` to write a "
-        "contract for this one",
-    )
+    """The contract file for ``path``: the file itself, or ``dsdone.yaml`` in the folder.
+
+    The result is absolute and its parent is the project folder the user named. A contract that
+    is a symbolic link is followed only to a file inside that folder: a link out of it would
+    otherwise make a stranger's repository choose which folder dsdone reads.
+    """
+    try:
+        if not path.exists():
+            raise DsdoneError(
+                f"{path}: no such file or folder", hint="give a project folder or its dsdone.yaml"
+            )
+        if path.is_dir():
+            folder = path.resolve()
+            candidates = [folder / name for name in CONTRACT_NAMES]
+            found = next((c for c in candidates if c.is_file() or c.is_symlink()), None)
+            if found is None:
+                raise DsdoneError(
+                    f"{path}: no dsdone.yaml in this folder",
+                    hint="run `dsdone init` to start a project, or `dsdone init --existing` to "
+                    "write a contract for this one",
+                )
+        else:
+            found = path.absolute().parent.resolve() / path.name
+        target = found.resolve()
+    except OSError as exc:
+        raise DsdoneError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except RuntimeError:  # a symbolic link loop, on Python < 3.13
+        raise DsdoneError(f"{path}: the contract is a symbolic link that loops") from None
+    if found.parent not in target.parents:
+        raise DsdoneError(
+            f"{found.name}: the contract is a symbolic link to {target}, "
+            "outside the project folder",
+            hint="keep dsdone.yaml as a file of the project, not a link out of it",
+        )
+    if not target.is_file():
+        raise DsdoneError(
+            f"{found.name}: the contract is not a regular file",
+            hint="dsdone.yaml must be a file of YAML text",
+        )
+    return found
 
 
 @functools.cache
@@ -151,29 +177,36 @@ def load_contract(path: Path) -> Contract:
         )
     _check_version(data, document, shown)
     problems = _schema_problems(data, document, shown)
+    if not problems:
+        problems = _value_problems(data, document, shown)
     if problems:
-        raise DsdoneError("\n".join(problems), hint="see `dsdone schema` for every key and its type")
+        raise DsdoneError(
+            "\n".join(problems), hint="see `dsdone schema` for every key and its type"
+        )
     return _build(contract_path, data, document, shown)
 
 
 def _read_text(path: Path, shown: str) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_CONTRACT_BYTES:
-            raise DsdoneError(
-                f"{shown}: the contract is {size / 1024 / 1024:.1f} MB; a contract is a page of YAML",
-                hint="keep data, schemas and samples in files of their own and point to them",
-            )
-        raw = path.read_bytes()
+        # Read one byte past the cap rather than trust the size stat() gives: the file may grow.
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_CONTRACT_BYTES + 1)
     except OSError as exc:
-        raise DsdoneError(f"{shown}: cannot read the contract: {exc.strerror}") from None
+        raise DsdoneError(f"{shown}: cannot read the contract: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONTRACT_BYTES:
+        raise DsdoneError(
+            f"{shown}: the contract is larger than {MAX_CONTRACT_BYTES // (1024 * 1024)} MB; "
+            "a contract is a page of YAML",
+            hint="keep data, schemas and samples in files of their own and point to them",
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise DsdoneError(
-            f"{shown}:{line}:{column}: the contract is not valid UTF-8 (byte {raw[exc.start]:#04x})",
+            f"{shown}:{line}:{column}: the contract is not valid UTF-8 "
+            f"(byte {raw[exc.start]:#04x})",
             hint="save the file as UTF-8",
         ) from None
 
@@ -201,12 +234,70 @@ def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -
     problems: list[tuple[int, int, str]] = []
     for error in validator.iter_errors(data):
         for path, message in _explain(error):
-            mark = document.locate_key(path) if error.validator == "additionalProperties" else (
-                document.locate(path)
+            mark = (
+                document.locate_key(path)
+                if error.validator == "additionalProperties"
+                else (document.locate(path))
             )
             line, column = (mark.line, mark.column) if mark else (1, 1)
             problems.append((line, column, f"{shown}:{line}:{column}: {message}"))
     return [text for _, _, text in sorted(set(problems))]
+
+
+# The most a thread join can wait (``threading.TIMEOUT_MAX``, about 292 years on Linux); a
+# longer or infinite timeout would make the runner fail, not the contract.
+_MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
+
+
+def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[str]:
+    """What the schema cannot say: a timeout must be finite, a glob must be one git accepts."""
+    import pathspec
+
+    problems: list[str] = []
+    for check_id, settings in (data.get("checks") or {}).items():
+        timeout = (settings or {}).get("timeout")
+        if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
+            problems.append(
+                f"{_where(document, ('checks', check_id, 'timeout'), shown)}: "
+                f"checks.{check_id}.timeout must be a number of seconds up to "
+                f"{_MAX_TIMEOUT_SECONDS:g}; got {timeout!r}"
+            )
+    globs: list[YamlPath] = [
+        ("checks", check_id, "exclude", i)
+        for check_id, settings in (data.get("checks") or {}).items()
+        for i in range(len((settings or {}).get("exclude", ())))
+    ]
+    globs += [
+        ("config", "files", i) for i in range(len((data.get("config") or {}).get("files", ())))
+    ]
+    globs += [
+        ("waivers", w, "paths", i)
+        for w, waiver in enumerate(data.get("waivers", ()))
+        for i in range(len(waiver.get("paths", ())))
+    ]
+    for at in globs:
+        value: Any = data
+        for part in at:
+            value = value[part]
+        try:
+            pathspec.GitIgnoreSpec.from_lines([value])
+        except ValueError as exc:
+            problems.append(
+                f"{_where(document, at, shown)}: {format_path(at)} is not a valid glob: {exc}"
+            )
+    return problems
+
+
+# JSON Schema's names for types, as a person writing YAML calls them.
+_YAML_TYPE_NAMES = {
+    "object": "a mapping (key: value lines)",
+    "array": "a list",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
 
 
 def _explain(error: Any) -> list[tuple[YamlPath, str]]:
@@ -225,11 +316,11 @@ def _explain(error: Any) -> list[tuple[YamlPath, str]]:
         return [(path, f"{where} is missing the required key {error.message.split(' ')[0]}")]
     if kind == "type":
         expected = error.validator_value
-        expected_text = " or ".join(expected) if isinstance(expected, list) else expected
-        article = "an" if expected_text[0] in "aeiou" else "a"
-        return [
-            (path, f"{where} must be {article} {expected_text}, not {_describe(error.instance)}")
+        names = [
+            _YAML_TYPE_NAMES.get(t, t)
+            for t in (expected if isinstance(expected, list) else [expected])
         ]
+        return [(path, f"{where} must be {' or '.join(names)}, not {_describe(error.instance)}")]
     if kind == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
         return [(path, f"{where} must be one of {choices}; got {error.instance!r}")]
@@ -282,14 +373,16 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
     tests = data.get("tests") or {}
     return Contract(
         path=path,
-        version=data["version"],
+        version=int(data["version"]),  # `version: 1.0` is version 1
         project=ProjectInfo(
             name=project["name"],
             owner=project["owner"],
             description=project.get("description"),
             consumers=tuple(project.get("consumers", ())),
         ),
-        inputs=None if inputs is None else tuple(
+        inputs=None
+        if inputs is None
+        else tuple(
             Input(
                 name=item.get("name"),
                 source=item.get("source"),
@@ -299,7 +392,9 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             )
             for i, item in enumerate(inputs)
         ),
-        outputs=None if outputs is None else tuple(
+        outputs=None
+        if outputs is None
+        else tuple(
             Output(
                 name=item.get("name"),
                 format=item.get("format"),
@@ -310,7 +405,9 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             for i, item in enumerate(outputs)
         ),
         config_files=None if config is None else tuple(config.get("files", ())),
-        retrain=None if retrain is None else Retrain(retrain.get("entrypoint"), retrain.get("schedule")),
+        retrain=None
+        if retrain is None
+        else Retrain(retrain.get("entrypoint"), retrain.get("schedule")),
         tests=Tests(
             paths=tuple(tests.get("paths", ("tests",))), min_tests=tests.get("min_tests", 1)
         ),

@@ -84,7 +84,11 @@ def load_yaml(
 ) -> YamlDocument:
     """Parse one YAML document; raise ``DsdoneError`` naming ``filename:line:column`` if it is not
     plain, safe, duplicate-free data of bounded size."""
-    loader = _Loader(text)
+    try:
+        # The reader refuses control characters as soon as it is built, so it is built in here.
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, filename, exc) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -95,6 +99,8 @@ def load_yaml(
             f"{where}: YAML syntax error: {problem}",
             hint="fix the YAML syntax at that place (indentation, a missing colon or quote)",
         ) from None
+    except yaml.reader.ReaderError as exc:  # the same refusal, found later in the stream
+        raise _reader_error(text, filename, exc) from None
     except yaml.YAMLError as exc:
         raise DsdoneError(f"{filename}: YAML error: {exc}") from None
     except RecursionError:
@@ -107,6 +113,36 @@ def load_yaml(
     builder = _Builder(loader, filename, max_values=max_values, max_depth=max_depth)
     data = None if node is None else builder.build(node, (), 0)
     return YamlDocument(data=data, values=builder.values, keys=builder.keys)
+
+
+def _reader_error(text: str, filename: str, exc: yaml.reader.ReaderError) -> DsdoneError:
+    line, column = _line_column(text, exc.position)
+    return DsdoneError(
+        f"{filename}:{line}:{column}: the character U+{exc.character:04X} is not allowed in YAML",
+        hint="remove it; a contract is plain text",
+    )
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """The 1-based line and column of the character at ``position`` in ``text``."""
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def _unprintable(value: str) -> str | None:
+    """The first character of ``value`` that must not reach a terminal or a UTF-8 report.
+
+    Double-quoted YAML can spell any code point with an escape: ``"\\e[2J"`` would clear the
+    terminal of whoever reads the report, and a lone surrogate (``"\\ud800"``) cannot be
+    written as UTF-8 at all, so it would crash the report instead of failing the contract.
+    """
+    for char in value:
+        code = ord(char)
+        if (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F:
+            return char
+        if 0xD800 <= code <= 0xDFFF:
+            return char
+    return None
 
 
 class _Builder:
@@ -134,7 +170,11 @@ class _Builder:
                 hint="a contract is small; remove the repeated aliases (*name) or split the file",
             )
         if depth > self.max_depth:
-            raise self._error(node, f"the document is nested more than {self.max_depth} levels deep")
+            raise self._error(
+                node,
+                f"the document is nested more than {self.max_depth} levels deep",
+                hint="a contract is a few levels deep; flatten the document",
+            )
         self.values.setdefault(path, Mark(node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -145,7 +185,23 @@ class _Builder:
         assert isinstance(node, yaml.ScalarNode)
         if node.tag not in _PLAIN_TAGS:
             raise self._tag_error(node)
-        return self.loader.construct_object(node, deep=False)
+        self._check_printable(node)
+        try:
+            return self.loader.construct_object(node, deep=False)
+        except (ValueError, OverflowError) as exc:
+            # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
+            raise self._error(
+                node, f"the value cannot be read: {exc}", hint="write a shorter value"
+            ) from None
+
+    def _check_printable(self, node: yaml.ScalarNode) -> None:
+        bad = _unprintable(str(node.value))
+        if bad is not None:
+            raise self._error(
+                node,
+                f"the text holds the control or invalid character U+{ord(bad):04X}",
+                hint="remove the escape (such as \\e, \\x1b or \\ud800) from the quoted text",
+            )
 
     def _mapping(self, node: yaml.MappingNode, path: YamlPath, depth: int) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
@@ -162,6 +218,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self._error(key_node, "a key must be a plain word, not a list or a mapping")
             # Keys are taken as written: YAML 1.1 would turn `on:` into True and `1:` into 1.
+            self._check_printable(key_node)
             key = str(key_node.value)
             if key in first_seen:
                 raise self._error(
@@ -177,8 +234,10 @@ class _Builder:
         return result
 
     def _tag_error(self, node: yaml.Node) -> DsdoneError:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         return self._error(
             node,
-            f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed in a contract",
-            hint="a contract holds plain strings, numbers, booleans, lists and mappings; remove the tag",
+            f"the YAML tag '{tag}' is not allowed in a contract",
+            hint="a contract holds plain strings, numbers, booleans, lists and mappings; "
+            "remove the tag",
         )
