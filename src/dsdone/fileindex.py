@@ -1,14 +1,27 @@
 """Which files belong to the project: git's tracked files plus untracked files that are not
-ignored, from a single ``git ls-files`` call; outside git, a walk that honours ``.gitignore``."""
+ignored, from a single ``git ls-files`` call; outside git, a walk that honours ``.gitignore``.
+
+A path is listed only if a check can read it as a file: submodules, nested repositories,
+files deleted from the work tree, and symbolic links that leave the project, loop, dangle or
+point at a folder are left out (and named in ``skipped``), so that no check ever follows a
+link out of the project or blocks on a named pipe.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pathspec
 
 GIT_TIMEOUT_SECONDS = 120
+_GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
+_SYMLINK_MODE = b"120000"
 
 
 @dataclass(frozen=True)
@@ -19,14 +32,34 @@ class FileIndex:
     tracked: frozenset[str]
     in_git: bool  # False: not in a work tree, or git is missing; then nothing is tracked
     git_problem: str | None = None  # why the index did not come from git, when git was expected
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, why it is not a readable file), sorted
+
+
+def git_environment() -> dict[str, str]:
+    """The environment for git commands that must not change the repository: git status would
+    otherwise refresh ``.git/index`` on disk (an optional lock) while it looks."""
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 
 
 def build_file_index(root: Path) -> FileIndex:
+    root = root.resolve()  # links are judged against the real folder
     try:
         completed = subprocess.run(
-            ["git", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"],
+            [
+                "git",
+                "ls-files",
+                "-z",
+                "-t",
+                "--stage",
+                "--cached",
+                "--deleted",
+                "--others",
+                "--exclude-standard",
+            ],
             cwd=root,
             capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env=git_environment(),
             timeout=GIT_TIMEOUT_SECONDS,
             check=False,
         )
@@ -34,52 +67,148 @@ def build_file_index(root: Path) -> FileIndex:
         return _walk_index(root, git_problem="the git executable was not found")
     except subprocess.TimeoutExpired:
         return _walk_index(root, git_problem="git ls-files did not finish in time")
+    except OSError as exc:  # git is there but cannot be run (permissions, a broken binary)
+        return _walk_index(root, git_problem=f"git could not be run: {exc.strerror or exc}")
     if completed.returncode != 0:
         # Not a work tree (the common case), or a broken repository: walk the folder instead.
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        problem = None if b"not a git repository" in completed.stderr else (
-            message[-1] if message else "git ls-files failed"
+        problem = (
+            None
+            if b"not a git repository" in completed.stderr
+            else (message[-1] if message else "git ls-files failed")
         )
         return _walk_index(root, git_problem=problem)
-    files: set[str] = set()
+    return _git_index(root, completed.stdout)
+
+
+def _git_index(root: Path, output: bytes) -> FileIndex:
+    """Parse ``git ls-files -z -t --stage``: ``TAG MODE SHA STAGE\\tPATH`` for what git
+    tracks (tag ``R`` for a file deleted from the work tree), ``? PATH`` for the others."""
+    present: set[str] = set()
+    gone: set[str] = set()
     tracked: set[str] = set()
-    for entry in completed.stdout.split(b"\0"):
+    skipped: dict[str, str] = {}
+    for entry in output.split(b"\0"):
         if not entry:
             continue
-        tag, path = entry[:1], os.fsdecode(entry[2:])
-        files.add(path)
-        if tag != b"?":
-            tracked.add(path)
-    return FileIndex(files=tuple(sorted(files)), tracked=frozenset(tracked), in_git=True)
+        tag, rest = entry[:1], entry[2:]
+        if tag == b"?":
+            path = os.fsdecode(rest)
+            if path.endswith("/"):
+                skipped[path.rstrip("/")] = "a nested git repository"
+                continue
+            reason = _unreadable(root, path)
+            if reason is None:
+                present.add(path)
+            else:
+                skipped[path] = reason
+            continue
+        meta, _, raw_path = rest.partition(b"\t")
+        path = os.fsdecode(raw_path)
+        tracked.add(path)
+        if tag == b"R":
+            gone.add(path)
+        elif meta.startswith(_GITLINK_MODE):
+            skipped[path] = "a git submodule"
+        elif meta.startswith(_SYMLINK_MODE):
+            reason = _unreadable(root, path)
+            if reason is None:
+                present.add(path)
+            else:
+                skipped[path] = reason
+        else:
+            present.add(path)
+    for path in gone:
+        skipped.setdefault(path, "tracked, but deleted from the work tree")
+    files = present - gone - set(skipped)
+    return FileIndex(
+        files=tuple(sorted(files)),
+        tracked=frozenset(tracked),
+        in_git=True,
+        skipped=tuple(sorted(skipped.items())),
+    )
+
+
+def _unreadable(root: Path, relative: str) -> str | None:
+    """Why ``relative`` is not a regular file inside ``root`` that can be read, or None."""
+    path = root / relative
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+                return "a symbolic link that dangles or loops"
+            if root != target and root not in target.parents:
+                return "a symbolic link to outside the project"
+            info = target.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return None
 
 
 def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
-    import pathspec
-
+    root = root.resolve()
     files: list[str] = []
+    skipped: list[tuple[str, str]] = []
     # One spec per folder that has a .gitignore, applied to paths below that folder, as git does.
-    specs: list[tuple[str, pathspec.PathSpec]] = []
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+    specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
+
+    def unreadable_folder(error: OSError) -> None:
+        where = Path(error.filename).relative_to(root).as_posix() if error.filename else "."
+        skipped.append((where, f"cannot be read: {error.strerror or error}"))
+
+    # followlinks=False: a link to a folder is neither entered nor listed, so a loop cannot hang.
+    for folder, dirnames, filenames in os.walk(root, onerror=unreadable_folder, followlinks=False):
         rel_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel_folder == "." else f"{rel_folder}/"
         specs = [(base, spec) for base, spec in specs if prefix.startswith(base)]
         if ".gitignore" in filenames:
             try:
                 lines = (Path(folder) / ".gitignore").read_text("utf-8", "replace").splitlines()
-                specs.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
+                specs.append((prefix, _gitignore_spec(lines)))
             except OSError:
                 pass
-
-        def ignored(rel: str, is_dir: bool) -> bool:
-            probe = f"{rel}/" if is_dir else rel
-            return any(spec.match_file(probe[len(base) :]) for base, spec in specs)
-
         dirnames[:] = sorted(
-            d for d in dirnames if d != ".git" and not ignored(f"{prefix}{d}", is_dir=True)
+            d for d in dirnames if d != ".git" and not _ignored(specs, f"{prefix}{d}/")
         )
-        files.extend(
-            f"{prefix}{name}" for name in filenames if not ignored(f"{prefix}{name}", is_dir=False)
-        )
+        for name in filenames:
+            path = f"{prefix}{name}"
+            if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
+                continue
+            reason = _unreadable(root, path)
+            if reason is None:
+                files.append(path)
+            else:
+                skipped.append((path, reason))
     return FileIndex(
-        files=tuple(sorted(files)), tracked=frozenset(), in_git=False, git_problem=git_problem
+        files=tuple(sorted(files)),
+        tracked=frozenset(),
+        in_git=False,
+        git_problem=git_problem,
+        skipped=tuple(sorted(skipped)),
     )
+
+
+def _ignored(specs: list[tuple[str, pathspec.PathSpec[Any]]], path: str) -> bool:
+    """Whether a ``.gitignore`` above ``path`` ignores it (a folder's path ends with "/")."""
+    return any(spec.match_file(path[len(base) :]) for base, spec in specs)
+
+
+def _gitignore_spec(lines: list[str]) -> pathspec.PathSpec[Any]:
+    """The spec of a ``.gitignore``, leaving out the lines git itself would not understand."""
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # one bad pattern: keep the others, as git does
+        good: list[str] = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                continue
+            good.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(good)

@@ -9,8 +9,9 @@ link, is refused with ``OutsideProject``).
 from __future__ import annotations
 
 import ast
+import errno
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,11 @@ from dsdone.model import Finding
 
 if TYPE_CHECKING:
     import pathspec
+
+
+# A text file bigger than this is data (a CSV dump, a minified bundle), not code or config:
+# reading it whole into memory, and caching it, would let one file exhaust the machine.
+MAX_TEXT_BYTES = 32 * 1024 * 1024
 
 
 class OutsideProject(ValueError):
@@ -86,6 +92,8 @@ class Project:
             resolved = candidate.resolve()
         except (OSError, RuntimeError) as exc:  # a symlink loop
             raise OutsideProject(f"{relative!r} cannot be resolved: {exc}") from None
+        except ValueError:  # an embedded NUL byte: no file has such a name
+            raise OutsideProject(f"{relative!r} is not a valid path") from None
         if resolved != self.root and self.root not in resolved.parents:
             raise OutsideProject(f"{relative!r} points outside the project folder")
         return candidate
@@ -93,7 +101,7 @@ class Project:
     def exists(self, relative: str) -> bool:
         try:
             return self.path(relative).exists()
-        except OutsideProject:
+        except (OutsideProject, OSError):  # OSError: a folder on the way cannot be read
             return False
 
     def read_bytes(self, relative: str) -> bytes:
@@ -102,8 +110,18 @@ class Project:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - a Project lives for one run
     def read_text(self, relative: str) -> str:
-        """The file decoded as UTF-8 (cached); raises ``UnicodeDecodeError`` or ``OSError``."""
-        return self.read_bytes(relative).decode("utf-8-sig")
+        """The file decoded as UTF-8 (cached); raises ``UnicodeDecodeError`` or ``OSError``
+        (also for a file larger than ``MAX_TEXT_BYTES``, which is data, not text to scan)."""
+        path = self.path(relative)
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_TEXT_BYTES + 1)
+        if len(raw) > MAX_TEXT_BYTES:
+            raise OSError(
+                errno.EFBIG,
+                f"larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB, too large to read as text",
+                relative,
+            )
+        return raw.decode("utf-8-sig")
 
     @functools.lru_cache(maxsize=256)  # noqa: B019
     def python_ast(self, relative: str) -> ast.Module:
@@ -115,8 +133,9 @@ class Project:
         """The notebook as an ``nbformat`` node (cached); raises ``ValueError`` if it is invalid."""
         import nbformat
 
+        reads: Callable[..., Any] = nbformat.reads  # nbformat has no type hints
         try:
-            return nbformat.reads(self.read_text(relative), as_version=nbformat.NO_CONVERT)
+            return reads(self.read_text(relative), as_version=nbformat.NO_CONVERT)
         except UnicodeDecodeError:
             raise
         except Exception as exc:  # nbformat raises bare JSON and validation errors
@@ -141,7 +160,7 @@ class Project:
 
 
 @functools.lru_cache(maxsize=128)
-def compile_globs(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+def compile_globs(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
     """Gitignore-style globs: ``*.csv`` matches at any depth, ``data/*.csv`` is anchored."""
     import pathspec
 
@@ -149,4 +168,4 @@ def compile_globs(patterns: tuple[str, ...]) -> pathspec.PathSpec:
 
 
 def _is_windows_absolute(path: str) -> bool:
-    return len(path) > 1 and path[1] == ":" or path.startswith("\\\\")
+    return (len(path) > 1 and path[1] == ":") or path.startswith("\\\\")
