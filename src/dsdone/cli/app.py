@@ -204,3 +204,8 @@ def schema() -> None:
     from dsdone.contract import schema as contract_schema
 
     print(json.dumps(contract_schema(), indent=2))
+
+
+from dsdone.cli.init import init_command  # noqa: E402 - registered last, after the core commands
+
+app.command("init")(init_command)

@@ -1,0 +1,528 @@
+"""Adopting an existing repository: a ``dsdone.yaml`` inferred from what is already there.
+
+Inference only reads files (nothing is imported or run): the tests folder, config files
+(``configs/``, ``config/``, ``conf/``, ``params.yaml``), DVC stages and ``.dvc`` files, an
+``MLproject``, a Kedro catalog, JSON Schemas with their samples, and the usual places of a
+training script. What cannot be inferred is written as a commented ``TODO`` so that the
+contract is valid as written and honest about what it does not know.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from dsdone.errors import DsdoneError
+from dsdone.scaffold import SCHEMA_URL, Outcome, write_file, yaml_scalar
+
+CONTRACT = "dsdone.yaml"
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg")
+CONFIG_FOLDERS = ("configs/", "config/", "conf/")
+CODE_SUFFIXES = (".py", ".ipynb", ".sh", ".r", ".sql", ".scala", ".jl")
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+    ".xls": "xlsx",
+    ".feather": "feather",
+    ".pkl": "pickle",
+    ".pickle": "pickle",
+    ".txt": "text",
+    ".avro": "avro",
+    ".orc": "orc",
+}
+# Kedro dataset types, by the last part of their class name (CSVDataset, CSVDataSet, ...).
+KEDRO_FORMATS = {
+    "csv": "csv",
+    "parquet": "parquet",
+    "json": "json",
+    "excel": "xlsx",
+    "feather": "feather",
+    "pickle": "pickle",
+    "text": "text",
+    "sqltable": "table",
+    "sqlquery": "table",
+    "gbqtable": "table",
+}
+
+
+@dataclass
+class _Input:
+    name: str
+    source: str
+    format: str | None
+    pipeline: str | None
+    origin: str  # where it was inferred from, for the comment
+
+
+@dataclass
+class _Output:
+    name: str
+    schema: str
+    format: str | None
+    sample: str | None
+
+
+@dataclass
+class Inference:
+    """What was learned about the repository; ``render`` turns it into the contract."""
+
+    name: str
+    owner: str
+    description: str | None = None
+    inputs: list[_Input] = field(default_factory=list)
+    inputs_origin: str = ""
+    outputs: list[_Output] = field(default_factory=list)
+    config_files: list[str] = field(default_factory=list)
+    retrain: str | None = None
+    retrain_origin: str = ""
+    test_paths: list[str] = field(default_factory=list)
+    test_count: int = 0
+    found: list[str] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AdoptResult:
+    path: str
+    outcome: Outcome
+    text: str
+    found: tuple[str, ...]
+    todo: tuple[str, ...]
+
+
+def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptResult:
+    """Infer the contract of the repository at ``root`` and write it as ``dsdone.yaml``."""
+    if not root.is_dir():
+        raise DsdoneError(f"{root}: no such folder", hint="give the folder of the repository")
+    inference = infer(root, name, owner)
+    text = render(inference)
+    outcome = write_file(root, CONTRACT, text, force=force)
+    return AdoptResult(CONTRACT, outcome, text, tuple(inference.found), tuple(inference.todo))
+
+
+def declared_name(root: Path) -> str | None:
+    """The name in ``pyproject.toml``'s ``[project]`` table, when there is one."""
+    data = _toml(root / "pyproject.toml")
+    project = data.get("project")
+    value = project.get("name") if isinstance(project, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def infer(root: Path, name: str, owner: str) -> Inference:
+    from dsdone.fileindex import build_file_index
+
+    files = list(
+        build_file_index(root).files
+    )  # what git would see: tracked, or new and not ignored
+    found = Inference(name=name, owner=owner)
+    project = _toml(root / "pyproject.toml").get("project")
+    if isinstance(project, dict) and isinstance(project.get("description"), str):
+        found.description = project["description"] or None
+    _tests(root, files, found)
+    _config(files, found)
+    _dvc(root, files, found)
+    _mlproject(root, files, found)
+    _kedro(root, files, found)
+    _schemas(files, found)
+    _training_script(root, files, found)
+    return found
+
+
+# -- what each kind of project tells ------------------------------------------------------------
+
+
+def _tests(root: Path, files: Iterable[str], found: Inference) -> None:
+    folders: set[str] = set()
+    count = 0
+    for path in files:
+        pure = PurePosixPath(path)
+        if pure.suffix != ".py" or not (
+            pure.name.startswith("test_") or pure.name.endswith("_test.py")
+        ):
+            continue
+        parts = pure.parts[:-1]
+        top = next((i for i, part in enumerate(parts) if part in ("tests", "test")), None)
+        if top is None:
+            continue
+        folders.add("/".join(parts[: top + 1]))
+        count += _count_tests(root / path)
+    # A tests folder inside another one is already covered by it.
+    kept = sorted(f for f in folders if not any(f.startswith(f"{other}/") for other in folders))
+    found.test_paths = kept
+    found.test_count = count
+    if kept:
+        found.found.append(f"{count} tests in {', '.join(kept)}")
+    else:
+        found.todo.append("no tests found: write some under tests/")
+
+
+def _count_tests(path: Path) -> int:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return 0
+    return sum(
+        1
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.name.startswith("test")
+    )
+
+
+def _config(files: Iterable[str], found: Inference) -> None:
+    for path in files:
+        in_folder = path.startswith(CONFIG_FOLDERS) and not path.startswith("conf/local/")
+        if (in_folder and PurePosixPath(path).suffix in CONFIG_SUFFIXES) or path in (
+            "params.yaml",
+            "params.yml",
+        ):
+            found.config_files.append(path)
+    if found.config_files:
+        found.found.append(f"{len(found.config_files)} config files")
+    else:
+        found.todo.append("no config files found (configs/, conf/, params.yaml)")
+
+
+def _dvc(root: Path, files: list[str], found: Inference) -> None:
+    if "dvc.yaml" in files:
+        data = _yaml(root / "dvc.yaml", found)
+        stages = data.get("stages") if isinstance(data, dict) else None
+        if isinstance(stages, dict) and stages:
+            produced = {out for stage in stages.values() for out in _dvc_paths(stage, "outs")}
+            for stage_name, stage in stages.items():
+                for dep in _dvc_paths(stage, "deps"):
+                    if dep in produced or dep.lower().endswith(CODE_SUFFIXES):
+                        continue  # an intermediate result or code, not a source of data
+                    _add_input(found, dep, f"dvc:{stage_name}", "dvc.yaml")
+            found.retrain, found.retrain_origin = "dvc repro", "dvc.yaml"
+            found.found.append(f"DVC pipeline with {len(stages)} stages: retrain with `dvc repro`")
+    for path in files:
+        if path.endswith(".dvc") and PurePosixPath(path).name != ".dvc":
+            _add_input(found, path[: -len(".dvc")], None, f"{path}")
+
+
+def _dvc_paths(stage: Any, key: str) -> list[str]:
+    entries = stage.get(key) if isinstance(stage, dict) else None
+    paths: list[str] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, str):
+            paths.append(entry.rstrip("/"))
+        elif isinstance(entry, dict):  # `- path: {cache: false}`
+            paths.extend(str(key).rstrip("/") for key in entry)
+    return paths
+
+
+def _mlproject(root: Path, files: list[str], found: Inference) -> None:
+    if "MLproject" not in files:
+        return
+    data = _yaml(root / "MLproject", found)
+    entry_points = data.get("entry_points") if isinstance(data, dict) else None
+    if not isinstance(entry_points, dict) or not entry_points:
+        found.todo.append("MLproject has no entry_points")
+        return
+    entry = "main" if "main" in entry_points else str(next(iter(entry_points)))
+    if found.retrain is None:
+        found.retrain, found.retrain_origin = f"mlflow run . -e {entry}", "MLproject"
+    found.found.append(f"MLflow project, entry point '{entry}'")
+    spec = entry_points[entry] if isinstance(entry_points[entry], dict) else {}
+    command = str(spec.get("command", ""))
+    script = next((w for w in command.split() if w.endswith(".py") and w in files), None)
+    parameters = spec.get("parameters")
+    for parameter, value in (parameters if isinstance(parameters, dict) else {}).items():
+        if isinstance(value, dict) and value.get("type") in ("path", "uri"):
+            default = value.get("default")
+            if isinstance(default, str) and default:
+                _add_input(found, default, script, "MLproject", name=str(parameter))
+
+
+def _kedro(root: Path, files: list[str], found: Inference) -> None:
+    catalog_path = next(
+        (p for p in ("conf/base/catalog.yml", "conf/base/catalog.yaml") if p in files), None
+    )
+    if catalog_path is None:
+        return
+    catalog = _yaml(root / catalog_path, found)
+    if not isinstance(catalog, dict):
+        return
+    datasets = {
+        str(name): spec
+        for name, spec in catalog.items()
+        if isinstance(spec, dict) and not str(name).startswith("_")  # `_csv: &csv` anchors
+    }
+    raw = {name: spec for name, spec in datasets.items() if _kedro_is_raw(spec)}
+    chosen = raw or datasets
+    for dataset, spec in chosen.items():
+        source = spec.get("filepath") or spec.get("table_name") or spec.get("path")
+        if not isinstance(source, str):
+            continue
+        kind = str(spec.get("type", "")).rsplit(".", 1)[-1].lower()
+        kind = re.sub(r"data_?set$", "", kind)
+        _add_input(found, source, None, catalog_path, name=dataset, fmt=KEDRO_FORMATS.get(kind))
+    found.found.append(f"Kedro catalog with {len(datasets)} datasets")
+    if not raw and chosen:
+        found.todo.append(f"{catalog_path}: keep only the datasets the project reads as inputs")
+    if found.retrain is None:
+        found.retrain, found.retrain_origin = "kedro run", "the Kedro project"
+
+
+def _kedro_is_raw(spec: Mapping[str, Any]) -> bool:
+    path = str(spec.get("filepath", ""))
+    layer = str(spec.get("layer", ""))
+    metadata = spec.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("kedro-viz"), dict):
+        layer = str(metadata["kedro-viz"].get("layer", layer))
+    return "01_raw" in path or layer == "raw"
+
+
+def _schemas(files: list[str], found: Inference) -> None:
+    present = set(files)
+    for path in files:
+        pure = PurePosixPath(path)
+        if pure.name.endswith(".schema.json"):
+            stem = pure.name[: -len(".schema.json")]
+        elif (
+            pure.parts[0] in ("schemas", "schema")
+            and pure.suffix == ".json"
+            and (".sample" not in pure.name and not pure.name.startswith("sample"))
+        ):
+            stem = pure.stem
+        else:
+            continue
+        sample = None
+        for candidate in _sample_candidates(pure.parent, stem):
+            if candidate in present:
+                sample = candidate
+                break
+        fmt = FORMATS.get(PurePosixPath(sample).suffix) if sample else None
+        found.outputs.append(_Output(name=stem, schema=path, format=fmt, sample=sample))
+    if found.outputs:
+        found.found.append(f"{len(found.outputs)} JSON Schemas, declared as outputs")
+    else:
+        found.todo.append("no JSON Schema found: describe each output in schemas/NAME.schema.json")
+
+
+def _sample_candidates(folder: PurePosixPath, stem: str) -> list[str]:
+    names = [f"{stem}.sample{suffix}" for suffix in (".json", ".jsonl", ".csv")]
+    places = [folder, folder / "samples", PurePosixPath("samples")]
+    found = [str(place / name) for place in places for name in names]
+    found += [str(PurePosixPath("samples") / f"{stem}{s}") for s in (".json", ".jsonl", ".csv")]
+    return [path[2:] if path.startswith("./") else path for path in found]
+
+
+def _training_script(root: Path, files: list[str], found: Inference) -> None:
+    if found.retrain is None:
+        makefile = next((p for p in ("Makefile", "makefile", "GNUmakefile") if p in files), None)
+        if makefile and re.search(r"^train\s*:", _text(root / makefile), re.MULTILINE):
+            found.retrain, found.retrain_origin = "make train", makefile
+    if found.retrain is None:
+        for path in files:
+            pure = PurePosixPath(path)
+            if pure.name != "train.py":
+                continue
+            module = _module_of(pure, set(files))
+            found.retrain = f"python -m {module}" if module else f"python {path}"
+            found.retrain_origin = path
+            break
+    if found.retrain is None:
+        found.todo.append("no retrain entrypoint found: say how to retrain the model")
+    elif found.retrain_origin and not found.retrain.startswith(("dvc", "mlflow")):
+        found.found.append(f"retrain entrypoint `{found.retrain}` (from {found.retrain_origin})")
+
+
+def _module_of(path: PurePosixPath, files: set[str]) -> str | None:
+    """``src/pkg/train.py`` → ``pkg.train`` when ``pkg`` is a package; else None."""
+    parts = list(path.with_suffix("").parts)
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+        base = "src/"
+    else:
+        base = ""
+    if len(parts) < 2:
+        return None
+    for depth in range(1, len(parts)):
+        if f"{base}{'/'.join(parts[:depth])}/__init__.py" not in files:
+            return None
+    return ".".join(parts)
+
+
+def _add_input(
+    found: Inference,
+    source: str,
+    pipeline: str | None,
+    origin: str,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+) -> None:
+    if any(item.source == source for item in found.inputs):
+        return
+    base = name or PurePosixPath(source.rstrip("/")).name.split(".")[0] or "input"
+    taken = {item.name for item in found.inputs}
+    unique, n = base, 2
+    while unique in taken:
+        unique, n = f"{base}-{n}", n + 1
+    fmt = fmt or FORMATS.get(PurePosixPath(source).suffix.lower())
+    found.inputs.append(_Input(unique, source, fmt, pipeline, origin))
+
+
+# -- reading, without ever failing on a broken file --------------------------------------------
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _yaml(path: Path, found: Inference) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(_text(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path.name}:{mark.line + 1}" if mark is not None else path.name
+        found.todo.append(f"{where}: could not be read as YAML, so nothing was inferred from it")
+        return None
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # the same parser, as a package, on Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    try:
+        data: dict[str, Any] = tomllib.loads(_text(path))
+    except tomllib.TOMLDecodeError:
+        return {}
+    return data
+
+
+# -- writing the contract ----------------------------------------------------------------------
+
+
+def render(found: Inference) -> str:
+    """The contract as YAML text, with what was not inferred as commented TODOs."""
+    q = yaml_scalar
+    lines = [
+        f"# yaml-language-server: $schema={SCHEMA_URL}",
+        "# Written by `dsdone init --existing` from what is in this repository. Lines marked",
+        "# TODO are what it could not infer: fill them in, then run `dsdone check`.",
+        "version: 1",
+        "project:",
+        f"  name: {q(found.name)}",
+        f"  owner: {q(found.owner)}",
+    ]
+    if found.description:
+        lines.append(f"  description: {q(found.description)}")
+    else:
+        lines.append("  # TODO description: one or two sentences on what the model does")
+    lines.append("")
+    lines += _render_inputs(found)
+    lines.append("")
+    lines += _render_outputs(found)
+    lines.append("")
+    if found.config_files:
+        lines += ["config:", "  files:"] + [f"    - {q(path)}" for path in found.config_files]
+    else:
+        lines += [
+            "# TODO config: the files that change a training run, tracked in git",
+            "# config:",
+            "#   files:",
+            "#     - configs/train.yaml",
+        ]
+    lines.append("")
+    if found.retrain:
+        lines += [
+            f"retrain:  # from {found.retrain_origin}",
+            f"  entrypoint: {q(found.retrain)}",
+            '  # TODO schedule: how often it is retrained, e.g. "@monthly"',
+        ]
+    else:
+        lines += [
+            "# TODO retrain: the one command that retrains the model from scratch",
+            "# retrain:",
+            "#   entrypoint: python -m mypackage.train --config configs/train.yaml",
+        ]
+    lines.append("")
+    if found.test_paths:
+        lines += (
+            ["tests:", "  paths:"]
+            + [f"    - {q(path)}" for path in found.test_paths]
+            + [f"  min_tests: {max(1, found.test_count)}"]
+        )
+    else:
+        lines += [
+            "# TODO tests: no tests were found; write them under tests/, then declare:",
+            "# tests:",
+            "#   paths: [tests]",
+            "#   min_tests: 1",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _render_inputs(found: Inference) -> list[str]:
+    if not found.inputs:
+        return [
+            "# TODO inputs: no data sources could be inferred (dvc.yaml, .dvc files, MLproject, "
+            "a Kedro catalog)",
+            "# inputs:",
+            "#   - name: training-data",
+            "#     source: data/train.csv  # or s3://bucket/key, postgresql://host/db",
+            "#     format: csv",
+            "#     pipeline: mypackage.pipeline:load",
+        ]
+    lines = ["inputs:"]
+    for item in found.inputs:
+        lines += [
+            f"  - name: {yaml_scalar(item.name)}  # from {item.origin}",
+            f"    source: {yaml_scalar(item.source)}",
+        ]
+        if item.format:
+            lines.append(f"    format: {yaml_scalar(item.format)}")
+        else:
+            lines.append("    # TODO format: csv, parquet, json, table, ...")
+        if item.pipeline:
+            lines.append(f"    pipeline: {yaml_scalar(item.pipeline)}")
+        else:
+            lines.append("    # TODO pipeline: the code that loads it, e.g. mypackage.data:load")
+    return lines
+
+
+def _render_outputs(found: Inference) -> list[str]:
+    if not found.outputs:
+        return [
+            "# TODO outputs: what the project produces, with a JSON Schema for one record",
+            "# outputs:",
+            "#   - name: predictions",
+            "#     format: json",
+            "#     schema: schemas/predictions.schema.json",
+            "#     sample: schemas/predictions.sample.json",
+        ]
+    lines = ["outputs:  # from the JSON Schemas found: remove any that is not an output"]
+    for item in found.outputs:
+        lines += [
+            f"  - name: {yaml_scalar(item.name)}",
+            f"    schema: {yaml_scalar(item.schema)}",
+        ]
+        if item.format:
+            lines.append(f"    format: {yaml_scalar(item.format)}")
+        else:
+            lines.append("    # TODO format: csv, json, jsonl or parquet")
+        if item.sample:
+            lines.append(f"    sample: {yaml_scalar(item.sample)}")
+        else:
+            lines.append("    # TODO sample: a small file of real output, checked by the schema")
+    return lines

@@ -1,0 +1,155 @@
+"""``dsdone init``: parse, prompt when a person is there, call scaffold or adopt, print."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dsdone.cli import guard
+from dsdone.errors import DsdoneError
+from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
+
+_MARKS = {
+    "created": "created    ",
+    "overwritten": "overwritten",
+    "unchanged": "unchanged  ",
+    "skipped": "skipped    ",
+}
+
+
+def init_command(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at run time, also on 3.10
+        typer.Argument(help="The project folder (created if needed). Default: the current folder."),
+    ] = None,
+    name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="The project's name, e.g. 'Churn Model'. Default: the folder's name."),
+    ] = None,
+    owner: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Who answers for the project (an e-mail). Default: git's user.email."),
+    ] = None,
+    template: Annotated[
+        str,
+        typer.Option(
+            help="What to render: 'standard' (a complete model project) or 'minimal' "
+            "(only dsdone.yaml)."
+        ),
+    ] = DEFAULT_TEMPLATE,
+    existing: Annotated[
+        bool,
+        typer.Option(
+            "--existing",
+            help="Adopt an existing repository: write only dsdone.yaml, inferred from its files.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that already exist.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Start a project that passes `dsdone check` from its first commit, or adopt one.
+
+    Never overwrites a file unless --force. Asks for missing values only when run in a
+    terminal; in scripts and CI it uses the defaults.
+    """
+    with guard(debug):
+        target = Path.cwd() if path is None else path
+        if target.exists() and not target.is_dir():
+            raise DsdoneError(
+                f"{target}: is a file, not a folder", hint="give the folder of the project"
+            )
+        if template not in TEMPLATES:
+            raise DsdoneError(
+                f"unknown template '{template}'", hint=f"choose one of: {', '.join(TEMPLATES)}"
+            )
+        if existing and template != DEFAULT_TEMPLATE:
+            raise DsdoneError(
+                "--existing writes only a contract inferred from the repository; it takes no "
+                "--template",
+                hint="drop --template, or drop --existing to scaffold a new project",
+            )
+        interactive = sys.stdin.isatty()
+        project_name = name or _ask("Project name", _default_name(target, existing), interactive)
+        project_owner = owner or _ask("Owner (e-mail)", _git_email(target), interactive)
+        if not project_owner:
+            raise DsdoneError(
+                "no owner for the project",
+                hint="pass --owner with the e-mail of who answers for it (or set git's user.email)",
+            )
+        if existing:
+            _adopt(target, project_name, project_owner, force)
+        else:
+            _scaffold(target, template, project_name, project_owner, force)
+
+
+def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
+    from dsdone.scaffold import Outcome, scaffold, template_values
+
+    result = scaffold(target, template, template_values(name, owner), force=force)
+    for item in result.files:
+        suffix = " (exists; --force overwrites it)" if item.outcome is Outcome.SKIPPED else ""
+        print(f"{_MARKS[item.outcome.value]}  {item.path}{suffix}")
+    if result.git_initialized:
+        print(f"Initialized a git repository in {target}.")
+    elif result.git_problem:
+        print(f"dsdone: warning: {result.git_problem}", file=sys.stderr)
+    print(
+        f"\n{name}: {len(result.paths(Outcome.CREATED))} files created, "
+        f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
+    )
+    print(f'Next: cd {target} && git add -A && git commit -m "Start {name}" && dsdone check')
+
+
+def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
+    from dsdone.adopt import adopt
+    from dsdone.scaffold import Outcome
+
+    result = adopt(target, name, owner, force=force)
+    for line in result.found:
+        print(f"found      {line}")
+    for line in result.todo:
+        print(f"todo       {line}")
+    if result.outcome is Outcome.SKIPPED:
+        print(f"skipped    {result.path} (exists; --force overwrites it)")
+        return
+    print(f"{_MARKS[result.outcome.value]}  {result.path}")
+    print("Next: fill in the TODOs in dsdone.yaml, then run `dsdone check`.")
+
+
+def _ask(label: str, default: str | None, interactive: bool) -> str:
+    if not interactive:  # scripts and CI must never wait for an answer that will not come
+        return default or ""
+    answer: str = typer.prompt(label, default=default or None, show_default=bool(default))
+    return answer.strip()
+
+
+def _default_name(target: Path, existing: bool) -> str:
+    if existing:
+        from dsdone.adopt import declared_name
+
+        declared = declared_name(target)
+        if declared:
+            return declared
+    return target.resolve().name or "model"
+
+
+def _git_email(target: Path) -> str | None:
+    folder = target if target.is_dir() else Path.cwd()
+    try:
+        completed = subprocess.run(
+            ["git", "config", "user.email"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.strip() or None
