@@ -1,0 +1,279 @@
+"""unit-tests: enough real tests, and tests that exercise the project's own code."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from dsdone.api import Note, check
+from dsdone.model import Area, Finding, Severity
+from dsdone.project import OutsideProject, Project
+
+# A file that cannot hold a test function is not parsed: this is what keeps a suite of
+# thousands of files fast. It is exact for counting: every test is a `def test...`
+# (`async def test...` included). `\\` allows for a backslash-continued `def`.
+_MAY_HOLD_A_TEST = re.compile(r"\bdef[\s\\]+test")
+# Names at the root that are Python files but not the project's importable code.
+_NOT_PROJECT_MODULES = frozenset({"conftest", "setup", "noxfile"})
+_SHOWN_PLACEHOLDERS = 3
+
+
+@dataclass
+class _Suite:
+    """What the test files under the contract's test paths hold."""
+
+    tests_by_path: dict[str, int] = field(default_factory=dict)  # by tests.paths entry
+    placeholders: list[str] = field(default_factory=list)  # "path:line" of each
+    files_with_tests: list[str] = field(default_factory=list)
+    imports_own_code: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(self.tests_by_path.values())
+
+
+@check(
+    id="unit-tests",
+    title="Unit tests exercise the project's code",
+    severity=Severity.ERROR,
+    area=Area.INFRASTRUCTURE,
+    fix="Write pytest tests under tests/ that import the project's package and assert on what "
+    "its functions return.",
+)
+def unit_tests(project: Project) -> Iterator[Finding | Note]:
+    """Engineering takes over a model by changing its code; without tests that call that code,
+    every refactor, dependency upgrade or retrain risks silently changing predictions, and
+    nobody finds out until a consumer does. A test suite that imports nothing of the model, or
+    consists of the placeholder tests project templates generate, gives that same false comfort.
+
+    Counts test functions without running anything, as pytest would collect them: `test*`
+    functions and `test*` methods of `Test*` classes (and of unittest `TestCase` subclasses)
+    in `test_*.py` and `*_test.py` files under `tests.paths` (default `tests/`). A test whose
+    body is only `pass`, `...`, a docstring, `assert True` or `assert False` does not count.
+
+    Fails below `tests.min_tests` (default 1), when no test file with a real test imports the
+    project's own package or module, when a `tests.paths` entry does not exist, and at each
+    test file that does not parse (a file with no `def test` at all is not parsed).
+    """
+    tests = project.contract.tests
+    entries: list[tuple[str, list[str]]] = []
+    for index, entry in enumerate(tests.paths):
+        files, problem = _test_files(project, entry)
+        if problem is not None:
+            yield project.contract_finding(
+                f"tests.paths[{index}]: {problem}",
+                "tests",
+                "paths",
+                index,
+                hint="point tests.paths at the folder that holds your test_*.py files",
+            )
+        entries.append((entry, files))
+
+    own = _own_top_level_names(project, [entry for entry, _ in entries])
+    suite = _Suite()
+    seen: set[str] = set()
+    for entry, files in entries:
+        suite.tests_by_path.setdefault(_shown(entry), 0)
+        for path in files:
+            if path in seen:  # overlapping entries, such as "tests" and "tests/unit"
+                continue
+            seen.add(path)
+            problem_finding = _scan(project, path, own, suite, _shown(entry))
+            if problem_finding is not None:
+                yield problem_finding
+
+    places = [f"{count} in {entry}" for entry, count in suite.tests_by_path.items()]
+    if len(places) == 1:
+        summary = f"{_tests(suite.count)} in {next(iter(suite.tests_by_path))}"
+    else:
+        summary = f"{_tests(suite.count)}: {', '.join(places)}"
+    if suite.placeholders:
+        shown = ", ".join(suite.placeholders[:_SHOWN_PLACEHOLDERS])
+        more = ", …" if len(suite.placeholders) > _SHOWN_PLACEHOLDERS else ""
+        summary += f"; placeholders not counted: {shown}{more}"
+
+    if suite.count < tests.min_tests:
+        searched = ", ".join(_shown(entry) for entry, _ in entries) or "no test path"
+        message = (
+            f"found {_tests(suite.count)} in {searched}; the contract asks for at least "
+            f"{tests.min_tests}"
+        )
+        if suite.placeholders:
+            message += f" (placeholder tests do not count: {len(suite.placeholders)} found)"
+        yield project.contract_finding(
+            message,
+            "tests",
+            "min_tests",
+            hint="write test_*.py files with test_* functions that call the project's code "
+            "and assert on the result",
+        )
+    if suite.count and not suite.imports_own_code:
+        names = ", ".join(sorted(own)[:5])
+        yield Finding(
+            "no test imports the project's own code"
+            + (f" ({names})" if names else " (the project has no package or module of its own)"),
+            path=suite.files_with_tests[0],
+            hint=(
+                f"import what the project ships, e.g. `from {sorted(own)[0]} import ...`, "
+                "and assert on what it returns"
+                if own
+                else "move the model code from notebooks and scripts into a package "
+                "(src/<name>/__init__.py) and test that package"
+            ),
+        )
+    yield Note(summary)
+
+
+def _tests(count: int) -> str:
+    return f"{count} test" + ("s" if count != 1 else "")
+
+
+def _shown(entry: str) -> str:
+    """A tests.paths entry as a person reads it: ``tests/`` for a folder."""
+    clean = entry.strip("/").removeprefix("./")
+    return clean + "/" if not clean.endswith(".py") else clean
+
+
+def _test_files(project: Project, entry: str) -> tuple[list[str], str | None]:
+    """The test files one tests.paths entry names, or why it names none."""
+    relative = PurePosixPath(entry.replace("\\", "/")).as_posix().strip("/")
+    if relative in ("", "."):
+        return [path for path in project.files if _is_test_file(path)], None
+    try:
+        project.path(relative)
+    except OutsideProject:
+        return [], f"{entry!r} points outside the project folder"
+    if project.is_indexed(relative):
+        return ([relative] if _is_test_file(relative) else []), None
+    if relative in project.folders:
+        prefix = relative + "/"
+        return [p for p in project.files if p.startswith(prefix) and _is_test_file(p)], None
+    if project.exists(relative):
+        return [], f"{entry!r} holds no file of the project (is it ignored by .gitignore?)"
+    return [], f"{entry!r} does not exist"
+
+
+def _is_test_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+
+
+def _own_top_level_names(project: Project, test_entries: Iterable[str]) -> set[str]:
+    """The importable names the project itself defines: packages and modules at the root
+    (flat layout) or under ``src/`` (src layout), excluding the test folders."""
+    test_roots = tuple(entry.strip("/").removeprefix("./") + "/" for entry in test_entries)
+    names: set[str] = set()
+    for path in project.files:
+        if not path.endswith(".py") or path.startswith(test_roots) or _is_test_file(path):
+            continue
+        parts = path.split("/")
+        if parts[0] == "src" and len(parts) >= 2:
+            parts = parts[1:]
+            if len(parts) > 1:  # src/<name>/...: a package, with or without __init__.py
+                names.add(parts[0])
+                continue
+        if len(parts) == 1:
+            names.add(parts[0].removesuffix(".py"))
+        elif len(parts) == 2 and parts[1] == "__init__.py" and parts[0] != "src":
+            names.add(parts[0])
+    return {name for name in names if name.isidentifier() and name not in _NOT_PROJECT_MODULES}
+
+
+def _scan(project: Project, path: str, own: set[str], suite: _Suite, entry: str) -> Finding | None:
+    """Count the tests of one file into ``suite``; a finding if the file cannot be read."""
+    try:
+        text = project.read_text(path)
+    except UnicodeDecodeError:
+        return Finding(f"{path} is not valid UTF-8", path=path, hint="save the test file as UTF-8")
+    except OSError as exc:
+        return Finding(f"{path} cannot be read: {exc.strerror}", path=path)
+    except OutsideProject:
+        return None  # a symbolic link out of the project: not the project's test
+    if not _MAY_HOLD_A_TEST.search(text):
+        return None
+    try:
+        tree = project.python_ast(path)  # the text is cached: not read twice
+    except SyntaxError as exc:
+        return Finding(
+            f"{path} does not parse: {exc.msg}",
+            path=path,
+            line=exc.lineno,
+            column=exc.offset,
+            hint="fix the syntax error: pytest cannot collect this file, so none of its tests run",
+        )
+    real = 0
+    for function in _test_functions(tree.body):
+        if _is_placeholder(function):
+            suite.placeholders.append(f"{path}:{function.lineno}")
+        else:
+            real += 1
+    if real:
+        suite.tests_by_path[entry] += real
+        suite.files_with_tests.append(path)
+        if not suite.imports_own_code and _imports_any(tree, own):
+            suite.imports_own_code = True
+    return None
+
+
+def _test_functions(body: list[ast.stmt]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """pytest's rule: ``test*`` functions, and ``test*`` methods of ``Test*`` classes (nested
+    ones included) and of unittest ``TestCase`` subclasses."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name.startswith("test"):
+                yield node
+        elif isinstance(node, ast.ClassDef) and (
+            node.name.startswith("Test") or _is_testcase(node)
+        ):
+            yield from _test_functions(node.body)
+
+
+def _is_testcase(node: ast.ClassDef) -> bool:
+    """A unittest ``TestCase`` subclass, which pytest collects whatever its name."""
+    for base in node.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+        if name in ("TestCase", "IsolatedAsyncioTestCase"):
+            return True
+    return False
+
+
+def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of nothing but ``pass``, ``...``, a docstring, ``assert True`` or ``assert False``."""
+    for statement in function.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and (statement.value.value is Ellipsis or isinstance(statement.value.value, str))
+        ):
+            continue
+        if (
+            isinstance(statement, ast.Assert)
+            and isinstance(statement.test, ast.Constant)
+            and isinstance(statement.test.value, bool)
+        ):
+            continue
+        return False
+    return True
+
+
+def _imports_any(tree: ast.Module, names: set[str]) -> bool:
+    """Whether the module imports (anywhere, even inside a test) one of ``names``."""
+    if not names:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(alias.name.split(".")[0] in names for alias in node.names):
+                return True
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module is not None
+            and node.module.split(".")[0] in names
+        ):
+            return True
+    return False

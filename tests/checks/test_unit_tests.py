@@ -1,0 +1,360 @@
+"""unit-tests: real tests counted statically, placeholders excluded, the project's code imported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
+from dsdone.checks.unit_tests import unit_tests
+
+from dsdone.contract import load_contract
+from dsdone.model import CheckResult, Status
+from dsdone.project import Project
+from dsdone.runner import PreparedCheck, run_one
+
+PACKAGE = {"src/churn/__init__.py": "", "src/churn/features.py": "def build(x):\n    return x\n"}
+REAL_TEST = """\
+from churn.features import build
+
+
+def test_build_returns_its_input():
+    assert build(1) == 1
+"""
+
+
+def run(root: Path) -> CheckResult:
+    contract = load_contract(root)
+    prepared = PreparedCheck(unit_tests, contract.settings(unit_tests.id), None)
+    return run_one(Project(root, contract), prepared)
+
+
+def messages(result: CheckResult) -> list[str]:
+    return [finding.message for finding in result.findings]
+
+
+def contract_with(tests_section: str) -> str:
+    return MINIMAL_CONTRACT + tests_section
+
+
+def test_real_test_importing_the_package_passes(make_repo: MakeRepo) -> None:
+    root = make_repo({**PACKAGE, "tests/test_features.py": REAL_TEST})
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == "1 test in tests/"
+
+
+@pytest.mark.parametrize(
+    ("layout", "test_import"),
+    [
+        ({"src/churn/__init__.py": ""}, "import churn"),
+        ({"src/churn/__init__.py": ""}, "from churn.features import build"),
+        ({"src/churn/features.py": ""}, "import churn.features"),  # namespace package in src/
+        ({"src/churn.py": ""}, "from churn import build"),
+        ({"churn/__init__.py": ""}, "from churn import build"),  # flat layout
+        ({"features.py": ""}, "import features as f"),  # a module at the root
+    ],
+    ids=["src-import", "src-from", "src-namespace", "src-module", "flat-package", "root-module"],
+)
+def test_project_code_is_recognised_in_every_layout(
+    make_repo: MakeRepo, layout: dict[str, str], test_import: str
+) -> None:
+    test = f"{test_import}\n\n\ndef test_it():\n    assert 1 + 1 == 2\n"
+    root = make_repo({**layout, "tests/test_it.py": test})
+
+    assert run(root).status is Status.PASS
+
+
+def test_import_inside_the_test_function_counts(make_repo: MakeRepo) -> None:
+    test = "def test_lazy():\n    from churn.features import build\n    assert build(2) == 2\n"
+    root = make_repo({**PACKAGE, "tests/test_lazy.py": test})
+
+    assert run(root).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    "test_import",
+    [
+        "import pandas as pd",
+        "from sklearn.linear_model import LogisticRegression",
+        "from .helpers import make_frame",  # relative: the tests' own helpers
+        "from tests.helpers import make_frame",  # the tests folder is not the project's code
+        "import churned",  # a prefix of the package name is another package
+    ],
+)
+def test_suite_that_imports_none_of_the_project_fails(
+    make_repo: MakeRepo, test_import: str
+) -> None:
+    test = f"{test_import}\n\n\ndef test_pandas_works():\n    assert 1 + 1 == 2\n"
+    root = make_repo(
+        {**PACKAGE, "tests/__init__.py": "", "tests/helpers.py": "", "tests/test_x.py": test}
+    )
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == ["no test imports the project's own code (churn)"]
+    assert result.findings[0].path == "tests/test_x.py"
+    assert "from churn import" in (result.findings[0].hint or "")
+
+
+def test_project_without_code_of_its_own_is_told_to_make_a_package(make_repo: MakeRepo) -> None:
+    test = "import pandas\n\n\ndef test_it():\n    assert pandas\n"
+    root = make_repo({"notebooks/eda.ipynb": "{}", "tests/test_it.py": test, "setup.py": ""})
+
+    result = run(root)
+
+    assert messages(result) == [
+        "no test imports the project's own code (the project has no package or module of its own)"
+    ]
+    assert "src/<name>/__init__.py" in (result.findings[0].hint or "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "pass",
+        "...",
+        '"""Check the model later."""',
+        '"""Check the model later."""\n    pass',
+        "assert True",
+        "assert False",
+        'assert True, "write me"',
+    ],
+    ids=[
+        "pass",
+        "ellipsis",
+        "docstring",
+        "docstring-pass",
+        "assert-true",
+        "assert-false",
+        "assert-true-message",
+    ],
+)
+def test_placeholder_tests_do_not_count(make_repo: MakeRepo, body: str) -> None:
+    test = f"import churn\n\n\ndef test_model():\n    {body}\n"
+    root = make_repo({**PACKAGE, "tests/test_model.py": test})
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == [
+        "found 0 tests in tests/; the contract asks for at least 1 "
+        "(placeholder tests do not count: 1 found)"
+    ]
+    assert result.findings[0].path == "dsdone.yaml"
+    assert result.summary.endswith("placeholders not counted: tests/test_model.py:4")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "assert churn.VERSION",
+        "assert 1 + 1 == 2",
+        "assert True\n    assert churn.build(1) == 1",
+        "churn.build(1)",
+        "pass\n    churn.build(1)",
+    ],
+)
+def test_near_placeholder_bodies_are_real_tests(make_repo: MakeRepo, body: str) -> None:
+    test = f"import churn\n\n\ndef test_model():\n    {body}\n"
+    root = make_repo({**PACKAGE, "tests/test_model.py": test})
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == "1 test in tests/"
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "count"),
+    [
+        ("tests/test_a.py", "def test_a():\n    assert churn\n", 1),
+        ("tests/a_test.py", "def test_a():\n    assert churn\n", 1),
+        ("tests/unit/deep/test_a.py", "def test_a():\n    assert churn\n", 1),
+        ("tests/test_a.py", "async def test_a():\n    assert churn\n", 1),
+        ("tests/test_a.py", "class TestModel:\n    def test_a(self):\n        assert churn\n", 1),
+        (
+            "tests/test_a.py",
+            "import unittest\nclass ModelChecks(unittest.TestCase):\n"
+            "    def test_a(self):\n        assert churn\n",
+            1,
+        ),
+        (
+            "tests/test_a.py",
+            "class TestOuter:\n    class TestInner:\n        def test_a(self):\n"
+            "            assert churn\n",
+            1,
+        ),
+        ("tests/test_a.py", "def helper():\n    assert churn\n", 0),
+        ("tests/test_a.py", "class Helper:\n    def test_a(self):\n        assert churn\n", 0),
+        (
+            "tests/test_a.py",
+            "def test_outer():\n    def test_inner():\n        pass\n    assert churn\n",
+            1,
+        ),
+        ("tests/test_a.py", "# def test_commented():\nx = 'def test_in_a_string'\n", 0),
+        ("tests/helpers.py", "def test_a():\n    assert churn\n", 0),
+        ("tests/testing_utils.py", "def test_a():\n    assert churn\n", 0),
+        ("tests/test_a.txt", "def test_a():\n    assert churn\n", 0),
+        ("src/churn/test_inline.py", "def test_a():\n    assert churn\n", 0),  # not under tests/
+    ],
+)
+def test_what_counts_as_a_test(make_repo: MakeRepo, path: str, source: str, count: int) -> None:
+    root = make_repo({**PACKAGE, path: "import churn\n" + source})
+
+    result = run(root)
+
+    assert result.summary.endswith(f"{count} test" + ("s" if count != 1 else "") + " in tests/")
+    assert (result.status is Status.PASS) is (count >= 1)
+
+
+def test_below_min_tests_fails_at_its_line_in_the_contract(make_repo: MakeRepo) -> None:
+    contract = contract_with("tests:\n  paths: [tests]\n  min_tests: 3\n")
+    two_tests = REAL_TEST + "\n\ndef test_again():\n    assert build(2) == 2\n"
+    root = make_repo({**PACKAGE, "tests/test_features.py": two_tests}, contract=contract)
+
+    result = run(root)
+
+    assert messages(result) == ["found 2 tests in tests/; the contract asks for at least 3"]
+    finding = result.findings[0]
+    assert (finding.path, finding.line) == ("dsdone.yaml", 7)
+    assert result.summary == "1 finding; 2 tests in tests/"
+
+
+def test_min_tests_zero_passes_without_tests(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {**PACKAGE, "tests/.keep": ""}, contract=contract_with("tests:\n  min_tests: 0\n")
+    )
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == "0 tests in tests/"
+
+
+def test_no_tests_folder_fails_at_the_contract(make_repo: MakeRepo) -> None:
+    root = make_repo(PACKAGE)
+
+    result = run(root)
+
+    assert sorted(messages(result)) == [
+        "found 0 tests in tests/; the contract asks for at least 1",
+        "tests.paths[0]: 'tests' does not exist",
+    ]
+    assert all(f.path == "dsdone.yaml" for f in result.findings)
+
+
+def test_missing_test_path_is_located_at_its_line(make_repo: MakeRepo) -> None:
+    contract = contract_with("tests:\n  paths:\n    - tests\n    - integration\n")
+    root = make_repo({**PACKAGE, "tests/test_features.py": REAL_TEST}, contract=contract)
+
+    result = run(root)
+
+    assert messages(result) == ["tests.paths[1]: 'integration' does not exist"]
+    assert result.findings[0].line == 8
+    assert result.summary == "1 finding; 1 test: 1 in tests/, 0 in integration/"
+
+
+def test_test_path_outside_the_project_is_a_finding(make_repo: MakeRepo) -> None:
+    contract = contract_with("tests:\n  paths: [../elsewhere]\n")
+    root = make_repo(PACKAGE, contract=contract)
+
+    result = run(root)
+
+    assert "tests.paths[0]: '../elsewhere' points outside the project folder" in messages(result)
+
+
+def test_summary_says_where_tests_were_found(make_repo: MakeRepo) -> None:
+    contract = contract_with("tests:\n  paths: [tests/unit, tests/integration/test_api.py]\n")
+    root = make_repo(
+        {
+            **PACKAGE,
+            "tests/unit/test_a.py": REAL_TEST,
+            "tests/unit/test_b.py": REAL_TEST + "\n\ndef test_b():\n    assert build(0) == 0\n",
+            "tests/integration/test_api.py": REAL_TEST,
+            "tests/integration/test_other.py": REAL_TEST,  # not listed
+        },
+        contract=contract,
+    )
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == "4 tests: 3 in tests/unit/, 1 in tests/integration/test_api.py"
+
+
+def test_overlapping_test_paths_count_each_file_once(make_repo: MakeRepo) -> None:
+    contract = contract_with("tests:\n  paths: [tests, tests/unit]\n")
+    root = make_repo({**PACKAGE, "tests/unit/test_a.py": REAL_TEST}, contract=contract)
+
+    assert run(root).summary == "1 test: 1 in tests/, 0 in tests/unit/"
+
+
+def test_untracked_test_counts_but_ignored_test_does_not(make_repo: MakeRepo) -> None:
+    root = make_repo({**PACKAGE, ".gitignore": "tests/scratch/\n", "tests/test_a.py": REAL_TEST})
+    (root / "tests/test_new.py").write_text(REAL_TEST, encoding="utf-8")
+    (root / "tests/scratch").mkdir()
+    (root / "tests/scratch/test_local.py").write_text(REAL_TEST, encoding="utf-8")
+
+    assert run(root).summary == "2 tests in tests/"
+
+
+def test_test_file_that_does_not_parse_is_a_finding_at_its_line(make_repo: MakeRepo) -> None:
+    broken = "import churn\n\n\ndef test_a(:\n    assert churn\n"
+    root = make_repo({**PACKAGE, "tests/test_ok.py": REAL_TEST, "tests/test_broken.py": broken})
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    (finding,) = result.findings
+    assert finding.message.startswith("tests/test_broken.py does not parse: ")
+    assert (finding.path, finding.line) == ("tests/test_broken.py", 4)
+    assert result.summary == "1 finding; 1 test in tests/"
+
+
+def test_test_file_that_is_not_utf8_is_a_finding(make_repo: MakeRepo) -> None:
+    latin1 = "# caf\xe9\ndef test_a():\n    assert 1\n".encode("latin-1")
+    root = make_repo({**PACKAGE, "tests/test_ok.py": REAL_TEST, "tests/test_latin.py": latin1})
+
+    result = run(root)
+
+    assert messages(result) == ["tests/test_latin.py is not valid UTF-8"]
+
+
+def test_many_test_files_are_counted(make_repo: MakeRepo) -> None:
+    files = {f"tests/test_{i}.py": REAL_TEST for i in range(200)}
+    files.update({f"tests/helpers_{i}_data.py": "X = 1\n" for i in range(50)})
+    root = make_repo({**PACKAGE, **files})
+
+    assert run(root).summary == "200 tests in tests/"
+
+
+def test_cli_reports_missing_tests_with_exit_code(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo({**PACKAGE, "tests/test_model.py": "def test_model():\n    pass\n"})
+
+    cli = run_cli("check", str(root), "--select", "unit-tests", "--format", "json")
+
+    assert cli.exit_code == 1
+    (result,) = json.loads(cli.stdout)["results"]
+    assert result["status"] == "fail"
+    assert result["findings"][0]["message"] == (
+        "found 0 tests in tests/; the contract asks for at least 1 "
+        "(placeholder tests do not count: 1 found)"
+    )
+
+
+def test_ignored_tests_folder_says_so(make_repo: MakeRepo) -> None:
+    root = make_repo({**PACKAGE, ".gitignore": "tests/\n"})
+    (root / "tests").mkdir()
+    (root / "tests/test_a.py").write_text(REAL_TEST, encoding="utf-8")
+
+    result = run(root)
+
+    assert (
+        "tests.paths[0]: 'tests' holds no file of the project (is it ignored by .gitignore?)"
+        in (messages(result))
+    )
