@@ -27,8 +27,7 @@ ENTRY_POINT_GROUP = "dsdone.checks"
 
 
 def builtin_checks() -> list[Check]:
-    import dsdone.checks as package
-
+    package = importlib.import_module("dsdone.checks")  # mapped from checks/ by the build
     found: list[Check] = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
@@ -42,7 +41,7 @@ def plugin_checks() -> list[Check]:
         distribution = entry.dist.name if entry.dist is not None else entry.name
         try:
             loaded = entry.load()
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a plugin's sys.exit() must not end dsdone
             raise DsdoneError(
                 f"cannot load the check plugin '{entry.name}' ({entry.value}) from the package "
                 f"'{distribution}': {type(exc).__name__}: {exc}",
@@ -56,8 +55,12 @@ def plugin_checks() -> list[Check]:
 def project_checks(root: Path, plugins: Iterable[str]) -> list[Check]:
     found: list[Check] = []
     for relative in plugins:
-        path = (root / relative).resolve()
-        if root.resolve() not in path.parents or path.suffix != ".py" or not path.is_file():
+        try:
+            path = (root / relative).resolve()
+            inside = root.resolve() in path.parents and path.suffix == ".py" and path.is_file()
+        except (OSError, RuntimeError, ValueError):  # a loop, an unreadable folder, a NUL
+            inside = False
+        if not inside:
             raise DsdoneError(
                 f"plugins: {relative!r} is not a Python file inside the project",
                 hint="list project check modules as paths such as dsdone_checks/model_card.py",
@@ -68,7 +71,7 @@ def project_checks(root: Path, plugins: Iterable[str]) -> list[Check]:
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise DsdoneError(
                 f"plugins: cannot load {relative}: {type(exc).__name__}: {exc}",
                 hint="fix the plugin module, or remove it from the contract's plugins",
