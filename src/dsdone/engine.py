@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.api import Check, OptionError
@@ -15,6 +17,10 @@ from dsdone.model import Report, Severity
 from dsdone.project import Project
 from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
 from dsdone.runner import PreparedCheck, run_checks
+from dsdone.waivers import apply_waivers
+
+if TYPE_CHECKING:
+    from dsdone.baseline import Baseline
 
 
 @dataclass(frozen=True)
@@ -26,9 +32,12 @@ class Selection:
     fail_on: Severity = Severity.ERROR
     allow_plugins: bool = False  # load the contract's project-local plugin modules
     timeout: float | None = None  # seconds per check, unless the contract sets one
+    min_score: int | None = None  # below this readiness score the project is not ready
 
 
-def available_checks(contract: Contract | None = None, allow_plugins: bool = False) -> dict[str, Check]:
+def available_checks(
+    contract: Contract | None = None, allow_plugins: bool = False
+) -> dict[str, Check]:
     """Every check dsdone knows of, by id: built-in, installed plugins, and (when allowed) the
     contract's project plugins."""
     sources = [builtin_checks(), plugin_checks()]
@@ -43,14 +52,33 @@ def available_checks(contract: Contract | None = None, allow_plugins: bool = Fal
     return collect(*sources)
 
 
-def run(path: Path, selection: Selection = Selection()) -> Report:
-    """Load the contract at ``path``, run the selected checks, return the report."""
+def run(
+    path: Path,
+    selection: Selection = Selection(),
+    *,
+    today: date | None = None,
+    baseline: Baseline | None = None,
+    search_root: Path | None = None,
+) -> Report:
+    """Load the contract at ``path``, run the selected checks, return the report.
+
+    ``today`` decides which waivers have expired (default: the real date). With ``baseline``,
+    findings it already had do not block. ``search_root`` is the folder ``--all`` searched: outside
+    git, the project's ``folder`` in the report is relative to it.
+    """
     contract = load_contract(path)
     checks = available_checks(contract, selection.allow_plugins)
     _check_ids_in_contract(contract, checks)
     project = Project(contract.root, contract)
     prepared = prepare(contract, checks, selection)
     results = run_checks(project, prepared, selection.timeout)
+    waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
+    results = apply_waivers(results, contract.waivers, today or date.today(), waiver_lines)
+    folder = _repository_folder(project, search_root)
+    if baseline is not None:
+        from dsdone.baseline import apply_baseline
+
+        results = apply_baseline(results, baseline, folder)
     return Report(
         dsdone_version=__version__,
         project=contract.project,
@@ -59,7 +87,23 @@ def run(path: Path, selection: Selection = Selection()) -> Report:
         commit=project.git.commit,
         fail_on=selection.fail_on,
         results=results,
+        folder=folder,
+        min_score=selection.min_score,
+        baseline=baseline is not None,
     )
+
+
+def _repository_folder(project: Project, search_root: Path | None) -> str:
+    """The project folder relative to the repository's top folder (or to ``search_root``
+    outside git); "" when it is the top."""
+    base = project.git.work_tree or search_root
+    if base is None:
+        return ""
+    try:
+        relative = project.root.relative_to(base.resolve()).as_posix()
+    except ValueError:  # the project is not below it (a symbolic link, another repository)
+        return ""
+    return "" if relative == "." else relative
 
 
 def prepare(
@@ -92,7 +136,9 @@ def prepare(
 
 
 def _check_ids_in_contract(contract: Contract, checks: Mapping[str, Check]) -> None:
-    places = [(("checks", check_id), check_id) for check_id in contract.checks]
+    places: list[tuple[tuple[str | int, ...], str]] = [
+        (("checks", check_id), check_id) for check_id in contract.checks
+    ]
     places += [(("waivers", w.index, "check"), w.check) for w in contract.waivers]
     for at, check_id in places:
         if check_id not in checks:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dsdone.score import Score
 
 
 class Severity(str, enum.Enum):
@@ -48,6 +52,7 @@ class Status(str, enum.Enum):
     FAIL = "fail"
     SKIP = "skip"  # not applicable here; the summary says why
     ERROR = "error"  # the check itself crashed or misbehaved; the summary says how
+    WAIVED = "waived"  # it failed, but a waiver in the contract accepts every finding, for now
 
 
 class Area(str, enum.Enum):
@@ -57,6 +62,15 @@ class Area(str, enum.Enum):
     MODEL = "model"
     INFRASTRUCTURE = "infrastructure"
     MONITORING = "monitoring"
+
+
+@dataclass(frozen=True)
+class Waived:
+    """The waiver in the contract that accepts a finding for now."""
+
+    reason: str
+    until: str | None  # ISO date: the last day the waiver holds; None: no expiry
+    line: int | None  # where the waiver is in the contract
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,15 @@ class Finding:
     cell: int | None = None
     cell_line: int | None = None
     hint: str | None = None
+    # Set after the check ran, never by the check: a waiver that accepts this finding, and
+    # whether the --baseline report already had it. Either way it does not block the gate.
+    waived: Waived | None = None
+    known: bool = False
+
+    @property
+    def is_new(self) -> bool:
+        """Whether this finding counts against the gate: neither waived nor in the baseline."""
+        return self.waived is None and not self.known
 
     def location(self) -> str:
         """``path:line:column`` as far as it is known, or an empty string."""
@@ -105,12 +128,25 @@ class CheckResult:
     findings: tuple[Finding, ...] = ()
     duration_ms: float = 0.0
     source: str = "built-in"
+    description: str = ""  # why the check matters (its docstring), for SARIF rules
+    fix: str = ""  # how to fix what it finds, in one sentence
+    help_uri: str | None = None  # where the check is documented; None: unknown (plugins)
+
+    @property
+    def new_findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.is_new)
 
     def blocks(self, fail_on: Severity) -> bool:
-        """Whether this result makes the project not ready at the given bar."""
+        """Whether this result makes the project not ready at the given bar.
+
+        A failure blocks through its new findings only: those a waiver accepts, or that the
+        baseline already had, do not (a failure without findings always blocks).
+        """
         if self.status is Status.ERROR:
             return True
-        return self.status is Status.FAIL and self.severity >= fail_on
+        if self.status is not Status.FAIL or self.severity < fail_on:
+            return False
+        return not self.findings or bool(self.new_findings)
 
 
 @dataclass(frozen=True)
@@ -128,14 +164,44 @@ class Report:
     dsdone_version: str
     project: ProjectInfo
     contract: str  # path of the contract, relative to the project root
-    root: str  # the project folder as given, for people; renderers that must be reproducible omit it
+    root: (
+        str  # the project folder as given, for people; renderers that must be reproducible omit it
+    )
     commit: str | None
     fail_on: Severity
     results: tuple[CheckResult, ...] = field(default_factory=tuple)
+    # The project folder relative to the repository root (git's top folder; outside git, the
+    # folder `--all` searched), "" at the root. Formats read by code hosts (SARIF, GitHub
+    # annotations) locate findings with it, since they resolve paths from the repository root.
+    folder: str = ""
+    min_score: int | None = None  # --min-score: below it the project is not ready
+    baseline: bool = False  # whether findings were compared with a --baseline report
+
+    @property
+    def score(self) -> Score:
+        from dsdone.score import score_results  # score.py reads this module's types
+
+        return score_results(self.results)
+
+    @property
+    def blocking(self) -> tuple[CheckResult, ...]:
+        return tuple(result for result in self.results if result.blocks(self.fail_on))
+
+    @property
+    def below_min_score(self) -> bool:
+        """Whether --min-score was given and the score is under it (an unmeasured score is 0)."""
+        if self.min_score is None:
+            return False
+        overall = self.score.overall
+        return (overall if overall is not None else 0) < self.min_score
 
     @property
     def ready(self) -> bool:
-        return not any(result.blocks(self.fail_on) for result in self.results)
+        return not self.blocking and not self.below_min_score
+
+    def repo_path(self, path: str) -> str:
+        """``path`` (relative to the project) relative to the repository root instead."""
+        return f"{self.folder}/{path}" if self.folder else path
 
     def counts(self) -> dict[str, int]:
         """How many checks ended in each status, every status present, in a fixed order."""

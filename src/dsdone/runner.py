@@ -17,6 +17,9 @@ from dsdone.contract import CheckSettings
 from dsdone.model import CheckResult, Finding, Status
 from dsdone.project import Project, compile_globs
 
+# The README has a section per built-in check with this anchor; a plugin's docs are unknown.
+BUILTIN_HELP_URI = "https://github.com/dsdone/dsdone#check-{id}"
+
 
 @dataclass(frozen=True)
 class PreparedCheck:
@@ -30,9 +33,7 @@ class PreparedCheck:
 def run_checks(
     project: Project, prepared: Mapping[str, PreparedCheck], default_timeout: float | None = None
 ) -> tuple[CheckResult, ...]:
-    return tuple(
-        run_one(project, item, default_timeout) for _, item in sorted(prepared.items())
-    )
+    return tuple(run_one(project, item, default_timeout) for _, item in sorted(prepared.items()))
 
 
 def run_one(
@@ -59,6 +60,9 @@ def run_one(
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         duration_ms=round(duration_ms, 1),
         source=check.source,
+        description=check.description,
+        fix=check.fix,
+        help_uri=BUILTIN_HELP_URI.format(id=check.id) if check.source == "built-in" else None,
     )
 
 
@@ -94,7 +98,8 @@ def _call(project: Project, prepared: PreparedCheck) -> Outcome:
             else:
                 return (
                     Status.ERROR,
-                    f"the check yielded {type(item).__name__} {item!r:.60}, not a Finding or a Note",
+                    f"the check yielded {type(item).__name__} {item!r:.60}, "
+                    "not a Finding or a Note",
                     [],
                 )
     except Skip as skip:

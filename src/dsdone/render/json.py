@@ -6,9 +6,11 @@ Byte-identical for the same tree, but for ``duration_ms``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from dsdone.model import CheckResult, Finding, Report
+from dsdone.score import Score, combined_overall
 
 SCHEMA_VERSION = 1
 
@@ -28,16 +30,56 @@ def report_data(report: Report) -> dict[str, Any]:
         "commit": report.commit,
         "ready": report.ready,
         "fail_on": report.fail_on.value,
-        "summary": {"checks": len(report.results), **counts, "findings": report.finding_count()},
-        "results": [_result(result) for result in report.results],
+        "summary": {
+            "checks": len(report.results),
+            **counts,
+            "findings": report.finding_count(),
+            "new_findings": sum(len(r.new_findings) for r in report.results),
+        },
+        "results": [_result(result, report) for result in report.results],
+        # Added within schema_version 1, hence after the fields that were there first.
+        "folder": report.folder,
+        "score": score_data(report.score),
+        "min_score": report.min_score,
+        "baseline": report.baseline,
     }
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+    return _dump(report_data(report))
 
 
-def _result(result: CheckResult) -> dict[str, Any]:
+def render_json_all(reports: Sequence[Report]) -> str:
+    """``--all``: every project's report, under ``projects``, with the combined verdict."""
+    data = {
+        "dsdone": reports[0].dsdone_version if reports else None,
+        "schema_version": SCHEMA_VERSION,
+        "ready": all(report.ready for report in reports),
+        "score": {"overall": combined_overall(report.score for report in reports)},
+        "projects": [report_data(report) for report in reports],
+    }
+    return _dump(data)
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def score_data(score: Score) -> dict[str, Any]:
+    return {
+        "overall": score.overall,
+        "areas": {
+            area.area.value: {
+                "score": area.value,
+                "held": area.held,
+                "applicable": area.applicable,
+            }
+            for area in score.areas
+        },
+    }
+
+
+def _result(result: CheckResult, report: Report) -> dict[str, Any]:
     return {
         "check": result.check,
         "title": result.title,
@@ -45,6 +87,7 @@ def _result(result: CheckResult) -> dict[str, Any]:
         "area": result.area.value,
         "source": result.source,
         "status": result.status.value,
+        "blocks": result.blocks(report.fail_on),
         "summary": result.summary,
         "findings": [_finding(finding) for finding in result.findings],
         "duration_ms": result.duration_ms,
@@ -60,4 +103,12 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "cell": finding.cell,
         "cell_line": finding.cell_line,
         "hint": finding.hint,
+        "waived": None
+        if finding.waived is None
+        else {
+            "reason": finding.waived.reason,
+            "until": finding.waived.until,
+            "line": finding.waived.line,
+        },
+        "known": finding.known,
     }

@@ -3,24 +3,44 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from dsdone.model import CheckResult, Finding, Report, Status
+from dsdone.render.verdict import area_scores, combined_verdict, score_text, verdict
 
 _STATUS_STYLE = {
     Status.PASS: ("✓ pass", "green"),
     Status.FAIL: ("✗ fail", "red"),
     Status.SKIP: ("- skip", "dim"),
     Status.ERROR: ("! error", "magenta"),
+    Status.WAIVED: ("~ waived", "yellow"),
 }
 
 
-def render_terminal(report: Report, *, color: bool = False, width: int = 100, quiet: bool = False) -> str:
+def render_terminal(
+    report: Report, *, color: bool = False, width: int = 100, quiet: bool = False
+) -> str:
     """The whole report as text; ANSI colours only when ``color``. ``quiet`` keeps only what
     fails and the verdict."""
+    return _print(_parts(report, quiet), color=color, width=width)
+
+
+def render_terminal_all(
+    reports: Sequence[Report], *, color: bool = False, width: int = 100, quiet: bool = False
+) -> str:
+    """The report of every project of ``--all``, one after the other, then the combined verdict."""
+    parts: list[RenderableType] = []
+    for report in reports:
+        parts += [*_parts(report, quiet), Text("")]
+    parts.append(_colored(*combined_verdict(reports)))
+    return _print(parts, color=color, width=width)
+
+
+def _print(parts: list[RenderableType], *, color: bool, width: int) -> str:
     console = Console(
         file=io.StringIO(),
         width=width,
@@ -31,32 +51,38 @@ def render_terminal(report: Report, *, color: bool = False, width: int = 100, qu
         emoji=False,
         soft_wrap=False,
     )
-    parts: list[RenderableType] = []
-    if not quiet:
-        parts += [_header(report), _table(report.results, report), Text("")]
-    for result in report.results:
-        if result.findings or (quiet and result.blocks(report.fail_on)):
-            parts += [_findings(result), Text("")]
-    parts.append(verdict_text(report))
     console.print(Group(*parts))
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert isinstance(output, str)
     return output
 
 
+def _parts(report: Report, quiet: bool) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    if not quiet:
+        parts += [_header(report), _table(report.results, report), _score(report), Text("")]
+    for result in report.results:
+        if result.findings or (quiet and result.blocks(report.fail_on)):
+            parts += [_findings(result), Text("")]
+    parts.append(verdict_text(report))
+    return parts
+
+
 def verdict_text(report: Report) -> Text:
     """The last line of every terminal report, and what ``--output`` leaves on the terminal."""
-    counts = report.counts()
-    blocking = [r for r in report.results if r.blocks(report.fail_on)]
-    tally = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no checks ran"
-    if report.ready:
-        return Text.assemble(
-            ("✓ Ready", "bold green"), f": nothing blocks at --fail-on {report.fail_on.value} ({tally})"
-        )
-    names = ", ".join(r.check for r in blocking)
+    return _colored(*verdict(report))
+
+
+def _colored(head: str, rest: str) -> Text:
+    return Text.assemble((head, "bold green" if head.startswith("✓") else "bold red"), rest)
+
+
+def _score(report: Report) -> Text:
+    score = report.score
     return Text.assemble(
-        ("✗ Not ready", "bold red"),
-        f": {len(blocking)} blocking at --fail-on {report.fail_on.value}: {names} ({tally})",
+        ("Score ", "bold"),
+        (score_text(score.overall), "bold"),
+        f" (its lowest area) · {area_scores(score)}",
     )
 
 
@@ -66,7 +92,7 @@ def _header(report: Report) -> Text:
         ("dsdone ", "bold"),
         f"{report.dsdone_version} · ",
         (report.project.name, "bold"),
-        f" (owner {report.project.owner}) · {report.contract} · {commit}",
+        f" (owner {report.project.owner}) · {report.repo_path(report.contract)} · {commit}",
     )
 
 
@@ -88,9 +114,11 @@ def _table(results: tuple[CheckResult, ...], report: Report) -> Table:
 
 
 def _findings(result: CheckResult) -> Group:
-    label, style = _STATUS_STYLE[result.status]
+    _, style = _STATUS_STYLE[result.status]
     lines: list[RenderableType] = [
-        Text.assemble((result.check, f"bold {style}"), f" · {result.title} · {result.severity.value}")
+        Text.assemble(
+            (result.check, f"bold {style}"), f" · {result.title} · {result.severity.value}"
+        )
     ]
     if not result.findings:
         lines.append(Text(f"  {result.summary}", style=style))
@@ -108,6 +136,11 @@ def _finding(finding: Finding) -> Text:
             text.append(f" (cell {finding.cell}, line {finding.cell_line})", style="cyan")
         text.append(": ")
     text.append(finding.message)
+    if finding.waived is not None:
+        until = f" until {finding.waived.until}" if finding.waived.until else ""
+        text.append(f" (waived{until}: {finding.waived.reason})", style="yellow")
+    elif finding.known:
+        text.append(" (in the baseline)", style="dim")
     if finding.hint:
         text.append(f"\n    hint: {finding.hint}", style="dim")
     return text

@@ -1,0 +1,92 @@
+"""The baseline: a previous JSON report whose findings are known, so that only new ones block.
+
+A finding is known when the baseline has one with the same project folder, check, path and
+message. The line is left out on purpose: an edit above a finding moves it without making it a
+new problem. Matching counts: if the baseline had one "TODO left" in a file and the file now
+has two, one of them is new.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dsdone.errors import DsdoneError
+from dsdone.model import CheckResult, Finding, Status
+
+Key = tuple[str, str, str, str]  # (project folder, check, path or "", message)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    keys: Mapping[Key, int]  # how many findings the baseline has with each key
+
+
+def load_baseline(path: Path) -> Baseline:
+    """Read a JSON report written by ``dsdone check --format json`` (or ``--write-baseline``),
+    of one project or of ``--all``."""
+    hint = "write one with `dsdone check --write-baseline FILE`"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DsdoneError(f"--baseline: cannot read {path}: {exc.strerror}", hint=hint) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DsdoneError(f"--baseline: {path} is not JSON: {exc}", hint=hint) from None
+    if not isinstance(data, dict) or data.get("schema_version") != 1:
+        raise DsdoneError(
+            f"--baseline: {path} is not a dsdone JSON report (schema_version 1)", hint=hint
+        )
+    projects = data["projects"] if isinstance(data.get("projects"), list) else [data]
+    keys: Counter[Key] = Counter()
+    try:
+        for project in projects:
+            folder = str(project.get("folder") or "")
+            for result in project["results"]:
+                for finding in result["findings"]:
+                    keys[_key(folder, str(result["check"]), finding)] += 1
+    except (KeyError, TypeError, AttributeError):
+        raise DsdoneError(
+            f"--baseline: {path} does not have the shape of a dsdone JSON report", hint=hint
+        ) from None
+    return Baseline(dict(keys))
+
+
+def _key(folder: str, check: str, finding: Mapping[str, Any]) -> Key:
+    return (folder, check, str(finding.get("path") or ""), str(finding["message"]))
+
+
+def finding_key(folder: str, check: str, finding: Finding) -> Key:
+    return (folder, check, finding.path or "", finding.message)
+
+
+def apply_baseline(
+    results: Iterable[CheckResult], baseline: Baseline, folder: str
+) -> tuple[CheckResult, ...]:
+    """``results`` with every finding the baseline already had marked ``known``."""
+    remaining = Counter(baseline.keys)
+    applied: list[CheckResult] = []
+    for result in results:
+        findings: list[Finding] = []
+        for finding in result.findings:  # sorted, so the same ones match every time
+            key = finding_key(folder, result.check, finding)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                finding = dataclasses.replace(finding, known=True)
+            findings.append(finding)
+        known = sum(1 for f in findings if f.known)
+        if not known:
+            applied.append(result)
+            continue
+        new = sum(1 for f in findings if f.is_new)
+        summary = result.summary + (
+            f"; {new} new, {known} in the baseline" if new else "; all in the baseline"
+        )
+        if result.status is Status.WAIVED:
+            summary = result.summary  # the waiver already says why it does not block
+        applied.append(dataclasses.replace(result, summary=summary, findings=tuple(findings)))
+    return tuple(applied)
