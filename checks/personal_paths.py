@@ -1,0 +1,282 @@
+"""personal-paths: no absolute path that only exists on one person's machine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from dsdone.api import Note, check, option
+from dsdone.model import Area, Finding, Severity
+from dsdone.pathscan import (
+    BINARY_PROBE_BYTES,
+    PathMatch,
+    cell_starts,
+    decode,
+    is_binary,
+    json_unescape,
+    locate_sources,
+    might_contain,
+    scan_text,
+)
+from dsdone.project import OutsideProject, Project, compile_globs
+
+CHECK_ID = "personal-paths"
+MEGABYTE = 1024 * 1024
+
+# Accounts that are the same on every machine of their kind, so a path under them is not one
+# person's: the Jupyter Docker stacks' user, the GitHub Actions runner, VS Code dev containers,
+# GitHub Codespaces, Gitpod and CircleCI images; the shared folders of macOS and Windows; and
+# the placeholders of documentation and examples. Not ``ubuntu`` or ``ec2-user``: on a cloud
+# VM those are usually one person's workstation (add them to ``allow_users`` if yours deploy
+# there). ``root`` needs no entry: its home is ``/root``, which is never matched.
+DEFAULT_ALLOWED_USERS = (
+    "jovyan",
+    "runner",
+    "vscode",
+    "codespace",
+    "gitpod",
+    "circleci",
+    "Shared",
+    "Public",
+    "Default",
+    "user",
+    "username",
+    "yourname",
+    "your_name",
+    "you",
+)
+
+# Prose, not code: a README that says "on my machine the data is in /Users/ana" is not a
+# path the project uses. ``include_docs`` scans them too.
+DOC_SUFFIXES = frozenset({".md", ".markdown", ".mdx", ".rst", ".adoc"})
+
+# Never text; skipping them by name saves opening large model and data files at all.
+BINARY_SUFFIXES = frozenset(
+    {
+        ".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bz2", ".xz", ".tar", ".7z",
+        ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".onnx", ".npy",
+        ".npz", ".parquet", ".feather", ".arrow", ".avro", ".orc", ".so", ".dylib", ".dll",
+        ".whl", ".safetensors", ".xlsx", ".xls", ".pyc",
+    }
+)  # fmt: skip
+
+HINT = (
+    "use a path relative to the repository, a value from a config file or an environment "
+    "variable, or Path.home() for a per-user file"
+)
+HINT_REQUIREMENT = (
+    "depend on a published version, or on a path relative to the repository (-e ./libs/NAME)"
+)
+HINT_CONDA_PREFIX = (
+    "delete the prefix: line: it is where conda put the environment on your machine "
+    "(conda env export --no-builds | grep -v '^prefix:')"
+)
+HINT_OUTPUT = (
+    "clear the notebook's outputs before committing "
+    "(jupyter nbconvert --clear-output --inplace NOTEBOOK, or nbstripout)"
+)
+
+
+@dataclass(frozen=True)
+class PersonalPathsOptions:
+    allow_users: tuple[str, ...] = option(
+        (),
+        help="More user names whose home folders are not personal (e.g. a deployment account), "
+        "added to the built-in list: " + ", ".join(DEFAULT_ALLOWED_USERS) + ".",
+    )
+    include_docs: bool = option(
+        False, help="Also scan documentation (Markdown, reStructuredText, notebook text cells)."
+    )
+    max_file_mb: float = option(
+        10.0, help="Scan at most this many MB of each file; a longer file is scanned in part."
+    )
+
+
+@check(
+    id=CHECK_ID,
+    title="No hardcoded personal paths",
+    severity=Severity.ERROR,
+    area=Area.INFRASTRUCTURE,
+    fix="Replace each path under someone's home folder with a path relative to the repository, "
+    "a config value or an environment variable.",
+    options=PersonalPathsOptions,
+)
+def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[Finding | Note]:
+    """A path like /Users/ana/data/train.csv works on Ana's laptop and nowhere else: the
+    scheduled retraining, a colleague's clone and the CI runner all fail on it, often late, in
+    the middle of a pipeline, and the path leaks who built the model and how their machine is
+    organised. It is the first thing that breaks when a notebook is handed to engineering.
+
+    Scans every file of the project (tracked, or untracked and not ignored) for absolute paths
+    into one person's home: /Users/NAME, /home/NAME, C:\\Users\\NAME in every spelling (single,
+    doubled or forward slashes, any case), /mnt/c/Users/NAME (WSL), /Workspace/Users/NAME
+    (Databricks), /content/drive/MyDrive (Colab) and file:// URLs to them. That includes
+    configs, scripts, requirements files (`pkg @ file:///home/...`), a conda environment's
+    `prefix:` line, and notebooks: code cells (located by cell and line) and saved outputs,
+    where a traceback prints the author's paths. Not reported: binary files, ignored files,
+    Markdown and reST (unless `include_docs`), `~`, `$HOME` and `Path.home()`, URLs such as
+    https://host/home/ana, relative paths, regular expressions and templates such as
+    /home/[^/]+/ or /home/{user}, and the generic accounts of `allow_users` and the built-in
+    list (jovyan, runner, vscode, codespace, gitpod, circleci; Shared, Public, Default; the
+    placeholders user, username, yourname, your_name, you). Only the first `max_file_mb` MB
+    of a file are scanned; the summary names the files that were longer.
+    """
+    allowed = frozenset(DEFAULT_ALLOWED_USERS) | frozenset(options.allow_users)
+    excluded = project.contract.settings(CHECK_ID).exclude
+    skip = compile_globs(excluded).match_file if excluded else None
+    cap = max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES)
+    scanned = 0
+    truncated: list[str] = []
+    for relative in project.files:
+        suffix = PurePosixPath(relative).suffix.lower()
+        if suffix in BINARY_SUFFIXES or (suffix in DOC_SUFFIXES and not options.include_docs):
+            continue
+        if skip is not None and skip(relative):
+            continue
+        data, complete = _read_text_bytes(project, relative, cap)
+        if data is None:
+            continue
+        scanned += 1
+        if not complete:
+            truncated.append(relative)
+        if not might_contain(data):
+            continue
+        text = decode(data)
+        if suffix == ".ipynb" and complete:
+            yield from _scan_notebook(relative, text, allowed, options.include_docs)
+        else:
+            yield from _scan_file(relative, text, allowed)
+    yield Note(f"{scanned} text file" + ("s" if scanned != 1 else "") + " scanned")
+    if truncated:
+        shown = ", ".join(truncated[:3]) + (", …" if len(truncated) > 3 else "")
+        yield Note(
+            f"only the first {options.max_file_mb:g} MB of {len(truncated)} scanned: {shown}"
+        )
+
+
+def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes | None, bool]:
+    """The first ``cap`` bytes of a text file and whether that is all of it; ``None`` for a
+    binary file or one that cannot be read (deleted but still tracked, a folder link, a link
+    out of the project). Binary files cost one 8 KB read."""
+    try:
+        with project.path(relative).open("rb") as stream:
+            head = stream.read(BINARY_PROBE_BYTES)
+            if is_binary(head):
+                return None, True
+            if len(head) < BINARY_PROBE_BYTES:
+                return head, True
+            data = head + stream.read(cap - len(head))
+            return data, not stream.read(1)
+    except (OSError, OutsideProject):
+        return None, True
+
+
+def _scan_file(relative: str, text: str, allowed: frozenset[str]) -> Iterator[Finding]:
+    name = PurePosixPath(relative).name.lower()
+    lines: list[str] | None = None
+    for match in scan_text(text, allowed):
+        hint = HINT
+        if name.startswith("requirements") and name.endswith((".txt", ".in")):
+            hint = HINT_REQUIREMENT
+        elif name in ("environment.yml", "environment.yaml"):
+            lines = lines if lines is not None else text.splitlines()
+            if lines[match.line - 1].lstrip().startswith("prefix:"):
+                hint = HINT_CONDA_PREFIX
+        yield _finding(match, relative, match.text, hint)
+
+
+def _scan_notebook(
+    relative: str, raw: str, allowed: frozenset[str], include_docs: bool
+) -> Iterator[Finding]:
+    """Matches are found in the notebook's JSON text, so line and column are exact in the file
+    as stored; nbformat then says which cell (and which line of it) each one is in."""
+    matches = list(scan_text(raw, allowed))
+    if not matches:
+        return  # the common case: a hit of the literal pre-filter only; nothing is parsed
+    cells = _cells(raw)
+    if cells is None:  # not a notebook nbformat can read: report it as the text it is
+        for match in matches:
+            yield _finding(match, relative, json_unescape(match.text), HINT)
+        return
+    sources = [_source(cell) for cell in cells]
+    located = locate_sources(raw, sources)
+    if located is None:  # written by a tool that stores sources unlike Jupyter: no cell numbers
+        for match in matches:
+            yield _finding(match, relative, json_unescape(match.text), HINT)
+        return
+    starts = cell_starts(raw, len(cells))
+    for match in matches:
+        path = json_unescape(match.text)
+        where = next((s for s in located if s.start <= match.offset < s.end), None)
+        if where is not None:
+            if cells[where.cell].get("cell_type") == "markdown" and not include_docs:
+                continue
+            yield _finding(match, relative, path, HINT, cell=where.cell, cell_line=where.cell_line)
+            continue
+        owner = max((i for i, start in enumerate(starts) if start <= match.offset), default=None)
+        if owner is not None and path in _outputs_text(cells[owner]):
+            yield _finding(
+                match,
+                relative,
+                path,
+                HINT_OUTPUT,
+                cell=owner,
+                where=f" in the saved output of cell {owner}",
+            )
+        else:
+            yield _finding(match, relative, path, HINT, where=" in the notebook's metadata")
+
+
+def _finding(
+    match: PathMatch,
+    relative: str,
+    path: str,
+    hint: str,
+    *,
+    cell: int | None = None,
+    cell_line: int | None = None,
+    where: str = "",
+) -> Finding:
+    return Finding(
+        f"personal path '{path}'{where}: it is in {match.kind}",
+        path=relative,
+        line=match.line,
+        column=match.column,
+        cell=cell,
+        cell_line=cell_line,
+        hint=hint,
+    )
+
+
+def _cells(raw: str) -> list[Any] | None:
+    import nbformat
+
+    reads: Callable[..., Any] = nbformat.reads  # nbformat has no type hints
+    try:
+        notebook = reads(raw, as_version=4)
+    except Exception:  # nbformat raises bare JSON, validation and conversion errors
+        return None
+    cells = notebook.get("cells")
+    return list(cells) if isinstance(cells, list) else None
+
+
+def _source(cell: Any) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _outputs_text(cell: Any) -> str:
+    """Every string in the cell's saved outputs (streams, tracebacks, rich data), one a line."""
+    strings: list[str] = []
+    pending: list[Any] = [cell.get("outputs", [])]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return "\n".join(strings)
