@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -69,7 +70,9 @@ class ScaffoldResult:
 
 def package_name(project_name: str) -> str:
     """A lowercase Python identifier from a project name: ``Churn Model`` → ``churn_model``."""
-    words = re.findall(r"[a-z0-9]+", project_name.lower())
+    # "Prévision" → "prevision": drop accents rather than split words at them.
+    ascii_name = unicodedata.normalize("NFKD", project_name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_name.lower())
     name = "_".join(words)
     if not name:
         raise DsdoneError(
