@@ -1,0 +1,324 @@
+"""`dsdone init`: a scaffold that is ready from its first commit, and never overwrites."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MakeRepo, RunCli, git
+
+from dsdone.contract import load_contract
+from dsdone.scaffold import package_name, rendered_files, template_values
+
+OWNER = "ana@example.com"
+
+STANDARD_FILES = {
+    ".github/workflows/dsdone.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "README.md",
+    "configs/train.yaml",
+    "data/README.md",
+    "dsdone.yaml",
+    "notebooks/README.md",
+    "pyproject.toml",
+    "schemas/predictions.sample.json",
+    "schemas/predictions.schema.json",
+    "src/churn_model/__init__.py",
+    "src/churn_model/model.py",
+    "src/churn_model/pipeline.py",
+    "src/churn_model/train.py",
+    "tests/conftest.py",
+    "tests/test_model.py",
+    "tests/test_pipeline.py",
+    "tests/test_train.py",
+}
+
+
+def project_files(root: Path) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+def init(run_cli: RunCli, target: Path, *extra: str, name: str = "Churn Model") -> tuple[int, str]:
+    result = run_cli("init", str(target), "--name", name, "--owner", OWNER, *extra)
+    return result.exit_code, result.stdout + result.stderr
+
+
+def commit_all(root: Path) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+
+
+def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    code, output = init(run_cli, target)
+    assert code == 0, output
+    assert project_files(target) == STANDARD_FILES
+    assert (target / ".git").is_dir()  # tmp_path is not inside a repository: git init ran
+    assert "Initialized a git repository" in output
+    commit_all(target)
+
+    check = run_cli("check", str(target), "--format", "json")
+    report = json.loads(check.stdout)
+    failing = {r["check"]: r["findings"] for r in report["results"] if r["status"] != "pass"}
+    assert check.exit_code == 0, failing
+    assert failing == {}
+
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert " passed" in tests.stdout
+    assert git(target, "status", "--porcelain") == ""  # the tests wrote nothing into the project
+
+
+def test_scaffold_renders_name_owner_and_package_into_the_contract(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    assert init(run_cli, target)[0] == 0
+    text = (target / "dsdone.yaml").read_text("utf-8")
+    assert text.startswith("# yaml-language-server: $schema=")
+    contract = load_contract(target)
+    assert contract.project.name == "Churn Model"
+    assert contract.project.owner == OWNER
+    assert contract.retrain is not None
+    assert contract.retrain.entrypoint == "python -m churn_model.train --config configs/train.yaml"
+    assert contract.inputs is not None
+    assert contract.inputs[0].pipeline == "churn_model.pipeline:load"
+    assert contract.config_files == ("configs/train.yaml",)
+
+
+def test_gitignore_keeps_data_models_and_environments_out_of_git(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    assert init(run_cli, target)[0] == 0
+    for path in ("data/train.csv", "models/model.json", ".venv/bin/python",
+                 "notebooks/.ipynb_checkpoints/x.ipynb"):  # fmt: skip
+        (target / path).parent.mkdir(parents=True, exist_ok=True)
+        (target / path).write_text("x", "utf-8")
+    untracked = git(target, "status", "--porcelain", "--untracked-files=all")
+    assert "data/README.md" in untracked
+    for ignored in ("data/train.csv", "models/", ".venv/", ".ipynb_checkpoints"):
+        assert ignored not in untracked
+
+
+def test_scaffold_inside_a_repository_does_not_nest_another(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    repo = make_repo({"README.md": "monorepo\n"}, contract=None)
+    target = repo / "models" / "churn"
+    assert init(run_cli, target)[0] == 0
+    assert not (target / ".git").exists()
+    assert (target / "dsdone.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        "README.md",
+        "dsdone.yaml",
+        ".gitignore",
+        ".github/workflows/dsdone.yml",
+        "configs/train.yaml",
+    ],
+)
+def test_an_existing_file_is_kept_and_listed_as_skipped(
+    tmp_path: Path, run_cli: RunCli, existing: str
+) -> None:
+    target = tmp_path / "churn"
+    (target / existing).parent.mkdir(parents=True)
+    (target / existing).write_text("mine\n", "utf-8")
+
+    code, output = init(run_cli, target)
+
+    assert code == 0, output
+    assert (target / existing).read_text("utf-8") == "mine\n"
+    assert f"skipped      {existing} (exists; --force overwrites it)" in output
+    assert project_files(target) == STANDARD_FILES  # everything else was written
+
+
+def test_force_overwrites_an_existing_file(tmp_path: Path, run_cli: RunCli) -> None:
+    target = tmp_path / "churn"
+    target.mkdir()
+    (target / "README.md").write_text("mine\n", "utf-8")
+
+    code, output = init(run_cli, target, "--force")
+
+    assert code == 0
+    assert "overwritten  README.md" in output
+    assert (target / "README.md").read_text("utf-8").startswith("# Churn Model")
+
+
+def test_running_init_twice_changes_nothing(tmp_path: Path, run_cli: RunCli) -> None:
+    target = tmp_path / "churn"
+    assert init(run_cli, target)[0] == 0
+    (target / "configs" / "train.yaml").write_text("epochs: 3\n", "utf-8")  # the user's edit
+
+    code, output = init(run_cli, target)
+
+    assert code == 0
+    assert (target / "configs" / "train.yaml").read_text("utf-8") == "epochs: 3\n"
+    assert "skipped      configs/train.yaml" in output
+    assert "unchanged    README.md" in output
+    assert "created" not in output.split("\n\n")[0]
+
+
+def test_no_temporary_file_is_left_behind(tmp_path: Path, run_cli: RunCli) -> None:
+    target = tmp_path / "churn"
+    target.mkdir()
+    (target / "README.md").write_text("mine\n", "utf-8")
+    assert init(run_cli, target)[0] == 0
+    assert [p for p in project_files(target) if p.endswith(".tmp")] == []
+
+
+def test_a_path_that_is_a_file_is_an_error(tmp_path: Path, run_cli: RunCli) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("hello\n", "utf-8")
+    code, output = init(run_cli, target)
+    assert code == 2
+    assert f"{target}: is a file, not a folder" in output
+    assert target.read_text("utf-8") == "hello\n"
+
+
+def test_a_file_where_the_template_needs_a_folder_is_an_error(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    target.mkdir()
+    (target / "configs").write_text("not a folder\n", "utf-8")
+    code, output = init(run_cli, target)
+    assert code == 2
+    assert "configs: is a file, but the template needs a folder there" in output
+
+
+def test_minimal_template_writes_only_a_valid_contract(tmp_path: Path, run_cli: RunCli) -> None:
+    target = tmp_path / "proj"
+    code, _ = init(run_cli, target, "--template", "minimal")
+    assert code == 0
+    assert project_files(target) == {"dsdone.yaml"}
+    contract = load_contract(target)
+    assert (contract.project.name, contract.project.owner) == ("Churn Model", OWNER)
+    assert contract.inputs is None  # left as a commented example, not as a false promise
+
+
+def test_an_unknown_template_is_an_error_before_anything_is_written(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "proj"
+    code, output = init(run_cli, target, "--template", "fancy")
+    assert code == 2
+    assert "unknown template 'fancy'" in output
+    assert "standard, minimal" in output
+    assert not target.exists()
+
+
+def test_existing_takes_no_template(tmp_path: Path, run_cli: RunCli) -> None:
+    code, output = init(run_cli, tmp_path, "--existing", "--template", "minimal")
+    assert code == 2
+    assert "--existing" in output
+
+
+@pytest.mark.parametrize(
+    ("name", "package"),
+    [
+        ("Churn Model", "churn_model"),
+        ("churn-model", "churn_model"),
+        ("Prévision Ventes v2", "prevision_ventes_v2"),
+        ("2024 forecast", "model_2024_forecast"),
+        ("class", "class_model"),
+        ("  Fraud__Score!  ", "fraud_score"),
+    ],
+)
+def test_package_name_is_a_valid_identifier(name: str, package: str) -> None:
+    assert package_name(name) == package
+    assert package.isidentifier()
+
+
+def test_a_name_without_letters_or_digits_is_an_error(tmp_path: Path, run_cli: RunCli) -> None:
+    code, output = init(run_cli, tmp_path / "x", name="!!!")
+    assert code == 2
+    assert "cannot make a Python package name" in output
+
+
+@pytest.mark.parametrize(
+    "name", ["yes", "Model: v2", "#1 model", "3.14", "null", 'say "hi"', "émile's model"]
+)
+def test_names_that_yaml_would_misread_survive_in_the_contract(
+    tmp_path: Path, run_cli: RunCli, name: str
+) -> None:
+    target = tmp_path / "proj"
+    code, output = init(run_cli, target, "--template", "minimal", name=name)
+    assert code == 0, output
+    assert load_contract(target).project.name == name
+
+
+def test_every_template_placeholder_is_filled() -> None:
+    values = template_values("Churn Model", OWNER)
+    for template in ("standard", "minimal"):
+        for path, text in rendered_files(template, values).items():
+            assert "{{" not in path
+            assert "{{" not in text, f"{template}/{path} has an unfilled placeholder"
+
+
+def test_without_a_terminal_the_name_defaults_to_the_folder(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "fraud-score"
+    result = run_cli("init", str(target), "--owner", OWNER, "--template", "minimal")
+    assert result.exit_code == 0
+    assert load_contract(target).project.name == "fraud-score"
+
+
+def test_without_a_terminal_the_owner_comes_from_git(tmp_path: Path, run_cli: RunCli) -> None:
+    git(tmp_path, "config", "--global", "user.email", "team@example.com")
+    target = tmp_path / "proj"
+    result = run_cli("init", str(target), "--name", "P", "--template", "minimal")
+    assert result.exit_code == 0
+    assert load_contract(target).project.owner == "team@example.com"
+
+
+def test_without_a_terminal_and_no_owner_it_fails_instead_of_waiting(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "proj"
+    result = run_cli("init", str(target), "--name", "P")
+    assert result.exit_code == 2
+    assert "no owner for the project" in result.stderr
+    assert "--owner" in result.stderr
+    assert not (target / "dsdone.yaml").exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_in_a_terminal_it_asks_with_defaults(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(tmp_path, "config", "--global", "user.email", "team@example.com")
+    # An empty answer takes the default (the folder's name); the owner is typed in.
+    monkeypatch.setattr(sys, "stdin", _Terminal("\nbob@example.com\n"))
+    target = tmp_path / "fraud-score"
+    result = run_cli("init", str(target), "--template", "minimal")
+    assert result.exit_code == 0, result.stderr
+    assert "Project name [fraud-score]" in result.stdout
+    assert "Owner (e-mail) [team@example.com]" in result.stdout
+    contract = load_contract(target)
+    assert (contract.project.name, contract.project.owner) == ("fraud-score", "bob@example.com")
