@@ -1,0 +1,371 @@
+"""personal-paths: absolute paths into one person's home, in every kind of file of the project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
+from dsdone.checks.personal_paths import personal_paths
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from dsdone.contract import load_contract
+from dsdone.model import CheckResult, Finding, Status
+from dsdone.project import Project
+from dsdone.runner import PreparedCheck, run_one
+
+MB = 1024 * 1024
+
+
+def run(root: Path, **options: Any) -> CheckResult:
+    contract = load_contract(root)
+    prepared = PreparedCheck(
+        personal_paths,
+        contract.settings(personal_paths.id),
+        personal_paths.make_options(options),
+    )
+    return run_one(Project(root, contract), prepared)
+
+
+def located(result: CheckResult) -> list[tuple[str | None, int | None, int | None]]:
+    return [(f.path, f.line, f.column) for f in result.findings]
+
+
+def text_at(root: Path, finding: Finding) -> str:
+    """The file's text from the finding's line and column on: where the finding points."""
+    assert finding.path is not None and finding.line is not None and finding.column is not None
+    line = (root / finding.path).read_text("utf-8").splitlines()[finding.line - 1]
+    return line[finding.column - 1 :]
+
+
+def write_notebook(cells: list[Any]) -> str:
+    notebook = new_notebook()
+    notebook.cells = cells
+    return nbformat.writes(notebook)
+
+
+def test_personal_path_in_a_script_fails_with_path_line_column_and_hint(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {"src/churn/load.py": "import pandas as pd\n\ndf = pd.read_csv('/Users/ana/data/x.csv')\n"}
+    )
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    [finding] = result.findings
+    assert finding.message == (
+        "personal path '/Users/ana/data/x.csv': it is in the macOS home folder of 'ana'"
+    )
+    assert located(result) == [("src/churn/load.py", 3, 19)]
+    assert "relative to the repository" in (finding.hint or "")
+    assert "Path.home()" in (finding.hint or "")
+
+
+def test_clean_project_passes_and_says_how_many_files_it_read(make_repo: MakeRepo) -> None:
+    root = make_repo({"train.py": "from pathlib import Path\nDATA = Path('data')\n"})
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == "2 text files scanned"  # train.py and dsdone.yaml
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "path"),
+    [
+        (
+            "configs/train.yaml",
+            "data:\n  path: /home/ana/churn/data.parquet\n",
+            "/home/ana/churn/data.parquet",
+        ),
+        (
+            "configs/model.json",
+            '{\n  "out": "C:\\\\Users\\\\ana\\\\models"\n}\n',
+            "C:\\\\Users\\\\ana\\\\models",
+        ),
+        ("pyproject.toml", "[tool.churn]\ndata = 'C:/Users/ana/data'\n", "C:/Users/ana/data"),
+        (
+            "scripts/run.sh",
+            "#!/bin/sh\ncd /mnt/c/Users/ana/churn && make\n",
+            "/mnt/c/Users/ana/churn",
+        ),
+        ("analysis/eda.R", 'df <- read.csv("/Users/ana/x.csv")\n', "/Users/ana/x.csv"),
+        (
+            "etl/job.py",
+            "x = 1\nspark.read.load('/Workspace/Users/ana@corp.com/t')\n",
+            "/Workspace/Users/ana@corp.com/t",
+        ),
+        ("colab.py", "\n\nopen('/content/drive/MyDrive/x.csv')\n", "/content/drive/MyDrive/x.csv"),
+        ("win.py", "p = r'c:\\users\\ana\\x'\n", "c:\\users\\ana\\x"),
+        ("notes.txt", "copied from file:///home/ana/x.csv\n", "file:///home/ana/x.csv"),
+    ],
+)
+def test_personal_paths_are_found_in_every_kind_of_text_file(
+    make_repo: MakeRepo, name: str, content: str, path: str
+) -> None:
+    root = make_repo({name: content})
+
+    result = run(root)
+
+    [finding] = result.findings
+    assert finding.path == name
+    assert f"'{path}'" in finding.message
+    assert text_at(root, finding).startswith(path)
+
+
+def test_requirements_file_entry_gets_a_dependency_hint(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {"requirements.txt": "pandas==2.2\nfeatlib @ file:///Users/ana/w/featlib.whl\n"}
+    )
+
+    [finding] = run(root).findings
+
+    assert (finding.path, finding.line, finding.column) == ("requirements.txt", 2, 11)
+    assert "'file:///Users/ana/w/featlib.whl'" in finding.message
+    assert "published version" in (finding.hint or "")
+
+
+def test_conda_prefix_line_gets_a_hint_to_delete_it(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "environment.yml": (
+                "name: churn\ndependencies:\n  - python=3.11\n"
+                "prefix: /home/ana/miniconda3/envs/churn\n"
+            )
+        }
+    )
+
+    [finding] = run(root).findings
+
+    assert (finding.line, finding.column) == (4, 9)
+    assert "delete the prefix: line" in (finding.hint or "")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "DATA = Path.home() / 'churn'",
+        "CONFIG = os.path.expanduser('~/.config/churn/settings.toml')",
+        "CACHE = os.environ['HOME'] + '/cache'  # $HOME and ${HOME} are fine",
+        "HOMES = '/home/'",
+        "URL = 'https://files.example.com/home/ana/data.csv'",
+        "USER_DIR = re.compile(r'^/home/[^/]+/')",
+        "TEMPLATE = f'/home/{user}/data'",
+        "NOTEBOOKS = '/home/jovyan/work'",
+        "CI = '/home/runner/work/churn'",
+        "DEVCONTAINER = '/home/vscode/data'",
+        "RELATIVE = 'fixtures/home/ana/x.csv'",
+    ],
+)
+def test_near_misses_pass(make_repo: MakeRepo, line: str) -> None:
+    root = make_repo({"settings.py": line + "\n"})
+
+    assert run(root).status is Status.PASS
+
+
+def test_binary_files_are_skipped_by_gits_rule(make_repo: MakeRepo) -> None:
+    path = b"'/home/ana/model'"
+    root = make_repo(
+        {
+            "model.bin": b"\0" + path,  # NUL in the first 8 KB: binary
+            "late_nul.dat": b"x" * 8192 + b"\0\n" + path,  # NUL only after 8 KB: text, as for git
+        }
+    )
+
+    assert [f.path for f in run(root).findings] == ["late_nul.dat"]
+
+
+def test_ignored_files_are_skipped_and_untracked_ones_are_not(make_repo: MakeRepo) -> None:
+    root = make_repo({".gitignore": "scratch/\n"})
+    (root / "scratch").mkdir()
+    (root / "scratch" / "tmp.py").write_text("P = '/home/ana/x'\n")
+    (root / "new.py").write_text("P = '/home/ana/y'\n")
+
+    assert [f.path for f in run(root).findings] == ["new.py"]
+
+
+def test_documentation_is_skipped_unless_asked(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "README.md": "On my laptop the data is in /Users/ana/data.\n",
+            "docs/setup.rst": "Copy it to C:\\Users\\ana\\data\n",
+        }
+    )
+
+    assert run(root).status is Status.PASS
+    assert [f.path for f in run(root, include_docs=True).findings] == [
+        "README.md",
+        "docs/setup.rst",
+    ]
+
+
+def test_allow_users_adds_to_the_built_in_accounts(make_repo: MakeRepo) -> None:
+    root = make_repo({"deploy.sh": "cp model.pkl /home/ubuntu/models\ncp x /home/jovyan/x\n"})
+
+    assert run(root).status is Status.FAIL
+    assert run(root, allow_users=["ubuntu"]).status is Status.PASS
+
+
+def test_excluded_paths_are_not_reported(make_repo: MakeRepo) -> None:
+    contract = MINIMAL_CONTRACT + "checks:\n  personal-paths:\n    exclude: ['legacy/**']\n"
+    root = make_repo(
+        {"legacy/old.py": "P = '/home/ana/x'\n", "new.py": "P = '/home/bob/x'\n"},
+        contract=contract,
+    )
+
+    assert [f.path for f in run(root).findings] == ["new.py"]
+
+
+def test_non_utf8_files_are_scanned_not_crashed_on(make_repo: MakeRepo) -> None:
+    root = make_repo({"legacy.sas": "* caf\xe9 ;\nlibname x '/home/ana/sas';\n".encode("latin-1")})
+
+    result = run(root)
+
+    assert located(result) == [("legacy.sas", 2, 12)]
+
+
+def test_windows_line_endings_keep_lines_and_columns_right(make_repo: MakeRepo) -> None:
+    root = make_repo({"run.bat": b"@echo off\r\ncd C:\\Users\\ana\\churn\r\n"})
+
+    assert located(run(root)) == [("run.bat", 2, 4)]
+
+
+def test_only_the_first_max_file_mb_of_a_long_file_is_scanned(make_repo: MakeRepo) -> None:
+    early = "a = '/home/ana/early'\n"
+    filler = "# " + "x" * 98 + "\n"
+    root = make_repo({"big.py": early + filler * 20_000 + "b = '/home/ana/late'\n"})  # 2 MB
+
+    result = run(root, max_file_mb=1.0)
+
+    assert [f.message for f in result.findings] == [
+        "personal path '/home/ana/early': it is in the Linux home folder of 'ana'"
+    ]
+    assert "only the first 1 MB of 1 scanned: big.py" in result.summary
+    assert len(run(root, max_file_mb=3.0).findings) == 2
+
+
+# -- notebooks ---------------------------------------------------------------------------------
+
+
+def test_notebook_code_cell_is_located_by_file_line_cell_and_cell_line(make_repo: MakeRepo) -> None:
+    notebook = write_notebook(
+        [
+            new_markdown_cell("# Churn"),
+            new_code_cell("import pandas as pd"),
+            new_code_cell("x = 1\ndf = pd.read_csv('/Users/ana/data/train.csv')\n"),
+        ]
+    )
+    root = make_repo({"notebooks/eda.ipynb": notebook})
+
+    [finding] = run(root).findings
+
+    assert (finding.path, finding.cell, finding.cell_line) == ("notebooks/eda.ipynb", 2, 2)
+    assert text_at(root, finding).startswith("/Users/ana/data/train.csv')\\n\"")
+    assert finding.message == (
+        "personal path '/Users/ana/data/train.csv': it is in the macOS home folder of 'ana'"
+    )
+
+
+def test_notebook_windows_path_is_shown_as_written_in_the_cell(make_repo: MakeRepo) -> None:
+    source = "p = 'C:\\\\Users\\\\ana\\\\data'"  # in the cell: p = 'C:\\Users\\ana\\data'
+    root = make_repo({"nb.ipynb": write_notebook([new_code_cell(source)])})
+
+    [finding] = run(root).findings
+
+    assert "'C:\\\\Users\\\\ana\\\\data'" in finding.message
+    assert (finding.cell, finding.cell_line) == (0, 1)
+    # In the .ipynb file each backslash is escaped once more, by JSON.
+    assert text_at(root, finding).startswith("C:\\\\\\\\Users")
+
+
+def test_notebook_source_stored_as_one_string_is_located(make_repo: MakeRepo) -> None:
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": "import os\nos.chdir('/home/ana/proj')\n",
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
+    root = make_repo({"one.ipynb": json.dumps(notebook, indent=1)})
+
+    [finding] = run(root).findings
+
+    assert (finding.cell, finding.cell_line) == (0, 2)
+    assert text_at(root, finding).startswith("/home/ana/proj')\\n")
+
+
+def test_notebook_output_is_a_finding_with_a_hint_to_clear_outputs(make_repo: MakeRepo) -> None:
+    traceback = ['  File "/Users/ana/churn/features.py", line 12, in build']
+    cell = new_code_cell(
+        "build()",
+        outputs=[new_output("error", ename="KeyError", evalue="'x'", traceback=traceback)],
+    )
+    root = make_repo({"nb.ipynb": write_notebook([cell])})
+
+    [finding] = run(root).findings
+
+    assert finding.message == (
+        "personal path '/Users/ana/churn/features.py' in the saved output of cell 0: "
+        "it is in the macOS home folder of 'ana'"
+    )
+    assert (finding.cell, finding.cell_line) == (0, None)
+    assert text_at(root, finding).startswith("/Users/ana/churn/features.py")
+    assert "--clear-output" in (finding.hint or "")
+
+
+def test_notebook_markdown_cells_are_documentation(make_repo: MakeRepo) -> None:
+    notebook = write_notebook([new_markdown_cell("Data: /Users/ana/data"), new_code_cell("1")])
+    root = make_repo({"nb.ipynb": notebook})
+
+    assert run(root).status is Status.PASS
+    [finding] = run(root, include_docs=True).findings
+    assert (finding.cell, finding.cell_line) == (0, 1)
+
+
+def test_invalid_notebook_is_still_scanned_as_text(make_repo: MakeRepo) -> None:
+    root = make_repo({"broken.ipynb": '{"cells": [\n  "/home/ana/x"\n'})
+
+    assert located(run(root)) == [("broken.ipynb", 2, 4)]
+
+
+# -- through the command line ------------------------------------------------------------------
+
+
+def test_cli_reports_the_finding_in_json_and_exits_1(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo({"train.py": "OUT = '/home/ana/models'\n"})
+
+    result = run_cli("check", "--select", "personal-paths", "--format", "json", cwd=root)
+
+    assert result.exit_code == 1
+    [check] = json.loads(result.stdout)["results"]
+    assert check["status"] == "fail"
+    assert [(f["path"], f["line"], f["column"]) for f in check["findings"]] == [("train.py", 1, 8)]
+
+
+def test_explain_shows_why_and_the_options(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("explain", "personal-paths", cwd=tmp_path)
+
+    assert result.exit_code == 0
+    assert "/Users/ana/data/train.csv works on Ana's laptop" in " ".join(result.stdout.split())
+    for name in ("allow_users", "include_docs", "max_file_mb"):
+        assert name in result.stdout
+
+
+def test_committed_history_does_not_matter_only_the_files(make_repo: MakeRepo) -> None:
+    root = make_repo({"train.py": "OUT = '/home/ana/models'\n"})
+    (root / "train.py").write_text("OUT = 'models'\n")
+    git(root, "commit", "-q", "-am", "relative path")
+
+    assert run(root).status is Status.PASS
