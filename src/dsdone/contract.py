@@ -316,16 +316,17 @@ def _explain(error: Any) -> list[tuple[YamlPath, str]]:
         return [(path, f"{where} is missing the required key {error.message.split(' ')[0]}")]
     if kind == "type":
         expected = error.validator_value
-        names = [
-            _YAML_TYPE_NAMES.get(t, t)
-            for t in (expected if isinstance(expected, list) else [expected])
-        ]
+        types = expected if isinstance(expected, list) else [expected]
+        names = [_YAML_TYPE_NAMES.get(str(t), str(t)) for t in types]
         return [(path, f"{where} must be {' or '.join(names)}, not {_describe(error.instance)}")]
     if kind == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
         return [(path, f"{where} must be one of {choices}; got {error.instance!r}")]
     if kind == "pattern" and path and path[-1] == "until":
         return [(path, f"{where} must be a date written YYYY-MM-DD; got {error.instance!r}")]
+    if kind in ("minimum", "exclusiveMinimum"):
+        bound = "greater than" if kind == "exclusiveMinimum" else "at least"
+        return [(path, f"{where} must be {bound} {error.validator_value}; got {error.instance!r}")]
     if kind == "minLength":
         return [(path, f"{where} must not be empty")]
     return [(path, f"{where}: {error.message}")]
