@@ -162,9 +162,13 @@ def _tests(root: Path, files: Iterable[str], found: Inference) -> None:
     found.test_paths = kept
     found.test_count = count
     if kept:
-        found.found.append(f"{count} tests in {', '.join(kept)}")
+        found.found.append(f"{_count(count, 'test')} in {', '.join(kept)}")
     else:
         found.todo.append("no tests found: write some under tests/")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _count_tests(path: Path) -> int:
@@ -189,7 +193,7 @@ def _config(files: Iterable[str], found: Inference) -> None:
         ):
             found.config_files.append(path)
     if found.config_files:
-        found.found.append(f"{len(found.config_files)} config files")
+        found.found.append(_count(len(found.config_files), "config file"))
     else:
         found.todo.append("no config files found (configs/, conf/, params.yaml)")
 
@@ -307,7 +311,7 @@ def _schemas(files: list[str], found: Inference) -> None:
         fmt = FORMATS.get(PurePosixPath(sample).suffix) if sample else None
         found.outputs.append(_Output(name=stem, schema=path, format=fmt, sample=sample))
     if found.outputs:
-        found.found.append(f"{len(found.outputs)} JSON Schemas, declared as outputs")
+        found.found.append(f"{_count(len(found.outputs), 'JSON Schema')}, declared as outputs")
     else:
         found.todo.append("no JSON Schema found: describe each output in schemas/NAME.schema.json")
 

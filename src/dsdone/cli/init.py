@@ -112,11 +112,11 @@ def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
 
     result = adopt(target, name, owner, force=force)
     for line in result.found:
-        print(f"found      {line}")
+        print(f"{'found':11}  {line}")
     for line in result.todo:
-        print(f"todo       {line}")
+        print(f"{'todo':11}  {line}")
     if result.outcome is Outcome.SKIPPED:
-        print(f"skipped    {result.path} (exists; --force overwrites it)")
+        print(f"{_MARKS['skipped']}  {result.path} (exists; --force overwrites it)")
         return
     print(f"{_MARKS[result.outcome.value]}  {result.path}")
     print("Next: fill in the TODOs in dsdone.yaml, then run `dsdone check`.")
