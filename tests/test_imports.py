@@ -1,0 +1,67 @@
+"""`dsdone --help`, `list` and `explain` stay quick: they never import the heavy libraries.
+
+Each command runs in a fresh interpreter, because in this one pytest and the other tests have
+imported everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("jsonschema", "git", "nbformat")
+
+PROBE = f"""
+import contextlib, io, json, sys
+from dsdone.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exit:
+        code = exit.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
+print(json.dumps({{"code": code, "heavy": heavy}}))
+"""
+
+
+def run_probe(args: list[str], cwd: Path) -> dict[str, object]:
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["list"], ["explain", "personal-paths"], ["--version"]],
+    ids=["help", "list", "explain", "version"],
+)
+def test_command_imports_no_heavy_library(args: list[str], tmp_path: Path) -> None:
+    result = run_probe(args, tmp_path)
+
+    assert result["code"] in (0, None)
+    assert result["heavy"] == []
+
+
+def test_the_probe_sees_a_heavy_import_when_there_is_one(tmp_path: Path) -> None:
+    # Without this, an empty "heavy" list above could come from a probe that sees nothing:
+    # a notebook that may hold a personal path is parsed, so nbformat must show up here.
+    (tmp_path / "dsdone.yaml").write_text("version: 1\nproject:\n  name: d\n  owner: a@b.c\n")
+    (tmp_path / "nb.ipynb").write_text(
+        '{"cells": [{"cell_type": "code", "source": "\'/home/ana/x\'"'
+    )
+
+    result = run_probe(["check", "--select", "personal-paths"], tmp_path)
+
+    assert "nbformat" in result["heavy"]  # type: ignore[operator]
