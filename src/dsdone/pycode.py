@@ -41,7 +41,7 @@ class Located:
 
 @dataclass(frozen=True)
 class Unresolved:
-    """Why a reference does not resolve, and where the problem is when it is in a file."""
+    """Why a reference does not resolve; ``path`` and ``line`` locate a syntax error in the file."""
 
     message: str
     path: str | None = None
@@ -113,9 +113,13 @@ def find_object(project: Project, path: str, qualname: str) -> Resolution:
         line = node.lineno
         if depth + 1 < len(parts):
             if not isinstance(node, ast.ClassDef):
-                # An attribute of a function or of an assigned value cannot be seen statically;
-                # the first part is found, which is as far as a static look can honestly go.
-                return Located(path, line)
+                # An attribute of an imported module or of a value is code defined elsewhere,
+                # or nothing a static look can find: only classes defined here are looked into.
+                return Unresolved(
+                    f"'{name}' in {path} is not a class defined there, so '{parts[depth + 1]}' "
+                    "cannot be found in it",
+                    path,
+                )
             body = node.body
     return Located(path, line)
 
