@@ -1,0 +1,419 @@
+"""tracked-config: the configuration a model was trained with is in git, parses, holds no secret."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from dsdone.api import Note, check
+from dsdone.model import Area, Finding, Severity
+from dsdone.project import OutsideProject, Project
+
+MAX_CONFIG_BYTES = 10 * 1024 * 1024  # a config file is read whole; more than this is data
+
+_KINDS = {
+    ".yaml": "YAML",
+    ".yml": "YAML",
+    ".json": "JSON",
+    ".toml": "TOML",
+    ".ini": "INI",
+    ".cfg": "INI",
+    ".conf": "INI",
+    ".env": "dotenv",
+}
+
+# A key names a secret when its last word, or its last two words, say so: `db_password`,
+# `hfToken`, `AWS_SECRET_ACCESS_KEY`, `api-key`; not `tokenizer`, `max_tokens`, `password_file`.
+_SECRET_LAST_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "token", "apikey"})
+_SECRET_LAST_PAIRS = frozenset(
+    {
+        ("api", "key"),
+        ("access", "key"),
+        ("secret", "key"),
+        ("private", "key"),
+        ("account", "key"),
+        ("auth", "key"),
+        ("signing", "key"),
+    }
+)
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+# Values that stand for a secret without being one: references resolved at run time, and the
+# placeholders that templates and examples use.
+_REFERENCE = re.compile(
+    r"""\$\{.*\}|\{\{.*\}\}|%\(.*\)s                 # ${VAR}, {{ vault }}, %(var)s anywhere
+    |^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$   # $VAR, %VAR%
+    |^<.*>$|^\[.*\]$                                  # <your-token>, [redacted]
+    |^(env|vault|ssm|op|keyring|secretsmanager|secrets?):  # env:DB_PASSWORD, op://...
+    |(^|[^a-z])your[^a-z]                             # your-api-key-here, YOUR_TOKEN
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_PLACEHOLDER_WORDS = frozenset(
+    {"changeme", "replaceme", "placeholder", "redacted", "todo", "tbd", "fixme", "none", "null"}
+)
+
+# Credentials recognisable by their shape, wherever they appear in the file.
+_PATTERNS = (
+    ("an AWS access key ID", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])")),
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")),
+    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+)
+
+_SECRET_HINT = (
+    "read it at run time instead (for example `password: ${DB_PASSWORD}` or a secret manager), "
+    "and rotate it: it is in the git history"
+)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """A key with a literal scalar value, where it is in the file."""
+
+    key: str
+    value: str
+    line: int | None
+
+
+@check(
+    id="tracked-config",
+    title="Configuration is tracked, parses and holds no secret",
+    severity=Severity.ERROR,
+    area=Area.MODEL,
+    fix="List the hyperparameter and feature files under config.files, commit them, and read "
+    "secrets from the environment.",
+)
+def tracked_config(project: Project) -> Iterator[Finding | Note]:
+    """A model can only be reproduced, compared or retrained by engineering if the
+    hyperparameters and feature lists it was trained with are in version control next to the
+    code, in a file that still parses. A credential written into that file leaks to everyone
+    with the repository, forever, through its history.
+
+    Each file or glob in the contract's `config.files` must exist, be tracked by git (not
+    untracked, not ignored) and parse for its kind (YAML, JSON, TOML, INI/CFG, by extension).
+    A key such as password, secret, token or api_key with a literal value, or a credential of
+    a recognisable shape (an AWS access key ID, a private key), is a finding; references such
+    as `${DB_PASSWORD}` and placeholders such as `<your-token>` are not. A contract without a
+    `config` section fails.
+    """
+    declared = project.contract.config_files
+    if declared is None:
+        yield project.contract_finding(
+            "the contract declares no config files",
+            "config",
+            hint="keep hyperparameters and feature lists in a tracked file such as params.yaml "
+            "and declare it in dsdone.yaml: `config: {files: [params.yaml]}`",
+        )
+        return
+    if not declared:
+        yield project.contract_finding(
+            "config.files is empty",
+            "config",
+            "files",
+            hint="list the files that hold hyperparameters and feature lists, e.g. params.yaml",
+        )
+        return
+
+    checked: list[str] = []
+    for index, entry in enumerate(declared):
+        files, problem = _resolve(project, entry)
+        if problem is not None:
+            yield project.contract_finding(
+                f"config.files[{index}]: {problem}",
+                "config",
+                "files",
+                index,
+                hint="fix the path or glob (relative to the folder of dsdone.yaml) or add the file",
+            )
+        for path in files:
+            if path not in checked:
+                checked.append(path)
+                yield from _tracking(project, path)
+                yield from _contents(project, path)
+    if checked:
+        shown = ", ".join(checked[:3]) + (", …" if len(checked) > 3 else "")
+        yield Note(
+            f"{len(checked)} config file" + ("s" if len(checked) != 1 else "") + f": {shown}"
+        )
+
+
+def _resolve(project: Project, entry: str) -> tuple[list[str], str | None]:
+    """The files a config.files entry names, or why it names none."""
+    if any(char in entry for char in "*?["):
+        # Anchored at the project root, as the contract documents, unlike a bare .gitignore line.
+        matches = project.glob([entry if entry.startswith("/") else f"/{entry}"])
+        if not matches:
+            return [], f"the glob {entry!r} matches no file of the project"
+        return matches, None
+    relative = PurePosixPath(entry).as_posix().strip("/")
+    try:
+        absolute = project.path(relative)
+    except OutsideProject:
+        return [], f"{entry!r} points outside the project folder"
+    if relative in project.folders and relative:
+        prefix = relative + "/"
+        return [path for path in project.files if path.startswith(prefix)], None
+    if absolute.is_dir():
+        return [], f"the folder {entry!r} holds no file of the project (is it ignored?)"
+    if not absolute.exists():
+        return [], f"{entry!r} does not exist"
+    return [relative], None
+
+
+def _tracking(project: Project, path: str) -> Iterator[Finding]:
+    if project.is_tracked(path):
+        return
+    if not project.index.in_git:
+        yield Finding(
+            f"{path} is not tracked: the project is not in a git repository",
+            path=path,
+            hint="the version-control check says why; commit the project, config included",
+        )
+    elif project.is_indexed(path):
+        yield Finding(
+            f"{path} is not tracked by git",
+            path=path,
+            hint=f"run `git add {path}` and commit it, so that each run's configuration is kept",
+        )
+    else:
+        yield Finding(
+            f"{path} is ignored by git",
+            path=path,
+            hint=f"`git check-ignore -v {path}` shows the .gitignore rule; remove it or add "
+            f"`!{path}` after it, then `git add {path}` and commit",
+        )
+
+
+def _contents(project: Project, path: str) -> Iterator[Finding]:
+    kind = _KINDS.get(PurePosixPath(path).suffix.lower())
+    if PurePosixPath(path).name.startswith(".env"):
+        kind = "dotenv"
+    try:
+        size = project.path(path).stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            yield Finding(
+                f"{path} is {size / 1024 / 1024:.0f} MB, too large to be a config file",
+                path=path,
+                hint="list configuration under config.files, not data",
+            )
+            return
+        text = project.read_text(path)
+    except UnicodeDecodeError:
+        yield Finding(f"{path} is not UTF-8 text", path=path, hint="save the file as UTF-8")
+        return
+    except (OSError, OutsideProject) as exc:
+        yield Finding(f"{path} cannot be read: {exc}", path=path)
+        return
+    settings: list[_Setting] = []
+    if kind is not None:
+        parsed = _PARSERS[kind](text, path)
+        if isinstance(parsed, Finding):
+            yield parsed
+        else:
+            settings = parsed
+    found: dict[int | None, Finding] = {}
+    for setting in settings:
+        if _names_a_secret(setting.key) and _is_literal(setting.value):
+            found.setdefault(
+                setting.line,
+                Finding(
+                    f"{path}: '{setting.key}' holds a literal secret "
+                    f"({len(setting.value)} characters, not shown)",
+                    path=path,
+                    line=setting.line,
+                    hint=_SECRET_HINT,
+                ),
+            )
+    for number, line in enumerate(text.splitlines(), start=1):
+        for what, pattern in _PATTERNS:
+            if pattern.search(line) and number not in found:
+                found[number] = Finding(
+                    f"{path}: {what} is written in the file (not shown)",
+                    path=path,
+                    line=number,
+                    hint=_SECRET_HINT,
+                )
+    yield from found.values()
+
+
+def _names_a_secret(key: str) -> bool:
+    words = [word.lower() for word in _WORDS.findall(key)]
+    if not words:
+        return False
+    return words[-1] in _SECRET_LAST_WORDS or tuple(words[-2:]) in _SECRET_LAST_PAIRS
+
+
+def _is_literal(value: str) -> bool:
+    """Whether a value is a secret written out, not a reference to one or a placeholder."""
+    text = value.strip().strip("'\"").strip()
+    if not text or _REFERENCE.search(text):
+        return False
+    if len(set(text)) == 1:  # xxxxxx, ******
+        return False
+    return re.sub(r"[^a-z]", "", text.lower()) not in _PLACEHOLDER_WORDS
+
+
+# -- parsers: each returns the scalar settings of a file, or a finding at its first error -----
+
+
+def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    documents: list[yaml.Node] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                loader.construct_document(node)  # safe: only plain types, no tag constructs code
+                documents.append(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return _parse_error(
+            path,
+            "YAML",
+            exc.problem or exc.context or "invalid YAML",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        )
+    except (yaml.YAMLError, RecursionError) as exc:
+        return _parse_error(path, "YAML", type(exc).__name__, None, None)
+    finally:
+        loader.dispose()
+    settings: list[_Setting] = []
+    seen: set[int] = set()  # aliases share nodes: visit each once, whatever "billion laughs" do
+    stack: list[yaml.Node] = list(documents)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if (
+                    isinstance(key_node, yaml.ScalarNode)
+                    and isinstance(value_node, yaml.ScalarNode)
+                    and value_node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int")
+                ):
+                    line = value_node.start_mark.line + 1
+                    settings.append(_Setting(str(key_node.value), str(value_node.value), line))
+                else:
+                    stack.append(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return settings
+
+
+def _parse_json(text: str, path: str) -> list[_Setting] | Finding:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _parse_error(path, "JSON", exc.msg, exc.lineno, exc.colno)
+    except RecursionError:
+        return _parse_error(path, "JSON", "nested too deeply", None, None)
+    return _settings_in(data, text)
+
+
+def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        problem = message[: at.start()].strip() if at else message
+        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
+        return _parse_error(path, "TOML", problem, line, column)
+    return _settings_in(data, text)
+
+
+def _parse_ini(text: str, path: str) -> list[_Setting] | Finding:
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error as exc:
+        line = getattr(exc, "lineno", None)
+        errors = getattr(exc, "errors", None)
+        if line is None and errors:
+            line = errors[0][0]
+        # Only the first line of the message: the rest quotes the offending line, which may
+        # hold the very secret this check must not print.
+        problem = str(exc).splitlines()[0].replace(f"While reading from {path!r} ", "")
+        problem = re.sub(r"^\[line\s+\d+\]:\s*", "", problem)
+        return _parse_error(path, "INI", problem, line, None)
+    data = {section: dict(parser.items(section, raw=True)) for section in parser.sections()}
+    data[parser.default_section] = dict(parser.defaults())
+    return _settings_in(data, text)
+
+
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
+
+
+def _parse_dotenv(text: str, path: str) -> list[_Setting] | Finding:
+    settings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _DOTENV_LINE.match(line)
+        if match and not line.lstrip().startswith("#"):
+            settings.append(_Setting(match.group(1), match.group(2), number))
+    return settings
+
+
+_PARSERS = {
+    "YAML": _parse_yaml,
+    "JSON": _parse_json,
+    "TOML": _parse_toml,
+    "INI": _parse_ini,
+    "dotenv": _parse_dotenv,
+}
+
+
+def _parse_error(
+    path: str, kind: str, problem: str, line: int | None, column: int | None
+) -> Finding:
+    return Finding(
+        f"{path} is not valid {kind}: {problem}",
+        path=path,
+        line=line,
+        column=column,
+        hint=f"fix the {kind} syntax at that place; a config that does not parse cannot be "
+        "used to retrain the model",
+    )
+
+
+def _settings_in(data: Any, text: str) -> list[_Setting]:
+    """Scalar settings of parsed JSON, TOML or INI data; the line is the first that holds both
+    the key and the value (these parsers do not keep positions)."""
+    lines = text.splitlines()
+    settings: list[_Setting] = []
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, (str, int)) and not isinstance(value, bool):
+                    found = str(value)
+                    settings.append(_Setting(str(key), found, _line_of(lines, str(key), found)))
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return settings
+
+
+def _line_of(lines: list[str], key: str, value: str) -> int | None:
+    for number, line in enumerate(lines, start=1):
+        if key in line and value in line:
+            return number
+    return None

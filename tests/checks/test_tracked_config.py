@@ -1,0 +1,362 @@
+"""tracked-config: config files exist, are tracked, parse for their kind and hold no secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
+from dsdone.checks.tracked_config import tracked_config
+
+from dsdone.contract import load_contract
+from dsdone.model import CheckResult, Status
+from dsdone.project import Project
+from dsdone.runner import PreparedCheck, run_one
+
+
+def run(root: Path) -> CheckResult:
+    contract = load_contract(root)
+    prepared = PreparedCheck(tracked_config, contract.settings(tracked_config.id), None)
+    return run_one(Project(root, contract), prepared)
+
+
+def messages(result: CheckResult) -> list[str]:
+    return [finding.message for finding in result.findings]
+
+
+def config(*files: str) -> str:
+    """The minimal contract plus ``config.files``; the first file is on line 7."""
+    return MINIMAL_CONTRACT + "config:\n  files:\n" + "".join(f"    - '{f}'\n" for f in files)
+
+
+PARSEABLE = {
+    "params.yaml": "model:\n  max_depth: 6\n  learning_rate: 0.1\n",
+    "features.json": '{"features": ["age", "tenure"]}\n',
+    "pyproject.toml": '[tool.train]\nseed = 42\ntokenizer = "bert-base-uncased"\n',
+    "setup.cfg": "[train]\nepochs = 3\n",
+    "serving.ini": "[server]\nport = 8080\n",
+}
+
+
+def test_tracked_parseable_configs_pass(make_repo: MakeRepo) -> None:
+    root = make_repo(PARSEABLE, contract=config(*PARSEABLE))
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert result.summary == "5 config files: params.yaml, features.json, pyproject.toml, …"
+
+
+def test_contract_without_config_section_fails_with_hint(make_repo: MakeRepo) -> None:
+    root = make_repo({"params.yaml": "a: 1\n"})
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert messages(result) == ["the contract declares no config files"]
+    finding = result.findings[0]
+    assert finding.path == "dsdone.yaml"
+    assert "hyperparameters" in (finding.hint or "")
+    assert "config: {files: [params.yaml]}" in (finding.hint or "")
+
+
+def test_empty_config_files_fails(make_repo: MakeRepo) -> None:
+    root = make_repo(contract=MINIMAL_CONTRACT + "config:\n  files: []\n")
+
+    result = run(root)
+
+    assert messages(result) == ["config.files is empty"]
+    assert result.findings[0].line == 6
+
+
+def test_missing_file_is_a_finding_at_its_line_in_the_contract(make_repo: MakeRepo) -> None:
+    root = make_repo({"params.yaml": "a: 1\n"}, contract=config("params.yaml", "conf/train.yaml"))
+
+    result = run(root)
+
+    assert messages(result) == ["config.files[1]: 'conf/train.yaml' does not exist"]
+    assert (result.findings[0].path, result.findings[0].line) == ("dsdone.yaml", 8)
+
+
+def test_glob_matching_nothing_is_a_finding_at_its_line(make_repo: MakeRepo) -> None:
+    root = make_repo({"params.yaml": "a: 1\n"}, contract=config("params.yaml", "conf/*.yml"))
+
+    result = run(root)
+
+    assert messages(result) == [
+        "config.files[1]: the glob 'conf/*.yml' matches no file of the project"
+    ]
+    assert result.findings[0].line == 8
+
+
+@pytest.mark.parametrize(
+    ("glob", "matched"),
+    [
+        ("conf/*.yaml", ["conf/a.yaml", "conf/b.yaml"]),
+        ("conf/**/*.yaml", ["conf/a.yaml", "conf/b.yaml", "conf/sub/c.yaml"]),
+        ("*.toml", ["train.toml"]),  # anchored at the project root, not at any depth
+        ("conf/[ab].yaml", ["conf/a.yaml", "conf/b.yaml"]),
+    ],
+)
+def test_globs_are_relative_to_the_project_root(
+    make_repo: MakeRepo, glob: str, matched: list[str]
+) -> None:
+    files = {
+        "conf/a.yaml": "a: 1\n",
+        "conf/b.yaml": "b: 2\n",
+        "conf/sub/c.yaml": "c: 3\n",
+        "train.toml": "x = 1\n",
+        "conf/other.toml": "y = 2\n",
+    }
+    root = make_repo(files, contract=config(glob))
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    plural = "s" if len(matched) > 1 else ""
+    assert result.summary == f"{len(matched)} config file{plural}: {', '.join(matched)}"
+
+
+def test_folder_entry_checks_every_file_in_it(make_repo: MakeRepo) -> None:
+    root = make_repo({"conf/a.yaml": "a: 1\n", "conf/b.json": "{"}, contract=config("conf/"))
+
+    result = run(root)
+
+    assert [f.path for f in result.findings] == ["conf/b.json"]
+    assert result.summary.endswith("2 config files: conf/a.yaml, conf/b.json")
+
+
+def test_file_listed_twice_is_checked_once(make_repo: MakeRepo) -> None:
+    root = make_repo({"params.yaml": "a: [\n"}, contract=config("params.yaml", "*.yaml"))
+
+    result = run(root)
+
+    assert [f.path for f in result.findings] == ["params.yaml"]
+
+
+def test_entry_outside_the_project_is_a_finding(make_repo: MakeRepo) -> None:
+    root = make_repo(contract=config("../shared/params.yaml"))
+
+    result = run(root)
+
+    assert messages(result) == [
+        "config.files[0]: '../shared/params.yaml' points outside the project folder"
+    ]
+
+
+def test_untracked_config_is_told_to_git_add(make_repo: MakeRepo) -> None:
+    root = make_repo(contract=config("params.yaml"))
+    (root / "params.yaml").write_text("a: 1\n", encoding="utf-8")
+
+    result = run(root)
+
+    assert messages(result) == ["params.yaml is not tracked by git"]
+    assert result.findings[0].path == "params.yaml"
+    assert "`git add params.yaml`" in (result.findings[0].hint or "")
+
+
+def test_ignored_config_is_told_to_fix_gitignore(make_repo: MakeRepo) -> None:
+    root = make_repo({".gitignore": "params.yaml\n"}, contract=config("params.yaml"))
+    (root / "params.yaml").write_text("a: 1\n", encoding="utf-8")
+
+    result = run(root)
+
+    assert messages(result) == ["params.yaml is ignored by git"]
+    hint = result.findings[0].hint or ""
+    assert "git check-ignore -v params.yaml" in hint
+    assert "`git add params.yaml`" not in hint.split(";")[0]
+
+
+def test_outside_git_every_config_is_not_tracked(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {"params.yaml": "a: 1\n", "b.json": "{}"},
+        contract=config("params.yaml", "b.json"),
+        git_init=False,
+    )
+
+    result = run(root)
+
+    assert sorted(messages(result)) == [
+        "b.json is not tracked: the project is not in a git repository",
+        "params.yaml is not tracked: the project is not in a git repository",
+    ]
+    assert "version-control" in (result.findings[0].hint or "")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message", "line"),
+    [
+        (
+            "params.yaml",
+            "model:\n  depth: 6\n  rate: [0.1\n",
+            "params.yaml is not valid YAML: expected ',' or ']', but got '<stream end>'",
+            4,
+        ),
+        (
+            "params.yaml",
+            "a: 1\n b: 2\n",
+            "params.yaml is not valid YAML: mapping values are not allowed here",
+            2,
+        ),
+        (
+            "params.json",
+            '{\n  "a": 1,\n}\n',
+            "params.json is not valid JSON: Expecting property name enclosed in double quotes",
+            3,
+        ),
+        ("params.toml", "[train]\nseed = \n", "params.toml is not valid TOML: Invalid value", 2),
+        (
+            "params.cfg",
+            "[train]\nseed = 1\nseed = 2\n",
+            "params.cfg is not valid INI: option 'seed' in section 'train' already exists",
+            3,
+        ),
+        (
+            "params.ini",
+            "seed = 1\n",
+            "params.ini is not valid INI: File contains no section headers.",
+            1,
+        ),
+    ],
+    ids=[
+        "yaml-unclosed",
+        "yaml-indent",
+        "json-trailing-comma",
+        "toml-no-value",
+        "ini-duplicate",
+        "ini-no-section",
+    ],
+)
+def test_config_that_does_not_parse_is_a_finding_at_its_line(
+    make_repo: MakeRepo, name: str, content: str, message: str, line: int
+) -> None:
+    root = make_repo({name: content}, contract=config(name))
+
+    result = run(root)
+
+    assert messages(result) == [message]
+    assert (result.findings[0].path, result.findings[0].line) == (name, line)
+
+
+def test_yaml_is_loaded_safely_and_a_code_tag_is_a_finding(make_repo: MakeRepo) -> None:
+    payload = "cmd: !!python/object/apply:os.mkdir ['pwned']\n"
+    root = make_repo({"params.yaml": payload}, contract=config("params.yaml"))
+
+    result = run(root)
+
+    assert not (root / "pwned").exists()
+    assert not Path("pwned").exists()
+    assert messages(result) == [
+        "params.yaml is not valid YAML: could not determine a constructor for the tag "
+        "'tag:yaml.org,2002:python/object/apply:os.mkdir'"
+    ]
+
+
+def test_multi_document_yaml_is_parsed_whole(make_repo: MakeRepo) -> None:
+    content = "a: 1\n---\npassword: hunter2\n"
+    root = make_repo({"params.yaml": content}, contract=config("params.yaml"))
+
+    result = run(root)
+
+    assert [(f.path, f.line) for f in result.findings] == [("params.yaml", 3)]
+
+
+def test_yaml_alias_bomb_is_scanned_quickly(make_repo: MakeRepo) -> None:
+    lines = ['a0: &a0 ["x", "y"]'] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 40)]
+    root = make_repo({"params.yaml": "\n".join(lines) + "\n"}, contract=config("params.yaml"))
+
+    assert run(root).status is Status.PASS
+
+
+SECRET = "hunter2xyz"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"),
+    [
+        ("params.yaml", f"db:\n  password: {SECRET}\n", 2),
+        ("params.yaml", f'db_password: "{SECRET}"\n', 1),
+        ("params.yaml", f"hfToken: {SECRET}\n", 1),
+        ("params.yaml", f"x-api-key: {SECRET}\n", 1),
+        ("params.yaml", f"AWS_SECRET_ACCESS_KEY: {SECRET}\n", 1),
+        ("params.yaml", "password: 12345678\n", 1),
+        ("params.yaml", f"services:\n  - name: db\n    client_secret: {SECRET}\n", 3),
+        ("params.json", f'{{\n  "name": "x",\n  "api_key": "{SECRET}"\n}}\n', 3),
+        ("params.toml", f'[hub]\nrepo = "x"\ntoken = "{SECRET}"\n', 3),
+        ("params.ini", f"[db]\nhost = x\npassword = {SECRET}\n", 3),
+        (".env", f"HOST=x\nexport DB_PASSWORD={SECRET}\n", 2),
+        ("params.yaml", "# aws: AKIAIOSFODNN7EXAMPLE\nregion: eu-west-1\n", 1),
+        ("params.yaml", "creds:\n  id: AKIA0123456789ABCDEF\n", 2),
+        ("notes.txt", "key id AKIA0123456789ABCDEF\n", 1),
+        ("params.json", '{"sa": "-----BEGIN PRIVATE KEY-----\\nMIIE"}\n', 1),
+    ],
+)
+def test_literal_secret_is_a_finding_without_its_value(
+    make_repo: MakeRepo, name: str, content: str, line: int
+) -> None:
+    root = make_repo({name: content}, contract=config(name))
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    assert [(f.path, f.line) for f in result.findings] == [(name, line)]
+    shown = " ".join([result.summary, *(f"{f.message} {f.hint}" for f in result.findings)])
+    for value in (SECRET, "12345678", "AKIA0123456789ABCDEF", "AKIAIOSFODNN7EXAMPLE", "MIIE"):
+        assert value not in shown
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "password: ${DB_PASSWORD}",
+        "password: $DB_PASSWORD",
+        "password: ''",
+        'password: ""',
+        "password: null",
+        "password: ~",
+        "password:",
+        "token: <your-token>",
+        'api_key: "{{ vault }}"',
+        "api_key: '{{ vault_api_key }}'",
+        'password: "%(db_password)s"',
+        "password: '%DB_PASSWORD%'",
+        "password: env:DB_PASSWORD",
+        "password: 'postgres://${USER}:${PASSWORD}@db'",
+        "api_key: your-api-key-here",
+        "token: YOUR_TOKEN",
+        "password: '********'",
+        "password: xxxxxxxx",
+        "password: changeme",
+        "secret: REDACTED",
+        "password_file: /run/secrets/db",
+        "secret_name: prod/db",
+        "tokenizer: bert-base-uncased",
+        "max_tokens: 512",
+        "use_token: true",
+        "token_ttl: 3.5",
+        "key: abcdef123",
+        "monkey: banana-split",
+        "aws_region: AKIA1234",  # too short to be an access key id
+    ],
+)
+def test_references_placeholders_and_harmless_keys_are_not_secrets(
+    make_repo: MakeRepo, content: str
+) -> None:
+    root = make_repo({"params.yaml": content + "\n"}, contract=config("params.yaml"))
+
+    result = run(root)
+
+    assert result.status is Status.PASS, messages(result)
+
+
+def test_cli_reports_untracked_config_with_exit_code(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo(contract=config("params.yaml"))
+    (root / "params.yaml").write_text("a: 1\n", encoding="utf-8")
+
+    cli = run_cli("check", str(root), "--select", "tracked-config", "--format", "json")
+
+    assert cli.exit_code == 1
+    (result,) = json.loads(cli.stdout)["results"]
+    assert result["status"] == "fail"
+    assert result["findings"][0]["path"] == "params.yaml"
