@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -16,6 +18,9 @@ from dsdone import __version__
 from dsdone.cli import guard, project_argument
 from dsdone.errors import DsdoneError, ExitCode
 from dsdone.model import Severity
+
+if TYPE_CHECKING:
+    from dsdone.model import Report
 
 app = typer.Typer(
     name="dsdone",
@@ -38,7 +43,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """An executable definition of done for data-science projects."""
@@ -47,6 +54,10 @@ def _root(
 class OutputFormat(str, Enum):
     terminal = "terminal"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+    github = "github"
 
 
 class ColorMode(str, Enum):
@@ -73,7 +84,10 @@ def _use_color(mode: ColorMode) -> bool:
 def check(
     path: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Argument(help="A project folder or its contract file. Default: the current folder."),
+        typer.Argument(
+            help="A project folder or its contract file; with --all, the folder to search. "
+            "Default: the current folder."
+        ),
     ] = None,
     select: Annotated[
         Optional[str],  # noqa: UP045
@@ -85,11 +99,48 @@ def check(
     ] = None,
     fail_on: Annotated[
         Severity,
-        typer.Option(help="The lowest severity of a failing check that makes the project not ready."),
+        typer.Option(
+            help="The lowest severity of a failing check that makes the project not ready."
+        ),
     ] = Severity.ERROR,
+    min_score: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            help="Below this readiness score (0-100) the project is not ready.", min=0, max=100
+        ),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="How to print the report.")
     ] = OutputFormat.terminal,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file; the terminal still gets the verdict.",
+            dir_okay=False,
+        ),
+    ] = None,
+    baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="A previous JSON report: only findings it does not have block.", dir_okay=False
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Also write the JSON report to this file, to use as --baseline.", dir_okay=False
+        ),
+    ] = None,
+    all_projects: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Check every project (every dsdone.yaml) under the folder, skipping ignored "
+            "folders; one combined report and exit code.",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only what blocks, and the verdict.")
     ] = False,
@@ -109,8 +160,11 @@ def check(
     """Check a project against its contract and print a readiness report.
 
     Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, missing or invalid contract),
-    3 dsdone itself failed.
+    3 dsdone itself failed. With --all: 0 when every project is ready, 1 otherwise (a project
+    whose contract cannot be loaded counts as not ready).
     """
+    from datetime import date
+
     from dsdone.engine import Selection, run
 
     with guard(debug):
@@ -120,19 +174,102 @@ def check(
             fail_on=fail_on,
             allow_plugins=allow_plugins,
             timeout=timeout,
+            min_score=min_score,
         )
-        report = run(project_argument(path), selection)
-        if output_format is OutputFormat.terminal:
-            from dsdone.render.terminal import render_terminal
+        known = None
+        if baseline is not None:
+            from dsdone.baseline import load_baseline
 
-            width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-            text = render_terminal(report, color=_use_color(color), width=width, quiet=quiet)
+            known = load_baseline(baseline)
+        today = date.today()
+        where = project_argument(path)
+        if all_projects:
+            from dsdone.monorepo import check_all
+
+            reports = check_all(where, selection, today=today, baseline=known)
         else:
-            from dsdone.render import renderer
+            reports = (run(where, selection, today=today, baseline=known),)
+        to_file = output is not None
+        text = _render(
+            reports,
+            output_format,
+            combined=all_projects,
+            color=False if to_file else _use_color(color),
+            quiet=quiet,
+        )
+        if output is not None:
+            _write(output, text, "--output")
+            sys.stdout.write(_verdict(reports, combined=all_projects, color=_use_color(color)))
+        else:
+            sys.stdout.write(text)
+        if write_baseline is not None:
+            _write(
+                write_baseline,
+                _render(reports, OutputFormat.json, combined=all_projects),
+                "--write-baseline",
+            )
+        ready = all(report.ready for report in reports)
+        raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
 
-            text = renderer(output_format.value)(report)
-        sys.stdout.write(text)
-        raise typer.Exit(ExitCode.READY if report.ready else ExitCode.NOT_READY)
+
+def _render(
+    reports: Sequence[Report],
+    output_format: OutputFormat,
+    *,
+    combined: bool,
+    color: bool = False,
+    quiet: bool = False,
+) -> str:
+    if output_format is OutputFormat.terminal:
+        from dsdone.render.terminal import render_terminal, render_terminal_all
+
+        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        if combined:
+            return render_terminal_all(reports, color=color, width=width, quiet=quiet)
+        return render_terminal(reports[0], color=color, width=width, quiet=quiet)
+    from dsdone.render import combined_renderer, renderer
+
+    if combined:
+        return combined_renderer(output_format.value)(reports)
+    return renderer(output_format.value)(reports[0])
+
+
+def _verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:
+    """What stays on the terminal when the report goes to a file: the verdict line."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from dsdone.render.terminal import verdict_text
+    from dsdone.render.verdict import combined_verdict
+
+    if combined:
+        head, rest = combined_verdict(reports)
+        line = Text.assemble((head, "bold green" if head.startswith("✓") else "bold red"), rest)
+    else:
+        line = verdict_text(reports[0])
+    console = Console(
+        file=io.StringIO(),
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+        color_system="standard" if color else None,
+    )
+    console.print(line)
+    rendered = console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(rendered, str)
+    return rendered
+
+
+def _write(path: Path, text: str, option: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DsdoneError(
+            f"{option}: cannot write {path}: {exc.strerror}",
+            hint="give a file in a folder that exists and that you can write to",
+        ) from None
 
 
 @app.command("list")
@@ -157,7 +294,9 @@ def list_checks(
 
 @app.command()
 def explain(
-    check_id: Annotated[str, typer.Argument(metavar="ID", help="A check id, as `dsdone list` shows.")],
+    check_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A check id, as `dsdone list` shows.")
+    ],
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Explain a check: why it matters, how to fix what it finds, and its options."""
@@ -186,7 +325,9 @@ def explain(
         if options:
             lines += ["", f"Options (under checks: {found.id}: in dsdone.yaml):"]
             for info in options:
-                default = json.dumps(list(info.default) if isinstance(info.default, tuple) else info.default)
+                default = json.dumps(
+                    list(info.default) if isinstance(info.default, tuple) else info.default
+                )
                 lines.append(f"  {info.name} ({info.type}, default {default})")
                 if info.help:
                     lines.append(f"      {info.help}")

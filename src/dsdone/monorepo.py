@@ -1,0 +1,113 @@
+"""``dsdone check --all ROOT``: every project under a folder, in one run.
+
+Contracts are found through the same file index as a project's files (git's tracked and
+untracked-not-ignored files, or a walk that honours .gitignore outside git), so a contract in an
+ignored folder (a virtual environment, a vendored copy) is not a project. A project whose
+contract cannot be loaded does not stop the run: it appears in the combined report as a failed
+``contract`` check located in its contract, and makes the whole run not ready.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from dsdone import __version__
+from dsdone.contract import CONTRACT_NAMES
+from dsdone.errors import DsdoneError
+from dsdone.fileindex import build_file_index
+from dsdone.model import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
+
+if TYPE_CHECKING:
+    from dsdone.baseline import Baseline
+    from dsdone.engine import Selection
+
+CONTRACT_CHECK = "contract"
+_LINE = re.compile(r"^[^:\s]+:(\d+)(?::\d+)?:")
+
+
+def find_projects(root: Path) -> list[str]:
+    """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
+    contract, sorted."""
+    if not root.is_dir():
+        raise DsdoneError(f"{root}: no such folder", hint="give the folder to search for projects")
+    index = build_file_index(root)
+    folders = {
+        str(PurePosixPath(path).parent)
+        for path in index.files
+        if PurePosixPath(path).name in CONTRACT_NAMES
+    }
+    return sorted("" if folder == "." else folder for folder in folders)
+
+
+def check_all(
+    root: Path, selection: Selection, *, today: date | None = None, baseline: Baseline | None = None
+) -> tuple[Report, ...]:
+    from dsdone.engine import run
+
+    folders = find_projects(root)
+    if not folders:
+        raise DsdoneError(
+            f"{root}: no dsdone.yaml in this folder or below it (ignored folders are skipped)",
+            hint="run `dsdone init` in each project folder",
+        )
+    reports: list[Report] = []
+    for folder in folders:
+        path = root / folder if folder else root
+        try:
+            reports.append(run(path, selection, today=today, baseline=baseline, search_root=root))
+        except DsdoneError as exc:
+            reports.append(_unloadable(path, folder, exc, selection))
+    return tuple(reports)
+
+
+def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection) -> Report:
+    """A report for a project whose contract could not be loaded: one failing check, located
+    at the line of the contract the error names."""
+    contract = next((name for name in CONTRACT_NAMES if (path / name).is_file()), CONTRACT_NAMES[0])
+    match = _LINE.match(exc.message)
+    finding = Finding(
+        exc.message,
+        path=contract,
+        line=int(match.group(1)) if match else None,
+        hint=exc.hint or "fix the contract; `dsdone check` in that folder says more",
+    )
+    result = CheckResult(
+        check=CONTRACT_CHECK,
+        title="The contract can be loaded",
+        severity=Severity.ERROR,
+        area=Area.INFRASTRUCTURE,
+        status=Status.FAIL,
+        summary="the contract cannot be loaded, so no check ran",
+        findings=(finding,),
+        source="dsdone",
+        description="Without a valid contract dsdone cannot tell what this project promises.",
+        fix="Fix the contract as the finding says.",
+    )
+    return Report(
+        dsdone_version=__version__,
+        project=ProjectInfo(name=folder or path.resolve().name, owner="unknown"),
+        contract=contract,
+        root=str(path),
+        commit=None,
+        fail_on=selection.fail_on,
+        results=(result,),
+        folder=_repository_folder(path, folder),
+        min_score=selection.min_score,
+    )
+
+
+def _repository_folder(path: Path, folder: str) -> str:
+    """As the engine says it for a project that loads: relative to git's top folder if any."""
+    from dsdone.gitstate import read_git_state
+
+    work_tree = read_git_state(path).work_tree
+    if work_tree is None:
+        return folder
+    try:
+        relative = path.resolve().relative_to(work_tree.resolve()).as_posix()
+    except ValueError:
+        return folder
+    return "" if relative == "." else relative

@@ -1,0 +1,70 @@
+"""GitHub Actions workflow commands: one annotation per finding that counts against the gate,
+so that findings show inline in the pull request's diff.
+
+Severity error is ``::error``, warning ``::warning``, info ``::notice``. Paths are relative to the
+repository root, as GitHub resolves them. Waived findings and those already in the baseline
+are left out (they are in the other formats); a crashed check is an ``::error`` without a file.
+The last line is the verdict with the score, as plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dsdone.model import CheckResult, Finding, Report, Severity, Status
+from dsdone.render.verdict import combined_verdict_line, project_label, verdict_line
+
+_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render_github(report: Report) -> str:
+    return "".join(f"{line}\n" for line in [*_annotations(report), verdict_line(report)])
+
+
+def render_github_all(reports: Sequence[Report]) -> str:
+    lines: list[str] = []
+    for report in reports:
+        lines += _annotations(report)
+        lines.append(f"{project_label(report)}: {verdict_line(report)}")
+    lines.append(combined_verdict_line(reports))
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _annotations(report: Report) -> list[str]:
+    lines: list[str] = []
+    for result in report.results:
+        if result.status is Status.ERROR:
+            title = f"dsdone {result.check}: the check did not finish"
+            lines.append(_command("error", {"title": title}, result.summary))
+        for finding in result.new_findings:
+            lines.append(_finding(report, result, finding))
+    return lines
+
+
+def _finding(report: Report, result: CheckResult, finding: Finding) -> str:
+    properties = {"file": report.repo_path(finding.path or report.contract)}
+    if finding.line is not None:
+        properties["line"] = str(finding.line)
+        if finding.column is not None:
+            properties["col"] = str(finding.column)
+    properties["title"] = f"dsdone {result.check}: {result.title}"
+    message = finding.message
+    if finding.cell is not None:
+        message += f" (cell {finding.cell}, line {finding.cell_line})"
+    if finding.hint:
+        message += f"\nhint: {finding.hint}"
+    return _command(_COMMAND[result.severity], properties, message)
+
+
+def _command(name: str, properties: dict[str, str], message: str) -> str:
+    props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
+    return f"::{name} {props}::{_escape_data(message)}"
+
+
+def _escape_data(text: str) -> str:
+    # As the Actions runner's toolkit escapes them: %, CR and LF.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

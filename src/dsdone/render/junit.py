@@ -1,0 +1,101 @@
+"""JUnit XML, for CI systems that show test reports (GitLab merge requests, Jenkins, Azure).
+
+One ``testsuite`` per project (one in all without ``--all``), one ``testcase`` per check. A
+failing check carries a ``failure`` listing its findings (whether it blocks at ``--fail-on`` is
+said in its message); a crashed check an ``error``; a skipped one ``skipped`` with the reason;
+a waived one ``skipped`` with the waiver. The score is in the suite's properties. No ``time``
+attributes: the same tree gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.etree import ElementTree as ET
+
+from dsdone.model import CheckResult, Finding, Report, Status
+from dsdone.render.verdict import area_scores, project_label, score_text, verdict_line
+
+
+def render_junit(report: Report) -> str:
+    return _document([report])
+
+
+def render_junit_all(reports: Sequence[Report]) -> str:
+    return _document(reports)
+
+
+def _document(reports: Sequence[Report]) -> str:
+    root = ET.Element("testsuites", name="dsdone")
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for report in reports:
+        suite = _suite(report)
+        for key in totals:
+            totals[key] += int(suite.get(key, "0"))
+        root.append(suite)
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _suite(report: Report) -> ET.Element:
+    results = report.results
+    suite = ET.Element(
+        "testsuite",
+        name=f"dsdone: {project_label(report)}",
+        tests=str(len(results)),
+        failures=str(sum(r.status is Status.FAIL for r in results)),
+        errors=str(sum(r.status is Status.ERROR for r in results)),
+        skipped=str(sum(r.status in (Status.SKIP, Status.WAIVED) for r in results)),
+    )
+    properties = ET.SubElement(suite, "properties")
+    score = report.score
+    for name, value in (
+        ("ready", str(report.ready).lower()),
+        ("verdict", verdict_line(report)),
+        ("score", score_text(score.overall)),
+        ("area scores", area_scores(score)),
+        ("fail-on", report.fail_on.value),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
+    for result in results:
+        suite.append(_case(report, result))
+    return suite
+
+
+def _case(report: Report, result: CheckResult) -> ET.Element:
+    case = ET.Element(
+        "testcase",
+        classname=f"dsdone.{result.area.value}",
+        name=f"{result.check}: {result.title}",
+        file=report.repo_path(report.contract),
+    )
+    if result.status is Status.FAIL:
+        bar = "blocks" if result.blocks(report.fail_on) else "does not block"
+        message = f"{result.summary} ({bar} at --fail-on {report.fail_on.value})"
+        failure = ET.SubElement(case, "failure", message=message, type=result.severity.value)
+        failure.text = "\n".join(_finding(report, finding) for finding in result.findings)
+    elif result.status is Status.ERROR:
+        ET.SubElement(case, "error", message=result.summary, type="crash")
+    elif result.status is Status.SKIP:
+        ET.SubElement(case, "skipped", message=result.summary)
+    elif result.status is Status.WAIVED:
+        skipped = ET.SubElement(case, "skipped", message=result.summary)
+        skipped.text = "\n".join(_finding(report, finding) for finding in result.findings)
+    elif result.summary != "ok":
+        ET.SubElement(case, "system-out").text = result.summary
+    return case
+
+
+def _finding(report: Report, finding: Finding) -> str:
+    where = report.repo_path(finding.location() if finding.path else report.contract)
+    text = f"{where}: {finding.message}"
+    if finding.cell is not None:
+        text += f" (cell {finding.cell}, line {finding.cell_line})"
+    if finding.waived is not None:
+        text += f" [waived: {finding.waived.reason}]"
+    elif finding.known:
+        text += " [in the baseline]"
+    if finding.hint:
+        text += f"\n  hint: {finding.hint}"
+    return text

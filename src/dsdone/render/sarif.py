@@ -1,0 +1,180 @@
+"""SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+
+One rule per check that ran, one result per finding. Locations are relative to the repository
+root (the project's ``folder`` is put in front), as code hosts resolve them; a finding about the
+whole project is located at the contract. A notebook finding points at its line in the .ipynb
+file, with the cell in the message. Waived findings carry an accepted suppression; with
+``--baseline``, every result says whether it is new or unchanged. Crashed checks are reported as
+tool execution notifications. The readiness score is in the run's properties.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from dsdone.model import CheckResult, Finding, Report, Severity, Status
+from dsdone.render.json import score_data
+from dsdone.render.verdict import project_label
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/dsdone/dsdone"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render_sarif(report: Report) -> str:
+    return _dump(sarif_log([report]))
+
+
+def render_sarif_all(reports: Sequence[Report]) -> str:
+    return _dump(sarif_log(reports))
+
+
+def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
+    """One run for all the projects: code scanning wants one run per tool and category."""
+    rules: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        for result in report.results:
+            rules.setdefault(result.check, _rule(result))
+    order = sorted(rules)
+    index = {check: number for number, check in enumerate(order)}
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for report in reports:
+        seen: Counter[str] = Counter()
+        for check_result in report.results:
+            if check_result.status is Status.ERROR:
+                notifications.append(_notification(report, check_result, index))
+            for finding in check_result.findings:
+                fingerprint = _fingerprint(report, check_result, finding)
+                seen[fingerprint] += 1
+                entry = _result(report, check_result, finding, index)
+                # Two equal findings in one file get different fingerprints, in file order.
+                entry["partialFingerprints"] = {
+                    "dsdoneFinding/v1": f"{fingerprint}:{seen[fingerprint]}"
+                }
+                results.append(entry)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "dsdone",
+                "version": reports[0].dsdone_version if reports else "unknown",
+                "informationUri": INFORMATION_URI,
+                "rules": [rules[check] for check in order],
+            }
+        },
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": notifications,
+            }
+        ],
+        "results": results,
+        "properties": {
+            "ready": all(report.ready for report in reports),
+            "projects": [
+                {
+                    "name": project_label(report),
+                    "folder": report.folder,
+                    "ready": report.ready,
+                    "score": score_data(report.score),
+                }
+                for report in reports
+            ],
+        },
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule(result: CheckResult) -> dict[str, Any]:
+    description = result.description or result.title
+    rule: dict[str, Any] = {
+        "id": result.check,
+        "name": _pascal(result.check),
+        "shortDescription": {"text": result.title},
+        "fullDescription": {"text": description},
+        "help": {"text": result.fix or description},
+        "defaultConfiguration": {"level": _LEVEL[result.severity]},
+        "properties": {
+            "area": result.area.value,
+            "source": result.source,
+            "tags": [result.area.value],
+        },
+    }
+    if result.help_uri:
+        rule["helpUri"] = result.help_uri
+    return rule
+
+
+def _pascal(check_id: str) -> str:
+    """SARIF's rule ``name`` is an identifier: ``personal-paths`` -> ``PersonalPaths``."""
+    words = check_id.replace("/", "-").replace(".", "-").replace("_", "-").split("-")
+    return "".join(word[:1].upper() + word[1:] for word in words if word)
+
+
+def _result(
+    report: Report, check: CheckResult, finding: Finding, index: dict[str, int]
+) -> dict[str, Any]:
+    path = finding.path if finding.path is not None else report.contract
+    region: dict[str, Any] = {"startLine": finding.line or 1}
+    if finding.line is not None and finding.column is not None:
+        region["startColumn"] = finding.column
+    text = finding.message
+    if finding.cell is not None:
+        text += f" (notebook cell {finding.cell}, line {finding.cell_line} of the cell)"
+    if finding.path is None:
+        text += " (about the whole project)"
+    if finding.hint:
+        text += f"\nHow to fix: {finding.hint}"
+    result: dict[str, Any] = {
+        "ruleId": check.check,
+        "ruleIndex": index[check.check],
+        "level": _LEVEL[check.severity],
+        "message": {"text": text},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": report.repo_path(path), "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
+            }
+        ],
+    }
+    if finding.waived is not None:
+        until = f" (until {finding.waived.until})" if finding.waived.until else ""
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"waived in {report.repo_path(report.contract)}{until}: "
+                f"{finding.waived.reason}",
+            }
+        ]
+    if report.baseline:
+        result["baselineState"] = "unchanged" if finding.known else "new"
+    return result
+
+
+def _fingerprint(report: Report, check: CheckResult, finding: Finding) -> str:
+    # What the baseline matches on, without the line: a finding keeps its identity when edits
+    # above it move it.
+    key = "\0".join((report.folder, check.check, finding.path or "", finding.message))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _notification(report: Report, result: CheckResult, index: dict[str, int]) -> dict[str, Any]:
+    return {
+        "level": "error",
+        "message": {
+            "text": f"{project_label(report)}: check {result.check} did not finish: "
+            f"{result.summary}"
+        },
+        "associatedRule": {"id": result.check, "index": index[result.check]},
+    }
