@@ -1,0 +1,108 @@
+"""The examples the README's quickstart runs: one project that is ready, one that is not."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import RunCli, git
+
+from dsdone.scaffold import rendered_files, template_values
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def committed_copy(example: str, tmp_path: Path) -> Path:
+    """The example as its own freshly cloned repository: copied, git init, everything committed."""
+    target = tmp_path / example
+    shutil.copytree(
+        EXAMPLES / example, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "example")
+    return target
+
+
+def check_json(run_cli: RunCli, root: Path) -> tuple[int, dict[str, Any]]:
+    result = run_cli("check", str(root), "--format", "json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_the_ready_example_is_ready(tmp_path: Path, run_cli: RunCli) -> None:
+    code, report = check_json(run_cli, committed_copy("ready", tmp_path))
+    failing = {r["check"]: r["findings"] for r in report["results"] if r["status"] != "pass"}
+    assert failing == {}
+    assert code == 0
+    assert report["ready"] is True
+
+
+def test_the_ready_example_is_the_standard_template_rendered() -> None:
+    # The README calls the ready example "what `dsdone init` gives you": keep them identical.
+    # To refresh it: rm -r examples/ready && dsdone init examples/ready --name "Churn Model"
+    #   --owner ds-team@example.com
+    expected = rendered_files("standard", template_values("Churn Model", "ds-team@example.com"))
+    root = EXAMPLES / "ready"
+    actual = {
+        path.relative_to(root).as_posix(): path.read_text("utf-8")
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert sorted(actual) == sorted(expected)
+    for relative, text in expected.items():
+        assert actual[relative] == text, f"examples/ready/{relative} differs from the template"
+
+
+# What a reader of the not-ready report must see: (check, path, line, words of the message).
+NOT_READY_FINDINGS = [
+    ("input-pipelines", "dsdone.yaml", 13, "'build_features' is not defined at the top level of "
+     "src/fraud_score/features.py"),
+    ("output-schema", "schemas/scores.sample.json", 3, "'0.97' is not of type 'number'"),
+    ("personal-paths", "notebooks/explore.ipynb", 31,
+     "'/Users/maria/Downloads/transactions_2024.csv'"),
+    ("retrain-entrypoint", "dsdone.yaml", 27, "'fraud_score.train' does not resolve"),
+    ("tracked-config", "dsdone.yaml", 24, "'configs/thresholds.yaml' does not exist"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def not_ready_report(tmp_path: Path, run_cli: RunCli) -> tuple[int, dict[str, Any]]:
+    return check_json(run_cli, committed_copy("not-ready", tmp_path))
+
+
+def test_the_not_ready_example_is_not_ready(not_ready_report: tuple[int, dict[str, Any]]) -> None:
+    code, report = not_ready_report
+    assert code == 1
+    assert report["ready"] is False
+    statuses = {r["check"]: r["status"] for r in report["results"]}
+    failing = sorted(check for check, status in statuses.items() if status == "fail")
+    assert failing == sorted({finding[0] for finding in NOT_READY_FINDINGS})
+    # What is fine in it is reported as fine: its one test and its git history.
+    assert statuses["unit-tests"] == "pass"
+    assert statuses["version-control"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("check", "path", "line", "words"), NOT_READY_FINDINGS, ids=[f[0] for f in NOT_READY_FINDINGS]
+)
+def test_the_not_ready_example_says_what_is_wrong_and_where(
+    not_ready_report: tuple[int, dict[str, Any]], check: str, path: str, line: int, words: str
+) -> None:
+    _, report = not_ready_report
+    (result,) = [r for r in report["results"] if r["check"] == check]
+    assert len(result["findings"]) == 1
+    (finding,) = result["findings"]
+    assert (finding["path"], finding["line"]) == (path, line)
+    assert words in finding["message"]
+    assert finding["hint"]
+
+
+def test_the_personal_path_is_located_in_its_notebook_cell(
+    not_ready_report: tuple[int, dict[str, Any]],
+) -> None:
+    _, report = not_ready_report
+    (result,) = [r for r in report["results"] if r["check"] == "personal-paths"]
+    assert (result["findings"][0]["cell"], result["findings"][0]["cell_line"]) == (2, 1)
