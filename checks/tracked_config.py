@@ -172,19 +172,19 @@ def _tracking(project: Project, path: str) -> Iterator[Finding]:
         return
     if not project.index.in_git:
         yield Finding(
-            f"{path} is not tracked: the project is not in a git repository",
+            "not tracked: the project is not in a git repository",
             path=path,
             hint="the version-control check says why; commit the project, config included",
         )
     elif project.is_indexed(path):
         yield Finding(
-            f"{path} is not tracked by git",
+            "not tracked by git",
             path=path,
             hint=f"run `git add {path}` and commit it, so that each run's configuration is kept",
         )
     else:
         yield Finding(
-            f"{path} is ignored by git",
+            "ignored by git",
             path=path,
             hint=f"`git check-ignore -v {path}` shows the .gitignore rule; remove it or add "
             f"`!{path}` after it, then `git add {path}` and commit",
@@ -199,17 +199,17 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
         size = project.path(path).stat().st_size
         if size > MAX_CONFIG_BYTES:
             yield Finding(
-                f"{path} is {size / 1024 / 1024:.0f} MB, too large to be a config file",
+                f"{size / 1024 / 1024:.0f} MB: too large to be a config file",
                 path=path,
                 hint="list configuration under config.files, not data",
             )
             return
         text = project.read_text(path)
     except UnicodeDecodeError:
-        yield Finding(f"{path} is not UTF-8 text", path=path, hint="save the file as UTF-8")
+        yield Finding("not UTF-8 text", path=path, hint="save the file as UTF-8")
         return
     except (OSError, OutsideProject) as exc:
-        yield Finding(f"{path} cannot be read: {exc}", path=path)
+        yield Finding(f"cannot be read: {exc}", path=path)
         return
     settings: list[_Setting] = []
     if kind is not None:
@@ -224,7 +224,7 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
             found.setdefault(
                 setting.line,
                 Finding(
-                    f"{path}: '{setting.key}' holds a literal secret "
+                    f"'{setting.key}' holds a literal secret "
                     f"({len(setting.value)} characters, not shown)",
                     path=path,
                     line=setting.line,
@@ -235,7 +235,7 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
         for what, pattern in _PATTERNS:
             if pattern.search(line) and number not in found:
                 found[number] = Finding(
-                    f"{path}: {what} is written in the file (not shown)",
+                    f"{what} is written in the file (not shown)",
                     path=path,
                     line=number,
                     hint=_SECRET_HINT,
@@ -383,7 +383,7 @@ def _parse_error(
     path: str, kind: str, problem: str, line: int | None, column: int | None
 ) -> Finding:
     return Finding(
-        f"{path} is not valid {kind}: {problem}",
+        f"not valid {kind}: {problem}",
         path=path,
         line=line,
         column=column,

@@ -187,9 +187,9 @@ def _scan(project: Project, path: str, own: set[str], suite: _Suite, entry: str)
     try:
         text = project.read_text(path)
     except UnicodeDecodeError:
-        return Finding(f"{path} is not valid UTF-8", path=path, hint="save the test file as UTF-8")
+        return Finding("not valid UTF-8", path=path, hint="save the test file as UTF-8")
     except OSError as exc:
-        return Finding(f"{path} cannot be read: {exc.strerror}", path=path)
+        return Finding(f"cannot be read: {exc.strerror}", path=path)
     except OutsideProject:
         return None  # a symbolic link out of the project: not the project's test
     if not _MAY_HOLD_A_TEST.search(text):
@@ -198,7 +198,7 @@ def _scan(project: Project, path: str, own: set[str], suite: _Suite, entry: str)
         tree = project.python_ast(path)  # the text is cached: not read twice
     except SyntaxError as exc:
         return Finding(
-            f"{path} does not parse: {exc.msg}",
+            f"does not parse: {exc.msg}",
             path=path,
             line=exc.lineno,
             column=exc.offset,

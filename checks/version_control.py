@@ -70,13 +70,13 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
     if not project.is_tracked(contract):
         if project.is_indexed(contract):
             yield Finding(
-                f"the contract {contract} is not tracked by git",
+                "the contract is not tracked by git",
                 path=contract,
                 hint=f"run `git add {contract}` and commit it",
             )
         else:
             yield Finding(
-                f"the contract {contract} is ignored by git",
+                "the contract is ignored by git",
                 path=contract,
                 hint=f"`git check-ignore -v {contract}` shows the .gitignore rule to remove; "
                 f"then `git add {contract}` and commit it",
@@ -93,7 +93,8 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
     limit = options.max_file_mb * MEGABYTE
     for path, size in _committed_large_files(project, limit):
         yield Finding(
-            f"{path} is {_size(size)}, committed to git (the limit is {options.max_file_mb:g} MB)",
+            f"a file of {_size(size)} is committed to git "
+            f"(the limit is {options.max_file_mb:g} MB)",
             path=path,
             hint="data and model artefacts belong in DVC, Git LFS or object storage, not in git: "
             f"`git rm --cached {path}`, then track it with DVC or `git lfs track`",

@@ -78,7 +78,7 @@ def test_untracked_contract_fails_with_git_add_hint(make_repo: MakeRepo) -> None
     result = run(root)
 
     assert result.status is Status.FAIL
-    assert messages(result) == ["the contract dsdone.yaml is not tracked by git"]
+    assert messages(result) == ["the contract is not tracked by git"]
     assert result.findings[0].path == "dsdone.yaml"
     assert result.findings[0].hint == "run `git add dsdone.yaml` and commit it"
 
@@ -89,7 +89,7 @@ def test_ignored_contract_fails_with_gitignore_hint(make_repo: MakeRepo) -> None
 
     result = run(root)
 
-    assert messages(result) == ["the contract dsdone.yaml is ignored by git"]
+    assert messages(result) == ["the contract is ignored by git"]
     assert "git check-ignore -v dsdone.yaml" in (result.findings[0].hint or "")
 
 
@@ -99,7 +99,7 @@ def test_eleven_megabyte_file_fails_at_default_limit(make_repo: MakeRepo) -> Non
     result = run(root)
 
     assert result.status is Status.FAIL
-    assert messages(result) == ["data/train.csv is 11.0 MB, committed to git (the limit is 10 MB)"]
+    assert messages(result) == ["a file of 11.0 MB is committed to git (the limit is 10 MB)"]
     finding = result.findings[0]
     assert finding.path == "data/train.csv"
     assert "DVC, Git LFS or object storage" in (finding.hint or "")
@@ -173,7 +173,7 @@ def test_project_in_a_subfolder_of_a_bigger_repository(make_repo: MakeRepo) -> N
 
     result = run(project_root, max_file_mb=0.001)
 
-    assert messages(result) == ["model.bin is 4.9 KB, committed to git (the limit is 0.001 MB)"]
+    assert messages(result) == ["a file of 4.9 KB is committed to git (the limit is 0.001 MB)"]
     assert result.findings[0].path == "model.bin"
     assert result.summary.endswith("on main, clean, project in services/churn/ of the repository")
 
