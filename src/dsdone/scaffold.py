@@ -20,16 +20,23 @@ import keyword
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.errors import DsdoneError
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:  # importlib.abc.Traversable is deprecated from 3.12 and gone in 3.14
+        from importlib.abc import Traversable
 
 TEMPLATES = ("standard", "minimal")
 DEFAULT_TEMPLATE = "standard"
