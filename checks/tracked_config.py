@@ -41,6 +41,7 @@ _SECRET_LAST_PAIRS = frozenset(
         ("signing", "key"),
     }
 )
+_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase"})
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 # Values that stand for a secret without being one: references resolved at run time, and the
@@ -54,6 +55,7 @@ _REFERENCE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_PATH = re.compile(r"(~|\.{1,2})?/[\w./-]*")  # /run/secrets/db, ~/.aws/credentials: a file
 _PLACEHOLDER_WORDS = frozenset(
     {"changeme", "replaceme", "placeholder", "redacted", "todo", "tbd", "fixme", "none", "null"}
 )
@@ -171,8 +173,9 @@ def _tracking(project: Project, path: str) -> Iterator[Finding]:
     if project.is_tracked(path):
         return
     if not project.index.in_git:
+        why = project.index.git_problem or "the project is not in a git repository"
         yield Finding(
-            "not tracked: the project is not in a git repository",
+            f"not tracked: {why}",
             path=path,
             hint="the version-control check says why; commit the project, config included",
         )
@@ -220,7 +223,7 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
             settings = parsed
     found: dict[int | None, Finding] = {}
     for setting in settings:
-        if _names_a_secret(setting.key) and _is_literal(setting.value):
+        if _is_secret(setting):
             found.setdefault(
                 setting.line,
                 Finding(
@@ -243,17 +246,21 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
     yield from found.values()
 
 
-def _names_a_secret(key: str) -> bool:
-    words = [word.lower() for word in _WORDS.findall(key)]
+def _is_secret(setting: _Setting) -> bool:
+    words = [word.lower() for word in _WORDS.findall(setting.key)]
     if not words:
         return False
-    return words[-1] in _SECRET_LAST_WORDS or tuple(words[-2:]) in _SECRET_LAST_PAIRS
+    text = setting.value.strip().strip("'\"").strip()
+    if text.isdigit():
+        # `password: 123456` is a secret; `max_token: 512` and `pad_token: 0` are not.
+        return words[-1] in _PASSWORD_WORDS and _is_literal(text)
+    named = words[-1] in _SECRET_LAST_WORDS or tuple(words[-2:]) in _SECRET_LAST_PAIRS
+    return named and _is_literal(text)
 
 
-def _is_literal(value: str) -> bool:
+def _is_literal(text: str) -> bool:
     """Whether a value is a secret written out, not a reference to one or a placeholder."""
-    text = value.strip().strip("'\"").strip()
-    if not text or _REFERENCE.search(text):
+    if not text or _REFERENCE.search(text) or _PATH.fullmatch(text):
         return False
     if len(set(text)) == 1:  # xxxxxx, ******
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -145,15 +146,21 @@ def _committed_large_files(project: Project, limit: float) -> list[tuple[str, in
     over the limit we ask git for the size of the blob it actually stores.
     """
     candidates: list[str] = []
+    root = str(project.root)
     for path in sorted(project.index.tracked):
+        # A bare lstat, not project.path(): resolving every path would cost more than the rest
+        # of the run in a large repository. Only metadata is read here; git tracks no path that
+        # leaves the work tree, and the few files opened below go through project.path().
         try:
-            absolute = project.path(path)
-            size = absolute.lstat().st_size  # a symlink is stored as its target's name
-        except OutsideProject:
-            continue  # a symbolic link out of the project: git stores only the link
+            status = os.lstat(f"{root}/{path}")
         except OSError:
             continue  # deleted in the work tree: the dirty state says so
-        if size > limit and not _is_lfs_pointer(project, path):
+        # A symbolic link is stored as its target's name; a folder here is a submodule.
+        if (
+            stat.S_ISREG(status.st_mode)
+            and status.st_size > limit
+            and not _is_lfs_pointer(project, path)
+        ):
             candidates.append(path)
     if not candidates:
         return []
@@ -165,6 +172,8 @@ def _is_lfs_pointer(project: Project, path: str) -> bool:
     try:
         with project.path(path).open("rb") as handle:
             return handle.read(len(LFS_POINTER_PREFIX)) == LFS_POINTER_PREFIX
+    except OutsideProject:
+        return True  # reached through a symbolic link out of the project: not ours to judge
     except OSError:
         return False
 

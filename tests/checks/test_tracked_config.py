@@ -281,6 +281,7 @@ SECRET = "hunter2xyz"
         ("params.yaml", f"x-api-key: {SECRET}\n", 1),
         ("params.yaml", f"AWS_SECRET_ACCESS_KEY: {SECRET}\n", 1),
         ("params.yaml", "password: 12345678\n", 1),
+        ("params.ini", "[db]\npassword = 12345678\n", 2),
         ("params.yaml", f"services:\n  - name: db\n    client_secret: {SECRET}\n", 3),
         ("params.json", f'{{\n  "name": "x",\n  "api_key": "{SECRET}"\n}}\n', 3),
         ("params.toml", f'[hub]\nrepo = "x"\ntoken = "{SECRET}"\n', 3),
@@ -338,6 +339,12 @@ def test_literal_secret_is_a_finding_without_its_value(
         "key: abcdef123",
         "monkey: banana-split",
         "aws_region: AKIA1234",  # too short to be an access key id
+        "max_token: 512",
+        "pad_token: 0",
+        'eos_token: "</s>"',
+        'mask_token: "[MASK]"',
+        "secret: /run/secrets/db_password",
+        "token: ~/.cache/hf/token",
     ],
 )
 def test_references_placeholders_and_harmless_keys_are_not_secrets(
@@ -360,3 +367,16 @@ def test_cli_reports_untracked_config_with_exit_code(make_repo: MakeRepo, run_cl
     (result,) = json.loads(cli.stdout)["results"]
     assert result["status"] == "fail"
     assert result["findings"][0]["path"] == "params.yaml"
+
+
+def test_without_git_the_finding_says_why_nothing_is_tracked(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = make_repo({"params.yaml": "a: 1\n"}, contract=config("params.yaml"))
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+    result = run(root)
+
+    assert messages(result) == ["not tracked: the git executable was not found"]

@@ -140,6 +140,22 @@ def test_lfs_file_checked_out_large_is_judged_by_the_committed_pointer(
     assert result.status is Status.PASS
 
 
+def test_symlink_to_a_large_file_outside_is_not_a_finding(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    outside = tmp_path / "datasets/train.parquet"
+    outside.parent.mkdir()
+    outside.write_bytes(b"\0" * 5000)
+    root = make_repo(commit=False)
+    (root / "train.parquet").symlink_to(outside)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "link the data set")
+
+    result = run(root, max_file_mb=0.001)
+
+    assert result.status is Status.PASS
+
+
 def test_large_untracked_file_is_not_a_finding(make_repo: MakeRepo) -> None:
     root = make_repo()
     (root / "scratch.parquet").write_bytes(b"\0" * 5000)
