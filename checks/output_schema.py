@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 import re
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def output_schema(project: Project, options: OutputSchemaOptions) -> Iterator[Fi
         yield from _check_name(project, item, first_seen)
         fmt = yield from _check_format(project, item, allowed)
         loaded = yield from _load_schema(project, item)
-        if item.sample:
+        if item.sample and item.sample.strip():
             yield from _check_sample(project, item, fmt, loaded, options.max_failures)
 
 
@@ -157,7 +158,7 @@ class _Schema:
 def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Schema | None]:
     """Report every problem with the output's schema; return the schema if it is usable."""
     at = ("outputs", item.index, "schema")
-    if item.schema is None:
+    if item.schema is None or (isinstance(item.schema, str) and not item.schema.strip()):
         yield project.contract_finding(
             f"{_label(item)} has no schema",
             "outputs",
@@ -170,7 +171,7 @@ def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Sc
         schema: Any = dict(item.schema)
         text, shown = None, f"the inline schema of {_label(item)}"
     else:
-        path = item.schema.strip()
+        path = _relative(item.schema)
         shown = path
         problem = _file_problem(project, path)
         if problem is not None:
@@ -239,6 +240,11 @@ def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Sc
         )
         return None
     return _Schema(schema, validator)
+
+
+def _relative(path: str) -> str:
+    """The path as the file index spells it: ``./schemas//a.json`` is ``schemas/a.json``."""
+    return posixpath.normpath(path.strip().replace("\\", "/"))
 
 
 def _file_problem(project: Project, path: str) -> str | None:
@@ -335,7 +341,7 @@ def _check_sample(
     project: Project, item: Output, fmt: str | None, loaded: _Schema | None, max_failures: int
 ) -> Iterator[Finding | Note]:
     assert item.sample is not None
-    path = item.sample.strip()
+    path = _relative(item.sample)
     problem = _file_problem(project, path)
     if problem is not None:
         yield project.contract_finding(

@@ -3,6 +3,7 @@ repository, names only committed files, and runs on a valid schedule."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator
@@ -29,6 +30,11 @@ MINIMAL_RETRAIN = (
 _PYTHON = re.compile(r"^python(3(\.[0-9]+)?)?$")
 _PYTHON_VALUE_OPTIONS = {"-X", "-W", "--check-hash-based-pycs"}
 _RUNNERS = {"uv", "poetry", "pipenv", "pdm", "hatch", "rye"}
+# Options of `uv run` and `poetry run` that take a value (`uv run --with pandas python ...`).
+_RUNNER_VALUE_OPTIONS = {
+    "--with", "--with-editable", "--with-requirements", "--python", "-p", "--project",
+    "--directory", "--env-file", "--extra", "--group", "--package", "--index", "-C",
+}  # fmt: skip
 _ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _KEY_VALUE = re.compile(r"^[+~]*([A-Za-z_][A-Za-z0-9_.\-]*)=(.*)$")
 _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9_]{0,9}$")
@@ -166,7 +172,8 @@ def _strip_prefixes(tokens: list[str]) -> list[str]:
     if len(tokens) >= 2 and tokens[0] in _RUNNERS and tokens[1] == "run":
         tokens = tokens[2:]
         while tokens and tokens[0].startswith("-"):
-            tokens = tokens[1:]
+            takes_value = tokens[0] in _RUNNER_VALUE_OPTIONS
+            tokens = tokens[2:] if takes_value else tokens[1:]
     return tokens
 
 
@@ -184,6 +191,14 @@ def _resolve_command(project: Project, tokens: list[str]) -> tuple[list[_Problem
     if head == "mlflow" and rest[:1] == ["run"]:
         return _mlflow(project, rest[1:])
     if head in ("bash", "sh") and rest:
+        if rest[0].startswith("-"):
+            return [
+                _Problem(
+                    f"`{head} {rest[0]}` runs inline shell code, which cannot be "
+                    "found in the repository",
+                    "put the commands in a committed script: bash scripts/retrain.sh",
+                )
+            ], []
         return _located(project, resolve(project, rest[0]), rest[0]), rest[1:]
     if ":" in head or "/" in head or head.endswith((".py", ".sh")):
         return _located(project, resolve(project, head), head), rest
@@ -482,7 +497,7 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _file_problem(project: Project, path: str) -> str | None:
-    clean = path.removeprefix("./")
+    clean = posixpath.normpath(path)
     try:
         project.path(clean)
     except OutsideProject:

@@ -14,11 +14,11 @@ count as implementing anything: a fresh clone would not have it.
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from dsdone.project import OutsideProject, Project
@@ -178,9 +178,8 @@ def find_file(project: Project, path: str) -> Resolution:
         project.path(path)
     except OutsideProject:
         return Unresolved(f"'{path}' is not a path inside the repository")
-    clean = PurePosixPath(path).as_posix()
-    clean = clean[2:] if clean.startswith("./") else clean
-    if project.is_indexed(clean) or (clean.rstrip("/") in project.folders and clean != "."):
+    clean = posixpath.normpath(path.replace("\\", "/"))
+    if project.is_indexed(clean) or (clean in project.folders and clean != "."):
         return Located(clean)
     if project.exists(clean) and not project.path(clean).is_dir():
         return Unresolved(f"{clean} exists but git ignores it, so a fresh clone does not have it")

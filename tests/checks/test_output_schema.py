@@ -95,6 +95,20 @@ def test_valid_samples_pass(make_repo: MakeRepo, fmt: str, sample_name: str, sam
     assert result.status is Status.PASS, result.findings
 
 
+@pytest.mark.parametrize(
+    ("schema", "sample"),
+    [("./schemas/scores.json", "./out.jsonl"), ("schemas//scores.json", "samples/../out.jsonl")],
+)
+def test_paths_are_taken_as_the_repository_spells_them(
+    make_repo: MakeRepo, schema: str, sample: str
+) -> None:
+    root = make_repo(
+        {"schemas/scores.json": SCHEMA_FILE, "out.jsonl": '{"id": 1, "score": 0.5}\n'},
+        contract=output(fmt="jsonl", schema=schema, sample=sample),
+    )
+    assert run(root).status is Status.PASS
+
+
 def test_a_yaml_schema_file_and_an_inline_schema_are_accepted(make_repo: MakeRepo) -> None:
     yaml_schema = "type: object\nproperties:\n  id: {type: integer}\nrequired: [id]\n"
     contract = MINIMAL_CONTRACT + (

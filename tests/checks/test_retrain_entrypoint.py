@@ -114,6 +114,7 @@ def only_finding(result: CheckResult) -> Finding:
         "mlflow run . -e scripts/train.py",  # a file mlflow runs as a script
         "uv run python -m demo.train",
         "uv run --frozen demo-train",
+        "uv run --with pandas --python 3.11 python -m demo.train",
         "poetry run demo-train",
         "CUDA_VISIBLE_DEVICES=0 python -m demo.train",
     ],
@@ -160,6 +161,8 @@ def test_entrypoints_that_resolve_pass(make_repo: MakeRepo, entrypoint: str) -> 
         ("mlflow -e train", "'mlflow' is not a console script declared in pyproject.toml (it "
          "declares: demo-broken, demo-train), nor a command dsdone understands"),
         ("poetry run", "there is no command"),
+        ("bash -c 'python -m demo.train'", "`bash -c` runs inline shell code, which cannot be "
+         "found in the repository"),
     ],
 )  # fmt: skip
 def test_entrypoints_that_do_not_resolve_say_why_at_the_contract_line(
