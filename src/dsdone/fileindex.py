@@ -93,6 +93,10 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
             continue
         tag, rest = entry[:1], entry[2:]
         if tag == b"?":
+            problem = _name_problem(rest)
+            if problem is not None:
+                skipped[_shown(rest)] = problem
+                continue
             path = os.fsdecode(rest)
             if path.endswith("/"):
                 skipped[path.rstrip("/")] = "a nested git repository"
@@ -104,6 +108,10 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
                 skipped[path] = reason
             continue
         meta, _, raw_path = rest.partition(b"\t")
+        problem = _name_problem(raw_path)
+        if problem is not None:
+            skipped[_shown(raw_path)] = problem
+            continue
         path = os.fsdecode(raw_path)
         tracked.add(path)
         if tag == b"R":
@@ -127,6 +135,32 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
     )
+
+
+def _name_problem(raw: bytes) -> str | None:
+    """Why a file name cannot be shown in a report, or None.
+
+    A name that is not UTF-8 (a Windows-1252 archive unpacked on Linux) cannot be written into
+    a UTF-8 report, JSON or SARIF; a name with control characters (git allows ``\\x1b[2J``)
+    would reach the terminal of whoever reads the report. Either is left out of the index.
+    """
+    try:
+        name = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "its name is not valid UTF-8"
+    if any(_is_control(char) for char in name):
+        return "its name holds control characters"
+    return None
+
+
+def _shown(raw: bytes) -> str:
+    """A bad name, printable: bytes that are not UTF-8 and control characters as escapes."""
+    text = raw.decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if _is_control(c) else c for c in text)
+
+
+def _is_control(char: str) -> bool:
+    return ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F
 
 
 def _unreadable(root: Path, relative: str) -> str | None:
@@ -176,6 +210,10 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
         )
         for name in filenames:
             path = f"{prefix}{name}"
+            problem = _name_problem(os.fsencode(path))
+            if problem is not None:
+                skipped.append((_shown(os.fsencode(path)), problem))
+                continue
             if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
                 continue
             reason = _unreadable(root, path)
