@@ -42,12 +42,14 @@ class LogisticRegression:
         for _ in range(epochs):
             gradient = [0.0] * width
             bias_gradient = 0.0
-            for row, label in zip(scaled, labels):
+            for row, label in zip(scaled, labels, strict=True):
                 error = _sigmoid(_dot(weights, row) + bias) - label
                 for j in range(width):
                     gradient[j] += error * row[j]
                 bias_gradient += error
-            weights = [w - learning_rate * g / len(rows) for w, g in zip(weights, gradient)]
+            weights = [
+                w - learning_rate * g / len(rows) for w, g in zip(weights, gradient, strict=True)
+            ]
             bias -= learning_rate * bias_gradient / len(rows)
         return cls(tuple(weights), bias, means, scales)
 
@@ -73,17 +75,21 @@ class LogisticRegression:
         )
 
 
-def accuracy(model: LogisticRegression, rows: Sequence[Sequence[float]], labels: Sequence[int]) -> float:
-    hits = sum(model.predict(row) == label for row, label in zip(rows, labels))
+def accuracy(
+    model: LogisticRegression, rows: Sequence[Sequence[float]], labels: Sequence[int]
+) -> float:
+    hits = sum(model.predict(row) == label for row, label in zip(rows, labels, strict=True))
     return hits / len(rows)
 
 
-def _standardise(row: Sequence[float], means: Sequence[float], scales: Sequence[float]) -> list[float]:
-    return [(x - m) / s for x, m, s in zip(row, means, scales)]
+def _standardise(
+    row: Sequence[float], means: Sequence[float], scales: Sequence[float]
+) -> list[float]:
+    return [(x - m) / s for x, m, s in zip(row, means, scales, strict=True)]
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
-    return sum(x * y for x, y in zip(a, b))
+    return sum(x * y for x, y in zip(a, b, strict=True))
 
 
 def _sigmoid(z: float) -> float:
