@@ -287,9 +287,8 @@ def _make(project: Project, args: list[str]) -> tuple[list[_Problem], list[str]]
     position = 0
     while position < len(args):
         token = args[position]
-        if token in ("-f", "--file", "--makefile", "-C", "--directory") and position + 1 < len(
-            args
-        ):
+        has_value = position + 1 < len(args)
+        if token in ("-f", "--file", "--makefile", "-C", "--directory") and has_value:
             value = args[position + 1]
             if token in ("-C", "--directory"):
                 directory = value.rstrip("/") + "/"
@@ -297,16 +296,17 @@ def _make(project: Project, args: list[str]) -> tuple[list[_Problem], list[str]]
                 makefile = value
             position += 2
             continue
-        if token in ("-j", "-l") and position + 1 < len(args) and args[position + 1].isdigit():
+        if token in ("-j", "-l") and has_value and args[position + 1].isdigit():
             position += 2
             continue
         if not token.startswith("-"):
             (variables if "=" in token else targets).append(token)
         position += 1
-    candidates = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
-    found = next((directory + c for c in candidates if project.is_indexed(directory + c)), None)
+    names = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
+    candidates = [posixpath.normpath(directory + name) for name in names]
+    found = next((path for path in candidates if project.is_indexed(path)), None)
     if found is None:
-        shown = " or ".join(directory + c for c in candidates)
+        shown = " or ".join(candidates)
         return [
             _Problem(
                 f"there is no {shown} in the repository",

@@ -103,6 +103,8 @@ def only_finding(result: CheckResult) -> Finding:
         "make",
         "make -j 4 train CONFIG=configs/train.yaml",
         "make -f build/ml.mk retrain",
+        "make -f ./build/ml.mk retrain",
+        "make -C build -f ml.mk retrain",
         "dvc repro",
         "dvc repro train",
         "dvc repro -f prepare train",
