@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dsdone.pathscan import (
+    _PATH,
     decode,
     is_binary,
     json_unescape,
@@ -206,3 +207,16 @@ def test_any_user_under_any_prefix_is_found_where_it_starts(
 def test_prefilter_is_a_necessary_condition(text: str) -> None:
     if not might_contain(text.encode()):
         assert list(scan_text(text)) == []
+
+
+_PIECES = st.sampled_from(
+    ["/home/", "/Users/", "users\\", "C:", "\\\\", "/", "ana", "x.csv", "file://", "/mnt/c",
+     "/Workspace", "/content/drive/MyDrive", "https://h", "\n", "\r\n", " ", "'", "{", ".", "-"]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_scanning_only_lines_with_a_needle_finds_what_a_full_scan_finds(text: str) -> None:
+    full = [match.start() for match in _PATH.finditer(text)]
+
+    assert [match.offset for match in scan_text(text)] == full

@@ -72,7 +72,7 @@ def test_clean_project_passes_and_says_how_many_files_it_read(make_repo: MakeRep
     result = run(root)
 
     assert result.status is Status.PASS
-    assert result.summary == "2 text files scanned"  # train.py and dsdone.yaml
+    assert result.summary == "2 files searched"  # train.py and dsdone.yaml
 
 
 @pytest.mark.parametrize(
@@ -245,8 +245,45 @@ def test_only_the_first_max_file_mb_of_a_long_file_is_scanned(make_repo: MakeRep
     assert [f.message for f in result.findings] == [
         "personal path '/home/ana/early': it is in the Linux home folder of 'ana'"
     ]
-    assert "only the first 1 MB of 1 scanned: big.py" in result.summary
+    assert "only the first 1 MB of 1 read: big.py" in result.summary
     assert len(run(root, max_file_mb=3.0).findings) == 2
+
+
+@pytest.mark.parametrize("git_init", [True, False], ids=["git-grep", "python-scan"])
+def test_inside_and_outside_git_the_same_paths_are_found(
+    make_repo: MakeRepo, git_init: bool
+) -> None:
+    files = {
+        "a.py": "A = '/home/ana/a'\n",
+        "b.yaml": "b: C:\\Users\\ana\\b\n",
+        "c.py": "C = 'https://host/home/ana/c'\n",  # a needle, but not a personal path
+        "d.py": "D = 'data/d'\n",
+        "e.bin": b"\0/home/ana/e",
+        "docs/f.md": "/home/ana/f\n",
+        "scratch/g.py": "G = '/home/ana/g'\n",
+        ".gitignore": "scratch/\n",
+    }
+    root = make_repo(files, git_init=git_init)
+
+    result = run(root)
+
+    assert located(result) == [("a.py", 1, 6), ("b.yaml", 1, 4)]
+    # dsdone.yaml, .gitignore and a to e (e.bin is searched and found binary); not the
+    # documentation nor the ignored file.
+    assert result.summary == "2 findings; 7 files searched"
+
+
+def test_project_in_a_subfolder_of_a_repository_is_searched_alone(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "churn/dsdone.yaml": MINIMAL_CONTRACT,
+            "churn/src/train.py": "OUT = '/Users/ana/out'\n",
+            "fraud/train.py": "OUT = '/Users/bob/out'\n",
+        },
+        contract=None,
+    )
+
+    assert located(run(root / "churn")) == [("src/train.py", 1, 8)]
 
 
 # -- notebooks ---------------------------------------------------------------------------------
