@@ -94,7 +94,8 @@ def test_a_project_scaffolded_from_the_installed_wheel_is_ready_and_green(
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     python = venv / BIN / "python"
-    template_pyproject = (REPO / "templates" / "standard" / "pyproject.toml").read_text("utf-8")
+    template = REPO / "templates" / "standard"
+    template_pyproject = (template / "pyproject.toml.tmpl").read_text("utf-8")
     pytest_pin = re.search(r'"(pytest==[^"]+)"', template_pyproject)
     assert pytest_pin is not None
     run(python, "-m", "pip", "install", "-q", wheel, pytest_pin.group(1), cwd=tmp_path)
