@@ -2,9 +2,10 @@
 
 Contracts are found through the same file index as a project's files (git's tracked and
 untracked-not-ignored files, or a walk that honours .gitignore outside git), so a contract in an
-ignored folder (a virtual environment, a vendored copy) is not a project. A project whose
-contract cannot be loaded does not stop the run: it appears in the combined report as a failed
-``contract`` check located in its contract, and makes the whole run not ready.
+ignored folder (a virtual environment, a vendored copy) is not a project. A project that cannot
+be checked (its contract is invalid, it needs --allow-plugins, --select names a check it does not
+have) does not stop the run: it appears in the combined report as a failed ``contract`` check
+located in its contract, and makes the whole run not ready (exit 1).
 """
 
 from __future__ import annotations
@@ -76,15 +77,16 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
     )
     result = CheckResult(
         check=CONTRACT_CHECK,
-        title="The contract can be loaded",
+        title="The project can be checked",
         severity=Severity.ERROR,
         area=Area.INFRASTRUCTURE,
         status=Status.FAIL,
-        summary="the contract cannot be loaded, so no check ran",
+        summary="dsdone could not check this project, so no check ran",
         findings=(finding,),
         source="dsdone",
-        description="Without a valid contract dsdone cannot tell what this project promises.",
-        fix="Fix the contract as the finding says.",
+        description="Without a valid contract (and the checks it names) dsdone cannot tell "
+        "whether this project keeps its promises.",
+        fix="Fix what the finding says; `dsdone check` in the project's folder says the same.",
     )
     return Report(
         dsdone_version=__version__,
