@@ -119,13 +119,16 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     (Databricks), /content/drive/MyDrive (Colab) and file:// URLs to them. That includes
     configs, scripts, requirements files (`pkg @ file:///home/...`), a conda environment's
     `prefix:` line, and notebooks: code cells (located by cell and line) and saved outputs,
-    where a traceback prints the author's paths. Not reported: binary files, ignored files,
-    Markdown and reST (unless `include_docs`), `~`, `$HOME` and `Path.home()`, URLs such as
-    https://host/home/ana, relative paths, regular expressions and templates such as
-    /home/[^/]+/ or /home/{user}, and the generic accounts of `allow_users` and the built-in
-    list (jovyan, runner, vscode, codespace, gitpod, circleci; Shared, Public, Default; the
-    placeholders user, username, yourname, your_name, you). Only the first `max_file_mb` MB
-    of a file are scanned; the summary names the files that were longer.
+    where a traceback prints the author's paths.
+
+    Not reported: binary files (a NUL byte in the first 8 KB, as git decides; in a git work
+    tree also what .gitattributes marks binary), ignored files, Markdown and reST (unless
+    `include_docs`), `~`, `$HOME` and `Path.home()`, URLs such as https://host/home/ana,
+    relative paths, regular expressions and templates such as /home/[^/]+/ or /home/{user},
+    and the generic accounts of `allow_users` and the built-in list (jovyan, runner, vscode,
+    codespace, gitpod, circleci; Shared, Public, Default; the placeholders user, username,
+    yourname, your_name, you). Of a file that may hold a personal path only the first
+    `max_file_mb` MB are scanned; the summary names the files that were longer.
     """
     allowed = frozenset(DEFAULT_ALLOWED_USERS) | frozenset(options.allow_users)
     excluded = project.contract.settings(CHECK_ID).exclude
@@ -176,7 +179,9 @@ def _grep_candidates(project: Project, considered: list[str]) -> list[str] | Non
     are not ignored. Each candidate is then read (through ``Project``, bounded) and scanned."""
     if not project.index.in_git or not considered:
         return None
-    command = ["git", "grep", "--untracked", "-I", "-l", "-z", "-F", "--no-color"]
+    # grep.fullName in a user's config would name files from the repository's top, not from
+    # the project folder as the file index does.
+    command = ["git", "-c", "grep.fullName=false", "grep", "--untracked", "-I", "-l", "-z", "-F"]
     for needle in NEEDLES:
         command += ["-e", os.fsdecode(needle)]
     try:
