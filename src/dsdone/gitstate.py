@@ -65,7 +65,10 @@ def _state(repo: git.Repo, root: Path) -> GitState:
     except ValueError:  # "Reference at 'refs/heads/main' does not exist": no commit yet
         return GitState(work_tree=work_tree, shallow=shallow)
     branch = None if repo.head.is_detached else repo.active_branch.name
-    dirty = repo.is_dirty(untracked_files=True, path=str(root))
+    # Not repo.is_dirty(): it runs `git diff`, which rewrites .git/index to refresh stat data
+    # even with GIT_OPTIONAL_LOCKS=0; `git status` honours that variable and only reads.
+    status = repo.git.status("--porcelain", "--untracked-files=normal", "--", str(root))
+    dirty = bool(status.strip())
     return GitState(work_tree, commit, branch, dirty, shallow)
 
 
