@@ -60,7 +60,7 @@ def test_all_checks_every_project_and_reports_them_together(
     assert (contract["check"], contract["status"], contract["blocks"]) == ("contract", "fail", True)
     (finding,) = contract["findings"]
     assert (finding["path"], finding["line"]) == ("dsdone.yaml", 7)
-    assert "unknown key 'inptus'" in finding["message"]
+    assert finding["message"].startswith("unknown key 'inptus'"), "the line is not repeated"
     assert data["score"]["overall"] == 0
 
 
@@ -73,6 +73,8 @@ def test_the_terminal_report_ends_with_the_combined_verdict(
         "✗ Not ready: 2 of 3 projects not ready: models/fraud, pipelines/etl · lowest score 0/100"
     )
     assert "models/churn/dsdone.yaml" in result.stdout
+    headers = [line for line in result.stdout.splitlines() if line.startswith("── ")]
+    assert headers == ["── models/churn ──", "── models/fraud ──", "── pipelines/etl ──"]
     assert ".venv" not in result.stdout
 
 

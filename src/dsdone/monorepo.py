@@ -69,8 +69,10 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
     at the line of the contract the error names."""
     contract = next((name for name in CONTRACT_NAMES if (path / name).is_file()), CONTRACT_NAMES[0])
     match = _LINE.match(exc.message)
+    # The finding is located at the line the error names; the message need not repeat it.
+    message = exc.message[match.end() :].strip() if match else exc.message
     finding = Finding(
-        exc.message,
+        message,
         path=contract,
         line=int(match.group(1)) if match else None,
         hint=exc.hint or "fix the contract; `dsdone check` in that folder says more",

@@ -10,7 +10,13 @@ from rich.table import Table
 from rich.text import Text
 
 from dsdone.model import CheckResult, Finding, Report, Status
-from dsdone.render.verdict import area_scores, combined_verdict, score_text, verdict
+from dsdone.render.verdict import (
+    area_scores,
+    combined_verdict,
+    project_label,
+    score_text,
+    verdict,
+)
 
 _STATUS_STYLE = {
     Status.PASS: ("✓ pass", "green"),
@@ -35,7 +41,8 @@ def render_terminal_all(
     """The report of every project of ``--all``, one after the other, then the combined verdict."""
     parts: list[RenderableType] = []
     for report in reports:
-        parts += [*_parts(report, quiet), Text("")]
+        parts += [Text(f"── {project_label(report)} ──", style="bold"), *_parts(report, quiet)]
+        parts.append(Text(""))
     parts.append(_colored(*combined_verdict(reports)))
     return _print(parts, color=color, width=width)
 
