@@ -159,9 +159,9 @@ def check(
 ) -> None:
     """Check a project against its contract and print a readiness report.
 
-    Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, missing or invalid contract),
-    3 dsdone itself failed. With --all: 0 when every project is ready, 1 otherwise (a project
-    whose contract cannot be loaded counts as not ready).
+    Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, contract), 3 dsdone itself failed.
+
+    With --all: 0 when every project is ready, else 1; a project that cannot be checked is not ready.
     """
     from datetime import date
 
