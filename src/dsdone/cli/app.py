@@ -161,7 +161,7 @@ def check(
 
     Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, contract), 3 dsdone itself failed.
 
-    With --all: 0 when every project is ready, else 1; a project that cannot be checked is not ready.
+    With --all: 0 when every project is ready, else 1 (a project that cannot be checked fails).
     """
     from datetime import date
 
