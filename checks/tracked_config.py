@@ -150,7 +150,8 @@ def _resolve(project: Project, entry: str) -> tuple[list[str], str | None]:
     """The files a config.files entry names, or why it names none."""
     if any(char in entry for char in "*?["):
         # Anchored at the project root, as the contract documents, unlike a bare .gitignore line.
-        matches = project.glob([entry if entry.startswith("/") else f"/{entry}"])
+        pattern = entry.removeprefix("./")
+        matches = project.glob([pattern if pattern.startswith("/") else f"/{pattern}"])
         if not matches:
             return [], f"the glob {entry!r} matches no file of the project"
         return matches, None

@@ -97,6 +97,7 @@ def test_glob_matching_nothing_is_a_finding_at_its_line(make_repo: MakeRepo) -> 
         ("conf/**/*.yaml", ["conf/a.yaml", "conf/b.yaml", "conf/sub/c.yaml"]),
         ("*.toml", ["train.toml"]),  # anchored at the project root, not at any depth
         ("conf/[ab].yaml", ["conf/a.yaml", "conf/b.yaml"]),
+        ("./conf/*.yaml", ["conf/a.yaml", "conf/b.yaml"]),
     ],
 )
 def test_globs_are_relative_to_the_project_root(
