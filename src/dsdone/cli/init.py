@@ -24,21 +24,31 @@ _MARKS = {
 def init_command(
     path: Annotated[
         Optional[Path],  # noqa: UP045 - typer reads the annotation at run time, also on 3.10
-        typer.Argument(help="The project folder (created if needed). Default: the current folder."),
+        typer.Argument(
+            metavar="PATH",
+            help="The project folder (created if needed). Default: the current folder.",
+        ),
     ] = None,
     name: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="The project's name, e.g. 'Churn Model'. Default: the folder's name."),
+        typer.Option(
+            metavar="NAME",
+            help="The project's name, e.g. 'Churn Model'. Default: the folder's name.",
+        ),
     ] = None,
     owner: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="Who answers for the project (an e-mail). Default: git's user.email."),
+        typer.Option(
+            metavar="EMAIL",
+            help="Who answers for the project (an e-mail). Default: git's user.email.",
+        ),
     ] = None,
     template: Annotated[
         str,
         typer.Option(
+            metavar="NAME",
             help="What to render: 'standard' (a complete model project) or 'minimal' "
-            "(only dsdone.yaml)."
+            "(only dsdone.yaml).",
         ),
     ] = DEFAULT_TEMPLATE,
     existing: Annotated[
