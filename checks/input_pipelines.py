@@ -29,7 +29,7 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:([\\/]|$)")
 
 @check(
     id="input-pipelines",
-    title="Inputs are declared with their source and the code that loads them",
+    title="Inputs are declared with a source and the code that loads them",
     severity="error",
     area="data",
     fix="Give each input under `inputs:` a unique name, a format, a source URI or repository "

@@ -53,7 +53,7 @@ class OutputSchemaOptions:
 
 @check(
     id="output-schema",
-    title="Outputs have a format, a valid JSON Schema and a sample that matches it",
+    title="Outputs have a valid JSON Schema and a sample that matches it",
     severity="error",
     area="monitoring",
     fix="Give each output under `outputs:` a format, a JSON Schema for one record (a file or "
@@ -72,8 +72,9 @@ def output_schema(project: Project, options: OutputSchemaOptions) -> Iterator[Fi
     a valid JSON Schema for the draft its `$schema` declares (2020-12 when it declares none).
     With `sample`, each record of the sample is validated: a JSON array (or one object), JSON
     lines, or CSV/TSV rows whose strings are converted by the type the schema gives each
-    property (integer, number, boolean; an empty string is null where null is allowed). The
-    first failing records are reported with their line numbers. Parquet samples are not read:
+    property (integer, number, boolean; an empty string is null where null is allowed), and
+    formats such as date and email are checked. The first failing records are reported with
+    their line numbers. Parquet samples are not read:
     that needs pyarrow, which dsdone does not depend on.
     """
     outputs = project.contract.outputs

@@ -79,7 +79,7 @@ class RetrainOptions:
             "--export",
         ),
         help="Options (and KEY=value names) whose value is a file the run writes, so it need "
-        "not exist; their values are not checked.",
+        "not exist; their values are not checked. Setting it replaces this list.",
     )
 
 
@@ -91,7 +91,7 @@ class _Problem:
 
 @check(
     id="retrain-entrypoint",
-    title="The retrain entrypoint is declared and resolves to code in the repository",
+    title="The retrain entrypoint resolves to committed code",
     severity="error",
     area="monitoring",
     fix="Set `retrain.entrypoint` to a command that runs committed code (python -m pkg.train, "

@@ -461,3 +461,22 @@ def test_through_the_cli_the_report_gives_area_and_located_findings(
         "fail",
     )
     assert (check["findings"][0]["path"], check["findings"][0]["line"]) == ("out.csv", 2)
+
+
+@pytest.mark.parametrize(("day", "passes"), [("2024-02-29", True), ("2023-02-29", False)])
+def test_string_formats_such_as_date_are_checked(
+    make_repo: MakeRepo, day: str, passes: bool
+) -> None:
+    schema = {"type": "object", "properties": {"day": {"type": "string", "format": "date"}}}
+    root = make_repo(
+        {"s.json": json.dumps(schema), "out.csv": f"day\n{day}\n"},
+        contract=output(schema="s.json", sample="out.csv"),
+    )
+    result = run(root)
+    if passes:
+        assert result.status is Status.PASS
+    else:
+        assert only_finding(result).message == (
+            "outputs[0] (scores): record 1 of the sample fails the schema: "
+            "'2023-02-29' is not a 'date' (at day)"
+        )
