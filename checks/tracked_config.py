@@ -123,7 +123,7 @@ def tracked_config(project: Project) -> Iterator[Finding | Note]:
         )
         return
 
-    checked: list[str] = []
+    checked: dict[str, None] = {}  # ordered as declared; each file once
     for index, entry in enumerate(declared):
         files, problem = _resolve(project, entry)
         if problem is not None:
@@ -136,11 +136,11 @@ def tracked_config(project: Project) -> Iterator[Finding | Note]:
             )
         for path in files:
             if path not in checked:
-                checked.append(path)
+                checked[path] = None
                 yield from _tracking(project, path)
                 yield from _contents(project, path)
     if checked:
-        shown = ", ".join(checked[:3]) + (", …" if len(checked) > 3 else "")
+        shown = ", ".join(list(checked)[:3]) + (", …" if len(checked) > 3 else "")
         yield Note(
             f"{len(checked)} config file" + ("s" if len(checked) != 1 else "") + f": {shown}"
         )
@@ -222,29 +222,33 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
             yield parsed
         else:
             settings = parsed
-    found: dict[int | None, Finding] = {}
+    found: list[Finding] = []
+    lines_found: set[int] = set()  # one finding a line: the key's, else the pattern's
     for setting in settings:
-        if _is_secret(setting):
-            found.setdefault(
-                setting.line,
+        if _is_secret(setting) and (setting.line is None or setting.line not in lines_found):
+            found.append(
                 Finding(
-                    f"'{setting.key}' holds a literal secret "
-                    f"({len(setting.value)} characters, not shown)",
+                    f"'{setting.key}' holds a literal secret (not shown)",
                     path=path,
                     line=setting.line,
                     hint=_SECRET_HINT,
-                ),
+                )
             )
+            if setting.line is not None:
+                lines_found.add(setting.line)
     for number, line in enumerate(text.splitlines(), start=1):
         for what, pattern in _PATTERNS:
-            if pattern.search(line) and number not in found:
-                found[number] = Finding(
-                    f"{what} is written in the file (not shown)",
-                    path=path,
-                    line=number,
-                    hint=_SECRET_HINT,
+            if number not in lines_found and pattern.search(line):
+                lines_found.add(number)
+                found.append(
+                    Finding(
+                        f"{what} is written in the file (not shown)",
+                        path=path,
+                        line=number,
+                        hint=_SECRET_HINT,
+                    )
                 )
-    yield from found.values()
+    yield from found
 
 
 def _is_secret(setting: _Setting) -> bool:

@@ -381,3 +381,17 @@ def test_without_git_the_finding_says_why_nothing_is_tracked(
     result = run(root)
 
     assert messages(result) == ["not tracked: the git executable was not found"]
+
+
+def test_every_secret_of_a_file_is_found_at_its_own_line(make_repo: MakeRepo) -> None:
+    content = (
+        '{\n  "db": {"password": "a1b2c3d4"},\n  "seed": 7,\n  "hub": {"token": "q9w8e7r6"}\n}\n'
+    )
+    root = make_repo({"params.json": content}, contract=config("params.json"))
+
+    result = run(root)
+
+    assert [(f.line, f.message) for f in result.findings] == [
+        (2, "'password' holds a literal secret (not shown)"),
+        (4, "'token' holds a literal secret (not shown)"),
+    ]
