@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -139,9 +140,8 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         for relative in project.files
         if _wanted(relative, options.include_docs) and not (skip is not None and skip(relative))
     ]
-    candidates = _grep_candidates(project, considered)
     truncated: list[str] = []
-    for relative in considered if candidates is None else candidates:
+    for relative in _files_to_read(project, considered):
         data, complete = _read_text_bytes(project, relative, cap)
         if data is None:
             continue
@@ -156,6 +156,7 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
             yield from _scan_file(relative, text, allowed)
     yield Note(f"{len(considered)} file" + ("s" if len(considered) != 1 else "") + " searched")
     if truncated:
+        truncated.sort()
         shown = ", ".join(truncated[:3]) + (", …" if len(truncated) > 3 else "")
         yield Note(f"only the first {options.max_file_mb:g} MB of {len(truncated)} read: {shown}")
 
@@ -170,35 +171,52 @@ def _wanted(relative: str, include_docs: bool) -> bool:
     return include_docs or suffix not in DOC_SUFFIXES
 
 
-def _grep_candidates(project: Project, considered: list[str]) -> list[str] | None:
-    """The files of ``considered`` that hold one of the pre-filter's needles, found by one
-    ``git grep`` (multi-threaded C, skipping binary files as git defines them) instead of
-    reading every file in Python; ``None`` when git cannot answer, and every file is read.
+def _files_to_read(project: Project, considered: list[str]) -> Iterator[str]:
+    """The files of ``considered`` that may hold a personal path: in a git work tree, those in
+    which one ``git grep`` (multi-threaded C, skipping binary files as git defines them) finds
+    a needle of the pre-filter, streamed as git finds them, so that reading them overlaps
+    git's search; otherwise, or when git fails, every file.
 
     ``--untracked`` searches what the file index holds: tracked files and untracked files that
-    are not ignored. Each candidate is then read (through ``Project``, bounded) and scanned."""
-    if not project.index.in_git or not considered:
-        return None
-    # grep.fullName in a user's config would name files from the repository's top, not from
-    # the project folder as the file index does.
-    command = ["git", "-c", "grep.fullName=false", "grep", "--untracked", "-I", "-l", "-z", "-F"]
-    for needle in NEEDLES:
-        command += ["-e", os.fsdecode(needle)]
-    try:
-        completed = subprocess.run(
-            command,
-            cwd=project.root,
-            env=git_environment(),
-            capture_output=True,
-            timeout=GIT_GREP_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if completed.returncode not in (0, 1):  # 1: no file matched
-        return None
-    hits = {os.fsdecode(entry) for entry in completed.stdout.split(b"\0") if entry}
-    return [relative for relative in considered if relative in hits]
+    are not ignored. Each file is then read (through ``Project``, bounded) and scanned."""
+    given: set[str] = set()
+    if project.index.in_git and considered:
+        wanted = set(considered)
+        # grep.fullName in a user's config would name files from the repository's top, not
+        # from the project folder as the file index does.
+        command = ["git", "-c", "grep.fullName=false", "grep", "--untracked", "-I", "-l", "-z"]
+        command += ["-F", *(f"-e{os.fsdecode(needle)}" for needle in NEEDLES)]
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=project.root,
+                env=git_environment(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            process = None
+        if process is not None and process.stdout is not None:
+            timer = threading.Timer(GIT_GREP_TIMEOUT_SECONDS, process.kill)
+            timer.start()
+            try:
+                pending = b""
+                while chunk := os.read(process.stdout.fileno(), 65536):
+                    *names, pending = (pending + chunk).split(b"\0")
+                    for name in map(os.fsdecode, names):
+                        if name in wanted and name not in given:
+                            given.add(name)
+                            yield name
+                status = process.wait()
+            finally:  # also when the run stops consuming: never leave git running
+                timer.cancel()
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+                process.stdout.close()
+            if status in (0, 1):  # 1: no file matched
+                return
+    yield from (relative for relative in considered if relative not in given)
 
 
 def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes | None, bool]:
@@ -296,15 +314,24 @@ def _finding(
 
 
 def _cells(raw: str) -> list[Any] | None:
+    """The notebook's cells, as nbformat reads them (converted to version 4), or ``None`` if it
+    is not a notebook. Not validated against nbformat's schema: that costs more than the whole
+    scan of the notebook, and only the cells' types, sources and outputs are used, defensively."""
     import nbformat
+    import nbformat.reader
 
-    reads: Callable[..., Any] = nbformat.reads  # nbformat has no type hints
+    reads: Callable[..., Any] = nbformat.reader.reads  # nbformat has no type hints
+    convert: Callable[..., Any] = nbformat.convert
     try:
-        notebook = reads(raw, as_version=4)
-    except Exception:  # nbformat raises bare JSON, validation and conversion errors
+        notebook = reads(raw)
+        if notebook.get("nbformat") != 4:
+            notebook = convert(notebook, 4)
+    except Exception:  # nbformat raises bare JSON, version and conversion errors
         return None
     cells = notebook.get("cells")
-    return list(cells) if isinstance(cells, list) else None
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        return None
+    return cells
 
 
 def _source(cell: Any) -> str:

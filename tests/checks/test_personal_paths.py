@@ -371,10 +371,22 @@ def test_notebook_markdown_cells_are_documentation(make_repo: MakeRepo) -> None:
     assert (finding.cell, finding.cell_line) == (0, 1)
 
 
-def test_invalid_notebook_is_still_scanned_as_text(make_repo: MakeRepo) -> None:
-    root = make_repo({"broken.ipynb": '{"cells": [\n  "/home/ana/x"\n'})
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"cells": [\n  "/home/ana/x"\n',  # not JSON
+        '{"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [\n  "/home/ana/x"]}',
+        '{"nbformat": 9, "cells": [{"cell_type": "code",\n  "source": "/home/ana/x"}]}',
+    ],
+    ids=["truncated", "cell-not-an-object", "unknown-version"],
+)
+def test_invalid_notebook_is_still_scanned_as_text(make_repo: MakeRepo, content: str) -> None:
+    root = make_repo({"broken.ipynb": content})
 
-    assert located(run(root)) == [("broken.ipynb", 2, 4)]
+    [finding] = run(root).findings
+
+    assert (finding.path, finding.line, finding.cell) == ("broken.ipynb", 2, None)
+    assert text_at(root, finding).startswith("/home/ana/x")
 
 
 # -- through the command line ------------------------------------------------------------------
