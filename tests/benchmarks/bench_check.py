@@ -1,0 +1,423 @@
+"""Benchmark `dsdone check` on a synthetic data-science repository (issue 10).
+
+    python tests/benchmarks/bench_check.py [--files 20000] [--rounds 5] [--scale] [--keep DIR]
+
+Builds, in a temporary folder, a git repository shaped like a large data-science monorepo:
+Python modules in nested packages (75 % of the files), tests (15 %), notebooks with outputs
+(1.5 %, about 30 cells each), YAML configs (7.5 %), a few tracked binary model files of several
+MB, an ignored data folder with a file of tens of MB, near-misses that the literal pre-filter
+lets through (URLs, ``$HOME``, ``/home/jovyan``), a known set of planted personal paths, and a
+valid dsdone.yaml. Then it times, alternating in the same run:
+
+- the full ``dsdone check --format json`` (every check, the installed console script) against
+  ``git grep -I -n -E`` for the same path prefixes over the same tree;
+- ``dsdone --version`` against a bare ``python -c pass``;
+
+and prints the medians, their ratios and the peak memory of ``dsdone check``, and verifies from
+the JSON report that personal-paths found exactly the planted paths. ``--scale`` repeats the
+check at 5k, 10k and 20k files to show time growing linearly and memory staying flat.
+
+Targets: full check <= 3x git grep; --version <= 4x bare interpreter; peak memory < 200 MB.
+Exit status: 1 if a planted path was missed or something else was reported, else 0 (a missed
+time target is printed, not an exit status: timings depend on the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PYTHON = sys.executable
+DSDONE = str(Path(sys.executable).with_name("dsdone"))
+GREP_PATTERN = r"/Users/|/home/|[Uu]sers\\|/content/drive/"
+MB = 1024 * 1024
+
+CONTRACT = """\
+version: 1
+project:
+  name: bench
+  owner: bench@example.com
+  description: Synthetic repository for the dsdone benchmark.
+tests:
+  paths: [tests]
+  min_tests: 1
+"""
+
+
+@dataclass
+class Planted:
+    """Personal paths written on purpose: (file, line) pairs the check must report, no more."""
+
+    expected: set[tuple[str, int]] = field(default_factory=set)
+
+    def add(self, relative: str, content: str, needle: str) -> None:
+        self.expected.add((relative, content[: content.index(needle)].count("\n") + 1))
+
+
+# -- the synthetic repository ----------------------------------------------------------------
+
+
+def module_text(rng: random.Random, index: int) -> str:
+    functions = []
+    for number in range(rng.randint(4, 10)):
+        functions.append(
+            f"def transform_{index}_{number}(frame, columns=None):\n"
+            f'    """Feature step {number}: scale and clip the columns of module {index}."""\n'
+            "    columns = columns or list(frame.columns)\n"
+            "    for column in columns:\n"
+            "        frame[column] = (frame[column] - frame[column].mean()) / frame[column].std()\n"
+            f"        frame[column] = frame[column].clip(-{number + 3}, {number + 3})\n"
+            "    return frame\n"
+        )
+    near_miss = ""
+    if index % 20 == 0:  # a hit for the pre-filter that is not a personal path
+        near_miss = 'DOCS = "https://wiki.example.com/home/ml/features"  # see $HOME/.cache\n'
+    return (
+        f'"""Features, part {index}."""\n\nfrom __future__ import annotations\n\n'
+        "import numpy as np\nimport pandas as pd\n\n"
+        f"{near_miss}SEED = {index}\n\n\n" + "\n\n".join(functions)
+    )
+
+
+def test_text(index: int) -> str:
+    return (
+        f"from features.pkg_{index % 50} import module_{index}\n\n\n"
+        f"def test_module_{index}_scales():\n"
+        "    import pandas as pd\n\n"
+        "    frame = pd.DataFrame({'a': [1.0, 2.0, 3.0]})\n"
+        f"    assert module_{index}.SEED == {index}\n"
+    )
+
+
+def config_text(index: int) -> str:
+    return (
+        f"model:\n  name: churn_{index}\n  max_depth: {3 + index % 7}\n  learning_rate: 0.05\n"
+        "data:\n  train: data/processed/train.parquet\n  test: data/processed/test.parquet\n"
+        "  cache: /home/jovyan/cache\n"
+        "features:\n" + "".join(f"  - feature_{i}\n" for i in range(20))
+    )
+
+
+def notebook_text(
+    rng: random.Random, index: int, plant: str | None, plant_output: str | None
+) -> str:
+    """A notebook laid out byte for byte as nbformat.write lays it out (sorted keys, one space
+    of indent, each source line its own string), built as plain JSON: nbformat validates every
+    node it makes, which would take longer than the benchmark itself."""
+    image = base64.b64encode(rng.randbytes(30_000)).decode()
+    cells: list[dict[str, object]] = []
+    for number in range(30):
+        cell_id = f"{index:04d}{number:04d}"
+        if number % 5 == 0:
+            source = f"## Step {number}\nExploring the churn data, part {index}."
+            cells.append(
+                {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": lines(source)}
+            )
+            continue
+        source = (
+            f"frame_{number} = frame.groupby('segment').agg({{'x': 'mean'}})\nframe_{number}.head()"
+        )
+        if plant is not None and number == 7:
+            source = f"import pandas as pd\nframe = pd.read_csv({plant!r})\nframe.head()"
+        text = f"step {number}: {rng.random():.4f}\n"
+        outputs: list[dict[str, object]] = [
+            {"name": "stdout", "output_type": "stream", "text": lines(text)}
+        ]
+        if number in (9, 19):
+            outputs.append(
+                {
+                    "data": {"image/png": image, "text/plain": ["<Figure>"]},
+                    "metadata": {},
+                    "output_type": "display_data",
+                }
+            )
+        if plant_output is not None and number == 13:
+            outputs.append(
+                {
+                    "ename": "FileNotFoundError",
+                    "evalue": "no such file",
+                    "output_type": "error",
+                    "traceback": [f'  File "{plant_output}", line 4, in load'],
+                }
+            )
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": number,
+                "id": cell_id,
+                "metadata": {},
+                "outputs": outputs,
+                "source": lines(source),
+            }
+        )
+    notebook = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def module_path(index: int) -> str:
+    return f"src/features/pkg_{index % 50}/sub_{index % 7}/module_{index}.py"
+
+
+def generate(root: Path, total: int, seed: int = 10) -> Planted:
+    """Write the repository for about ``total`` files into ``root`` and commit it."""
+    rng = random.Random(seed)
+    planted = Planted()
+    files: dict[str, str | bytes] = {"dsdone.yaml": CONTRACT, ".gitignore": "data/\n"}
+    modules, tests = total * 75 // 100, total * 15 // 100
+    notebooks, configs = max(total * 15 // 1000, 10), total * 75 // 1000
+
+    for index in range(modules):
+        files[module_path(index)] = module_text(rng, index)
+    for index in range(50):
+        for sub in range(7):
+            files[f"src/features/pkg_{index}/sub_{sub}/__init__.py"] = ""
+        files[f"src/features/pkg_{index}/__init__.py"] = ""
+    for index in range(tests):
+        files[f"tests/unit/group_{index % 30}/test_module_{index}.py"] = test_text(index)
+    for index in range(configs):
+        files[f"configs/experiments/exp_{index % 40}/config_{index}.yaml"] = config_text(index)
+
+    # Planted personal paths, each where a data scientist would leave one.
+    windows = [
+        "C:\\\\Users\\\\ana\\\\data\\\\train.csv",  # escaped backslashes, in source
+        "C:/Users/ana/data/train.csv",
+        "c:\\\\users\\\\bob\\\\models",
+    ]
+    for number, spelling in enumerate(windows):
+        relative = module_path(number * 10 + 1)
+        files[relative] = str(files[relative]) + f'\nLOCAL_COPY = "{spelling}"\n'
+        planted.add(relative, str(files[relative]), spelling)
+    relative = module_path(33)
+    files[relative] = str(files[relative]) + "\nRAW = r'C:\\Users\\carl\\Desktop\\x.parquet'\n"
+    planted.add(relative, str(files[relative]), "C:\\Users\\carl")
+    for number in range(10):
+        relative = f"configs/experiments/exp_{number}/config_{number}.yaml"
+        needle = f"/Users/ana/experiments/run_{number}"
+        files[relative] = str(files[relative]) + f"output_dir: {needle}\n"
+        planted.add(relative, str(files[relative]), needle)
+    files["environment.yml"] = (
+        "name: churn\ndependencies:\n  - python=3.11\nprefix: /home/ana/miniconda3/envs/churn\n"
+    )
+    planted.add("environment.yml", str(files["environment.yml"]), "/home/ana/miniconda3")
+    files["requirements.txt"] = (
+        "pandas==2.2.2\nfeatlib @ file:///Users/ana/wheels/featlib-0.1.whl\n"
+    )
+    planted.add("requirements.txt", str(files["requirements.txt"]), "file:///Users/ana")
+    files["scripts/sync.sh"] = "#!/bin/sh\nrsync -a /mnt/c/Users/ana/exports/ data/raw/\n"
+    planted.add("scripts/sync.sh", str(files["scripts/sync.sh"]), "/mnt/c/Users/ana")
+
+    for index in range(notebooks):
+        plant = "/Users/ana/data/churn.csv" if index < 10 else None
+        plant_output = "/home/bob/churn/load.py" if 10 <= index < 15 else None
+        relative = f"notebooks/eda_{index:03d}.ipynb"
+        text = notebook_text(rng, index, plant, plant_output)
+        files[relative] = text
+        for needle in (plant, plant_output):
+            if needle is not None:
+                planted.add(relative, text, needle)
+
+    for index in range(3):  # tracked binary model files of several MB
+        files[f"models/model_{index}.pkl"] = b"\x80\x04\0" + rng.randbytes(4 * MB)
+
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    (root / "data").mkdir()
+    with (root / "data" / "raw_events.csv").open("w") as stream:  # ignored: never read
+        line = "user_id,/home/ana/raw,2026-01-01,0.5\n"
+        stream.write(line * (40 * MB // len(line)))
+
+    env = quiet_git_env()
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+    return planted
+
+
+def quiet_git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for role in ("AUTHOR", "COMMITTER"):
+        env[f"GIT_{role}_NAME"] = "Bench"
+        env[f"GIT_{role}_EMAIL"] = "bench@example.com"
+    return env
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def timed(command: Sequence[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - started, completed
+
+
+def alternate(commands: dict[str, Sequence[str]], cwd: Path, rounds: int) -> dict[str, list[float]]:
+    """Run the commands in turn, ``rounds`` times, so that machine noise hits them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            seconds, completed = timed(command, cwd)
+            if completed.returncode not in (0, 1):
+                raise SystemExit(
+                    f"{name} failed ({completed.returncode}): {completed.stderr[-500:]!r}"
+                )
+            times[name].append(seconds)
+    return times
+
+
+def peak_memory_mb(command: Sequence[str], cwd: Path) -> float:
+    """Peak resident memory of ``command`` and its children, measured in a fresh process so
+    that no earlier child counts."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    completed = subprocess.run(
+        [PYTHON, "-c", probe, *command], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return int(completed.stdout.strip()) / 1024  # ru_maxrss is in KB on Linux
+
+
+def verify(
+    report: dict[str, object], planted: Planted
+) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    results = report["results"]
+    assert isinstance(results, list)
+    [paths] = [r for r in results if r["check"] == "personal-paths"]
+    found = {(f["path"], f["line"]) for f in paths["findings"]}
+    return planted.expected - found, found - planted.expected
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def report_line(label: str, value: float, target: float, unit: str = "x") -> str:
+    verdict = "ok" if value <= target else "MISSED"
+    return f"  {label:<44} {value:7.2f}{unit}   target <= {target:g}{unit}   {verdict}"
+
+
+def benchmark(total: int, rounds: int, keep: Path | None) -> int:
+    with tempfile.TemporaryDirectory(prefix="dsdone-bench-") as temporary:
+        root = (keep or Path(temporary)) / f"repo-{total}"
+        root.mkdir(parents=True)
+        started = time.perf_counter()
+        planted = generate(root, total)
+        files = len(
+            subprocess.run(
+                ["git", "ls-files"], cwd=root, capture_output=True, check=True
+            ).stdout.splitlines()
+        )
+        print(f"generated {files} tracked files in {time.perf_counter() - started:.1f} s at {root}")
+
+        check = [DSDONE, "check", "--format", "json"]
+        grep = ["git", "grep", "-I", "-n", "-E", "-e", GREP_PATTERN]
+        timed(check, root)  # warm the page cache for both
+        timed(grep, root)
+        times = alternate({"check": check, "grep": grep}, root, rounds)
+        start = alternate(
+            {"version": [DSDONE, "--version"], "python": [PYTHON, "-c", "pass"]}, root, rounds * 2
+        )
+        memory = peak_memory_mb(check, root)
+        _, completed = timed(check, root)
+        report = json.loads(completed.stdout)
+        missed, extra = verify(report, planted)
+
+        check_ms, grep_ms = median_ms(times["check"]), median_ms(times["grep"])
+        version_ms, python_ms = median_ms(start["version"]), median_ms(start["python"])
+        print(f"\nmedians over {rounds} alternating rounds")
+        print(f"  dsdone check --format json   {check_ms:8.0f} ms")
+        print(f"  git grep -I -n -E            {grep_ms:8.0f} ms")
+        print(f"  dsdone --version             {version_ms:8.0f} ms")
+        print(f"  python -c pass               {python_ms:8.0f} ms")
+        print("per check (last run):")
+        for result in sorted(report["results"], key=lambda r: -r["duration_ms"]):
+            print(f"  {result['check']:<22} {result['duration_ms']:8.0f} ms  {result['status']}")
+        print("targets")
+        print(report_line("full check / git grep", check_ms / grep_ms, 3))
+        print(report_line("--version / bare python", version_ms / python_ms, 4))
+        print(report_line("peak memory of dsdone check", memory, 200, " MB"))
+        print(
+            f"planted personal paths: {len(planted.expected)}; "
+            f"missed {len(missed)}; unexpected {len(extra)}"
+        )
+        for item in sorted(missed):
+            print(f"  MISSED {item[0]}:{item[1]}")
+        for item in sorted(extra):
+            print(f"  UNEXPECTED {item[0]}:{item[1]}")
+        return 1 if missed or extra else 0
+
+
+def scale(rounds: int, keep: Path | None, sizes: Sequence[int] = (5000, 10000, 20000)) -> int:
+    print(f"{'files':>7} {'check ms':>9} {'ms / 1k files':>14} {'git grep ms':>12} {'peak MB':>8}")
+    failed = 0
+    for total in sizes:
+        with tempfile.TemporaryDirectory(prefix="dsdone-bench-") as temporary:
+            root = (keep or Path(temporary)) / f"repo-{total}"
+            root.mkdir(parents=True)
+            planted = generate(root, total)
+            check = [DSDONE, "check", "--format", "json"]
+            grep = ["git", "grep", "-I", "-n", "-E", "-e", GREP_PATTERN]
+            timed(check, root)
+            times = alternate({"check": check, "grep": grep}, root, rounds)
+            memory = peak_memory_mb(check, root)
+            _, completed = timed(check, root)
+            missed, extra = verify(json.loads(completed.stdout), planted)
+            failed |= bool(missed or extra)
+            check_ms = median_ms(times["check"])
+            print(
+                f"{total:>7} {check_ms:>9.0f} {check_ms / total * 1000:>14.1f} "
+                f"{median_ms(times['grep']):>12.0f} {memory:>8.0f}"
+            )
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument(
+        "--files", type=int, default=20000, help="about how many files (default 20000)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="timed rounds of each command (default 5)"
+    )
+    parser.add_argument("--scale", action="store_true", help="run at 5k, 10k and 20k files")
+    parser.add_argument("--keep", type=Path, help="build the repositories in DIR and keep them")
+    options = parser.parse_args(argv)
+    if not Path(DSDONE).exists():
+        raise SystemExit(f"the dsdone console script is not at {DSDONE}: install dsdone first")
+    run: Callable[[], int] = (
+        (lambda: scale(options.rounds, options.keep))
+        if options.scale
+        else (lambda: benchmark(options.files, options.rounds, options.keep))
+    )
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
