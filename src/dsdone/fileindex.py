@@ -231,8 +231,15 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
 
 
 def _ignored(specs: list[tuple[str, pathspec.PathSpec[Any]]], path: str) -> bool:
-    """Whether a ``.gitignore`` above ``path`` ignores it (a folder's path ends with "/")."""
-    return any(spec.match_file(path[len(base) :]) for base, spec in specs)
+    """Whether the ``.gitignore`` files above ``path`` ignore it (a folder's path ends with "/").
+
+    As in git, the deepest ``.gitignore`` with a pattern that matches decides: a ``!keep.log``
+    in ``src/`` re-includes what ``*.log`` at the root ignores."""
+    for base, spec in reversed(specs):
+        decision = spec.check_file(path[len(base) :]).include
+        if decision is not None:
+            return bool(decision)
+    return False
 
 
 def _gitignore_spec(lines: list[str]) -> pathspec.PathSpec[Any]:
