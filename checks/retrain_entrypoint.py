@@ -213,7 +213,8 @@ def _located(project: Project, found: Located | Unresolved, reference: str) -> l
                 f"point it at code in the repository; the forms understood: {FORMS}",
             )
         ]
-    if project.index.in_git and not project.is_tracked(found.path):
+    committed = project.is_tracked(found.path) or found.path in project.folders
+    if project.index.in_git and not committed:
         return [_Problem(f"{found.path} is not committed", f"git add {found.path} and commit it")]
     return []
 
@@ -244,7 +245,12 @@ def _python(project: Project, args: list[str]) -> tuple[list[_Problem], list[str
         if token.startswith("-"):
             position += 1
             continue
-        return _located(project, resolve(project, token), token), args[position + 1 :]
+        found = resolve(project, token)
+        if isinstance(found, Located) and found.path in project.folders:
+            # python runs a folder through its __main__.py, as it runs a package with -m.
+            main = f"{found.path}/__main__.py"
+            found = Located(main) if project.is_indexed(main) else Unresolved(f"{main} is missing")
+        return _located(project, found, token), args[position + 1 :]
     return [
         _Problem(
             "python is given no script or module to run",

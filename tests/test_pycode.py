@@ -174,6 +174,15 @@ def test_python_dash_m_needs_a_module_or_a_package_main(
     assert find_module(project, module, package_main=True) == expected
 
 
+def test_a_namespace_package_resolves_to_its_folder(make_repo: MakeRepo) -> None:
+    project = project_of(make_repo({"src/demo/ingest.py": "def load():\n    pass\n"}))
+    assert resolve(project, "demo") == Located("src/demo")
+    assert resolve(project, "demo.ingest:load") == Located("src/demo/ingest.py", 1)
+    assert resolve(project, "demo:load") == Unresolved(
+        "src/demo is not a Python file, so it has no 'load'"
+    )
+
+
 def test_the_src_layout_wins_over_the_flat_layout(make_repo: MakeRepo) -> None:
     root = make_repo({"src/demo/train.py": "", "demo/train.py": ""})
     assert resolve(project_of(root), "demo.train") == Located("src/demo/train.py")

@@ -79,6 +79,10 @@ def find_module(project: Project, module: str, *, package_main: bool = False) ->
     for candidate in candidates:
         if project.is_indexed(candidate):
             return Located(candidate)
+    for root in MODULE_ROOTS:
+        folder = "/".join(p for p in (root, *module.split(".")) if p)
+        if not package_main and folder in project.folders:
+            return Located(folder)  # a namespace package: a folder of modules, no __init__.py
     if package_main:
         for root in MODULE_ROOTS:
             init = "/".join(p for p in (root, *module.split("."), "__init__.py") if p)

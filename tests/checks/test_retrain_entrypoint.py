@@ -92,6 +92,7 @@ def only_finding(result: CheckResult) -> Finding:
         "python -mdemo.train",
         "python -m demo.serve",  # a package with __main__.py
         "python scripts/train.py",
+        "python src/demo/serve",  # a folder with __main__.py
         "python ./scripts/train.py --config configs/train.yaml",
         "demo.train:fit",
         "src/demo/train.py:fit",
@@ -137,6 +138,8 @@ def test_entrypoints_that_resolve_pass(make_repo: MakeRepo, entrypoint: str) -> 
          "cannot run it"),
         ("python scripts/trian.py", "'scripts/trian.py' does not resolve: scripts/trian.py does "
          "not exist in the repository"),
+        ("python src/demo/pkgonly", "'src/demo/pkgonly' does not resolve: "
+         "src/demo/pkgonly/__main__.py is missing"),
         ("python -c 'import demo; demo.train()'", "`python -c` runs inline code, which cannot be "
          "found in the repository"),
         ("python -u", "python is given no script or module to run"),
