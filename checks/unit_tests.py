@@ -14,10 +14,12 @@ from dsdone.project import OutsideProject, Project
 
 # A file that cannot hold a test function is not parsed: this is what keeps a suite of
 # thousands of files fast. It is exact for counting: every test is a `def test...`
-# (`async def test...` included). `\\` allows for a backslash-continued `def`.
+# (`async def test...` included); the backslash allows for a line-continued `def`.
 _MAY_HOLD_A_TEST = re.compile(r"\bdef[\s\\]+test")
-# Names at the root that are Python files but not the project's importable code.
-_NOT_PROJECT_MODULES = frozenset({"conftest", "setup", "noxfile"})
+# Python files and packages that are never the code the project ships.
+_NOT_PROJECT_MODULES = frozenset(
+    {"conftest", "setup", "noxfile", "__init__", "__main__", "tests", "test"}
+)
 _SHOWN_PLACEHOLDERS = 3
 
 

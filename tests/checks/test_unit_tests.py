@@ -358,3 +358,20 @@ def test_ignored_tests_folder_says_so(make_repo: MakeRepo) -> None:
         "tests.paths[0]: 'tests' holds no file of the project (is it ignored by .gitignore?)"
         in (messages(result))
     )
+
+
+@pytest.mark.parametrize(
+    ("test_import", "status"),
+    [("import churn", Status.PASS), ("from tests.helpers import frame", Status.FAIL)],
+)
+def test_tests_at_the_project_root(make_repo: MakeRepo, test_import: str, status: Status) -> None:
+    test = f"{test_import}\n\n\ndef test_it():\n    assert 1 + 1 == 2\n"
+    root = make_repo(
+        {"churn.py": "", "tests/__init__.py": "", "tests/helpers.py": "", "test_it.py": test},
+        contract=contract_with("tests:\n  paths: ['.']\n"),
+    )
+
+    result = run(root)
+
+    assert result.status is status
+    assert result.summary.endswith("1 test in ./")
