@@ -114,7 +114,7 @@ def _check_source(project: Project, item: Input) -> Iterator[Finding]:
             "relative to the repository",
         )
         return
-    problem = source_problem(project, item.source)
+    problem = _source_problem(project, item.source)
     if problem is not None:
         yield project.contract_finding(
             f"{_label(item)}: source '{item.source}' {problem}",
@@ -124,7 +124,7 @@ def _check_source(project: Project, item: Input) -> Iterator[Finding]:
         )
 
 
-def source_problem(project: Project, source: str) -> str | None:
+def _source_problem(project: Project, source: str) -> str | None:
     """Why ``source`` is not a shareable place for data, or ``None`` if it is one."""
     source = source.strip()
     if _WINDOWS_DRIVE.match(source) or source.startswith("\\\\"):
