@@ -111,15 +111,17 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
 
 
 def _describe(project: Project, commit: str | None, changed: int) -> str:
-    """ "commit 1a2b3c4d5e6f on main, clean" and the like: what a reader needs to trust the run."""
+    """The state a reader needs to trust the run, e.g. 'commit 1a2b3c4d5e6f on main, clean'."""
     state = project.git
     if commit is None:
-        head = "no commit yet"
-    elif state.branch is None:
-        head = f"detached HEAD at {commit[:12]}"
+        parts = ["no commit yet"]
     else:
-        head = f"commit {commit[:12]} on {state.branch}"
-    parts = [head, f"{_files(changed)} changed" if changed else "clean"]
+        head = (
+            f"detached HEAD at {commit[:12]}"
+            if state.branch is None
+            else f"commit {commit[:12]} on {state.branch}"
+        )
+        parts = [head, f"{_files(changed)} changed" if changed else "clean"]
     if state.shallow:
         parts.append("shallow clone")
     if state.work_tree is not None and state.work_tree.resolve() != project.root:

@@ -68,7 +68,7 @@ def test_repository_without_commit_fails(make_repo: MakeRepo) -> None:
 
     assert result.status is Status.FAIL
     assert messages(result) == ["the repository has no commit yet"]
-    assert "no commit yet" in result.summary
+    assert result.summary == "1 finding; no commit yet"
 
 
 def test_untracked_contract_fails_with_git_add_hint(make_repo: MakeRepo) -> None:
