@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 import threading
@@ -270,9 +271,11 @@ def _scan_notebook(
             yield _finding(match, relative, json_unescape(match.text), HINT)
         return
     starts = cell_starts(raw, len(cells))
+    line_starts = [line.start for line in located]  # in order: located front to back
     for match in matches:
         path = json_unescape(match.text)
-        where = next((s for s in located if s.start <= match.offset < s.end), None)
+        index = bisect.bisect_right(line_starts, match.offset) - 1
+        where = located[index] if index >= 0 and match.offset < located[index].end else None
         if where is not None:
             if cells[where.cell].get("cell_type") == "markdown" and not include_docs:
                 continue

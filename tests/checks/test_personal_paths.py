@@ -308,6 +308,28 @@ def test_notebook_code_cell_is_located_by_file_line_cell_and_cell_line(make_repo
     )
 
 
+def test_notebook_findings_in_several_cells_each_name_their_cell(make_repo: MakeRepo) -> None:
+    printed = new_output("stream", name="stdout", text="saved to /home/bob/out.csv\n")
+    notebook = write_notebook(
+        [
+            new_code_cell("a = '/home/ana/a'"),
+            new_code_cell("b = 2\nprint('done')", outputs=[printed]),
+            new_markdown_cell("text"),
+            new_code_cell("c = 3\n\nd = 'C:/Users/carl/d'\n"),
+        ]
+    )
+    root = make_repo({"nb.ipynb": notebook})
+
+    findings = run(root).findings
+
+    assert [(f.cell, f.cell_line) for f in findings] == [(0, 1), (1, None), (3, 3)]
+    assert [text_at(root, f)[:15] for f in findings] == [
+        '/home/ana/a"',
+        "/home/bob/out.c",
+        "C:/Users/carl/d",
+    ]
+
+
 def test_notebook_windows_path_is_shown_as_written_in_the_cell(make_repo: MakeRepo) -> None:
     source = "p = 'C:\\\\Users\\\\ana\\\\data'"  # in the cell: p = 'C:\\Users\\ana\\data'
     root = make_repo({"nb.ipynb": write_notebook([new_code_cell(source)])})
