@@ -324,7 +324,7 @@ def test_notebook_findings_in_several_cells_each_name_their_cell(make_repo: Make
 
     assert [(f.cell, f.cell_line) for f in findings] == [(0, 1), (1, None), (3, 3)]
     assert [text_at(root, f)[:15] for f in findings] == [
-        '/home/ana/a"',
+        "/home/ana/a'\"",
         "/home/bob/out.c",
         "C:/Users/carl/d",
     ]
