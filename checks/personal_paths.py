@@ -199,6 +199,7 @@ def _files_to_read(project: Project, considered: list[str]) -> Iterator[str]:
             process = None
         if process is not None and process.stdout is not None:
             timer = threading.Timer(GIT_GREP_TIMEOUT_SECONDS, process.kill)
+            timer.daemon = True  # a check abandoned at its timeout must not keep dsdone alive
             timer.start()
             try:
                 pending = b""
