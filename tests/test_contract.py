@@ -369,7 +369,9 @@ def test_a_contract_of_many_megabytes_is_refused_before_parsing(make_repo, run_c
     # Valid YAML all the way down: refused for its size alone, not for a syntax error.
     huge = HEAD + "# " + "x" * (3 * MAX_CONTRACT_BYTES) + "\n"
     result = run_cli("check", str(make_repo(contract=huge, commit=False)))
-    assert_user_error(result, "dsdone.yaml: the contract is larger than 1 MB", "files of their own")
+    assert_user_error(
+        result, "dsdone.yaml: the contract is larger than 256 KB", "files of their own"
+    )
 
 
 def test_no_contract_in_the_folder_points_to_init(make_repo, run_cli) -> None:

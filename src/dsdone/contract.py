@@ -23,7 +23,9 @@ from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
 CONTRACT_NAMES = ("dsdone.yaml", "dsdone.yml")
 SUPPORTED_VERSIONS = (1,)
-MAX_CONTRACT_BYTES = 1024 * 1024  # a contract is a page of YAML; a megabyte is not one
+# A contract is a page of YAML; thousands of lines are a mistake or an attack. The pure-Python
+# parser reads about 100 KB a second, so this also bounds the time a hostile contract costs.
+MAX_CONTRACT_BYTES = 256 * 1024
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 
@@ -195,7 +197,7 @@ def _read_text(path: Path, shown: str) -> str:
         raise DsdoneError(f"{shown}: cannot read the contract: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONTRACT_BYTES:
         raise DsdoneError(
-            f"{shown}: the contract is larger than {MAX_CONTRACT_BYTES // (1024 * 1024)} MB; "
+            f"{shown}: the contract is larger than {MAX_CONTRACT_BYTES // 1024} KB; "
             "a contract is a page of YAML",
             hint="keep data, schemas and samples in files of their own and point to them",
         )
