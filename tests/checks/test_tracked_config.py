@@ -202,8 +202,8 @@ def test_outside_git_every_config_is_not_tracked(make_repo: MakeRepo) -> None:
         ),
         (
             "params.json",
-            '{\n  "a": 1,\n}\n',
-            "not valid JSON: Expecting property name enclosed in double quotes",
+            '{\n  "a": 1\n  "b": 2\n}\n',
+            "not valid JSON: Expecting ',' delimiter",
             3,
         ),
         ("params.toml", "[train]\nseed = \n", "not valid TOML: Invalid value", 2),
@@ -223,7 +223,7 @@ def test_outside_git_every_config_is_not_tracked(make_repo: MakeRepo) -> None:
     ids=[
         "yaml-unclosed",
         "yaml-indent",
-        "json-trailing-comma",
+        "json-missing-comma",
         "toml-no-value",
         "ini-duplicate",
         "ini-no-section",
