@@ -23,7 +23,9 @@ FileContent = str | bytes
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_git(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Every test sees the same git: no user or system config, a fixed identity and dates."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -39,9 +41,7 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
 
 def git(cwd: Path, *args: str) -> str:
     """Run git in ``cwd`` and return its output; fail the test if git fails."""
-    completed = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+    completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, f"git {' '.join(args)} failed: {completed.stderr}"
     return completed.stdout
 

@@ -132,7 +132,10 @@ def test_select_and_ignore_choose_the_checks(project: Path, run_cli: RunCli) -> 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--select", "acme-pas"], "--select: unknown check 'acme-pas' (did you mean 'acme-pass'?)"),
+        (
+            ["--select", "acme-pas"],
+            "--select: unknown check 'acme-pas' (did you mean 'acme-pass'?)",
+        ),
         (["--ignore", "nope"], "--ignore: unknown check 'nope'"),
     ],
 )
@@ -148,9 +151,21 @@ def test_an_unknown_check_id_on_the_command_line_is_exit_2(
 @pytest.mark.parametrize(
     ("extra", "line", "message"),
     [
-        ("checks:\n  acme-pas:\n    enabled: false\n", 6, "unknown check 'acme-pas' in checks (did you mean 'acme-pass'?)"),
-        ("checks:\n  acme-markers:\n    marker: 3\n", 7, "option 'marker' of check 'acme-markers' must be a string, not 3"),
-        ("checks:\n  acme-markers:\n    colour: red\n", 7, "check 'acme-markers' has no option 'colour' (its options: marker)"),
+        (
+            "checks:\n  acme-pas:\n    enabled: false\n",
+            6,
+            "unknown check 'acme-pas' in checks (did you mean 'acme-pass'?)",
+        ),
+        (
+            "checks:\n  acme-markers:\n    marker: 3\n",
+            7,
+            "option 'marker' of check 'acme-markers' must be a string, not 3",
+        ),
+        (
+            "checks:\n  acme-markers:\n    colour: red\n",
+            7,
+            "check 'acme-markers' has no option 'colour' (its options: marker)",
+        ),
     ],
 )
 def test_bad_check_settings_in_the_contract_are_exit_2_at_their_line(
@@ -203,8 +218,15 @@ def test_the_json_report_has_the_documented_shape(project: Path, run_cli: RunCli
     result = run_cli("check", str(project), "--select", ACME, "--format", "json")
     data = report(result.stdout)
     assert list(data)[:9] == [
-        "dsdone", "schema_version", "project", "contract", "commit", "ready", "fail_on",
-        "summary", "results",
+        "dsdone",
+        "schema_version",
+        "project",
+        "contract",
+        "commit",
+        "ready",
+        "fail_on",
+        "summary",
+        "results",
     ]
     assert data["schema_version"] == 1
     assert data["contract"] == "dsdone.yaml"
@@ -229,6 +251,8 @@ def test_the_json_report_has_the_documented_shape(project: Path, run_cli: RunCli
             "cell": None,
             "cell_line": None,
             "hint": "finish it or open an issue",
+            "waived": None,
+            "known": False,
         }
     ]
 
@@ -249,7 +273,9 @@ def test_the_json_report_is_the_same_twice_but_for_timings(project: Path, run_cl
 # -- the terminal report --------------------------------------------------------------------
 
 
-def test_the_terminal_report_has_no_colour_when_not_a_terminal(project: Path, run_cli: RunCli) -> None:
+def test_the_terminal_report_has_no_colour_when_not_a_terminal(
+    project: Path, run_cli: RunCli
+) -> None:
     plain = run_cli("check", str(project), "--select", ACME)
     assert "\x1b[" not in plain.stdout
     forced = run_cli("check", str(project), "--select", ACME, "--color", "always")

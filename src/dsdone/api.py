@@ -35,14 +35,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
-from dsdone.model import Area, Finding, Severity
+from dsdone.model import Area, Severity
 
 CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 
 F = TypeVar("F", bound=Callable[..., Iterable[Any]])
 
 
-class Skip(Exception):  # noqa: N818 - read as `raise Skip("no notebooks here")`
+class Skip(Exception):
     """Raised by a check that does not apply to this project; the reason is shown."""
 
     def __init__(self, reason: str) -> None:
@@ -65,7 +65,7 @@ class OptionError(ValueError):
         self.key = key
 
 
-def option(default: Any, *, help: str) -> Any:  # noqa: A002 - mirrors argparse and click
+def option(default: Any, *, help: str) -> Any:
     """A check option with its default and the help text ``dsdone explain`` shows."""
     return dataclasses.field(default=default, metadata={"help": help})
 
@@ -145,7 +145,7 @@ class Check:
 
 def check(
     *,
-    id: str,  # noqa: A002 - the natural name for it
+    id: str,
     title: str,
     fix: str,
     severity: Severity | str = Severity.ERROR,

@@ -1,8 +1,9 @@
 """The ``dsdone`` command: parse options, call the engine, print, exit.
 
-This package is the only place that knows about typer (imported by ``app``, not here). Every command returns through ``_guard``,
-which turns a ``DsdoneError`` into its message and exit code (2 unless it says otherwise) and
-anything else into exit 3 with a request to report it; never a traceback unless ``--debug``.
+This package is the only place that knows about typer, and only ``app`` imports it. Every
+command runs inside ``guard``, which turns a ``DsdoneError`` into its message and exit code (2
+unless it says otherwise) and anything else into exit 3 with a request to report it; never a
+traceback unless ``--debug``.
 """
 
 from __future__ import annotations
