@@ -341,3 +341,26 @@ def test_paths_in_the_contract_that_leave_the_project_are_findings(
     assert all(
         f.get("path") in (None, "dsdone.yaml") for r in data["results"] for f in r["findings"]
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_named_pipes_the_contract_points_to_never_block(make_repo, run_cli) -> None:
+    contract = MINIMAL_CONTRACT + (
+        "outputs:\n  - name: scores\n    format: csv\n    schema: s.json\n    sample: pipe.csv\n"
+        "config:\n  files: [pipe.yaml]\n"
+    )
+    repo = make_repo({"s.json": '{"type": "object"}\n'}, contract=contract)
+    os.mkfifo(repo / "pipe.csv")
+    os.mkfifo(repo / "pipe.yaml")
+    # Opening a named pipe for reading waits for a writer: this test would never finish.
+    data = check_json(run_cli, repo)
+    config = result_of(data, "tracked-config")
+    assert any("not a regular file" in f["message"] for f in config["findings"])
+
+
+def test_a_tracked_file_replaced_by_a_folder_gets_a_report(make_repo, run_cli) -> None:
+    repo = make_repo({"train.py": "print(1)\n", "configs/model.yaml": "a: 1\n"})
+    (repo / "train.py").unlink()
+    (repo / "train.py").mkdir()
+    (repo / "train.py" / "inner.txt").write_text("x\n", "utf-8")
+    check_json(run_cli, repo)

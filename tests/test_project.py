@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -303,3 +304,16 @@ def test_contract_finding_is_located_in_the_contract(make_repo) -> None:
     project = open_project(make_repo(contract=contract))
     finding = project.contract_finding("no such file", "inputs", 0, "source", hint="fix it")
     assert (finding.path, finding.line, finding.hint) == ("dsdone.yaml", 7, "fix it")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_reading_a_named_pipe_is_refused_without_waiting(make_repo) -> None:
+    repo = make_repo({"a.py": ""})
+    os.mkfifo(repo / "pipe.csv")
+    project = open_project(repo)
+    assert "pipe.csv" not in project.files
+    for read in (project.read_bytes, project.read_text):
+        with pytest.raises(OSError, match="not a regular file"):
+            read("pipe.csv")
+    with pytest.raises(OSError, match="not a regular file"):
+        project.read_bytes(".")  # a folder

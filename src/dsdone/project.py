@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import errno
 import functools
+import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dsdone.contract import Contract
 from dsdone.fileindex import FileIndex, build_file_index
@@ -106,14 +108,31 @@ class Project:
 
     def read_bytes(self, relative: str) -> bytes:
         """The file's bytes (not cached: for scanning many files once)."""
-        return self.path(relative).read_bytes()
+        with self._open(relative) as stream:
+            return stream.read()
+
+    def _open(self, relative: str) -> BinaryIO:
+        """The file opened for reading; ``OSError`` if it is not a regular file.
+
+        Opened without blocking, then checked: a named pipe (``mkfifo sample.csv``) or a device
+        that the contract names would otherwise block the check, and dsdone, forever."""
+        fd = os.open(self.path(relative), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", relative)
+            # Blocking again: O_NONBLOCK means nothing for a regular file, but it is cleaner.
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+        except BaseException:
+            os.close(fd)
+            raise
+        return os.fdopen(fd, "rb")
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - a Project lives for one run
     def read_text(self, relative: str) -> str:
         """The file decoded as UTF-8 (cached); raises ``UnicodeDecodeError`` or ``OSError``
         (also for a file larger than ``MAX_TEXT_BYTES``, which is data, not text to scan)."""
-        path = self.path(relative)
-        with path.open("rb") as stream:
+        with self._open(relative) as stream:
             raw = stream.read(MAX_TEXT_BYTES + 1)
         if len(raw) > MAX_TEXT_BYTES:
             raise OSError(
