@@ -108,11 +108,12 @@ class Project:
 
     def read_bytes(self, relative: str) -> bytes:
         """The file's bytes (not cached: for scanning many files once)."""
-        with self._open(relative) as stream:
+        with self.open(relative) as stream:
             return stream.read()
 
-    def _open(self, relative: str) -> BinaryIO:
-        """The file opened for reading; ``OSError`` if it is not a regular file.
+    def open(self, relative: str) -> BinaryIO:
+        """The file opened for binary reading (for reading only its first bytes); ``OSError`` if
+        it is not a regular file, ``OutsideProject`` if it is not in the project.
 
         Opened without blocking, then checked: a named pipe (``mkfifo sample.csv``) or a device
         that the contract names would otherwise block the check, and dsdone, forever."""
@@ -132,7 +133,7 @@ class Project:
     def read_text(self, relative: str) -> str:
         """The file decoded as UTF-8 (cached); raises ``UnicodeDecodeError`` or ``OSError``
         (also for a file larger than ``MAX_TEXT_BYTES``, which is data, not text to scan)."""
-        with self._open(relative) as stream:
+        with self.open(relative) as stream:
             raw = stream.read(MAX_TEXT_BYTES + 1)
         if len(raw) > MAX_TEXT_BYTES:
             raise OSError(
