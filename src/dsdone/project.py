@@ -117,7 +117,9 @@ class Project:
 
         Opened without blocking, then checked: a named pipe (``mkfifo sample.csv``) or a device
         that the contract names would otherwise block the check, and dsdone, forever."""
-        fd = os.open(self.path(relative), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        # O_BINARY: on Windows, without it the C runtime would turn CRLF into LF.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.path(relative), flags)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", relative)
