@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 
 # A text file bigger than this is data (a CSV dump, a minified bundle), not code or config:
-# reading it whole into memory, and caching it, would let one file exhaust the machine.
-MAX_TEXT_BYTES = 32 * 1024 * 1024
+# reading it whole into memory, and caching up to 256 of them, would exhaust the machine.
+# The same 10 MB as the large-file limit of version-control and the scan cap of personal-paths.
+MAX_TEXT_BYTES = 10 * 1024 * 1024
 
 
 class OutsideProject(ValueError):
@@ -123,7 +124,7 @@ class Project:
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", relative)
-            # Blocking again: O_NONBLOCK means nothing for a regular file, but it is cleaner.
+            # Only the open had to be non-blocking; reads of a regular file are plain reads.
             if hasattr(os, "set_blocking"):
                 os.set_blocking(fd, True)
         except BaseException:
