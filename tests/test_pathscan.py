@@ -6,11 +6,11 @@ import json
 
 import nbformat
 import pytest
-from dsdone.checks.personal_paths import DEFAULT_ALLOWED_USERS
 from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from dsdone.checks.personal_paths import DEFAULT_ALLOWED_USERS
 from dsdone.pathscan import (
     _PATH,
     decode,

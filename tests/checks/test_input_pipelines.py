@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
-from dsdone.checks.input_pipelines import input_pipelines
 
+from dsdone.checks.input_pipelines import input_pipelines
 from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
 from dsdone.project import Project

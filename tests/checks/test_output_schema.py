@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
-from dsdone.checks.output_schema import output_schema
 
+from dsdone.checks.output_schema import output_schema
 from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
 from dsdone.project import Project

@@ -9,9 +9,9 @@ from typing import Any
 import nbformat
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
-from dsdone.checks.personal_paths import personal_paths
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from dsdone.checks.personal_paths import personal_paths
 from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
 from dsdone.project import Project

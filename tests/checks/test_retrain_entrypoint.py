@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
-from dsdone.checks.retrain_entrypoint import retrain_entrypoint
 
+from dsdone.checks.retrain_entrypoint import retrain_entrypoint
 from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
 from dsdone.project import Project

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
-from dsdone.checks.unit_tests import unit_tests
 
+from dsdone.checks.unit_tests import unit_tests
 from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Status
 from dsdone.project import Project

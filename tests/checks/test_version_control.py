@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
-from dsdone.checks.version_control import version_control
 
+from dsdone.checks.version_control import version_control
 from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Status
 from dsdone.project import Project
