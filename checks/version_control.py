@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from dsdone.api import Note, check, option
+from dsdone.api import CheckError, Note, check, option
 from dsdone.model import Area, Finding, Severity
 from dsdone.project import OutsideProject, Project
 
@@ -16,10 +16,6 @@ from dsdone.project import OutsideProject, Project
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 MEGABYTE = 1024 * 1024
 GIT_TIMEOUT_SECONDS = 120
-
-
-class GitUnavailable(RuntimeError):
-    """git is missing or broken: nothing about version control can be concluded."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,7 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
     """
     problem = project.index.git_problem or project.git.problem
     if problem is not None:
-        raise GitUnavailable(
+        raise CheckError(
             f"git is not usable here, so version control cannot be checked: {problem}. "
             "Install git (or repair the repository) and run again."
         )
@@ -221,10 +217,10 @@ def _git(project: Project, args: list[str], stdin: bytes | None = None) -> bytes
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},  # never write .git/index: read-only
         )
     except FileNotFoundError:
-        raise GitUnavailable("the git executable was not found on PATH") from None
+        raise CheckError("the git executable was not found on PATH") from None
     except subprocess.TimeoutExpired:
-        raise GitUnavailable(f"git {args[0]} did not finish in {GIT_TIMEOUT_SECONDS} s") from None
+        raise CheckError(f"git {args[0]} did not finish in {GIT_TIMEOUT_SECONDS} s") from None
     if completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip()
-        raise GitUnavailable(f"git {args[0]} failed: {message}")
+        raise CheckError(f"git {args[0]} failed: {message}")
     return completed.stdout

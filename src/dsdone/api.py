@@ -19,7 +19,8 @@ A check is a function of the ``Project`` that yields ``Finding``s, decorated wit
         ...
 
 A check passes when it yields no finding. It may yield ``Note``s (facts worth a line in the
-report, such as "12 tests in tests/"), raise ``Skip(reason)`` when it does not apply, and it
+report, such as "12 tests in tests/"), raise ``Skip(reason)`` when it does not apply or
+``CheckError(reason)`` when it cannot do its job here (git is missing, say), and it
 must not print, write or run the project's code. Anything it raises is reported as status
 ``error`` with the message; the other checks still run.
 """
@@ -48,6 +49,11 @@ class Skip(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class CheckError(Exception):
+    """Raised by a check that cannot do its job here (git is missing, say); reported as status
+    ``error`` with exactly this message, where any other exception reads as a crash."""
 
 
 @dataclass(frozen=True)
