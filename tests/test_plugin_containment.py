@@ -82,6 +82,12 @@ def malformed_finding(project):
     yield Finding("second", path="a.py", line=2)
 
 
+@check(id="escapes", title="Writes terminal escape sequences", fix="Nothing.")
+def escapes(project):
+    """A finding whose text would clear the reader's screen if printed raw."""
+    yield Finding("clear\x1b[2Jscreen", path="a.py", line=1, hint="bell\x07")
+
+
 @check(id="exits", title="Calls sys.exit", fix="Nothing.")
 def exits(project):
     """Tries to end the whole run."""
@@ -224,3 +230,11 @@ def test_a_finding_of_the_wrong_types_is_an_error(hostile_repo: Path, run_cli) -
         "malformed Finding: line must be a whole number" in results["malformed-finding"]["summary"]
     )
     assert results["good"]["status"] == "pass"
+
+
+def test_escape_sequences_in_findings_are_shown_not_obeyed(hostile_repo: Path, run_cli) -> None:
+    result = run_cli("check", str(hostile_repo), "--allow-plugins", "--select", "escapes")
+    assert result.exit_code == 1
+    assert "a.py:1: clear\\x1b[2Jscreen" in result.stdout
+    assert "hint: bell\\x07" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout

@@ -111,6 +111,13 @@ class Finding:
                 parts.append(str(self.column))
         return ":".join(parts)
 
+    def cell_location(self) -> str:
+        """``cell 3, line 2`` for a finding in a notebook cell, ``cell 3`` for one in a cell's
+        output, or an empty string outside notebooks."""
+        if self.cell is None:
+            return ""
+        return f"cell {self.cell}" + (f", line {self.cell_line}" if self.cell_line else "")
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path or "", self.line or 0, self.column or 0, self.message)
 

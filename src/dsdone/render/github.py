@@ -50,7 +50,7 @@ def _finding(report: Report, result: CheckResult, finding: Finding) -> str:
     properties["title"] = f"dsdone {result.check}: {result.title}"
     message = finding.message
     if finding.cell is not None:
-        message += f" (cell {finding.cell}, line {finding.cell_line})"
+        message += f" ({finding.cell_location()})"
     if finding.hint:
         message += f"\nhint: {finding.hint}"
     return _command(_COMMAND[result.severity], properties, message)

@@ -91,7 +91,7 @@ def _finding(report: Report, finding: Finding) -> str:
     where = report.repo_path(finding.location() if finding.path else report.contract)
     text = f"{where}: {finding.message}"
     if finding.cell is not None:
-        text += f" (cell {finding.cell}, line {finding.cell_line})"
+        text += f" ({finding.cell_location()})"
     if finding.waived is not None:
         text += f" [waived: {finding.waived.reason}]"
     elif finding.known:

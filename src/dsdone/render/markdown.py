@@ -87,7 +87,7 @@ def _finding(report: Report, finding: Finding) -> str:
     where = report.repo_path(finding.location() if finding.path else report.contract)
     text = f"- `{where}`"
     if finding.cell is not None:
-        text += f" (cell {finding.cell}, line {finding.cell_line})"
+        text += f" ({finding.cell_location()})"
     text += f": {_escape(finding.message)}"
     if finding.waived is not None:
         until = f" until {finding.waived.until}" if finding.waived.until else ""

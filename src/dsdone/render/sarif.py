@@ -128,7 +128,7 @@ def _result(
         region["startColumn"] = finding.column
     text = finding.message
     if finding.cell is not None:
-        text += f" (notebook cell {finding.cell}, line {finding.cell_line} of the cell)"
+        text += f" (notebook {finding.cell_location()})"
     if finding.path is None:
         text += " (about the whole project)"
     if finding.hint:

@@ -115,7 +115,7 @@ def _table(results: tuple[CheckResult, ...], report: Report) -> Table:
             Text(label, style=style),
             result.check,
             Text(result.severity.value, style="dim"),
-            Text(f"{result.title}: {result.summary}"),
+            Text(_printable(f"{result.title}: {result.summary}")),
         )
     return table
 
@@ -128,26 +128,39 @@ def _findings(result: CheckResult) -> Group:
         )
     ]
     if not result.findings:
-        lines.append(Text(f"  {result.summary}", style=style))
+        lines.append(Text(f"  {_printable(result.summary)}", style=style))
     for finding in result.findings:
         lines.append(_finding(finding))
     return Group(*lines)
+
+
+# Findings come from plugins and from the files of the project under check: an escape
+# sequence in either must be shown, not obeyed by the reader's terminal.
+_CONTROL = {
+    code: f"\\x{code:02x}"
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
+    if code not in (9, 10)
+}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 def _finding(finding: Finding) -> Text:
     text = Text("  ")
     location = finding.location()
     if location:
-        text.append(location, style="cyan")
+        text.append(_printable(location), style="cyan")
         if finding.cell is not None:
-            text.append(f" (cell {finding.cell}, line {finding.cell_line})", style="cyan")
+            text.append(f" ({finding.cell_location()})", style="cyan")
         text.append(": ")
-    text.append(finding.message)
+    text.append(_printable(finding.message))
     if finding.waived is not None:
         until = f" until {finding.waived.until}" if finding.waived.until else ""
-        text.append(f" (waived{until}: {finding.waived.reason})", style="yellow")
+        text.append(f" (waived{until}: {_printable(finding.waived.reason)})", style="yellow")
     elif finding.known:
         text.append(" (in the baseline)", style="dim")
     if finding.hint:
-        text.append(f"\n    hint: {finding.hint}", style="dim")
+        text.append(f"\n    hint: {_printable(finding.hint)}", style="dim")
     return text
