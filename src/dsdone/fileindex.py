@@ -10,6 +10,7 @@ link out of the project or blocks on a named pipe.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 from dataclasses import dataclass
@@ -148,7 +149,7 @@ def _name_problem(raw: bytes) -> str | None:
         name = raw.decode("utf-8")
     except UnicodeDecodeError:
         return "its name is not valid UTF-8"
-    if any(_is_control(char) for char in name):
+    if _CONTROL.search(name):
         return "its name holds control characters"
     return None
 
@@ -156,11 +157,11 @@ def _name_problem(raw: bytes) -> str | None:
 def _shown(raw: bytes) -> str:
     """A bad name, printable: bytes that are not UTF-8 and control characters as escapes."""
     text = raw.decode("utf-8", "backslashreplace")
-    return "".join(f"\\x{ord(c):02x}" if _is_control(c) else c for c in text)
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
-def _is_control(char: str) -> bool:
-    return ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F
+# C0 and C1 control characters; one regular expression, because every file name is tested.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _unreadable(root: Path, relative: str) -> str | None:

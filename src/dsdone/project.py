@@ -13,9 +13,10 @@ import errno
 import functools
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, overload
 
 from dsdone.contract import Contract
 from dsdone.fileindex import FileIndex, build_file_index
@@ -30,6 +31,39 @@ if TYPE_CHECKING:
 # reading it whole into memory, and caching up to 256 of them, would exhaust the machine.
 # The same 10 MB as the large-file limit of version-control and the scan cap of personal-paths.
 MAX_TEXT_BYTES = 10 * 1024 * 1024
+
+
+T = TypeVar("T")
+
+
+class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_property
+    """A property computed once per project, even when several checks (each in its own thread)
+    ask for it at the same moment: the others wait for the first instead of computing it again.
+    (``functools.cached_property`` does not lock since Python 3.12.)"""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+        self.name = compute.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> fact[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | fact[T]:
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        if self.name not in cache:
+            # dict.setdefault is atomic: every thread gets the same lock for this fact.
+            with cache.setdefault(f"_lock_{self.name}", threading.Lock()):
+                if self.name not in cache:
+                    cache[self.name] = self.compute(instance)
+        value: T = cache[self.name]
+        return value
 
 
 class OutsideProject(ValueError):
@@ -48,7 +82,7 @@ class Project:
 
     # -- files -------------------------------------------------------------------------------
 
-    @functools.cached_property
+    @fact
     def index(self) -> FileIndex:
         return build_file_index(self.root)
 
@@ -60,7 +94,7 @@ class Project:
     def is_tracked(self, path: str) -> bool:
         return path in self.index.tracked
 
-    @functools.cached_property
+    @fact
     def _file_set(self) -> frozenset[str]:
         return frozenset(self.index.files)
 
@@ -73,21 +107,27 @@ class Project:
         spec = compile_globs(tuple(patterns))
         return [path for path in self.files if spec.match_file(path)]
 
-    @functools.cached_property
+    @fact
     def folders(self) -> frozenset[str]:
         """Every folder that holds an indexed file (relative; the root is "")."""
         result = {""}
         for path in self.files:
-            parent = PurePosixPath(path).parent
-            while str(parent) != "." and str(parent) not in result:
-                result.add(str(parent))
-                parent = parent.parent
+            # String operations, not PurePosixPath: this runs over every file of the project.
+            folder = path.rpartition("/")[0]
+            while folder and folder not in result:
+                result.add(folder)
+                folder = folder.rpartition("/")[0]
         return frozenset(result)
 
     # -- reading -----------------------------------------------------------------------------
 
     def path(self, relative: str) -> Path:
         """The absolute path of ``relative``; ``OutsideProject`` if it leaves the project."""
+        if relative in self._file_set:
+            # The file index was built in this run and keeps only regular files inside the
+            # project (links that leave it, loop or dangle are left out): no need to resolve
+            # each of them again, which costs several system calls a file.
+            return self.root / relative
         if not relative or PurePosixPath(relative).is_absolute() or _is_windows_absolute(relative):
             raise OutsideProject(f"{relative!r} is not a path relative to the project")
         candidate = self.root / relative
@@ -166,7 +206,7 @@ class Project:
 
     # -- git ---------------------------------------------------------------------------------
 
-    @functools.cached_property
+    @fact
     def git(self) -> GitState:
         return read_git_state(self.root)
 

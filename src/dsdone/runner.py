@@ -37,60 +37,81 @@ class PreparedCheck:
 def run_checks(
     project: Project, prepared: Mapping[str, PreparedCheck], default_timeout: float | None = None
 ) -> tuple[CheckResult, ...]:
-    return tuple(run_one(project, item, default_timeout) for _, item in sorted(prepared.items()))
+    """Run every check at once, each in its own thread, and collect the results by check id.
+
+    Checks spend much of their time waiting for git (``ls-files``, ``grep``, ``status``) and
+    the disk; running them together lets that overlap with the others' Python work, and the
+    facts they share are computed once whoever asks first (see ``project.fact``)."""
+    runs = [_Run(project, item, default_timeout) for _, item in sorted(prepared.items())]
+    return tuple(run.result() for run in runs)
 
 
 def run_one(
     project: Project, prepared: PreparedCheck, default_timeout: float | None = None
 ) -> CheckResult:
-    check, settings = prepared.check, prepared.settings
-    timeout = next(
-        (t for t in (settings.timeout, default_timeout) if t is not None), DEFAULT_TIMEOUT_SECONDS
-    )
-    started = time.perf_counter()
-    outcome = _call_with_timeout(project, prepared, timeout)
-    duration_ms = (time.perf_counter() - started) * 1000
-    status, summary, findings = outcome
-    if settings.exclude and findings:
-        spec = compile_globs(settings.exclude)
-        findings = [f for f in findings if f.path is None or not spec.match_file(f.path)]
-        if status is Status.FAIL and not findings:
-            status, summary = Status.PASS, "every finding is in an excluded path"
-    return CheckResult(
-        check=check.id,
-        title=check.title,
-        severity=settings.severity or check.severity,
-        area=check.area,
-        status=status,
-        summary=summary,
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
-        duration_ms=round(duration_ms, 1),
-        source=check.source,
-        description=check.description,
-        fix=check.fix,
-        help_uri=BUILTIN_HELP_URI.format(id=check.id) if check.source == "built-in" else None,
-    )
+    return _Run(project, prepared, default_timeout).result()
 
 
 Outcome = tuple[Status, str, list[Finding]]
 
 
-def _call_with_timeout(project: Project, prepared: PreparedCheck, timeout: float) -> Outcome:
-    outcome: list[Outcome] = []
-    # A daemon thread: a check that never returns cannot be killed, but it must not keep the
-    # report waiting, nor keep dsdone alive when it exits.
-    worker = threading.Thread(
-        target=lambda: outcome.append(_call(project, prepared)),
-        name=f"dsdone-check-{prepared.check.id}",
-        daemon=True,
-    )
-    worker.start()
-    worker.join(min(timeout, threading.TIMEOUT_MAX))
-    if outcome:
-        return outcome[0]
-    if worker.is_alive():
-        return Status.ERROR, f"did not finish within {timeout:g} s (its timeout)", []
-    return Status.ERROR, "the check ended without a result", []
+class _Run:
+    """One check running in its own daemon thread: a check that never returns cannot be
+    killed, but it must not keep the report waiting, nor keep dsdone alive when it exits."""
+
+    def __init__(
+        self, project: Project, prepared: PreparedCheck, default_timeout: float | None
+    ) -> None:
+        self.prepared = prepared
+        settings = prepared.settings
+        self.timeout = next(
+            (t for t in (settings.timeout, default_timeout) if t is not None),
+            DEFAULT_TIMEOUT_SECONDS,
+        )
+        self.outcome: list[Outcome] = []
+        self.started = time.perf_counter()
+        self.finished: float | None = None
+        self.thread = threading.Thread(
+            target=self._work, args=(project,), name=f"dsdone-{prepared.check.id}", daemon=True
+        )
+        self.thread.start()
+
+    def _work(self, project: Project) -> None:
+        self.outcome.append(_call(project, self.prepared))
+        self.finished = time.perf_counter()
+
+    def _wait(self) -> Outcome:
+        remaining = self.started + self.timeout - time.perf_counter()
+        self.thread.join(max(0.0, min(remaining, threading.TIMEOUT_MAX)))
+        if self.outcome:
+            return self.outcome[0]
+        if self.thread.is_alive():
+            return Status.ERROR, f"did not finish within {self.timeout:g} s (its timeout)", []
+        return Status.ERROR, "the check ended without a result", []
+
+    def result(self) -> CheckResult:
+        check, settings = self.prepared.check, self.prepared.settings
+        status, summary, findings = self._wait()
+        ended = self.finished if self.finished is not None else time.perf_counter()
+        if settings.exclude and findings:
+            spec = compile_globs(settings.exclude)
+            findings = [f for f in findings if f.path is None or not spec.match_file(f.path)]
+            if status is Status.FAIL and not findings:
+                status, summary = Status.PASS, "every finding is in an excluded path"
+        return CheckResult(
+            check=check.id,
+            title=check.title,
+            severity=settings.severity or check.severity,
+            area=check.area,
+            status=status,
+            summary=summary,
+            findings=tuple(sorted(findings, key=Finding.sort_key)),
+            duration_ms=round((ended - self.started) * 1000, 1),
+            source=check.source,
+            description=check.description,
+            fix=check.fix,
+            help_uri=BUILTIN_HELP_URI.format(id=check.id) if check.source == "built-in" else None,
+        )
 
 
 def _call(project: Project, prepared: PreparedCheck) -> Outcome:
