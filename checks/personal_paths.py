@@ -226,7 +226,7 @@ def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes |
     binary file or one that cannot be read (deleted but still tracked, a folder link, a link
     out of the project). Binary files cost one 8 KB read."""
     try:
-        with project.path(relative).open("rb") as stream:
+        with project.open(relative) as stream:
             head = stream.read(BINARY_PROBE_BYTES)
             if is_binary(head):
                 return None, True

@@ -168,7 +168,7 @@ def _committed_large_files(project: Project, limit: float) -> list[tuple[str, in
 
 def _is_lfs_pointer(project: Project, path: str) -> bool:
     try:
-        with project.path(path).open("rb") as handle:
+        with project.open(path) as handle:
             return handle.read(len(LFS_POINTER_PREFIX)) == LFS_POINTER_PREFIX
     except OutsideProject:
         return True  # reached through a symbolic link out of the project: not ours to judge

@@ -30,7 +30,7 @@ def assert_user_error(result: object, *expected: str) -> None:
 BAD_CONTRACTS = [
     pytest.param(
         HEAD + "inptus: []\n",
-        "dsdone.yaml:5:1: unknown key 'inptus' in (top level) (did you mean 'inputs'?)",
+        "dsdone.yaml:5:1: unknown key 'inptus' in the contract (did you mean 'inputs'?)",
         "dsdone schema",
         id="unknown-top-level-key-did-you-mean",
     ),
@@ -103,7 +103,7 @@ BAD_CONTRACTS = [
     ),
     pytest.param(
         "version: 1\n",
-        "dsdone.yaml:1:1: (top level) is missing the required key 'project'",
+        "dsdone.yaml:1:1: the contract is missing the required key 'project'",
         None,
         id="missing-required-top-level-key",
     ),
@@ -139,7 +139,7 @@ BAD_CONTRACTS = [
     ),
     pytest.param(
         HEAD + "version: 1\n",
-        "dsdone.yaml:5:1: duplicate key 'version' in (top level) (first given on line 1)",
+        "dsdone.yaml:5:1: duplicate key 'version' in the contract (first given on line 1)",
         None,
         id="duplicate-top-level-key",
     ),

@@ -76,7 +76,7 @@ def format_path(path: YamlPath) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(top level)"
+    return text or "the contract"
 
 
 def load_yaml(
