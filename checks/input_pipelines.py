@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from dsdone.api import check
 from dsdone.contract import Input
+from dsdone.entries import entry_label, name_findings
 from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
 from dsdone.pycode import Located, dvc_stages, resolve
@@ -59,38 +60,15 @@ def input_pipelines(project: Project) -> Iterator[Finding]:
     if not inputs:
         yield project.contract_finding("inputs: is empty", "inputs", hint=MINIMAL_INPUT)
         return
-    first_seen: dict[str, int] = {}
+    yield from name_findings(project, "inputs", inputs, example="transactions")
     for item in inputs:
-        yield from _check_name(project, item, first_seen)
         yield from _check_format(project, item)
         yield from _check_source(project, item)
         yield from _check_pipeline(project, item)
 
 
 def _label(item: Input) -> str:
-    return f"inputs[{item.index}]" + (f" ({item.name})" if item.name else "")
-
-
-def _check_name(project: Project, item: Input, first_seen: dict[str, int]) -> Iterator[Finding]:
-    if not item.name:
-        yield project.contract_finding(
-            f"inputs[{item.index}] has no name",
-            "inputs",
-            item.index,
-            hint="add `name:` with a short unique name, such as transactions",
-        )
-    elif item.name in first_seen:
-        other = first_seen[item.name]
-        yield project.contract_finding(
-            f"{_label(item)}: the name '{item.name}' is also used by inputs[{other}] "
-            f"(line {project.contract.line_of('inputs', other, 'name')})",
-            "inputs",
-            item.index,
-            "name",
-            hint="give each input a name of its own",
-        )
-    else:
-        first_seen[item.name] = item.index
+    return entry_label("inputs", item)
 
 
 def _check_format(project: Project, item: Input) -> Iterator[Finding]:

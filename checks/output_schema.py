@@ -14,6 +14,7 @@ from typing import Any
 
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
+from dsdone.entries import entry_label, name_findings
 from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
 
@@ -85,9 +86,8 @@ def output_schema(project: Project, options: OutputSchemaOptions) -> Iterator[Fi
         yield project.contract_finding("outputs: is empty", "outputs", hint=MINIMAL_OUTPUT)
         return
     allowed = (*FORMATS, *(f.lower() for f in options.extra_formats))
-    first_seen: dict[str, int] = {}
+    yield from name_findings(project, "outputs", outputs, example="scores")
     for item in outputs:
-        yield from _check_name(project, item, first_seen)
         fmt = yield from _check_format(project, item, allowed)
         loaded = yield from _load_schema(project, item)
         if item.sample and item.sample.strip():
@@ -95,29 +95,7 @@ def output_schema(project: Project, options: OutputSchemaOptions) -> Iterator[Fi
 
 
 def _label(item: Output) -> str:
-    return f"outputs[{item.index}]" + (f" ({item.name})" if item.name else "")
-
-
-def _check_name(project: Project, item: Output, first_seen: dict[str, int]) -> Iterator[Finding]:
-    if not item.name:
-        yield project.contract_finding(
-            f"outputs[{item.index}] has no name",
-            "outputs",
-            item.index,
-            hint="add `name:` with a short unique name, such as scores",
-        )
-    elif item.name in first_seen:
-        other = first_seen[item.name]
-        yield project.contract_finding(
-            f"{_label(item)}: the name '{item.name}' is also used by outputs[{other}] "
-            f"(line {project.contract.line_of('outputs', other, 'name')})",
-            "outputs",
-            item.index,
-            "name",
-            hint="give each output a name of its own",
-        )
-    else:
-        first_seen[item.name] = item.index
+    return entry_label("outputs", item)
 
 
 def _check_format(

@@ -7,10 +7,16 @@ import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from dsdone.api import Check
 from dsdone.cli import main
+from dsdone.contract import load_contract
+from dsdone.model import CheckResult
+from dsdone.project import Project
+from dsdone.runner import PreparedCheck, run_one
 
 MINIMAL_CONTRACT = """\
 version: 1
@@ -114,3 +120,12 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+def run_check(root: Path, check: Check, **options: Any) -> CheckResult:
+    """Run one check on the project at ``root`` as ``dsdone check --select`` would, with
+    ``options`` (when given) in place of the contract's options for it."""
+    contract = load_contract(root)
+    settings = contract.settings(check.id)
+    built = check.make_options(options or settings.options)
+    return run_one(Project(root, contract), PreparedCheck(check, settings, built))

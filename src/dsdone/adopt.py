@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -403,13 +402,11 @@ def _yaml(path: Path, found: Inference) -> Any:
 
 
 def _toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # the same parser, as a package, on Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    from dsdone import toml
+
     try:
-        data: dict[str, Any] = tomllib.loads(_text(path))
-    except tomllib.TOMLDecodeError:
+        data: dict[str, Any] = toml.loads(_text(path))
+    except toml.TOMLDecodeError:
         return {}
     return data
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -238,14 +237,12 @@ def console_scripts(project: Project) -> dict[str, str]:
 def read_pyproject(project: Project) -> dict[str, Any] | None:
     if not project.is_indexed("pyproject.toml"):
         return None
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # the same parser, as a package, on Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    from dsdone import toml
+
     try:
-        data: dict[str, Any] = tomllib.loads(project.read_text("pyproject.toml"))
+        data: dict[str, Any] = toml.loads(project.read_text("pyproject.toml"))
         return data
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError):
         return None
 
 

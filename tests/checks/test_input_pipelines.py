@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.input_pipelines import input_pipelines
-from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
-from dsdone.project import Project
-from dsdone.runner import PreparedCheck, run_one
 
 CODE = {
     "src/demo/__init__.py": "",
@@ -22,10 +20,8 @@ CODE = {
 }
 
 
-def run(root: Path) -> CheckResult:
-    contract = load_contract(root)
-    prepared = PreparedCheck(input_pipelines, contract.settings(input_pipelines.id), None)
-    return run_one(Project(root, contract), prepared)
+def run(root: Path, **options: Any) -> CheckResult:
+    return run_check(root, input_pipelines, **options)
 
 
 LOCAL = "is an absolute local path: it exists only on one machine"

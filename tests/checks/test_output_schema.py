@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.output_schema import output_schema
-from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
-from dsdone.project import Project
-from dsdone.runner import PreparedCheck, run_one
 
 SCHEMA = {
     "type": "object",
@@ -29,11 +27,8 @@ SCHEMA = {
 SCHEMA_FILE = json.dumps(SCHEMA, indent=2) + "\n"
 
 
-def run(root: Path) -> CheckResult:
-    contract = load_contract(root)
-    settings = contract.settings(output_schema.id)
-    options = output_schema.make_options(settings.options)
-    return run_one(Project(root, contract), PreparedCheck(output_schema, settings, options))
+def run(root: Path, **options: Any) -> CheckResult:
+    return run_check(root, output_schema, **options)
 
 
 def output(

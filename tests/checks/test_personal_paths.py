@@ -8,26 +8,17 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from dsdone.checks.personal_paths import personal_paths
-from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
-from dsdone.project import Project
-from dsdone.runner import PreparedCheck, run_one
 
 MB = 1024 * 1024
 
 
 def run(root: Path, **options: Any) -> CheckResult:
-    contract = load_contract(root)
-    prepared = PreparedCheck(
-        personal_paths,
-        contract.settings(personal_paths.id),
-        personal_paths.make_options(options),
-    )
-    return run_one(Project(root, contract), prepared)
+    return run_check(root, personal_paths, **options)
 
 
 def located(result: CheckResult) -> list[tuple[str | None, int | None, int | None]]:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
 
 from dsdone.checks.retrain_entrypoint import retrain_entrypoint
-from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Finding, Status
-from dsdone.project import Project
-from dsdone.runner import PreparedCheck, run_one
 
 PROJECT = {
     "src/demo/__init__.py": "",
@@ -66,11 +64,8 @@ def contract(entrypoint: str | None, schedule: str | None = None) -> str:
     return MINIMAL_CONTRACT + "\n".join(lines) + "\n"
 
 
-def run(root: Path) -> CheckResult:
-    loaded = load_contract(root)
-    settings = loaded.settings(retrain_entrypoint.id)
-    options = retrain_entrypoint.make_options(settings.options)
-    return run_one(Project(root, loaded), PreparedCheck(retrain_entrypoint, settings, options))
+def run(root: Path, **options: Any) -> CheckResult:
+    return run_check(root, retrain_entrypoint, **options)
 
 
 def check_entrypoint(make_repo: MakeRepo, entrypoint: str, **files: str) -> CheckResult:

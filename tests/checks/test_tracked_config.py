@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.tracked_config import tracked_config
-from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Status
-from dsdone.project import Project
-from dsdone.runner import PreparedCheck, run_one
 
 
-def run(root: Path) -> CheckResult:
-    contract = load_contract(root)
-    prepared = PreparedCheck(tracked_config, contract.settings(tracked_config.id), None)
-    return run_one(Project(root, contract), prepared)
+def run(root: Path, **options: Any) -> CheckResult:
+    return run_check(root, tracked_config, **options)
 
 
 def messages(result: CheckResult) -> list[str]:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.unit_tests import unit_tests
-from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Status
-from dsdone.project import Project
-from dsdone.runner import PreparedCheck, run_one
 
 PACKAGE = {"src/churn/__init__.py": "", "src/churn/features.py": "def build(x):\n    return x\n"}
 REAL_TEST = """\
@@ -24,10 +22,8 @@ def test_build_returns_its_input():
 """
 
 
-def run(root: Path) -> CheckResult:
-    contract = load_contract(root)
-    prepared = PreparedCheck(unit_tests, contract.settings(unit_tests.id), None)
-    return run_one(Project(root, contract), prepared)
+def run(root: Path, **options: Any) -> CheckResult:
+    return run_check(root, unit_tests, **options)
 
 
 def messages(result: CheckResult) -> list[str]:

@@ -7,13 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
 
 from dsdone.checks.version_control import version_control
-from dsdone.contract import load_contract
 from dsdone.model import CheckResult, Status
-from dsdone.project import Project
-from dsdone.runner import PreparedCheck, run_one
 
 MB = 1024 * 1024
 LFS_POINTER = (
@@ -24,13 +21,7 @@ LFS_POINTER = (
 
 
 def run(root: Path, **options: Any) -> CheckResult:
-    contract = load_contract(root)
-    prepared = PreparedCheck(
-        version_control,
-        contract.settings(version_control.id),
-        version_control.make_options(options),
-    )
-    return run_one(Project(root, contract), prepared)
+    return run_check(root, version_control, **options)
 
 
 def messages(result: CheckResult) -> list[str]:
