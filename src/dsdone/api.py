@@ -216,7 +216,8 @@ def _type_name(hint: Any) -> str:
     if origin in (Union, types.UnionType):
         return " or ".join(_type_name(arg) for arg in args)
     if origin in (tuple, list, frozenset, set):
-        return f"a list of {_type_name(args[0]) if args else 'values'}"
+        plural = {bool: "booleans", int: "whole numbers", float: "numbers", str: "strings"}
+        return f"a list of {plural.get(args[0], 'values') if args else 'values'}"
     names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
     if hint is type(None):
         return "null"

@@ -148,14 +148,17 @@ def check(
     allow_plugins: Annotated[
         bool,
         typer.Option(
-            help="Load the project-local check modules the contract lists (runs their code)."
+            "--allow-plugins",
+            help="Load the project-local check modules the contract lists (runs their code).",
         ),
     ] = False,
     timeout: Annotated[
         Optional[float],  # noqa: UP045
         typer.Option(help="Stop a check that runs longer than this many seconds.", min=0.001),
     ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
 ) -> None:
     """Check a project against its contract and print a readiness report.
 
@@ -274,7 +277,9 @@ def _write(path: Path, text: str, option: str) -> None:
 
 @app.command("list")
 def list_checks(
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
 ) -> None:
     """List every available check: built-in and from installed plugins."""
     from rich.console import Console
@@ -297,7 +302,9 @@ def explain(
     check_id: Annotated[
         str, typer.Argument(metavar="ID", help="A check id, as `dsdone list` shows.")
     ],
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
 ) -> None:
     """Explain a check: why it matters, how to fix what it finds, and its options."""
     import difflib
