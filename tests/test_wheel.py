@@ -60,7 +60,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
     dist = tmp_path_factory.mktemp("dist")
-    isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
+    # Build with the setuptools already installed when it is one the project builds with
+    # (offline and faster); otherwise (a fresh venv bundles an old one) let pip fetch it.
+    isolation = ["--no-build-isolation"] if _setuptools_builds_us() else []
     run(
         sys.executable,
         "-m",
@@ -119,3 +121,14 @@ def test_a_project_scaffolded_from_the_installed_wheel_is_ready_and_green(
     assert "Ready" in report
     tests = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     assert " passed" in tests
+
+
+def _setuptools_builds_us() -> bool:
+    """Whether the installed setuptools meets the project's build requirement."""
+    if importlib.util.find_spec("setuptools") is None:
+        return False
+    from importlib.metadata import version
+
+    required = re.search(r'"setuptools>=(\d+)', (REPO / "pyproject.toml").read_text("utf-8"))
+    assert required, "pyproject.toml names a minimum setuptools"
+    return int(version("setuptools").split(".")[0]) >= int(required.group(1))
