@@ -491,14 +491,10 @@ def _render_inputs(found: Inference) -> list[str]:
             f"  - name: {yaml_scalar(item.name)}  # from {item.origin}",
             f"    source: {yaml_scalar(item.source)}",
         ]
-        if item.format:
-            lines.append(f"    format: {yaml_scalar(item.format)}")
-        else:
-            lines.append("    # TODO format: csv, parquet, json, table, ...")
-        if item.pipeline:
-            lines.append(f"    pipeline: {yaml_scalar(item.pipeline)}")
-        else:
-            lines.append("    # TODO pipeline: the code that loads it, e.g. mypackage.data:load")
+        lines.append(_field("format", item.format, "csv, parquet, json, table, ..."))
+        lines.append(
+            _field("pipeline", item.pipeline, "the code that loads it, e.g. mypackage.data:load")
+        )
     return lines
 
 
@@ -518,12 +514,13 @@ def _render_outputs(found: Inference) -> list[str]:
             f"  - name: {yaml_scalar(item.name)}",
             f"    schema: {yaml_scalar(item.schema)}",
         ]
-        if item.format:
-            lines.append(f"    format: {yaml_scalar(item.format)}")
-        else:
-            lines.append("    # TODO format: csv, json, jsonl or parquet")
-        if item.sample:
-            lines.append(f"    sample: {yaml_scalar(item.sample)}")
-        else:
-            lines.append("    # TODO sample: a small file of real output, checked by the schema")
+        lines.append(_field("format", item.format, "csv, json, jsonl or parquet"))
+        lines.append(
+            _field("sample", item.sample, "a small file of real output, checked by the schema")
+        )
     return lines
+
+
+def _field(key: str, value: str | None, todo: str) -> str:
+    """One field of a list entry, or a commented TODO saying what to write there."""
+    return f"    {key}: {yaml_scalar(value)}" if value else f"    # TODO {key}: {todo}"
