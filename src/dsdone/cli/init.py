@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -113,7 +114,8 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
         f"\n{name}: {len(result.paths(Outcome.CREATED))} files created, "
         f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
     )
-    print(f'Next: cd {target} && git add -A && git commit -m "Start {name}" && dsdone check')
+    enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
+    print(f'Next: {enter}git add -A && git commit -m "Start {name}" && dsdone check')
 
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
