@@ -13,12 +13,21 @@ from dsdone.api import check, option
 from dsdone.cron import CronError, validate_cron
 from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
-from dsdone.pycode import Located, Unresolved, console_scripts, dvc_stages, find_module, resolve
+from dsdone.pycode import (
+    Located,
+    Unresolved,
+    console_scripts,
+    dvc_stages,
+    find_module,
+    read_pyproject,
+    resolve,
+)
 
 AT = ("retrain", "entrypoint")
 FORMS = (
     "python -m pkg.train, python scripts/train.py, pkg.train:main, a console script from "
-    "pyproject.toml, make TARGET, dvc repro STAGE or mlflow run . -e NAME"
+    "pyproject.toml, make TARGET, dvc repro STAGE, mlflow run . -e NAME or kedro run "
+    "[--pipeline NAME]"
 )
 MINIMAL_RETRAIN = (
     "declare how to retrain under `retrain:`, for example:\n"
@@ -190,6 +199,8 @@ def _resolve_command(project: Project, tokens: list[str]) -> tuple[list[_Problem
         return _dvc(project, rest[1:]), []
     if head == "mlflow" and rest[:1] == ["run"]:
         return _mlflow(project, rest[1:])
+    if head == "kedro" and rest[:1] == ["run"]:
+        return _kedro(project, rest[1:]), []
     if head in ("bash", "sh") and rest:
         if rest[0].startswith("-"):
             return [
@@ -445,6 +456,65 @@ def _mlflow(project: Project, args: list[str]) -> tuple[list[_Problem], list[str
             )
         ], parameters
     return [], parameters
+
+
+# -- kedro ---------------------------------------------------------------------------------------
+
+
+def _kedro(project: Project, args: list[str]) -> list[_Problem]:
+    """``kedro run [--pipeline NAME]``: a Kedro project (``[tool.kedro]`` in pyproject.toml)
+    whose package registers the pipeline, by name in ``pipeline_registry.py`` or as a folder
+    ``pipelines/NAME/`` that Kedro's ``find_pipelines()`` discovers."""
+    settings = _get_table(read_pyproject(project), "tool", "kedro")
+    package = settings.get("package_name") if settings is not None else None
+    if not isinstance(package, str) or not package:
+        return [
+            _Problem(
+                "`kedro run` needs a Kedro project, and pyproject.toml has no [tool.kedro] "
+                "package_name",
+                "commit the Kedro project's pyproject.toml (kedro new writes [tool.kedro])",
+            )
+        ]
+    pipeline = None
+    for position, token in enumerate(args):
+        name, eq, inline = token.partition("=")
+        if name in ("--pipeline", "-p"):
+            pipeline = inline if eq else (args[position + 1] if position + 1 < len(args) else "")
+    package_folder = f"src/{package}" if f"src/{package}" in project.folders else package
+    registry = f"{package_folder}/pipeline_registry.py"
+    if not project.is_indexed(registry):
+        return [
+            _Problem(
+                f"there is no {registry}: Kedro cannot find the project's pipelines",
+                "commit the pipeline registry of the Kedro package",
+            )
+        ]
+    if pipeline is None or pipeline == "__default__":
+        return []
+    if f"{package_folder}/pipelines/{pipeline}" in project.folders:
+        return []
+    try:
+        text = project.read_text(registry)
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if any(f"{quote}{pipeline}{quote}" in text for quote in "\"'"):
+        return []
+    return [
+        _Problem(
+            f"the pipeline '{pipeline}' is neither in {registry} nor a folder "
+            f"{package_folder}/pipelines/{pipeline}/",
+            "register the pipeline, or run one that exists",
+        )
+    ]
+
+
+def _get_table(data: dict[str, object] | None, *keys: str) -> dict[str, object] | None:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        value = data.get(key)
+        data = value if isinstance(value, dict) else None
+    return data
 
 
 def _mlproject_entry_points(project: Project, path: str) -> set[str] | _Problem:

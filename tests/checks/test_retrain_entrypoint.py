@@ -386,3 +386,73 @@ def test_through_the_cli_the_report_gives_area_and_exit_code(
         "fail",
     )
     assert check["findings"][0]["line"] == 6
+
+
+KEDRO_PROJECT = {
+    "pyproject.toml": """\
+        [project]
+        name = "spaceflights"
+        [tool.kedro]
+        package_name = "spaceflights"
+        project_name = "Spaceflights"
+        """,
+    "src/spaceflights/__init__.py": "",
+    "src/spaceflights/pipeline_registry.py": """\
+        from kedro.framework.project import find_pipelines
+
+        def register_pipelines():
+            pipelines = find_pipelines()
+            pipelines["reporting"] = pipelines["data_science"]
+            return pipelines
+        """,
+    "src/spaceflights/pipelines/data_science/__init__.py": "",
+    "src/spaceflights/pipelines/data_science/pipeline.py": "def create_pipeline(): ...\n",
+}
+
+
+@pytest.mark.parametrize(
+    "entrypoint",
+    [
+        "kedro run",
+        "kedro run --pipeline data_science",  # discovered by find_pipelines() from its folder
+        "kedro run --pipeline=reporting",  # registered by name in pipeline_registry.py
+        "kedro run -p __default__ --env production",
+    ],
+)
+def test_a_kedro_run_of_a_registered_pipeline_resolves(
+    make_repo: MakeRepo, entrypoint: str
+) -> None:
+    root = make_repo(KEDRO_PROJECT, contract=contract(entrypoint))
+    assert run(root).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("files", "entrypoint", "words"),
+    [
+        (
+            KEDRO_PROJECT,
+            "kedro run --pipeline training",
+            "the pipeline 'training' is neither in src/spaceflights/pipeline_registry.py nor a "
+            "folder src/spaceflights/pipelines/training/",
+        ),
+        (
+            {"pyproject.toml": "[project]\nname = 'x'\n"},
+            "kedro run",
+            "`kedro run` needs a Kedro project, and pyproject.toml has no [tool.kedro] "
+            "package_name",
+        ),
+        (
+            {k: v for k, v in KEDRO_PROJECT.items() if not k.endswith("pipeline_registry.py")},
+            "kedro run",
+            "there is no src/spaceflights/pipeline_registry.py",
+        ),
+    ],
+    ids=["unknown-pipeline", "not-kedro", "no-registry"],
+)
+def test_a_kedro_run_that_cannot_be_found_is_a_finding(
+    make_repo: MakeRepo, files: dict[str, str], entrypoint: str, words: str
+) -> None:
+    root = make_repo(files, contract=contract(entrypoint))
+    finding = only_finding(run(root))
+    assert words in finding.message
+    assert finding.path == "dsdone.yaml"
