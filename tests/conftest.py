@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from dsdone.api import Check
 from dsdone.cli import main
@@ -17,6 +18,11 @@ from dsdone.contract import load_contract
 from dsdone.model import CheckResult
 from dsdone.project import Project
 from dsdone.runner import PreparedCheck, run_one
+
+# No test asserts a time: Hypothesis' per-example deadline would be one, and flaky on a busy
+# CI machine.
+settings.register_profile("dsdone", deadline=None, print_blob=True)
+settings.load_profile("dsdone")
 
 MINIMAL_CONTRACT = """\
 version: 1
