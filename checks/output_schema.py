@@ -3,8 +3,6 @@ matches the schema, record by record."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import posixpath
 import re
@@ -17,6 +15,7 @@ from dsdone.contract import Output
 from dsdone.entries import entry_label, name_findings
 from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
+from dsdone.records import Record, SampleError, read_records
 
 # The formats dsdone knows; a sample in one of them is read, except parquet (see below).
 FORMATS = ("csv", "json", "jsonl", "ndjson", "parquet", "tsv")
@@ -28,7 +27,6 @@ _BY_EXTENSION = {
     ".ndjson": "ndjson",
     ".parquet": "parquet",
 }
-_JSON_WHITESPACE = " \t\n\r"
 
 MINIMAL_OUTPUT = (
     "declare each output under `outputs:`, for example:\n"
@@ -300,20 +298,9 @@ def _draft(validator: type[Any]) -> str:
 # -- the sample --------------------------------------------------------------------------------
 
 
-class _SampleError(Exception):
-    """The sample as a whole cannot be read: the problem and the line it is at."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
-@dataclass(frozen=True)
-class _Record:
-    line: int
-    value: Any = None
-    problem: str | None = None  # the record itself could not be read
+class _SchemaUnusable(Exception):
+    """The schema fails while validating (an unresolvable ``$ref``): its problem, not the
+    sample's."""
 
 
 def _check_sample(
@@ -340,7 +327,7 @@ def _check_sample(
     if loaded is None or fmt not in FORMATS:
         return  # the schema or format finding already says what to fix first
     try:
-        records = _read_records(project.read_text(path), fmt, loaded.schema)
+        records = read_records(project.read_text(path), fmt, loaded.schema)
     except (OSError, UnicodeDecodeError) as exc:
         yield Finding(
             f"{_label(item)}: sample {path} cannot be read: {_reason(exc)}",
@@ -348,7 +335,7 @@ def _check_sample(
             hint="save the sample as UTF-8 text",
         )
         return
-    except _SampleError as exc:
+    except SampleError as exc:
         yield Finding(
             f"{_label(item)}: sample {path} is not valid {fmt}: {exc.message}",
             path=path,
@@ -365,9 +352,9 @@ def _check_sample(
         return
     try:
         failures = list(_failing_records(records, loaded))
-    except _SampleError as exc:
+    except _SchemaUnusable as exc:
         yield project.contract_finding(
-            f"{_label(item)}: the schema cannot be applied to the sample: {exc.message}",
+            f"{_label(item)}: the schema cannot be applied to the sample: {exc}",
             "outputs",
             item.index,
             "schema",
@@ -391,7 +378,7 @@ def _check_sample(
         )
 
 
-def _failing_records(records: list[_Record], loaded: _Schema) -> Iterator[tuple[int, _Record, str]]:
+def _failing_records(records: list[Record], loaded: _Schema) -> Iterator[tuple[int, Record, str]]:
     from jsonschema.exceptions import best_match
 
     validator = loaded.validator(loaded.schema, format_checker=loaded.validator.FORMAT_CHECKER)
@@ -402,158 +389,10 @@ def _failing_records(records: list[_Record], loaded: _Schema) -> Iterator[tuple[
         try:
             error = best_match(validator.iter_errors(record.value))
         except Exception as exc:  # an unresolvable $ref surfaces only while validating
-            raise _SampleError(f"{type(exc).__name__}: {exc}") from None
+            raise _SchemaUnusable(f"{type(exc).__name__}: {exc}") from None
         if error is not None:
             place = "/".join(str(p) for p in error.absolute_path)
             yield number, record, error.message + (f" (at {place})" if place else "")
-
-
-def _read_records(text: str, fmt: str, schema: Mapping[str, Any]) -> list[_Record]:
-    if fmt == "json":
-        return _json_records(text)
-    if fmt in ("jsonl", "ndjson"):
-        return _json_lines(text)
-    return _csv_records(text, "\t" if fmt == "tsv" else ",", schema)
-
-
-def _json_records(text: str) -> list[_Record]:
-    """The records of a JSON array (each at the line where it starts), or the one object."""
-    decoder = json.JSONDecoder()
-    lines = _LineCounter(text)
-
-    def decode(at: int) -> tuple[Any, int]:
-        try:
-            return decoder.raw_decode(text, at)
-        except json.JSONDecodeError as exc:
-            raise _SampleError(exc.msg, exc.lineno) from None
-
-    position = _skip(text, 0)
-    if position == len(text):
-        return []
-    if text[position] != "[":
-        value, end = decode(position)
-        if _skip(text, end) != len(text):
-            raise _SampleError("extra data after the JSON value", lines.at(_skip(text, end)))
-        if not isinstance(value, dict):
-            raise _SampleError(
-                "a JSON sample is an array of records or one record (an object), "
-                f"not a {type(value).__name__}",
-                lines.at(position),
-            )
-        return [_Record(lines.at(position), value)]
-    records: list[_Record] = []
-    position = _skip(text, position + 1)
-    if text.startswith("]", position):
-        position += 1
-    else:
-        while True:
-            value, end = decode(position)
-            records.append(_Record(lines.at(position), value))
-            position = _skip(text, end)
-            if text.startswith(",", position):
-                position = _skip(text, position + 1)
-            elif text.startswith("]", position):
-                position += 1
-                break
-            else:
-                raise _SampleError("expected ',' or ']' after a record", lines.at(position))
-    if _skip(text, position) != len(text):
-        raise _SampleError("extra data after the JSON array", lines.at(_skip(text, position)))
-    return records
-
-
-def _skip(text: str, position: int) -> int:
-    while position < len(text) and text[position] in _JSON_WHITESPACE:
-        position += 1
-    return position
-
-
-class _LineCounter:
-    """Line numbers of increasing positions in a text, counted once (records come in order)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.position = 0
-        self.line = 1
-
-    def at(self, position: int) -> int:
-        if position < self.position:
-            return self.text.count("\n", 0, position) + 1
-        self.line += self.text.count("\n", self.position, position)
-        self.position = position
-        return self.line
-
-
-def _json_lines(text: str) -> list[_Record]:
-    records = []
-    # Split on "\n" only: a JSON string may hold U+2028, which str.splitlines() would split on.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(_Record(number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            records.append(_Record(number, problem=f"not valid JSON: {exc.msg}"))
-    return records
-
-
-def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[_Record]:
-    """The rows after the header as records, each at the physical line where the row starts
-    (a quoted value may span lines), with values converted by the schema's property types."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    properties = schema.get("properties")
-    types = properties if isinstance(properties, Mapping) else {}
-    header: list[str] | None = None
-    records: list[_Record] = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise _SampleError(str(exc), start) from None
-        if not row:
-            continue  # a blank line
-        if header is None:
-            header = row
-            continue
-        if len(row) > len(header):
-            problem = f"the row has {len(row)} values, the header has {len(header)}"
-            records.append(_Record(start, problem=problem))
-            continue
-        records.append(
-            _Record(
-                start,
-                {
-                    name: _coerce(value, types.get(name))
-                    for name, value in zip(header, row, strict=False)
-                },
-            )
-        )
-    return records
-
-
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
-
-
-def _coerce(value: str, prop: Any) -> Any:
-    """A CSV string as the type the property declares; left a string when it is none of them,
-    so that the schema reports it (``'abc' is not of type 'number'``)."""
-    declared = prop.get("type") if isinstance(prop, Mapping) else None
-    types = (declared,) if isinstance(declared, str) else tuple(declared or ())
-    if value == "" and "null" in types:
-        return None
-    if "integer" in types and _INTEGER.match(value.strip()):
-        return int(value)
-    if "number" in types:
-        try:
-            return float(value) if not _INTEGER.match(value.strip()) else int(value)
-        except ValueError:
-            pass
-    if "boolean" in types and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return value
 
 
 def _reason(exc: BaseException) -> str:

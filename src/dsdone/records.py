@@ -1,0 +1,180 @@
+"""Records of a data file with the line each starts at: a JSON array (or one object), JSON
+lines, CSV or TSV rows (values converted by a JSON Schema's property types). What the
+output-schema check validates a sample with, one record at a time, so that a failing record is
+reported at its line in the file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_JSON_WHITESPACE = " \t\n\r"
+
+
+class SampleError(Exception):
+    """The sample as a whole cannot be read: the problem and the line it is at."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    value: Any = None
+    problem: str | None = None  # the record itself could not be read
+
+
+def read_records(text: str, fmt: str, schema: Mapping[str, Any]) -> list[Record]:
+    if fmt == "json":
+        return _json_records(text)
+    if fmt in ("jsonl", "ndjson"):
+        return _json_lines(text)
+    return _csv_records(text, "\t" if fmt == "tsv" else ",", schema)
+
+
+def _json_records(text: str) -> list[Record]:
+    """The records of a JSON array (each at the line where it starts), or the one object."""
+    decoder = json.JSONDecoder()
+    lines = _LineCounter(text)
+
+    def decode(at: int) -> tuple[Any, int]:
+        try:
+            return decoder.raw_decode(text, at)
+        except json.JSONDecodeError as exc:
+            raise SampleError(exc.msg, exc.lineno) from None
+
+    position = _skip(text, 0)
+    if position == len(text):
+        return []
+    if text[position] != "[":
+        value, end = decode(position)
+        if _skip(text, end) != len(text):
+            raise SampleError("extra data after the JSON value", lines.at(_skip(text, end)))
+        if not isinstance(value, dict):
+            raise SampleError(
+                "a JSON sample is an array of records or one record (an object), "
+                f"not a {type(value).__name__}",
+                lines.at(position),
+            )
+        return [Record(lines.at(position), value)]
+    records: list[Record] = []
+    position = _skip(text, position + 1)
+    if text.startswith("]", position):
+        position += 1
+    else:
+        while True:
+            value, end = decode(position)
+            records.append(Record(lines.at(position), value))
+            position = _skip(text, end)
+            if text.startswith(",", position):
+                position = _skip(text, position + 1)
+            elif text.startswith("]", position):
+                position += 1
+                break
+            else:
+                raise SampleError("expected ',' or ']' after a record", lines.at(position))
+    if _skip(text, position) != len(text):
+        raise SampleError("extra data after the JSON array", lines.at(_skip(text, position)))
+    return records
+
+
+def _skip(text: str, position: int) -> int:
+    while position < len(text) and text[position] in _JSON_WHITESPACE:
+        position += 1
+    return position
+
+
+class _LineCounter:
+    """Line numbers of increasing positions in a text, counted once (records come in order)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.line = 1
+
+    def at(self, position: int) -> int:
+        if position < self.position:
+            return self.text.count("\n", 0, position) + 1
+        self.line += self.text.count("\n", self.position, position)
+        self.position = position
+        return self.line
+
+
+def _json_lines(text: str) -> list[Record]:
+    records = []
+    # Split on "\n" only: a JSON string may hold U+2028, which str.splitlines() would split on.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(Record(number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            records.append(Record(number, problem=f"not valid JSON: {exc.msg}"))
+    return records
+
+
+def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[Record]:
+    """The rows after the header as records, each at the physical line where the row starts
+    (a quoted value may span lines), with values converted by the schema's property types."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    properties = schema.get("properties")
+    types = properties if isinstance(properties, Mapping) else {}
+    header: list[str] | None = None
+    records: list[Record] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise SampleError(str(exc), start) from None
+        if not row:
+            continue  # a blank line
+        if header is None:
+            header = row
+            continue
+        if len(row) > len(header):
+            problem = f"the row has {len(row)} values, the header has {len(header)}"
+            records.append(Record(start, problem=problem))
+            continue
+        records.append(
+            Record(
+                start,
+                {
+                    name: _coerce(value, types.get(name))
+                    for name, value in zip(header, row, strict=False)
+                },
+            )
+        )
+    return records
+
+
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+def _coerce(value: str, prop: Any) -> Any:
+    """A CSV string as the type the property declares; left a string when it is none of them,
+    so that the schema reports it (``'abc' is not of type 'number'``)."""
+    declared = prop.get("type") if isinstance(prop, Mapping) else None
+    types = (declared,) if isinstance(declared, str) else tuple(declared or ())
+    if value == "" and "null" in types:
+        return None
+    if "integer" in types and _INTEGER.match(value.strip()):
+        return int(value)
+    if "number" in types:
+        try:
+            return float(value) if not _INTEGER.match(value.strip()) else int(value)
+        except ValueError:
+            pass
+    if "boolean" in types and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
