@@ -277,19 +277,19 @@ def _place_without_overwriting(temporary: Path, path: Path) -> bool:
     return True
 
 
-def inside_git_repository(folder: Path) -> bool:
+def run_git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | str:
+    """``git ARGS`` in ``folder``: its completed process, or why git could not be run."""
     try:
-        completed = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        return subprocess.run(
+            ["git", *args], cwd=folder, capture_output=True, text=True, timeout=60, check=False
         )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return completed.returncode == 0 and completed.stdout.strip() == "true"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"git could not be run ({exc})"
+
+
+def inside_git_repository(folder: Path) -> bool:
+    completed = run_git(folder, "rev-parse", "--is-inside-work-tree")
+    return not isinstance(completed, str) and completed.stdout.strip() == "true"
 
 
 def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
@@ -300,17 +300,9 @@ def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
     """
     if inside_git_repository(folder):
         return False, None
-    try:
-        completed = subprocess.run(
-            ["git", "init", "-q"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"git could not be run ({exc})"
+    completed = run_git(folder, "init", "-q")
+    if isinstance(completed, str):
+        return False, completed
     if completed.returncode != 0:
         return False, f"git init failed: {completed.stderr.strip()}"
     return True, None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,7 +11,7 @@ import typer
 
 from dsdone.cli import guard
 from dsdone.errors import DsdoneError
-from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
+from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES, run_git
 
 _MARKS = {
     "created": "created    ",
@@ -152,16 +151,5 @@ def _default_name(target: Path, existing: bool) -> str:
 
 
 def _git_email(target: Path) -> str | None:
-    folder = target if target.is_dir() else Path.cwd()
-    try:
-        completed = subprocess.run(
-            ["git", "config", "user.email"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return completed.stdout.strip() or None
+    completed = run_git(target if target.is_dir() else Path.cwd(), "config", "user.email")
+    return None if isinstance(completed, str) else completed.stdout.strip() or None
