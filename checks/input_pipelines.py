@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from dsdone.api import check
 from dsdone.contract import Input
-from dsdone.entries import entry_label, name_findings
+from dsdone.entries import entry_label, missing_finding, name_findings
 from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
 from dsdone.pycode import Located, dvc_stages, resolve
@@ -54,11 +54,8 @@ def input_pipelines(project: Project) -> Iterator[Finding]:
     nothing. The source is never read.
     """
     inputs = project.contract.inputs
-    if inputs is None:
-        yield project.contract_finding("the contract declares no inputs", hint=MINIMAL_INPUT)
-        return
     if not inputs:
-        yield project.contract_finding("inputs: is empty", "inputs", hint=MINIMAL_INPUT)
+        yield missing_finding(project, "inputs", inputs, MINIMAL_INPUT)
         return
     yield from name_findings(project, "inputs", inputs, example="transactions")
     for item in inputs:

@@ -12,7 +12,7 @@ from typing import Any
 
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
-from dsdone.entries import entry_label, name_findings
+from dsdone.entries import entry_label, missing_finding, name_findings
 from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
 from dsdone.records import Record, SampleError, read_records
@@ -77,11 +77,8 @@ def output_schema(project: Project, options: OutputSchemaOptions) -> Iterator[Fi
     that needs pyarrow, which dsdone does not depend on.
     """
     outputs = project.contract.outputs
-    if outputs is None:
-        yield project.contract_finding("the contract declares no outputs", hint=MINIMAL_OUTPUT)
-        return
     if not outputs:
-        yield project.contract_finding("outputs: is empty", "outputs", hint=MINIMAL_OUTPUT)
+        yield missing_finding(project, "outputs", outputs, MINIMAL_OUTPUT)
         return
     allowed = (*FORMATS, *(f.lower() for f in options.extra_formats))
     yield from name_findings(project, "outputs", outputs, example="scores")

@@ -15,6 +15,16 @@ def entry_label(section: str, item: Input | Output) -> str:
     return f"{section}[{item.index}]" + (f" ({item.name})" if item.name else "")
 
 
+def missing_finding(
+    project: Project, section: str, entries: Sequence[Input | Output] | None, example: str
+) -> Finding:
+    """The finding for a list the contract leaves out (``None``) or leaves empty, with
+    ``example`` (a minimal entry) as the hint."""
+    if entries is None:
+        return project.contract_finding(f"the contract declares no {section}", hint=example)
+    return project.contract_finding(f"{section}: is empty", section, hint=example)
+
+
 def name_findings(
     project: Project, section: str, entries: Sequence[Input | Output], example: str
 ) -> Iterator[Finding]:
