@@ -15,7 +15,7 @@ from dsdone.project import OutsideProject, Project
 # A file that cannot hold a test function is not parsed: this is what keeps a suite of
 # thousands of files fast. It is exact for counting: every test is a `def test...`
 # (`async def test...` included); the backslash allows for a line-continued `def`.
-_MAY_HOLD_A_TEST = re.compile(r"\bdef[\s\\]+test")
+_MAY_HOLD_A_TEST = re.compile(rb"\bdef[\s\\]+test")
 # Python files and packages that are never the code the project ships.
 _NOT_PROJECT_MODULES = frozenset(
     {"conftest", "setup", "noxfile", "__init__", "__main__", "tests", "test"}
@@ -187,17 +187,18 @@ def _own_top_level_names(project: Project, test_entries: Iterable[str]) -> set[s
 def _scan(project: Project, path: str, own: set[str], suite: _Suite, entry: str) -> Finding | None:
     """Count the tests of one file into ``suite``; a finding if the file cannot be read."""
     try:
-        text = project.read_text(path)
+        source = project.read_source(path)
+        if not source.isascii():
+            source.decode("utf-8-sig")  # pytest cannot import a test file that is not UTF-8
+        if not _MAY_HOLD_A_TEST.search(source):
+            return None
+        tree = project.python_ast(path)  # the bytes are cached: not read twice
     except UnicodeDecodeError:
         return Finding("not valid UTF-8", path=path, hint="save the test file as UTF-8")
     except OSError as exc:
         return Finding(f"cannot be read: {exc.strerror}", path=path)
     except OutsideProject:
         return None  # a symbolic link out of the project: not the project's test
-    if not _MAY_HOLD_A_TEST.search(text):
-        return None
-    try:
-        tree = project.python_ast(path)  # the text is cached: not read twice
     except SyntaxError as exc:
         return Finding(
             f"does not parse: {exc.msg}",

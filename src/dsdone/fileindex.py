@@ -85,15 +85,63 @@ def build_file_index(root: Path) -> FileIndex:
 def _git_index(root: Path, output: bytes) -> FileIndex:
     """Parse ``git ls-files -z -t --stage``: ``TAG MODE SHA STAGE\\tPATH`` for what git
     tracks (tag ``R`` for a file deleted from the work tree), ``? PATH`` for the others."""
+    try:
+        text = output.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    # The common case, in one pass over str: every name is UTF-8 without control characters
+    # (a tab would hide in the separator). Otherwise each entry is judged on its own bytes.
+    if text is None or _has_control_characters(output, text):
+        return _index_of_entries(root, _entries(output))
+    present: list[str] = []  # in git's order, which is sorted: sorting again costs nothing
+    gone: list[str] = []
+    tracked: list[str] = []
+    odd: list[tuple[str, str]] = []  # untracked files, links, submodules: looked at one by one
+    for entry in text.split("\0"):
+        if entry[:1] == "?":
+            odd.append(("?", entry[2:]))
+            continue
+        if not entry:
+            continue
+        meta, _, path = entry[2:].partition("\t")
+        if "\t" in path:
+            return _index_of_entries(root, _entries(output))
+        tracked.append(path)
+        if entry[0] == "R":
+            gone.append(path)
+        elif meta.startswith(("160000", "120000")):
+            odd.append((entry[0], entry[2:]))
+        else:
+            present.append(path)
+    if odd:
+        rest = _index_of_entries(root, [(tag, body.encode()) for tag, body in odd])
+        present.extend(rest.files)
+        skipped = dict(rest.skipped)
+    else:
+        skipped = {}
+    for path in gone:
+        skipped.setdefault(path, "tracked, but deleted from the work tree")
+    left_out = skipped.keys() | set(gone)
+    return FileIndex(
+        files=tuple(sorted(path for path in present if path not in left_out)),
+        tracked=frozenset(tracked),
+        in_git=True,
+        skipped=tuple(sorted(skipped.items())),
+    )
+
+
+def _entries(output: bytes) -> list[tuple[str, bytes]]:
+    return [(entry[:1].decode("ascii"), entry[2:]) for entry in output.split(b"\0") if entry]
+
+
+def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex:
+    """The index of ``(tag, rest)`` entries of ``git ls-files``, each judged on its bytes."""
     present: set[str] = set()
     gone: set[str] = set()
     tracked: set[str] = set()
     skipped: dict[str, str] = {}
-    for entry in output.split(b"\0"):
-        if not entry:
-            continue
-        tag, rest = entry[:1], entry[2:]
-        if tag == b"?":
+    for tag, rest in entries:
+        if tag == "?":
             problem = _name_problem(rest)
             if problem is not None:
                 skipped[_shown(rest)] = problem
@@ -115,7 +163,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
             continue
         path = os.fsdecode(raw_path)
         tracked.add(path)
-        if tag == b"R":
+        if tag == "R":
             gone.add(path)
         elif meta.startswith(_GITLINK_MODE):
             skipped[path] = "a git submodule"
@@ -162,6 +210,20 @@ def _shown(raw: bytes) -> str:
 
 # C0 and C1 control characters; one regular expression, because every file name is tested.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+# Printable ASCII and the NUL and tab that separate the entries and fields of git's output.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\0\t"
+_NON_ASCII_BYTES = bytes(range(0x80, 0x100))
+
+
+def _has_control_characters(output: bytes, text: str) -> bool:
+    """Whether a name in ``git ls-files -z`` output (decoded: ``text``) has a control
+    character. ``bytes.translate`` runs at memory speed; a regular expression, some ten times
+    slower, runs only when a name is not ASCII."""
+    unusual = output.translate(None, _PLAIN_BYTES)
+    if not unusual:
+        return False
+    return bool(unusual.translate(None, _NON_ASCII_BYTES) or _C1_CONTROL.search(text))
 
 
 def _unreadable(root: Path, relative: str) -> str | None:

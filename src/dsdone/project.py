@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # reading it whole into memory, and caching up to 256 of them, would exhaust the machine.
 # The same 10 MB as the large-file limit of version-control and the scan cap of personal-paths.
 MAX_TEXT_BYTES = 10 * 1024 * 1024
+_READ_CHUNK = 1024 * 1024
 
 
 T = TypeVar("T")
@@ -76,6 +77,7 @@ class Project:
     def __init__(self, root: Path, contract: Contract) -> None:
         self.root = root.resolve()
         self.contract = contract
+        self._root_prefix = str(self.root).rstrip(os.sep) + os.sep
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"
@@ -147,49 +149,90 @@ class Project:
         except (OutsideProject, OSError):  # OSError: a folder on the way cannot be read
             return False
 
-    def read_bytes(self, relative: str) -> bytes:
-        """The file's bytes (not cached: for scanning many files once)."""
-        with self.open(relative) as stream:
-            return stream.read()
+    def read_bytes(self, relative: str, limit: int | None = None) -> bytes:
+        """The file's bytes, or its first ``limit`` bytes (not cached: for scanning many files
+        once); ``OSError`` if it is not a regular file, ``OutsideProject`` if it is not in the
+        project."""
+        fd, size = self._open_regular(relative)
+        try:
+            wanted = size if limit is None else min(size, limit)
+            # Sized from fstat, so that a small file costs one read and no large buffer. One
+            # byte more finds a file that grew since: it is then read on, to its end or limit.
+            request = wanted + 1
+            chunk = os.read(fd, request)
+            chunks, total = [chunk], len(chunk)
+            while chunk and (len(chunk) == request or total < wanted):
+                if limit is not None and total >= limit:
+                    break
+                request = _READ_CHUNK if limit is None else limit - total
+                chunk = os.read(fd, request)
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(fd)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return data if limit is None else data[:limit]
 
     def open(self, relative: str) -> BinaryIO:
         """The file opened for binary reading (for reading only its first bytes); ``OSError`` if
-        it is not a regular file, ``OutsideProject`` if it is not in the project.
+        it is not a regular file, ``OutsideProject`` if it is not in the project."""
+        fd, _ = self._open_regular(relative)
+        # Only the open had to be non-blocking; reads of a regular file are plain reads.
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+
+    def _open_regular(self, relative: str) -> tuple[int, int]:
+        """A file descriptor of the regular file ``relative``, opened for reading, and its size.
 
         Opened without blocking, then checked: a named pipe (``mkfifo sample.csv``) or a device
         that the contract names would otherwise block the check, and dsdone, forever."""
         # O_BINARY: on Windows, without it the C runtime would turn CRLF into LF.
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-        fd = os.open(self.path(relative), flags)
+        fd = os.open(self._os_path(relative), flags)
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", relative)
-            # Only the open had to be non-blocking; reads of a regular file are plain reads.
-            if hasattr(os, "set_blocking"):
-                os.set_blocking(fd, True)
         except BaseException:
             os.close(fd)
             raise
-        return os.fdopen(fd, "rb")
+        return fd, info.st_size
+
+    def _os_path(self, relative: str) -> str:
+        """``path(relative)`` as a string: an indexed file costs one concatenation, not a
+        ``Path`` (the hot path of every check that reads thousands of files)."""
+        if relative in self._file_set:
+            return self._root_prefix + relative
+        return str(self.path(relative))
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - a Project lives for one run
-    def read_text(self, relative: str) -> str:
-        """The file decoded as UTF-8 (cached); raises ``UnicodeDecodeError`` or ``OSError``
-        (also for a file larger than ``MAX_TEXT_BYTES``, which is data, not text to scan)."""
-        with self.open(relative) as stream:
-            raw = stream.read(MAX_TEXT_BYTES + 1)
+    def read_source(self, relative: str) -> bytes:
+        """The bytes of a text file (cached); ``OSError`` also for a file larger than
+        ``MAX_TEXT_BYTES``, which is data, not text to scan."""
+        raw = self.read_bytes(relative, MAX_TEXT_BYTES + 1)
         if len(raw) > MAX_TEXT_BYTES:
             raise OSError(
                 errno.EFBIG,
                 f"larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB, too large to read as text",
                 relative,
             )
-        return raw.decode("utf-8-sig")
+        return raw
+
+    def read_text(self, relative: str) -> str:
+        """The file decoded as UTF-8 (its bytes are cached); raises ``UnicodeDecodeError`` or
+        ``OSError`` (also for a file larger than ``MAX_TEXT_BYTES``)."""
+        return self.read_source(relative).decode("utf-8-sig")
 
     @functools.lru_cache(maxsize=256)  # noqa: B019
     def python_ast(self, relative: str) -> ast.Module:
-        """The parsed module (cached); raises ``SyntaxError`` with the line where it fails."""
-        return ast.parse(self.read_text(relative), filename=relative)
+        """The parsed module (cached); raises ``SyntaxError`` with the line where it fails, and
+        ``UnicodeDecodeError`` or ``OSError`` as ``read_text`` does."""
+        source = self.read_source(relative)
+        if not source.isascii():
+            source.decode("utf-8-sig")  # the same error as read_text for a file that is not UTF-8
+        # Parsed from the bytes: decoding first would only have the parser encode them again.
+        return ast.parse(source, filename=relative)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019
     def notebook(self, relative: str) -> Any:
