@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import bisect
-import os
-import subprocess
-import threading
-from collections.abc import Callable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from dsdone.api import Note, check, option
-from dsdone.fileindex import git_environment
 from dsdone.model import Area, Finding, Severity
 from dsdone.pathscan import (
     BINARY_PROBE_BYTES,
@@ -29,7 +26,6 @@ from dsdone.project import OutsideProject, Project, compile_globs
 
 CHECK_ID = "personal-paths"
 MEGABYTE = 1024 * 1024
-GIT_GREP_TIMEOUT_SECONDS = 120
 
 # Accounts that are the same on every machine of their kind, so a path under them is not one
 # person's: the Jupyter Docker stacks' user, the GitHub Actions runner, VS Code dev containers,
@@ -108,6 +104,7 @@ class PersonalPathsOptions:
     fix="Replace each path under someone's home folder with a path relative to the repository, "
     "a config value or an environment variable.",
     options=PersonalPathsOptions,
+    grep=NEEDLES,
 )
 def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[Finding | Note]:
     """A path like /Users/ana/data/train.csv works on Ana's laptop and nowhere else: the
@@ -123,7 +120,7 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     `prefix:` line, and notebooks: code cells (located by cell and line) and saved outputs,
     where a traceback prints the author's paths.
 
-    Not reported: binary files (a NUL byte in the first 8 KB, as git decides; in a git work
+    Not reported: binary files (a NUL byte in the first 8,000 bytes, as git decides; in a git work
     tree also what .gitattributes marks binary), ignored files, Markdown and reST (unless
     `include_docs`), `~`, `$HOME` and `Path.home()`, URLs such as https://host/home/ana,
     relative paths, regular expressions and templates such as /home/[^/]+/ or /home/{user},
@@ -142,7 +139,10 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         if _wanted(relative, options.include_docs) and not (skip is not None and skip(relative))
     ]
     truncated: list[str] = []
-    for relative in _files_to_read(project, considered):
+    for relative, lines in _candidates(project, considered, cap, allowed):
+        if lines is not None:
+            yield from _scan_lines(relative, lines, allowed)
+            continue
         data, complete = _read_text_bytes(project, relative, cap)
         if data is None:
             continue
@@ -172,59 +172,35 @@ def _wanted(relative: str, include_docs: bool) -> bool:
     return include_docs or suffix not in DOC_SUFFIXES
 
 
-def _files_to_read(project: Project, considered: list[str]) -> Iterator[str]:
-    """The files of ``considered`` that may hold a personal path: in a git work tree, those in
-    which one ``git grep`` (multi-threaded C, skipping binary files as git defines them) finds
-    a needle of the pre-filter, streamed as git finds them, so that reading them overlaps
-    git's search; otherwise, or when git fails, every file.
-
-    ``--untracked`` searches what the file index holds: tracked files and untracked files that
-    are not ignored. Each file is then read (through ``Project``, bounded) and scanned."""
-    given: set[str] = set()
-    if project.index.in_git and considered:
-        wanted = set(considered)
-        # grep.fullName in a user's config would name files from the repository's top, not
-        # from the project folder as the file index does.
-        command = ["git", "-c", "grep.fullName=false", "grep", "--untracked", "-I", "-l", "-z"]
-        command += ["-F", *(f"-e{os.fsdecode(needle)}" for needle in NEEDLES)]
+def _candidates(
+    project: Project, considered: list[str], cap: int, allowed: frozenset[str]
+) -> Iterator[tuple[str, list[tuple[int, bytes]] | None]]:
+    """The files of ``considered`` that may hold a personal path, each with the lines that may
+    (as git grep found them), or with ``None`` when the file must be read and scanned whole:
+    outside git, a notebook (whose cells must be told apart), or a file longer than ``cap``."""
+    found = project.grep(NEEDLES)
+    if found is None:
+        yield from ((relative, None) for relative in considered)
+        return
+    wanted = set(considered)
+    for hit in found:
+        if hit.path not in wanted:
+            continue
+        if hit.path.endswith(".ipynb"):
+            if _any_match(hit.lines, allowed):  # else a near miss: not read, not parsed
+                yield hit.path, None
+            continue
         try:
-            process = subprocess.Popen(
-                command,
-                cwd=project.root,
-                env=git_environment(),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            process = None
-        if process is not None and process.stdout is not None:
-            timer = threading.Timer(GIT_GREP_TIMEOUT_SECONDS, process.kill)
-            timer.daemon = True  # a check abandoned at its timeout must not keep dsdone alive
-            timer.start()
-            try:
-                pending = b""
-                while chunk := os.read(process.stdout.fileno(), 65536):
-                    *names, pending = (pending + chunk).split(b"\0")
-                    for name in map(os.fsdecode, names):
-                        if name in wanted and name not in given:
-                            given.add(name)
-                            yield name
-                status = process.wait()
-            finally:  # also when the run stops consuming: never leave git running
-                timer.cancel()
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-                process.stdout.close()
-            if status in (0, 1):  # 1: no file matched
-                return
-    yield from (relative for relative in considered if relative not in given)
+            longer = project.size(hit.path) > cap
+        except (OSError, OutsideProject):
+            continue  # deleted since
+        yield hit.path, None if longer else hit.lines
 
 
 def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes | None, bool]:
     """The first ``cap`` bytes of a text file and whether that is all of it; ``None`` for a
     binary file or one that cannot be read (deleted but still tracked, a folder link, a link
-    out of the project). Binary files cost one 8 KB read."""
+    out of the project). Binary files cost one 8,000-byte read."""
     try:
         with project.open(relative) as stream:
             head = stream.read(BINARY_PROBE_BYTES)
@@ -239,17 +215,40 @@ def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes |
 
 
 def _scan_file(relative: str, text: str, allowed: frozenset[str]) -> Iterator[Finding]:
-    name = relative[relative.rfind("/") + 1 :].lower()
-    lines: list[str] | None = None
     for match in scan_text(text, allowed):
-        hint = HINT
-        if name.startswith("requirements") and name.endswith((".txt", ".in")):
-            hint = HINT_REQUIREMENT
-        elif name in ("environment.yml", "environment.yaml"):
-            lines = lines if lines is not None else text.splitlines()
-            if lines[match.line - 1].lstrip().startswith("prefix:"):
-                hint = HINT_CONDA_PREFIX
+        line_start = text.rfind("\n", 0, match.offset) + 1
+        hint = _hint(relative, text[line_start : match.offset])
         yield _finding(match, relative, match.text, hint)
+
+
+def _scan_lines(
+    relative: str, lines: Iterable[tuple[int, bytes]], allowed: frozenset[str]
+) -> Iterator[Finding]:
+    """The personal paths in some lines of a file: (1-based number, the line's bytes)."""
+    for number, line in lines:
+        text = _decode_line(number, line)
+        for match in scan_text(text, allowed):
+            hint = _hint(relative, text[: match.offset])
+            yield _finding(dataclasses.replace(match, line=number), relative, match.text, hint)
+
+
+def _hint(relative: str, before: str) -> str:
+    """How to fix a path in this file; ``before`` is what precedes it on its line."""
+    name = relative[relative.rfind("/") + 1 :].lower()
+    if name.startswith("requirements") and name.endswith((".txt", ".in")):
+        return HINT_REQUIREMENT
+    if name in ("environment.yml", "environment.yaml") and before.lstrip().startswith("prefix:"):
+        return HINT_CONDA_PREFIX
+    return HINT
+
+
+def _decode_line(number: int, line: bytes) -> str:
+    # As pathscan.decode decodes the whole file: a BOM is dropped only at the file's start.
+    return decode(line) if number == 1 else line.decode("utf-8", errors="replace")
+
+
+def _any_match(lines: list[tuple[int, bytes]], allowed: frozenset[str]) -> bool:
+    return any(next(scan_text(_decode_line(number, line), allowed), None) for number, line in lines)
 
 
 def _scan_notebook(

@@ -105,9 +105,10 @@ def test_lines_and_columns_count_across_lines() -> None:
     ]
 
 
-def test_binary_is_a_nul_byte_in_the_first_8_kb() -> None:
+def test_binary_is_a_nul_byte_in_the_first_8000_bytes_as_for_git() -> None:
     assert is_binary(b"abc\0def")
-    assert not is_binary(b"a" * 8192 + b"\0")
+    assert is_binary(b"a" * 7999 + b"\0")
+    assert not is_binary(b"a" * 8000 + b"\0")
 
 
 def test_non_utf8_text_is_decoded_with_replacement() -> None:

@@ -96,6 +96,7 @@ class Check:
     function: Callable[..., Iterable[Any]]
     options: type | None = None
     source: str = "built-in"
+    grep: frozenset[bytes] = frozenset()  # literals the check searches with ``project.grep``
 
     @property
     def description(self) -> str:
@@ -157,12 +158,19 @@ def check(
     severity: Severity | str = Severity.ERROR,
     area: Area | str = Area.INFRASTRUCTURE,
     options: type | None = None,
+    grep: Iterable[bytes] = (),
 ) -> Callable[[Callable[..., Iterable[Any]]], Check]:
-    """Declare a check. See the module docstring for a complete example."""
+    """Declare a check. See the module docstring for a complete example.
+
+    ``grep`` names the literal strings the check looks for with ``project.grep(...)``: one
+    ``git grep`` for the literals of every check that runs starts before the checks do."""
     if not CHECK_ID.match(id):
         raise ValueError(f"check id {id!r} must be lowercase words joined by '-'")
     if options is not None and not dataclasses.is_dataclass(options):
         raise TypeError(f"the options of check {id!r} must be a dataclass")
+    literals = frozenset(grep)
+    if not all(isinstance(x, bytes) and x and b"\n" not in x for x in literals):
+        raise ValueError(f"check {id!r}: each grep literal must be non-empty bytes on one line")
 
     def decorate(function: Callable[..., Iterable[Any]]) -> Check:
         wants = len(inspect.signature(function).parameters)
@@ -180,6 +188,7 @@ def check(
             fix=fix,
             function=function,
             options=options,
+            grep=literals,
         )
 
     return decorate

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.api import Check, OptionError
-from dsdone.contract import Contract, load_contract
+from dsdone.contract import Contract, find_contract, load_contract
 from dsdone.errors import DsdoneError
 from dsdone.model import Report, Severity
-from dsdone.project import Project
+from dsdone.project import Prefetch, Project
 from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
 from dsdone.runner import PreparedCheck, run_checks
 from dsdone.waivers import apply_waivers
@@ -66,15 +66,30 @@ def run(
     findings it already had do not block. ``search_root`` is the folder ``--all`` searched: outside
     git, the project's ``folder`` in the report is relative to it.
     """
-    contract = load_contract(path)
-    checks = available_checks(contract, selection.allow_plugins)
-    _check_ids_in_contract(contract, checks)
-    project = Project(contract.root, contract)
-    prepared = prepare(contract, checks, selection)
-    results = run_checks(project, prepared, selection.timeout)
+    contract_file = find_contract(path)
+    # git lists the files and searches them on another core while the contract is validated
+    # and the checks are loaded; a contract that turns out to be wrong stops it at once.
+    builtin_literals = frozenset().union(*(check.grep for check in builtin_checks()))
+    prefetch = Prefetch.start(contract_file.parent, builtin_literals)
+    try:
+        contract = load_contract(contract_file)
+        checks = available_checks(contract, selection.allow_plugins)
+        _check_ids_in_contract(contract, checks)
+        prepared = prepare(contract, checks, selection)
+        literals = frozenset().union(*(item.check.grep for item in prepared.values()))
+        if not literals:
+            prefetch.drop_grep()
+        elif not literals <= prefetch.literals:  # a plugin's: one search serves every check
+            prefetch.restart_grep(literals)
+        with Project(contract.root, contract, prefetch) as project:
+            results = run_checks(project, prepared, selection.timeout)
+            commit = project.git.commit
+            folder = _repository_folder(project, search_root)
+            contract_path = project.contract_path
+    finally:
+        prefetch.close()
     waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
     results = apply_waivers(results, contract.waivers, today or date.today(), waiver_lines)
-    folder = _repository_folder(project, search_root)
     if baseline is not None:
         from dsdone.baseline import apply_baseline
 
@@ -82,9 +97,9 @@ def run(
     return Report(
         dsdone_version=__version__,
         project=contract.project,
-        contract=project.contract_path,
+        contract=contract_path,
         root=str(path),
-        commit=project.git.commit,
+        commit=commit,
         fail_on=selection.fail_on,
         results=results,
         folder=folder,

@@ -17,12 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dsdone.gitrun import GitRun
+
 if TYPE_CHECKING:
     import pathspec
 
-GIT_TIMEOUT_SECONDS = 120
 _GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
 _SYMLINK_MODE = b"120000"
+# Tracked files with their mode (tag R: deleted from the work tree), and the untracked files
+# that are not ignored (tag ?), in one call.
+LS_FILES = (
+    "ls-files", "-z", "-t", "--stage", "--cached", "--deleted", "--others", "--exclude-standard",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,40 +42,25 @@ class FileIndex:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, why it is not a readable file), sorted
 
 
-def git_environment() -> dict[str, str]:
-    """The environment for git commands that must not change the repository: git status would
-    otherwise refresh ``.git/index`` on disk (an optional lock) while it looks."""
-    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+def start_file_index(root: Path) -> GitRun:
+    """Start the ``git ls-files`` that ``build_file_index`` reads."""
+    return GitRun(LS_FILES, root.resolve())
 
 
-def build_file_index(root: Path) -> FileIndex:
+def build_file_index(root: Path, started: GitRun | None = None) -> FileIndex:
+    """The project's files, from ``started`` (see ``start_file_index``) or a new git call."""
     root = root.resolve()  # links are judged against the real folder
+    run = started if started is not None else GitRun(LS_FILES, root)
     try:
-        completed = subprocess.run(
-            [
-                "git",
-                "ls-files",
-                "-z",
-                "-t",
-                "--stage",
-                "--cached",
-                "--deleted",
-                "--others",
-                "--exclude-standard",
-            ],
-            cwd=root,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            env=git_environment(),
-            timeout=GIT_TIMEOUT_SECONDS,
-            check=False,
-        )
+        completed = run.output()
     except FileNotFoundError:
         return _walk_index(root, git_problem="the git executable was not found")
     except subprocess.TimeoutExpired:
         return _walk_index(root, git_problem="git ls-files did not finish in time")
     except OSError as exc:  # git is there but cannot be run (permissions, a broken binary)
         return _walk_index(root, git_problem=f"git could not be run: {exc.strerror or exc}")
+    finally:
+        run.kill()
     if completed.returncode != 0:
         # Not a work tree (the common case), or a broken repository: walk the folder instead.
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dsdone.fileindex import git_environment
+from dsdone.gitrun import git_environment
 
 if TYPE_CHECKING:
     import git

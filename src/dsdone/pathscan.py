@@ -18,7 +18,9 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-BINARY_PROBE_BYTES = 8192  # git's own heuristic: a NUL byte in the first 8 KB means binary
+# git's own rule (FIRST_FEW_BYTES in its xdiff-interface.c): a NUL byte in the first 8,000 bytes
+# means binary. The same number, so that git grep -I and dsdone agree on every file.
+BINARY_PROBE_BYTES = 8000
 
 # Every match of _PATH contains one of these, so a file without any of them cannot hold a
 # personal path. ``bytes.find`` is a memchr-style scan, far cheaper than any regular expression,
@@ -92,7 +94,7 @@ class PathMatch:
 
 
 def is_binary(head: bytes) -> bool:
-    """Whether the file is binary, by git's rule (a NUL byte in the first 8 KB)."""
+    """Whether the file is binary, by git's rule (a NUL byte in the first 8,000 bytes)."""
     return b"\0" in head[:BINARY_PROBE_BYTES]
 
 

@@ -14,13 +14,16 @@ import functools
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, overload
 
 from dsdone.contract import Contract
-from dsdone.fileindex import FileIndex, build_file_index
+from dsdone.fileindex import FileIndex, build_file_index, start_file_index
+from dsdone.gitrun import GitRun
 from dsdone.gitstate import GitState, read_git_state
+from dsdone.grep import FileLines, read_grep, start_grep
 from dsdone.model import Finding
 
 if TYPE_CHECKING:
@@ -71,13 +74,67 @@ class OutsideProject(ValueError):
     """A path from the contract or the repository points outside the project folder."""
 
 
+@dataclass
+class Prefetch:
+    """The git commands a ``Project`` will need, started as soon as its folder is known: the
+    file index, and one search for every literal the checks declared (``@check(grep=...)``).
+    They run on another core while dsdone loads the contract and its checks."""
+
+    root: Path
+    file_index: GitRun
+    literals: frozenset[bytes] = frozenset()
+    grep: GitRun | None = None
+
+    @classmethod
+    def start(cls, root: Path, literals: Iterable[bytes] = ()) -> Prefetch:
+        root = root.resolve()
+        wanted = frozenset(literals)
+        return cls(
+            root, start_file_index(root), wanted, start_grep(root, wanted) if wanted else None
+        )
+
+    def restart_grep(self, literals: Iterable[bytes]) -> None:
+        """Search for ``literals`` instead."""
+        self.drop_grep()
+        self.literals = frozenset(literals)
+        self.grep = start_grep(self.root, self.literals)
+
+    def drop_grep(self) -> None:
+        """Stop the search: no check that will run needs it."""
+        if self.grep is not None:
+            self.grep.kill()
+            self.grep = None
+            self.literals = frozenset()
+
+    def close(self) -> None:
+        self.file_index.kill()
+        self.drop_grep()
+
+
 class Project:
     """The project folder (where ``dsdone.yaml`` is), its contract, its files and its git state."""
 
-    def __init__(self, root: Path, contract: Contract) -> None:
+    def __init__(self, root: Path, contract: Contract, prefetch: Prefetch | None = None) -> None:
         self.root = root.resolve()
         self.contract = contract
         self._root_prefix = str(self.root).rstrip(os.sep) + os.sep
+        # Started for this folder, or of no use (a caller's mistake costs time, not results).
+        self._prefetch = prefetch if prefetch is not None and prefetch.root == self.root else None
+        self._runs: list[GitRun] = []  # searches started here, stopped by close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the git commands this project started (a check that timed out may have left
+        one running) and free their output."""
+        for run in self._runs:
+            run.kill()
+        if self._prefetch is not None:
+            self._prefetch.close()
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"
@@ -86,7 +143,7 @@ class Project:
 
     @fact
     def index(self) -> FileIndex:
-        return build_file_index(self.root)
+        return build_file_index(self.root, self._prefetch.file_index if self._prefetch else None)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -120,6 +177,44 @@ class Project:
                 result.add(folder)
                 folder = folder.rpartition("/")[0]
         return frozenset(result)
+
+    def grep(self, literals: Iterable[bytes]) -> Iterator[FileLines] | None:
+        """The indexed files that hold any of ``literals``, each with the lines that do, in the
+        order of the index; binary files are left out. ``None`` when git cannot search here
+        (outside a git work tree, or git fails): the caller then reads the files itself.
+
+        Declare the literals in ``@check(grep=...)`` and the search starts, for every check at
+        once, before the checks run."""
+        if not self.index.in_git:
+            return None
+        wanted = frozenset(literals)
+        prefetch = self._prefetch
+        if prefetch is not None and prefetch.grep is not None and wanted <= prefetch.literals:
+            run, extra = prefetch.grep, prefetch.literals - wanted
+        else:
+            run, extra = start_grep(self.root, wanted), frozenset()
+            self._runs.append(run)
+        found = read_grep(run)
+        if found is None:
+            return None
+        return self._indexed_hits(found, wanted if extra else None)
+
+    def _indexed_hits(
+        self, found: Iterator[FileLines], wanted: frozenset[bytes] | None
+    ) -> Iterator[FileLines]:
+        for hit in found:
+            if hit.path not in self._file_set:
+                continue  # an untracked link out of the project, a name that cannot be shown
+            if wanted is not None:  # the search was for more literals than asked for
+                lines = [line for line in hit.lines if any(w in line[1] for w in wanted)]
+                if not lines:
+                    continue
+                hit = FileLines(hit.path, lines)
+            yield hit
+
+    def size(self, relative: str) -> int:
+        """The file's size in bytes; ``OSError`` or ``OutsideProject`` as ``read_bytes``."""
+        return os.stat(self._os_path(relative)).st_size  # noqa: PTH116 - no Path per file
 
     # -- reading -----------------------------------------------------------------------------
 

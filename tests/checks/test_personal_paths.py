@@ -159,16 +159,21 @@ def test_near_misses_pass(make_repo: MakeRepo, line: str) -> None:
     assert run(root).status is Status.PASS
 
 
-def test_binary_files_are_skipped_by_gits_rule(make_repo: MakeRepo) -> None:
+@pytest.mark.parametrize("in_git", [True, False], ids=["git grep", "outside git"])
+def test_binary_files_are_skipped_by_gits_rule(make_repo: MakeRepo, in_git: bool) -> None:
+    # git's rule, FIRST_FEW_BYTES: a NUL byte in the first 8,000 bytes. git grep -I applies it
+    # in a work tree, dsdone's own reader outside one; both must draw the line at the same byte.
     path = b"'/home/ana/model'"
     root = make_repo(
         {
-            "model.bin": b"\0" + path,  # NUL in the first 8 KB: binary
-            "late_nul.dat": b"x" * 8192 + b"\0\n" + path,  # NUL only after 8 KB: text, as for git
-        }
+            "model.bin": b"\0" + path,
+            "nul_at_7999.dat": b"x" * 7999 + b"\0\n" + path,  # the last byte git looks at
+            "nul_at_8000.dat": b"x" * 8000 + b"\0\n" + path,  # the first it does not
+        },
+        git_init=in_git,
     )
 
-    assert [f.path for f in run(root).findings] == ["late_nul.dat"]
+    assert [(f.path, f.line) for f in run(root).findings] == [("nul_at_8000.dat", 2)]
 
 
 def test_ignored_files_are_skipped_and_untracked_ones_are_not(make_repo: MakeRepo) -> None:

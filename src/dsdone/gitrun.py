@@ -1,0 +1,92 @@
+"""Git commands that look at the project without changing it, started now and read later.
+
+A check run needs a few git commands: ``ls-files`` for the file index, ``grep`` for the lines
+checks search for. Started as soon as the project folder is known, they run on another core
+while dsdone imports its modules and validates the contract. Their output goes to an anonymous
+temporary file (outside the project, gone when closed), so that git never waits on a full pipe
+while dsdone is busy elsewhere, and a large output is never held in memory twice.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+GIT_TIMEOUT_SECONDS = 120.0
+
+
+def git_environment() -> dict[str, str]:
+    """The environment for git commands that must not change the repository: git status would
+    otherwise refresh ``.git/index`` on disk (an optional lock) while it looks."""
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+
+
+class GitRun:
+    """One git command, running in ``cwd`` from the moment it is made.
+
+    ``wait()`` returns its exit status, with ``stdout`` ready to read from the start; it raises
+    what ``subprocess.run`` would (``OSError`` when git cannot be started, ``TimeoutExpired``).
+    ``kill()`` ends it and frees its output; a ``GitRun`` that is never waited for must be
+    killed."""
+
+    def __init__(self, args: Sequence[str], cwd: Path) -> None:
+        self.args = ["git", *args]
+        self.started = time.monotonic()
+        # Closed by kill(): they outlive this call, so no context manager can hold them.
+        self.stdout: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115
+        self._stderr: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115
+        self._lock = threading.Lock()
+        self._returncode: int | None = None
+        self._error: OSError | None = None
+        try:
+            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                self.args,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=self.stdout,
+                stderr=self._stderr,
+                env=git_environment(),
+            )
+        except OSError as exc:  # git is missing, or cannot be run
+            self._process = None
+            self._error = exc
+
+    def wait(self, timeout: float = GIT_TIMEOUT_SECONDS) -> int:
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            if self._returncode is None:
+                assert self._process is not None
+                remaining = self.started + timeout - time.monotonic()
+                try:
+                    self._returncode = self._process.wait(max(remaining, 0.0))
+                except subprocess.TimeoutExpired:
+                    self._stop()
+                    raise
+                self.stdout.seek(0)
+            return self._returncode
+
+    def output(self, timeout: float = GIT_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[bytes]:
+        """Wait, and read the whole output (for commands whose output is small)."""
+        returncode = self.wait(timeout)
+        self._stderr.seek(0)
+        return subprocess.CompletedProcess(
+            self.args, returncode, self.stdout.read(), self._stderr.read()
+        )
+
+    def kill(self) -> None:
+        with self._lock:
+            self._stop()
+            self.stdout.close()
+            self._stderr.close()
+
+    def _stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()

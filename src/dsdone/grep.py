@@ -1,0 +1,100 @@
+"""The lines of the project's files that hold one of some literal strings, found by git grep.
+
+``git grep`` reads every file of the work tree once, in C, with a thread per core, and skips
+binary files; dsdone then looks only at the lines it found, so that a check searching a large
+repository for a few strings reads almost nothing itself.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsdone.gitrun import GitRun
+
+_READ_SIZE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileLines:
+    """The lines of one file that hold a literal: (1-based number, the line's bytes without
+    its line break), in order."""
+
+    path: str  # relative to the project folder, with forward slashes
+    lines: list[tuple[int, bytes]]
+
+
+def grep_arguments(literals: Iterable[bytes]) -> list[str]:
+    """``git grep`` for lines holding any of ``literals``, in tracked files and in untracked
+    files that are not ignored (the file index), below the current folder, binary files
+    (by git's rule and ``.gitattributes``) left out; each hit as ``PATH\\0NUMBER\\0LINE\\n``."""
+    settings = {
+        "grep.fullName": "false",  # names relative to the project folder, as the index has them
+        "grep.column": "false",
+        "color.grep": "never",
+        "submodule.recurse": "false",  # which --untracked does not allow
+    }
+    arguments = [part for key, value in settings.items() for part in ("-c", f"{key}={value}")]
+    arguments += ["grep", "--untracked", "-I", "-n", "-z", "-F"]
+    return arguments + [f"-e{os.fsdecode(literal)}" for literal in sorted(set(literals))]
+
+
+def start_grep(root: Path, literals: Iterable[bytes]) -> GitRun:
+    return GitRun(grep_arguments(literals), root)
+
+
+def read_grep(run: GitRun) -> Iterator[FileLines] | None:
+    """The hits of a finished ``start_grep``, file by file, read as they are needed; ``None``
+    when git could not search (not a work tree, git missing or failing)."""
+    try:
+        status = run.wait()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if status not in (0, 1):  # 1: no line matched
+        return None
+    return _files(run)
+
+
+def _files(run: GitRun) -> Iterator[FileLines]:
+    """Group the records of the output by file (git writes each file's hits together)."""
+    current: FileLines | None = None
+    for path, number, line in _records(run):
+        if current is None or current.path != path:
+            if current is not None:
+                yield current
+            current = FileLines(path, [])
+        current.lines.append((number, line))
+    if current is not None:
+        yield current
+
+
+def _records(run: GitRun) -> Iterator[tuple[str, int, bytes]]:
+    """``PATH\\0NUMBER\\0LINE\\n`` records, read in chunks from git's output file. A path may
+    hold a line break, a line may hold a NUL (after git's 8,000-byte binary probe), but a path
+    never holds a NUL and a line never a line break: so fields are split in that order."""
+    fd = run.stdout.fileno()
+    offset = 0
+    pending = b""
+    while True:
+        chunk = os.pread(fd, _READ_SIZE, offset)
+        offset += len(chunk)
+        data = pending + chunk if pending else chunk
+        start = 0
+        while True:
+            path_end = data.find(b"\0", start)
+            number_end = data.find(b"\0", path_end + 1) if path_end >= 0 else -1
+            line_end = data.find(b"\n", number_end + 1) if number_end >= 0 else -1
+            if line_end < 0:
+                break
+            yield (
+                os.fsdecode(data[start:path_end]),
+                int(data[path_end + 1 : number_end]),
+                data[number_end + 1 : line_end],
+            )
+            start = line_end + 1
+        pending = data[start:]
+        if not chunk:
+            return
