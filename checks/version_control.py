@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dsdone.api import CheckError, Note, check, option
+from dsdone.blobs import GitError
 from dsdone.model import Area, Finding, Severity
 from dsdone.project import OutsideProject, Project
 
-# The first line of every Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
-LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 MEGABYTE = 1024 * 1024
-GIT_TIMEOUT_SECONDS = 120
+# The first line of every Git LFS pointer file, and the size every pointer stays below
+# (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
+LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
+LFS_POINTER_MAX_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,13 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
         yield Note(_describe(project, None, 0))
         return
 
-    limit = options.max_file_mb * MEGABYTE
-    for path, size in _committed_large_files(project, limit):
+    try:
+        large = project.blobs_larger_than(int(options.max_file_mb * MEGABYTE))
+    except (OSError, subprocess.TimeoutExpired, GitError) as exc:
+        raise CheckError(f"cannot list the sizes of the files in git: {exc}") from None
+    for path, size in sorted(large.items()):
+        if size < LFS_POINTER_MAX_BYTES and _is_lfs_pointer(project, path):
+            continue  # only under a limit of less than 1 KB can a pointer be over it
         yield Finding(
             f"a file of {_size(size)} is committed to git "
             f"(the limit is {options.max_file_mb:g} MB)",
@@ -97,7 +102,7 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
             f"`git rm --cached {path}`, then track it with DVC or `git lfs track`",
         )
 
-    changed = _changed_file_count(project) if state.dirty else 0
+    changed = state.changed
     if changed and options.fail_on_dirty:
         yield Finding(
             f"the work tree has uncommitted changes ({_files(changed)} changed)",
@@ -136,91 +141,10 @@ def _files(count: int) -> str:
     return f"{count} file" + ("s" if count != 1 else "")
 
 
-def _committed_large_files(project: Project, limit: float) -> list[tuple[str, int]]:
-    """Tracked files whose committed content is larger than ``limit`` bytes.
-
-    The size on disk is a cheap first filter. It is not the last word: with Git LFS installed
-    the work tree holds the real file while git stores a small pointer, so for the few files
-    over the limit we ask git for the size of the blob it actually stores.
-    """
-    candidates: list[str] = []
-    root = str(project.root)
-    for path in sorted(project.index.tracked):
-        # A bare lstat, not project.path(): resolving every path would cost more than the rest
-        # of the run in a large repository. Only metadata is read here; git tracks no path that
-        # leaves the work tree, and the few files opened below go through project.path().
-        try:
-            status = os.lstat(f"{root}/{path}")
-        except OSError:
-            continue  # deleted in the work tree: the dirty state says so
-        # A symbolic link is stored as its target's name; a folder here is a submodule.
-        if (
-            stat.S_ISREG(status.st_mode)
-            and status.st_size > limit
-            and not _is_lfs_pointer(project, path)
-        ):
-            candidates.append(path)
-    if not candidates:
-        return []
-    stored = _stored_sizes(project, candidates)
-    return [(path, stored[path]) for path in candidates if stored.get(path, 0) > limit]
-
-
 def _is_lfs_pointer(project: Project, path: str) -> bool:
     try:
-        with project.open(path) as handle:
-            return handle.read(len(LFS_POINTER_PREFIX)) == LFS_POINTER_PREFIX
+        return project.read_bytes(path, len(LFS_POINTER_PREFIX)) == LFS_POINTER_PREFIX
     except OutsideProject:
         return True  # reached through a symbolic link out of the project: not ours to judge
     except OSError:
         return False
-
-
-def _stored_sizes(project: Project, paths: Sequence[str]) -> dict[str, int]:
-    """The size of the blob git's index holds for each path (``:./path`` is relative to cwd)."""
-    usable = [path for path in paths if "\n" not in path]
-    if not usable:
-        return {}
-    request = "".join(f":./{path}\n" for path in usable).encode("utf-8", "surrogateescape")
-    completed = _git(project, ["cat-file", "--batch-check=%(objectsize)"], request)
-    sizes: dict[str, int] = {}
-    for path, line in zip(usable, completed.rstrip(b"\n").split(b"\n"), strict=True):
-        text = line.decode("utf-8", "replace").strip()
-        if text.isdigit():
-            sizes[path] = int(text)
-    return sizes
-
-
-def _changed_file_count(project: Project) -> int:
-    """How many files under the project folder differ from HEAD, untracked ones included."""
-    output = _git(project, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."])
-    count = 0
-    entries = iter(output.split(b"\0"))
-    for entry in entries:
-        if not entry:
-            continue
-        count += 1
-        if b"R" in entry[:2] or b"C" in entry[:2]:
-            next(entries, None)  # a rename is followed by its original path
-    return count
-
-
-def _git(project: Project, args: list[str], stdin: bytes | None = None) -> bytes:
-    try:
-        completed = subprocess.run(
-            ["git", *args],
-            cwd=project.root,
-            input=stdin,
-            capture_output=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},  # never write .git/index: read-only
-        )
-    except FileNotFoundError:
-        raise CheckError("the git executable was not found on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise CheckError(f"git {args[0]} did not finish in {GIT_TIMEOUT_SECONDS} s") from None
-    if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip()
-        raise CheckError(f"git {args[0]} failed: {message}")
-    return completed.stdout

@@ -35,7 +35,7 @@ class GitRun:
     ``kill()`` ends it and frees its output; a ``GitRun`` that is never waited for must be
     killed."""
 
-    def __init__(self, args: Sequence[str], cwd: Path) -> None:
+    def __init__(self, args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> None:
         self.args = ["git", *args]
         self.started = time.monotonic()
         # Closed by kill(): they outlive this call, so no context manager can hold them.
@@ -44,11 +44,16 @@ class GitRun:
         self._lock = threading.Lock()
         self._returncode: int | None = None
         self._error: OSError | None = None
+        source: BinaryIO | int = subprocess.DEVNULL
+        if stdin is not None:
+            source = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, once git has it
+            source.write(stdin)
+            source.seek(0)
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
                 self.args,
                 cwd=cwd,
-                stdin=subprocess.DEVNULL,
+                stdin=source,
                 stdout=self.stdout,
                 stderr=self._stderr,
                 env=git_environment(),
@@ -56,6 +61,9 @@ class GitRun:
         except OSError as exc:  # git is missing, or cannot be run
             self._process = None
             self._error = exc
+        finally:
+            if not isinstance(source, int):
+                source.close()
 
     def wait(self, timeout: float = GIT_TIMEOUT_SECONDS) -> int:
         with self._lock:
@@ -63,14 +71,26 @@ class GitRun:
                 raise self._error
             if self._returncode is None:
                 assert self._process is not None
-                remaining = self.started + timeout - time.monotonic()
-                try:
-                    self._returncode = self._process.wait(max(remaining, 0.0))
-                except subprocess.TimeoutExpired:
-                    self._stop()
-                    raise
+                self._returncode = self._wait_at_most(self._process, timeout)
                 self.stdout.seek(0)
             return self._returncode
+
+    def _wait_at_most(self, process: subprocess.Popen[bytes], timeout: float) -> int:
+        """``process.wait()``, killing the process ``timeout`` seconds after it started.
+
+        Not ``process.wait(timeout)``: that polls, sleeping up to 50 ms between looks, which
+        would add as much to every git command dsdone waits for. A timer kills it instead."""
+        remaining = self.started + timeout - time.monotonic()
+        timer = threading.Timer(max(remaining, 0.0), process.kill)
+        timer.daemon = True  # an abandoned run must not keep dsdone alive
+        timer.start()
+        try:
+            returncode = process.wait()
+        finally:
+            timer.cancel()
+        if time.monotonic() - self.started >= timeout and returncode < 0:
+            raise subprocess.TimeoutExpired(self.args, timeout)
+        return returncode
 
     def output(self, timeout: float = GIT_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[bytes]:
         """Wait, and read the whole output (for commands whose output is small)."""
@@ -79,6 +99,11 @@ class GitRun:
         return subprocess.CompletedProcess(
             self.args, returncode, self.stdout.read(), self._stderr.read()
         )
+
+    def failure(self, completed: subprocess.CompletedProcess[bytes]) -> str:
+        """What went wrong, in git's words, on one line."""
+        text = " ".join(completed.stderr.decode("utf-8", "replace").split())
+        return f"git {self.args[1]} failed" + (f": {text}" if text else "")
 
     def kill(self) -> None:
         with self._lock:

@@ -34,12 +34,21 @@ def grep_arguments(literals: Iterable[bytes]) -> list[str]:
     settings = {
         "grep.fullName": "false",  # names relative to the project folder, as the index has them
         "grep.column": "false",
+        "grep.threads": str(_threads()),
         "color.grep": "never",
         "submodule.recurse": "false",  # which --untracked does not allow
     }
     arguments = [part for key, value in settings.items() for part in ("-c", f"{key}={value}")]
     arguments += ["grep", "--untracked", "-I", "-n", "-z", "-F"]
     return arguments + [f"-e{os.fsdecode(literal)}" for literal in sorted(set(literals))]
+
+
+def _threads() -> int:
+    """One thread fewer than the cores dsdone may use: git's default of one a core (or 8) would
+    compete with dsdone's own work, which runs meanwhile, and on two cores a second thread
+    costs git more CPU time in locks than it saves."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) - 1)
 
 
 def start_grep(root: Path, literals: Iterable[bytes]) -> GitRun:

@@ -105,9 +105,9 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
 
 def _repository_folder(path: Path, folder: str) -> str:
     """As the engine says it for a project that loads: relative to git's top folder if any."""
-    from dsdone.gitstate import read_git_state
+    from dsdone.gitstate import find_work_tree
 
-    work_tree = read_git_state(path).work_tree
+    work_tree = find_work_tree(path)
     if work_tree is None:
         return folder
     try:

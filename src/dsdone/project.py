@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, overload
 
+from dsdone.blobs import BlobRuns, blobs_larger_than, start_blob_sizes
 from dsdone.contract import Contract
 from dsdone.fileindex import FileIndex, build_file_index, start_file_index
 from dsdone.gitrun import GitRun
-from dsdone.gitstate import GitState, read_git_state
+from dsdone.gitstate import GitState, read_git_state, start_git_state
 from dsdone.grep import FileLines, read_grep, start_grep
 from dsdone.model import Finding
 
@@ -77,11 +78,14 @@ class OutsideProject(ValueError):
 @dataclass
 class Prefetch:
     """The git commands a ``Project`` will need, started as soon as its folder is known: the
-    file index, and one search for every literal the checks declared (``@check(grep=...)``).
-    They run on another core while dsdone loads the contract and its checks."""
+    file index, the git state, the sizes of what git stores, and one search for every literal
+    the checks declared (``@check(grep=...)``). They run on another core while dsdone loads
+    the contract and its checks."""
 
     root: Path
     file_index: GitRun
+    git_state: dict[str, GitRun]
+    blob_sizes: BlobRuns | None = None
     literals: frozenset[bytes] = frozenset()
     grep: GitRun | None = None
 
@@ -89,8 +93,14 @@ class Prefetch:
     def start(cls, root: Path, literals: Iterable[bytes] = ()) -> Prefetch:
         root = root.resolve()
         wanted = frozenset(literals)
+        grep = start_grep(root, wanted) if wanted else None  # the longest: first
         return cls(
-            root, start_file_index(root), wanted, start_grep(root, wanted) if wanted else None
+            root,
+            start_file_index(root),
+            start_git_state(root),
+            start_blob_sizes(root),
+            wanted,
+            grep,
         )
 
     def restart_grep(self, literals: Iterable[bytes]) -> None:
@@ -107,7 +117,10 @@ class Prefetch:
             self.literals = frozenset()
 
     def close(self) -> None:
-        self.file_index.kill()
+        for run in (self.file_index, *self.git_state.values()):
+            run.kill()
+        if self.blob_sizes is not None:
+            self.blob_sizes.kill()
         self.drop_grep()
 
 
@@ -346,7 +359,16 @@ class Project:
 
     @fact
     def git(self) -> GitState:
-        return read_git_state(self.root)
+        return read_git_state(self.root, self._prefetch.git_state if self._prefetch else None)
+
+    def blobs_larger_than(self, limit: int) -> dict[str, int]:
+        """The project's files whose blob in git's index is larger than ``limit`` bytes, with
+        their sizes (a Git LFS pointer is a small blob). Raises ``OSError``,
+        ``subprocess.TimeoutExpired`` or ``dsdone.blobs.GitError`` when git cannot tell."""
+        started = None
+        if self._prefetch is not None:
+            started, self._prefetch.blob_sizes = self._prefetch.blob_sizes, None
+        return blobs_larger_than(self.root, limit, started)
 
     # -- the contract ------------------------------------------------------------------------
 

@@ -167,6 +167,35 @@ def test_staged_large_file_is_a_finding(make_repo: MakeRepo) -> None:
     assert [f.path for f in result.findings] == ["weights.pt"]
 
 
+def test_sizes_are_what_the_index_holds_not_what_the_disk_holds(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "shrunk_on_disk.bin": b"\0" * 5000,  # committed large, emptied but not staged
+            "shrunk_and_staged.bin": b"\0" * 5000,  # committed large, the small one staged
+            "removed.bin": b"\0" * 5000,  # committed large, then `git rm --cached`
+        }
+    )
+    for name in ("shrunk_on_disk.bin", "shrunk_and_staged.bin"):
+        (root / name).write_bytes(b"small")
+    git(root, "add", "shrunk_and_staged.bin")
+    git(root, "rm", "-q", "--cached", "removed.bin")
+
+    result = run(root, max_file_mb=0.001)
+
+    assert [f.path for f in result.findings] == ["shrunk_on_disk.bin"]
+
+
+def test_staged_large_file_in_a_project_subfolder(make_repo: MakeRepo) -> None:
+    root = make_repo(contract=None, files={"services/churn/dsdone.yaml": MINIMAL_CONTRACT})
+    (root / "services/churn/weights.pt").write_bytes(b"\0" * 5000)
+    (root / "elsewhere.pt").write_bytes(b"\0" * 5000)
+    git(root, "add", "-A")
+
+    result = run(root / "services/churn", max_file_mb=0.001)
+
+    assert [f.path for f in result.findings] == ["weights.pt"]
+
+
 def test_project_in_a_subfolder_of_a_bigger_repository(make_repo: MakeRepo) -> None:
     root = make_repo(
         contract=None,

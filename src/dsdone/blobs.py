@@ -1,0 +1,95 @@
+"""How large the files are that git stores for the project: the blobs of its index.
+
+Sizes come from git, not from the disk: with Git LFS the work tree holds a large file while
+git stores a small pointer, and a file may differ in the work tree from what is staged. The
+committed tree lists its blob sizes (``git ls-tree -l``, which reads no file content), and the
+few files staged since are asked for one by one (``git cat-file --batch-check``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsdone.gitrun import GitRun
+
+# In the current folder: the project's part of HEAD's tree, paths relative to it.
+LS_TREE = ("ls-tree", "-r", "-l", "-z", "HEAD")
+# What the index changes against HEAD below the current folder, paths relative to it.
+STAGED = ("diff-index", "--cached", "--name-only", "--no-renames", "--relative", "-z", "HEAD")
+
+
+@dataclass
+class BlobRuns:
+    """The two listings, started early (see ``start_blob_sizes``)."""
+
+    tree: GitRun
+    staged: GitRun
+
+    def kill(self) -> None:
+        self.tree.kill()
+        self.staged.kill()
+
+
+def start_blob_sizes(root: Path) -> BlobRuns:
+    return BlobRuns(GitRun(LS_TREE, root), GitRun(STAGED, root))
+
+
+def blobs_larger_than(root: Path, limit: int, started: BlobRuns | None = None) -> dict[str, int]:
+    """The files whose blob in git's index is larger than ``limit`` bytes, with their size.
+
+    Raises ``OSError``, ``subprocess.TimeoutExpired`` or ``GitError`` when git cannot tell;
+    an empty result in a repository without a commit."""
+    runs = started if started is not None else start_blob_sizes(root)
+    try:
+        tree = runs.tree.output()
+        staged = runs.staged.output()
+    finally:
+        runs.kill()
+    if tree.returncode != 0 or staged.returncode != 0:
+        failed = tree if tree.returncode != 0 else staged
+        if b"Not a valid object name" in failed.stderr or b"bad revision" in failed.stderr:
+            return {}  # no commit yet: nothing is stored but what is staged, see the index
+        raise GitError(runs.tree.failure(failed))
+    changed = {name.decode("utf-8", "surrogateescape") for name in staged.stdout.split(b"\0")}
+    changed.discard("")
+    large: dict[str, int] = {}
+    # Only sizes with as many digits as the limit can be larger than it: the regular
+    # expression skips the rest of a 20,000-file listing in C. -l pads sizes to 7 characters.
+    digits = len(str(int(limit)))
+    for match in re.finditer(rb"(\d{%d,})\t([^\0]*)\0" % digits, tree.stdout):
+        path = match.group(2).decode("utf-8", "surrogateescape")
+        size = int(match.group(1))
+        if size > limit and path not in changed:
+            large[path] = size
+    for path, size in _index_sizes(root, sorted(changed)).items():
+        if size > limit:
+            large[path] = size
+    return large
+
+
+class GitError(Exception):
+    """git ran but failed; the message is git's."""
+
+
+def _index_sizes(root: Path, paths: list[str]) -> dict[str, int]:
+    """The size of the blob git's index holds for each path (``:./path`` is relative to the
+    current folder); a path the index no longer has (a staged deletion) is left out."""
+    usable = [path for path in paths if "\n" not in path]
+    if not usable:
+        return {}
+    request = "".join(f":./{path}\n" for path in usable).encode("utf-8", "surrogateescape")
+    run = GitRun(("cat-file", "--batch-check=%(objectsize)"), root, stdin=request)
+    try:
+        completed = run.output()
+    finally:
+        run.kill()
+    if completed.returncode != 0:
+        raise GitError(run.failure(completed))
+    sizes: dict[str, int] = {}
+    for path, line in zip(usable, completed.stdout.rstrip(b"\n").split(b"\n"), strict=True):
+        text = line.decode("utf-8", "replace").strip()
+        if text.isdigit():  # else "... missing"
+            sizes[path] = int(text)
+    return sizes
