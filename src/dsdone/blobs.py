@@ -9,7 +9,6 @@ few files staged since are asked for one by one (``git cat-file --batch-check``)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.gitrun import GitRun
@@ -20,40 +19,34 @@ LS_TREE = ("ls-tree", "-r", "-l", "-z", "HEAD")
 STAGED = ("diff-index", "--cached", "--name-only", "--no-renames", "--relative", "-z", "HEAD")
 
 
-@dataclass
-class BlobRuns:
-    """The two listings, started early (see ``start_blob_sizes``)."""
-
-    tree: GitRun
-    staged: GitRun
-
-    def kill(self) -> None:
-        self.tree.kill()
-        self.staged.kill()
-
-
-def start_blob_sizes(root: Path) -> BlobRuns:
-    return BlobRuns(GitRun(LS_TREE, root), GitRun(STAGED, root))
+def staged_paths(run: GitRun) -> frozenset[str]:
+    """The files whose staged version differs from HEAD (added, changed, removed); none
+    before the first commit. Raises ``OSError``, ``subprocess.TimeoutExpired`` or
+    ``GitError``."""
+    completed = run.output()
+    if completed.returncode != 0:
+        if _no_commit(completed.stderr):
+            return frozenset()
+        raise GitError(run.failure(completed))
+    names = (name.decode("utf-8", "surrogateescape") for name in completed.stdout.split(b"\0"))
+    return frozenset(name for name in names if name)
 
 
-def blobs_larger_than(root: Path, limit: int, started: BlobRuns | None = None) -> dict[str, int]:
-    """The files whose blob in git's index is larger than ``limit`` bytes, with their size.
-
-    Raises ``OSError``, ``subprocess.TimeoutExpired`` or ``GitError`` when git cannot tell;
-    an empty result in a repository without a commit."""
-    runs = started if started is not None else start_blob_sizes(root)
+def blobs_larger_than(
+    root: Path, limit: int, tree_run: GitRun, staged: frozenset[str]
+) -> dict[str, int]:
+    """The files whose blob in git's index is larger than ``limit`` bytes, with their size:
+    from HEAD's tree (``tree_run``: ``git LS_TREE``) but for the ``staged`` files,
+    which git is asked for one by one. Raises ``OSError``, ``subprocess.TimeoutExpired`` or
+    ``GitError`` when git cannot tell; an empty result in a repository without a commit."""
     try:
-        tree = runs.tree.output()
-        staged = runs.staged.output()
+        tree = tree_run.output()
     finally:
-        runs.kill()
-    if tree.returncode != 0 or staged.returncode != 0:
-        failed = tree if tree.returncode != 0 else staged
-        if b"Not a valid object name" in failed.stderr or b"bad revision" in failed.stderr:
-            return {}  # no commit yet: nothing is stored but what is staged, see the index
-        raise GitError(runs.tree.failure(failed))
-    changed = {name.decode("utf-8", "surrogateescape") for name in staged.stdout.split(b"\0")}
-    changed.discard("")
+        tree_run.kill()
+    if tree.returncode != 0:
+        if _no_commit(tree.stderr):
+            return {}
+        raise GitError(tree_run.failure(tree))
     large: dict[str, int] = {}
     # Only sizes with as many digits as the limit can be larger than it: the regular
     # expression skips the rest of a 20,000-file listing in C. -l pads sizes to 7 characters.
@@ -61,12 +54,16 @@ def blobs_larger_than(root: Path, limit: int, started: BlobRuns | None = None) -
     for match in re.finditer(rb"(\d{%d,})\t([^\0]*)\0" % digits, tree.stdout):
         path = match.group(2).decode("utf-8", "surrogateescape")
         size = int(match.group(1))
-        if size > limit and path not in changed:
+        if size > limit and path not in staged:
             large[path] = size
-    for path, size in _index_sizes(root, sorted(changed)).items():
+    for path, size in _index_sizes(root, sorted(staged)).items():
         if size > limit:
             large[path] = size
     return large
+
+
+def _no_commit(stderr: bytes) -> bool:
+    return b"Not a valid object name" in stderr or b"bad revision" in stderr
 
 
 class GitError(Exception):

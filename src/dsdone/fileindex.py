@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 
 _GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
 _SYMLINK_MODE = b"120000"
-# Tracked files with their mode (tag R: deleted from the work tree), and the untracked files
-# that are not ignored (tag ?), in one call.
+# Tracked files with their mode (tag H), again those changed (C) or deleted (R) in the work
+# tree, and the untracked files that are not ignored (?), in one call.
 LS_FILES = (
-    "ls-files", "-z", "-t", "--stage", "--cached", "--deleted", "--others", "--exclude-standard",
+    "ls-files", "-z", "-t", "--stage", "--cached", "--modified", "--deleted", "--others",
+    "--exclude-standard",
 )  # fmt: skip
 
 
@@ -40,15 +41,12 @@ class FileIndex:
     in_git: bool  # False: not in a work tree, or git is missing; then nothing is tracked
     git_problem: str | None = None  # why the index did not come from git, when git was expected
     skipped: tuple[tuple[str, str], ...] = ()  # (path, why it is not a readable file), sorted
-
-
-def start_file_index(root: Path) -> GitRun:
-    """Start the ``git ls-files`` that ``build_file_index`` reads."""
-    return GitRun(LS_FILES, root.resolve())
+    # What differs from git's index: tracked files changed or deleted, untracked files.
+    changed: frozenset[str] = frozenset()
 
 
 def build_file_index(root: Path, started: GitRun | None = None) -> FileIndex:
-    """The project's files, from ``started`` (see ``start_file_index``) or a new git call."""
+    """The project's files, from ``started`` (``git LS_FILES``, started early) or a new call."""
     root = root.resolve()  # links are judged against the real folder
     run = started if started is not None else GitRun(LS_FILES, root)
     try:
@@ -75,7 +73,8 @@ def build_file_index(root: Path, started: GitRun | None = None) -> FileIndex:
 
 def _git_index(root: Path, output: bytes) -> FileIndex:
     """Parse ``git ls-files -z -t --stage``: ``TAG MODE SHA STAGE\\tPATH`` for what git
-    tracks (tag ``R`` for a file deleted from the work tree), ``? PATH`` for the others."""
+    tracks (again with tag ``C`` if changed in the work tree, ``R`` if deleted from it), and
+    ``? PATH`` for the others."""
     try:
         text = output.decode("utf-8")
     except UnicodeDecodeError:
@@ -87,6 +86,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
     present: list[str] = []  # in git's order, which is sorted: sorting again costs nothing
     gone: list[str] = []
     tracked: list[str] = []
+    changed: set[str] = set()
     odd: list[tuple[str, str]] = []  # untracked files, links, submodules: looked at one by one
     for entry in text.split("\0"):
         if entry[:1] == "?":
@@ -97,10 +97,13 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
         meta, _, path = entry[2:].partition("\t")
         if "\t" in path:
             return _index_of_entries(root, _entries(output))
+        if entry[0] in "CR":  # the second listing of a tracked file
+            changed.add(path)
+            if entry[0] == "R":
+                gone.append(path)
+            continue
         tracked.append(path)
-        if entry[0] == "R":
-            gone.append(path)
-        elif meta.startswith(("160000", "120000")):
+        if meta.startswith(("160000", "120000")):
             odd.append((entry[0], entry[2:]))
         else:
             present.append(path)
@@ -108,6 +111,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
         rest = _index_of_entries(root, [(tag, body.encode()) for tag, body in odd])
         present.extend(rest.files)
         skipped = dict(rest.skipped)
+        changed |= rest.changed
     else:
         skipped = {}
     for path in gone:
@@ -118,6 +122,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
         tracked=frozenset(tracked),
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
+        changed=frozenset(changed),
     )
 
 
@@ -130,14 +135,17 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
     present: set[str] = set()
     gone: set[str] = set()
     tracked: set[str] = set()
+    changed: set[str] = set()
     skipped: dict[str, str] = {}
     for tag, rest in entries:
         if tag == "?":
             problem = _name_problem(rest)
             if problem is not None:
                 skipped[_shown(rest)] = problem
+                changed.add(_shown(rest))
                 continue
             path = os.fsdecode(rest)
+            changed.add(path.rstrip("/"))
             if path.endswith("/"):
                 skipped[path.rstrip("/")] = "a nested git repository"
                 continue
@@ -151,12 +159,17 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         problem = _name_problem(raw_path)
         if problem is not None:
             skipped[_shown(raw_path)] = problem
+            if tag in "CR":
+                changed.add(_shown(raw_path))
             continue
         path = os.fsdecode(raw_path)
+        if tag in "CR":  # the second listing of a tracked file
+            changed.add(path)
+            if tag == "R":
+                gone.add(path)
+            continue
         tracked.add(path)
-        if tag == "R":
-            gone.add(path)
-        elif meta.startswith(_GITLINK_MODE):
+        if meta.startswith(_GITLINK_MODE):
             skipped[path] = "a git submodule"
         elif meta.startswith(_SYMLINK_MODE):
             reason = _unreadable(root, path)
@@ -174,6 +187,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         tracked=frozenset(tracked),
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
+        changed=frozenset(changed),
     )
 
 

@@ -37,7 +37,13 @@ class GitRun:
 
     def __init__(self, args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> None:
         self.args = ["git", *args]
+        # The subcommand, for messages: the first word that is not an option or its value.
+        self.name = next(
+            (a for i, a in enumerate(args) if not a.startswith("-") and args[i - 1 : i] != ["-c"]),
+            "",
+        )
         self.started = time.monotonic()
+        self._completed: subprocess.CompletedProcess[bytes] | None = None
         # Closed by kill(): they outlive this call, so no context manager can hold them.
         self.stdout: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115
         self._stderr: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115
@@ -93,17 +99,22 @@ class GitRun:
         return returncode
 
     def output(self, timeout: float = GIT_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[bytes]:
-        """Wait, and read the whole output (for commands whose output is small)."""
+        """Wait, and read the whole output (for commands whose output is small; read once, so
+        that several readers may ask)."""
         returncode = self.wait(timeout)
-        self._stderr.seek(0)
-        return subprocess.CompletedProcess(
-            self.args, returncode, self.stdout.read(), self._stderr.read()
-        )
+        with self._lock:
+            if self._completed is None:
+                self.stdout.seek(0)
+                self._stderr.seek(0)
+                self._completed = subprocess.CompletedProcess(
+                    self.args, returncode, self.stdout.read(), self._stderr.read()
+                )
+            return self._completed
 
     def failure(self, completed: subprocess.CompletedProcess[bytes]) -> str:
         """What went wrong, in git's words, on one line."""
         text = " ".join(completed.stderr.decode("utf-8", "replace").split())
-        return f"git {self.args[1]} failed" + (f": {text}" if text else "")
+        return f"git {self.name} failed" + (f": {text}" if text else "")
 
     def kill(self) -> None:
         with self._lock:

@@ -1,26 +1,27 @@
 """What git says about the repository that holds the project: where its work tree is, the
-commit and branch checked out, and what differs from that commit.
+commit and branch checked out, and how many files differ from that commit.
 
-Four small git commands, started together (``start_git_state``), so that they run while dsdone
-does other work; none of them writes to the repository (``GIT_OPTIONAL_LOCKS=0``).
+One ``git rev-parse`` (``WHERE``), started early so that it runs while dsdone does other
+work. What differs comes from the file index and the staged changes (see ``Project.git``):
+no ``git status`` walks the work tree a second time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.gitrun import GitRun
 
-COMMANDS = {
-    # The top folder, and "true" in a shallow clone; fails outside a work tree.
-    "where": ("rev-parse", "--show-toplevel", "--is-shallow-repository"),
-    "commit": ("rev-parse", "-q", "--verify", "HEAD^{commit}"),  # nothing yet: exit 1
-    "branch": ("symbolic-ref", "-q", "--short", "HEAD"),  # detached: exit 1
-    # Every file of the project folder that differs from HEAD, untracked ones included.
-    "changes": ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."),
-}
+# The top folder, "true" in a shallow clone, HEAD's commit and what HEAD names: a branch
+# (refs/heads/NAME), or HEAD itself when detached. Without a commit yet git fails on HEAD,
+# after printing the first two.
+WHERE = (
+    "rev-parse", "--show-toplevel", "--is-shallow-repository",
+    "HEAD", "--symbolic-full-name", "HEAD",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,50 +37,46 @@ class GitState:
     changed: int = 0  # files of the project folder that differ from HEAD, untracked included
 
 
-def start_git_state(root: Path) -> dict[str, GitRun]:
-    return {name: GitRun(arguments, root) for name, arguments in COMMANDS.items()}
-
-
-def read_git_state(root: Path, started: dict[str, GitRun] | None = None) -> GitState:
-    """Never raises: a missing git, a broken or unreadable repository becomes ``problem``."""
-    runs = started if started is not None else start_git_state(root)
+def read_git_state(root: Path, started: GitRun | None = None) -> GitState:
+    """Where the work tree is and what is checked out; ``dirty`` and ``changed`` are left for
+    ``with_changes``. Never raises: a missing git, a broken or unreadable repository becomes
+    ``problem``."""
+    run = started if started is not None else GitRun(WHERE, root)
     try:
-        outputs = {name: run.output() for name, run in runs.items()}
+        completed = run.output()
     except FileNotFoundError:
         return GitState(problem="the git executable was not found on PATH")
     except OSError as exc:
         return GitState(problem=f"git could not be run: {exc.strerror or exc}")
     except subprocess.TimeoutExpired as exc:
-        return GitState(problem=f"git {exc.cmd[1]} did not finish in {exc.timeout:g} s")
+        return GitState(problem=f"git rev-parse did not finish in {exc.timeout:g} s")
     finally:
-        for run in runs.values():
-            run.kill()
-    where = outputs["where"]
-    if where.returncode != 0:
-        if b"not a git repository" in where.stderr:
+        run.kill()
+    lines = completed.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if completed.returncode != 0:
+        if b"not a git repository" in completed.stderr:
             return GitState()
-        if b"must be run in a work tree" in where.stderr:
+        if b"must be run in a work tree" in completed.stderr:
             return GitState(problem="the repository is bare: it has no work tree")
-        return GitState(problem=f"cannot read the git repository: {runs['where'].failure(where)}")
-    lines = where.stdout.decode("utf-8", "surrogateescape").splitlines()
-    work_tree, shallow = Path(lines[0]), lines[1:2] == ["true"]
-    commit = outputs["commit"].stdout.decode("ascii", "replace").strip() or None
-    if commit is None:
-        return GitState(work_tree=work_tree, shallow=shallow)
-    branch = outputs["branch"].stdout.decode("utf-8", "replace").strip() or None
-    changes = outputs["changes"]
-    if changes.returncode != 0:
-        return GitState(
-            work_tree, commit, branch, shallow=shallow, problem=runs["changes"].failure(changes)
-        )
-    changed = _count_changes(changes.stdout)
-    return GitState(work_tree, commit, branch, bool(changed), shallow, changed=changed)
+        if len(lines) >= 2 and b"'HEAD'" in completed.stderr:  # no commit yet
+            return GitState(work_tree=Path(lines[0]), shallow=lines[1] == "true")
+        return GitState(problem=f"cannot read the git repository: {run.failure(completed)}")
+    top, shallow, commit, head = lines[:4]
+    branch = head.removeprefix("refs/heads/") if head != "HEAD" else None
+    return GitState(Path(top), commit, branch, shallow=shallow == "true")
+
+
+def with_changes(state: GitState, changed: int) -> GitState:
+    """``state`` with ``changed`` files that differ from HEAD (none before the first commit)."""
+    if state.commit is None:
+        return state
+    return dataclasses.replace(state, dirty=bool(changed), changed=changed)
 
 
 def find_work_tree(folder: Path) -> Path | None:
     """The top folder of the git work tree that holds ``folder``; None outside one (or
     without git)."""
-    run = GitRun(COMMANDS["where"], folder)
+    run = GitRun(WHERE[:2], folder)
     try:
         completed = run.output()
     except (OSError, subprocess.TimeoutExpired):
@@ -89,16 +86,3 @@ def find_work_tree(folder: Path) -> Path | None:
     if completed.returncode != 0:
         return None
     return Path(completed.stdout.decode("utf-8", "surrogateescape").splitlines()[0])
-
-
-def _count_changes(output: bytes) -> int:
-    """The entries of ``git status --porcelain=v1 -z``: a rename is followed by its source."""
-    count = 0
-    entries = iter(output.split(b"\0"))
-    for entry in entries:
-        if not entry:
-            continue
-        count += 1
-        if b"R" in entry[:2] or b"C" in entry[:2]:
-            next(entries, None)
-    return count

@@ -9,21 +9,23 @@ link, is refused with ``OutsideProject``).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import errno
 import functools
 import os
 import stat
+import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, overload
 
-from dsdone.blobs import BlobRuns, blobs_larger_than, start_blob_sizes
+from dsdone.blobs import LS_TREE, STAGED, GitError, blobs_larger_than, staged_paths
 from dsdone.contract import Contract
-from dsdone.fileindex import FileIndex, build_file_index, start_file_index
+from dsdone.fileindex import LS_FILES, FileIndex, build_file_index
 from dsdone.gitrun import GitRun
-from dsdone.gitstate import GitState, read_git_state, start_git_state
+from dsdone.gitstate import WHERE, GitState, read_git_state, with_changes
 from dsdone.grep import FileLines, read_grep, start_grep
 from dsdone.model import Finding
 
@@ -75,17 +77,23 @@ class OutsideProject(ValueError):
     """A path from the contract or the repository points outside the project folder."""
 
 
+# What a check run asks git, by what it is for: started together by ``Prefetch``.
+GIT_COMMANDS = {
+    "index": LS_FILES,  # the file index
+    "state": WHERE,  # the work tree, commit and branch
+    "tree": LS_TREE,  # the sizes of HEAD's blobs
+    "staged": STAGED,  # what the index changes against HEAD
+}
+
+
 @dataclass
 class Prefetch:
-    """The git commands a ``Project`` will need, started as soon as its folder is known: the
-    file index, the git state, the sizes of what git stores, and one search for every literal
-    the checks declared (``@check(grep=...)``). They run on another core while dsdone loads
-    the contract and its checks."""
+    """The git commands a ``Project`` will need, started as soon as its folder is known, and
+    one search for every literal the checks declared (``@check(grep=...)``). They run on
+    another core while dsdone loads the contract and its checks."""
 
     root: Path
-    file_index: GitRun
-    git_state: dict[str, GitRun]
-    blob_sizes: BlobRuns | None = None
+    runs: dict[str, GitRun]  # by the names of GIT_COMMANDS; taken by the Project that uses them
     literals: frozenset[bytes] = frozenset()
     grep: GitRun | None = None
 
@@ -94,14 +102,8 @@ class Prefetch:
         root = root.resolve()
         wanted = frozenset(literals)
         grep = start_grep(root, wanted) if wanted else None  # the longest: first
-        return cls(
-            root,
-            start_file_index(root),
-            start_git_state(root),
-            start_blob_sizes(root),
-            wanted,
-            grep,
-        )
+        runs = {name: GitRun(arguments, root) for name, arguments in GIT_COMMANDS.items()}
+        return cls(root, runs, wanted, grep)
 
     def restart_grep(self, literals: Iterable[bytes]) -> None:
         """Search for ``literals`` instead."""
@@ -117,10 +119,8 @@ class Prefetch:
             self.literals = frozenset()
 
     def close(self) -> None:
-        for run in (self.file_index, *self.git_state.values()):
+        for run in self.runs.values():
             run.kill()
-        if self.blob_sizes is not None:
-            self.blob_sizes.kill()
         self.drop_grep()
 
 
@@ -154,9 +154,17 @@ class Project:
 
     # -- files -------------------------------------------------------------------------------
 
+    def _git_run(self, name: str) -> GitRun:
+        """The git command ``GIT_COMMANDS[name]``: the prefetched one, or started now."""
+        run = self._prefetch.runs.pop(name, None) if self._prefetch is not None else None
+        if run is None:
+            run = GitRun(GIT_COMMANDS[name], self.root)
+            self._runs.append(run)
+        return run
+
     @fact
     def index(self) -> FileIndex:
-        return build_file_index(self.root, self._prefetch.file_index if self._prefetch else None)
+        return build_file_index(self.root, self._git_run("index"))
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -359,16 +367,30 @@ class Project:
 
     @fact
     def git(self) -> GitState:
-        return read_git_state(self.root, self._prefetch.git_state if self._prefetch else None)
+        state = read_git_state(self.root, self._git_run("state"))
+        if state.commit is None or state.problem is not None:
+            return state
+        staged, problem = self._staged
+        if problem is not None:
+            return dataclasses.replace(state, problem=problem)
+        return with_changes(state, len(self.index.changed | staged))
+
+    @fact
+    def _staged(self) -> tuple[frozenset[str], str | None]:
+        """The files whose staged version differs from HEAD, or why git could not tell."""
+        try:
+            return staged_paths(self._git_run("staged")), None
+        except (OSError, subprocess.TimeoutExpired, GitError) as exc:
+            return frozenset(), str(exc)
 
     def blobs_larger_than(self, limit: int) -> dict[str, int]:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
         their sizes (a Git LFS pointer is a small blob). Raises ``OSError``,
         ``subprocess.TimeoutExpired`` or ``dsdone.blobs.GitError`` when git cannot tell."""
-        started = None
-        if self._prefetch is not None:
-            started, self._prefetch.blob_sizes = self._prefetch.blob_sizes, None
-        return blobs_larger_than(self.root, limit, started)
+        staged, problem = self._staged
+        if problem is not None:
+            raise GitError(problem)
+        return blobs_larger_than(self.root, limit, self._git_run("tree"), staged)
 
     # -- the contract ------------------------------------------------------------------------
 
