@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -133,10 +135,11 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
     cap = max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES)
+    left_out = _left_out(options.include_docs).search
     considered = [
         relative
         for relative in project.files
-        if _wanted(relative, options.include_docs) and not (skip is not None and skip(relative))
+        if not left_out(relative) and not (skip is not None and skip(relative))
     ]
     truncated: list[str] = []
     for relative, lines in _candidates(project, considered, cap, allowed):
@@ -162,14 +165,13 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         yield Note(f"only the first {options.max_file_mb:g} MB of {len(truncated)} read: {shown}")
 
 
-def _wanted(relative: str, include_docs: bool) -> bool:
-    # String operations, not PurePosixPath: this runs for every file of a 20,000-file index.
-    name = relative[relative.rfind("/") + 1 :]
-    dot = name.rfind(".")
-    suffix = name[dot:].lower() if dot > 0 else ""
-    if suffix in BINARY_SUFFIXES:
-        return False
-    return include_docs or suffix not in DOC_SUFFIXES
+def _left_out(include_docs: bool) -> re.Pattern[str]:
+    """Matches the names of files that are not searched: binary formats, and documentation
+    unless ``include_docs``. The suffix of a name that starts with a dot is no suffix."""
+    suffixes = BINARY_SUFFIXES if include_docs else BINARY_SUFFIXES | DOC_SUFFIXES
+    alternatives = "|".join(sorted(re.escape(suffix[1:]) for suffix in suffixes))
+    # One regular expression for every file of a 20,000-file index: its loop runs in C.
+    return re.compile(rf"(?i)[^/]\.(?:{alternatives})\Z")
 
 
 def _candidates(
@@ -255,12 +257,12 @@ def _scan_notebook(
     relative: str, raw: str, allowed: frozenset[str], include_docs: bool
 ) -> Iterator[Finding]:
     """Matches are found in the notebook's JSON text, so line and column are exact in the file
-    as stored; nbformat then says which cell (and which line of it) each one is in."""
+    as stored; the notebook's cells then say which cell (and which line of it) each one is in."""
     matches = list(scan_text(raw, allowed))
     if not matches:
         return  # the common case: a hit of the literal pre-filter only; nothing is parsed
     cells = _cells(raw)
-    if cells is None:  # not a notebook nbformat can read: report it as the text it is
+    if cells is None:  # not a notebook: report it as the text it is
         for match in matches:
             yield _finding(match, relative, json_unescape(match.text), HINT)
         return
@@ -317,21 +319,27 @@ def _finding(
 
 
 def _cells(raw: str) -> list[Any] | None:
-    """The notebook's cells, as nbformat reads them (converted to version 4), or ``None`` if it
-    is not a notebook. Not validated against nbformat's schema: that costs more than the whole
-    scan of the notebook, and only the cells' types, sources and outputs are used, defensively."""
-    import nbformat
-    import nbformat.reader
+    """The notebook's cells (in version 4's form), or ``None`` if it is not a notebook. Not
+    validated against nbformat's schema: that costs more than the whole scan of the notebook,
+    and only the cells' types, sources and outputs are used, defensively.
 
-    reads: Callable[..., Any] = nbformat.reader.reads  # nbformat has no type hints
-    convert: Callable[..., Any] = nbformat.convert
+    A version 4 notebook is plain JSON with a list of cells; any other version is read and
+    converted by nbformat, which is imported only then."""
     try:
-        notebook = reads(raw)
-        if notebook.get("nbformat") != 4:
-            notebook = convert(notebook, 4)
-    except Exception:  # nbformat raises bare JSON, version and conversion errors
+        notebook = json.loads(raw)
+    except ValueError:
         return None
-    cells = notebook.get("cells")
+    if isinstance(notebook, dict) and notebook.get("nbformat") != 4:
+        import nbformat
+        import nbformat.reader
+
+        reads: Callable[..., Any] = nbformat.reader.reads  # nbformat has no type hints
+        convert: Callable[..., Any] = nbformat.convert
+        try:
+            notebook = convert(reads(raw), 4)
+        except Exception:  # nbformat raises bare JSON, version and conversion errors
+            return None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
         return None
     return cells

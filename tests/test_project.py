@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from conftest import MINIMAL_CONTRACT, git
 
-import dsdone.project as project_module
+import dsdone.reading as reading
 from dsdone.contract import load_contract
 from dsdone.project import OutsideProject, Project
 
@@ -203,7 +203,7 @@ def test_read_text_is_strict_utf8_and_drops_a_bom(make_repo) -> None:
 def test_read_text_refuses_a_file_larger_than_the_cap(
     make_repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(project_module, "MAX_TEXT_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_TEXT_BYTES", 1000)
     repo = make_repo({"small.py": "x" * 1000, "big.csv": "x" * 1001})
     project = open_project(repo)
     assert len(project.read_text("small.py")) == 1000

@@ -147,6 +147,9 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
     line break is neither a character a path may follow nor one a name may go on with), so the
     matches are the same; but the regular expression, far slower than ``str.find``, skips the
     rest: in a notebook, the long lines of base64 images in the outputs."""
+    if "\n" not in text:  # one line (as git grep gives them): the needles were found already
+        yield from _PATH.finditer(text)
+        return
     starts: set[int] = set()
     for needle in TEXT_NEEDLES:
         found = text.find(needle)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import errno
 import functools
 import os
-import stat
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -28,16 +26,12 @@ from dsdone.gitrun import GitRun
 from dsdone.gitstate import WHERE, GitState, read_git_state, with_changes
 from dsdone.grep import FileLines, read_grep, start_grep
 from dsdone.model import Finding
+from dsdone.reading import open_regular, read_regular, read_text_source
 
 if TYPE_CHECKING:
     import pathspec
 
 
-# A text file bigger than this is data (a CSV dump, a minified bundle), not code or config:
-# reading it whole into memory, and caching up to 256 of them, would exhaust the machine.
-# The same 10 MB as the large-file limit of version-control and the scan cap of personal-paths.
-MAX_TEXT_BYTES = 10 * 1024 * 1024
-_READ_CHUNK = 1024 * 1024
 
 
 T = TypeVar("T")
@@ -269,51 +263,21 @@ class Project:
         """The file's bytes, or its first ``limit`` bytes (not cached: for scanning many files
         once); ``OSError`` if it is not a regular file, ``OutsideProject`` if it is not in the
         project."""
-        fd, size = self._open_regular(relative)
-        try:
-            wanted = size if limit is None else min(size, limit)
-            # Sized from fstat, so that a small file costs one read and no large buffer. One
-            # byte more finds a file that grew since: it is then read on, to its end or limit.
-            request = wanted + 1
-            chunk = os.read(fd, request)
-            chunks, total = [chunk], len(chunk)
-            while chunk and (len(chunk) == request or total < wanted):
-                if limit is not None and total >= limit:
-                    break
-                request = _READ_CHUNK if limit is None else limit - total
-                chunk = os.read(fd, request)
-                chunks.append(chunk)
-                total += len(chunk)
-        finally:
-            os.close(fd)
-        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        return data if limit is None else data[:limit]
+        return read_regular(self._os_path(relative), limit, relative)
 
     def open(self, relative: str) -> BinaryIO:
         """The file opened for binary reading (for reading only its first bytes); ``OSError`` if
         it is not a regular file, ``OutsideProject`` if it is not in the project."""
-        fd, _ = self._open_regular(relative)
+        fd, _ = open_regular(self._os_path(relative), relative)
         # Only the open had to be non-blocking; reads of a regular file are plain reads.
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
 
-    def _open_regular(self, relative: str) -> tuple[int, int]:
-        """A file descriptor of the regular file ``relative``, opened for reading, and its size.
-
-        Opened without blocking, then checked: a named pipe (``mkfifo sample.csv``) or a device
-        that the contract names would otherwise block the check, and dsdone, forever."""
-        # O_BINARY: on Windows, without it the C runtime would turn CRLF into LF.
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-        fd = os.open(self._os_path(relative), flags)
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise OSError(errno.EINVAL, "not a regular file", relative)
-        except BaseException:
-            os.close(fd)
-            raise
-        return fd, info.st_size
+    def os_path(self, relative: str) -> str:
+        """The file's path on disk, as a string (for a tool that reads it in another process);
+        ``OutsideProject`` if it leaves the project."""
+        return self._os_path(relative)
 
     def _os_path(self, relative: str) -> str:
         """``path(relative)`` as a string: an indexed file costs one concatenation, not a
@@ -326,14 +290,7 @@ class Project:
     def read_source(self, relative: str) -> bytes:
         """The bytes of a text file (cached); ``OSError`` also for a file larger than
         ``MAX_TEXT_BYTES``, which is data, not text to scan."""
-        raw = self.read_bytes(relative, MAX_TEXT_BYTES + 1)
-        if len(raw) > MAX_TEXT_BYTES:
-            raise OSError(
-                errno.EFBIG,
-                f"larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB, too large to read as text",
-                relative,
-            )
-        return raw
+        return read_text_source(self._os_path(relative), relative)
 
     def read_text(self, relative: str) -> str:
         """The file decoded as UTF-8 (its bytes are cached); raises ``UnicodeDecodeError`` or

@@ -9,9 +9,16 @@ from typing import Any
 import nbformat
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
+from hypothesis import given
+from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from dsdone.checks.personal_paths import personal_paths
+from dsdone.checks.personal_paths import (
+    BINARY_SUFFIXES,
+    DOC_SUFFIXES,
+    _left_out,
+    personal_paths,
+)
 from dsdone.model import CheckResult, Finding, Status
 
 MB = 1024 * 1024
@@ -389,6 +396,21 @@ def test_notebook_markdown_cells_are_documentation(make_repo: MakeRepo) -> None:
     assert (finding.cell, finding.cell_line) == (0, 1)
 
 
+def test_a_version_3_notebook_is_read_through_nbformat(make_repo: MakeRepo) -> None:
+    # Code cells of version 3 keep their text under "input", not "source": the path is found
+    # at its line in the file, without a cell number.
+    from nbformat import v3
+
+    cells = [v3.new_code_cell(input="x = 1"), v3.new_code_cell(input="df = load('/Users/ana/d')")]
+    notebook = v3.new_notebook(worksheets=[v3.new_worksheet(cells=cells)])
+    root = make_repo({"old.ipynb": nbformat.writes(notebook, version=3)})
+
+    [finding] = run(root).findings
+
+    assert (finding.path, finding.cell) == ("old.ipynb", None)
+    assert text_at(root, finding).startswith("/Users/ana/d")
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -436,3 +458,31 @@ def test_committed_history_does_not_matter_only_the_files(make_repo: MakeRepo) -
     git(root, "commit", "-q", "-am", "relative path")
 
     assert run(root).status is Status.PASS
+
+
+# -- which files are searched ---------------------------------------------------------------
+
+
+def _reference_left_out(relative: str, include_docs: bool) -> bool:
+    """The rule, spelled out: the suffix after the name's last dot, unless the name starts
+    with that dot, decides."""
+    name = relative.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if dot > 0 else ""
+    return suffix in BINARY_SUFFIXES or (not include_docs and suffix in DOC_SUFFIXES)
+
+
+@given(
+    folders=st.lists(st.sampled_from(["a", ".git", "x.png", "docs"]), max_size=2),
+    stem=st.sampled_from(["", ".", "..", "model", "a.b", ".hidden", "README"]),
+    suffix=st.sampled_from(["", ".png", ".PNG", ".md", ".Md", ".py", ".tar.gz", ".gz.txt", "."]),
+    include_docs=st.booleans(),
+)
+def test_which_files_are_left_out_by_name(
+    folders: list[str], stem: str, suffix: str, include_docs: bool
+) -> None:
+    relative = "/".join([*folders, stem + suffix]) or "x"
+
+    left_out = bool(_left_out(include_docs).search(relative))
+
+    assert left_out is _reference_left_out(relative, include_docs)
