@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -11,11 +9,8 @@ from pathlib import PurePosixPath
 from dsdone.api import Note, check
 from dsdone.model import Area, Finding, Severity
 from dsdone.project import OutsideProject, Project
+from dsdone.pytests import TestFile, collect
 
-# A file that cannot hold a test function is not parsed: this is what keeps a suite of
-# thousands of files fast. It is exact for counting: every test is a `def test...`
-# (`async def test...` included); the backslash allows for a line-continued `def`.
-_MAY_HOLD_A_TEST = re.compile(rb"\bdef[\s\\]+test")
 # Python files and packages that are never the code the project ships.
 _NOT_PROJECT_MODULES = frozenset(
     {"conftest", "setup", "noxfile", "__init__", "__main__", "tests", "test"}
@@ -76,16 +71,21 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
 
     own = _own_top_level_names(project, [entry for entry, _ in entries])
     suite = _Suite()
-    seen: set[str] = set()
+    entry_of: dict[str, str] = {}  # each file once, under the first entry that names it
     for entry, files in entries:
         suite.tests_by_path.setdefault(_shown(entry), 0)
         for path in files:
-            if path in seen:  # overlapping entries, such as "tests" and "tests/unit"
-                continue
-            seen.add(path)
-            problem_finding = _scan(project, path, own, suite, _shown(entry))
-            if problem_finding is not None:
-                yield problem_finding
+            entry_of.setdefault(path, _shown(entry))
+    readable = []
+    for path in entry_of:
+        try:
+            readable.append((path, project.os_path(path)))
+        except OutsideProject:
+            continue  # a symbolic link out of the project: not the project's test
+    for found in collect(readable, frozenset(own)):
+        problem_finding = _count(found, suite, entry_of[found.path])
+        if problem_finding is not None:
+            yield problem_finding
 
     places = [f"{count} in {entry}" for entry, count in suite.tests_by_path.items()]
     if len(places) == 1:
@@ -184,99 +184,25 @@ def _own_top_level_names(project: Project, test_entries: Iterable[str]) -> set[s
     return {name for name in names if name.isidentifier() and name not in _NOT_PROJECT_MODULES}
 
 
-def _scan(project: Project, path: str, own: set[str], suite: _Suite, entry: str) -> Finding | None:
-    """Count the tests of one file into ``suite``; a finding if the file cannot be read."""
-    try:
-        source = project.read_source(path)
-        if not source.isascii():
-            source.decode("utf-8-sig")  # pytest cannot import a test file that is not UTF-8
-        if not _MAY_HOLD_A_TEST.search(source):
-            return None
-        tree = project.python_ast(path)  # the bytes are cached: not read twice
-    except UnicodeDecodeError:
-        return Finding("not valid UTF-8", path=path, hint="save the test file as UTF-8")
-    except OSError as exc:
-        return Finding(f"cannot be read: {exc.strerror}", path=path)
-    except OutsideProject:
-        return None  # a symbolic link out of the project: not the project's test
-    except SyntaxError as exc:
+def _count(found: TestFile, suite: _Suite, entry: str) -> Finding | None:
+    """Count the tests of one file into ``suite``; a finding if it cannot be collected."""
+    if found.problem is not None:
+        hint = None
+        if found.problem == "not valid UTF-8":
+            hint = "save the test file as UTF-8"
+        elif found.problem.startswith("does not parse"):
+            hint = "fix the syntax error: pytest cannot collect this file, so none of its tests run"
         return Finding(
-            f"does not parse: {exc.msg}",
-            path=path,
-            line=exc.lineno,
-            column=exc.offset,
-            hint="fix the syntax error: pytest cannot collect this file, so none of its tests run",
+            found.problem, path=found.path, line=found.line, column=found.column, hint=hint
         )
     real = 0
-    for function in _test_functions(tree.body):
-        if _is_placeholder(function):
-            suite.placeholders.append(f"{path}:{function.lineno}")
+    for line, placeholder in found.tests:
+        if placeholder:
+            suite.placeholders.append(f"{found.path}:{line}")
         else:
             real += 1
     if real:
         suite.tests_by_path[entry] += real
-        suite.files_with_tests.append(path)
-        if not suite.imports_own_code and _imports_any(tree, own):
-            suite.imports_own_code = True
+        suite.files_with_tests.append(found.path)
+        suite.imports_own_code |= found.imports_own
     return None
-
-
-def _test_functions(body: list[ast.stmt]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """pytest's rule: ``test*`` functions, and ``test*`` methods of ``Test*`` classes (nested
-    ones included) and of unittest ``TestCase`` subclasses."""
-    for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if node.name.startswith("test"):
-                yield node
-        elif isinstance(node, ast.ClassDef) and (
-            node.name.startswith("Test") or _is_testcase(node)
-        ):
-            yield from _test_functions(node.body)
-
-
-def _is_testcase(node: ast.ClassDef) -> bool:
-    """A unittest ``TestCase`` subclass, which pytest collects whatever its name."""
-    for base in node.bases:
-        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
-        if name in ("TestCase", "IsolatedAsyncioTestCase"):
-            return True
-    return False
-
-
-def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A body of nothing but ``pass``, ``...``, a docstring, ``assert True`` or ``assert False``."""
-    for statement in function.body:
-        if isinstance(statement, ast.Pass):
-            continue
-        if (
-            isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Constant)
-            and (statement.value.value is Ellipsis or isinstance(statement.value.value, str))
-        ):
-            continue
-        if (
-            isinstance(statement, ast.Assert)
-            and isinstance(statement.test, ast.Constant)
-            and isinstance(statement.test.value, bool)
-        ):
-            continue
-        return False
-    return True
-
-
-def _imports_any(tree: ast.Module, names: set[str]) -> bool:
-    """Whether the module imports (anywhere, even inside a test) one of ``names``."""
-    if not names:
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(alias.name.split(".")[0] in names for alias in node.names):
-                return True
-        elif (
-            isinstance(node, ast.ImportFrom)
-            and node.level == 0
-            and node.module is not None
-            and node.module.split(".")[0] in names
-        ):
-            return True
-    return False

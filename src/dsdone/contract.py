@@ -17,11 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dsdone import CONTRACT_NAMES
 from dsdone.errors import DsdoneError
 from dsdone.model import ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
-CONTRACT_NAMES = ("dsdone.yaml", "dsdone.yml")
 SUPPORTED_VERSIONS = (1,)
 # A contract is a page of YAML; thousands of lines are a mistake or an attack. The pure-Python
 # parser reads about 100 KB a second, so this also bounds the time a hostile contract costs.

@@ -14,7 +14,8 @@ from dsdone.api import Check, OptionError
 from dsdone.contract import Contract, find_contract, load_contract
 from dsdone.errors import DsdoneError
 from dsdone.model import Report, Severity
-from dsdone.project import Prefetch, Project
+from dsdone.prefetch import BUILTIN_LITERALS, Prefetch
+from dsdone.project import Project
 from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
 from dsdone.runner import PreparedCheck, run_checks
 from dsdone.waivers import apply_waivers
@@ -59,18 +60,24 @@ def run(
     today: date | None = None,
     baseline: Baseline | None = None,
     search_root: Path | None = None,
+    prefetch: Prefetch | None = None,
 ) -> Report:
     """Load the contract at ``path``, run the selected checks, return the report.
 
     ``today`` decides which waivers have expired (default: the real date). With ``baseline``,
     findings it already had do not block. ``search_root`` is the folder ``--all`` searched: outside
-    git, the project's ``folder`` in the report is relative to it.
+    git, the project's ``folder`` in the report is relative to it. ``prefetch``: the git
+    commands already started for the project folder, if the caller guessed it (it is used if
+    it is this project's, and closed either way).
     """
     contract_file = find_contract(path)
-    # git lists the files and searches them on another core while the contract is validated
-    # and the checks are loaded; a contract that turns out to be wrong stops it at once.
-    builtin_literals = frozenset().union(*(check.grep for check in builtin_checks()))
-    prefetch = Prefetch.start(contract_file.parent, builtin_literals)
+    if prefetch is not None and prefetch.root != contract_file.parent.resolve():
+        prefetch.close()
+        prefetch = None
+    if prefetch is None:
+        # git lists the files and searches them on another core while the contract is
+        # validated and the checks are loaded; a contract that is wrong stops it at once.
+        prefetch = Prefetch.start(contract_file.parent, BUILTIN_LITERALS)
     try:
         contract = load_contract(contract_file)
         checks = available_checks(contract, selection.allow_plugins)

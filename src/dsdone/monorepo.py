@@ -15,8 +15,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from dsdone import __version__
-from dsdone.contract import CONTRACT_NAMES
+from dsdone import CONTRACT_NAMES, __version__
 from dsdone.errors import DsdoneError
 from dsdone.fileindex import build_file_index
 from dsdone.model import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status

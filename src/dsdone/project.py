@@ -15,17 +15,17 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, overload
 
-from dsdone.blobs import LS_TREE, STAGED, GitError, blobs_larger_than, staged_paths
+from dsdone.blobs import GitError, blobs_larger_than, staged_paths
 from dsdone.contract import Contract
-from dsdone.fileindex import LS_FILES, FileIndex, build_file_index
+from dsdone.fileindex import FileIndex, build_file_index
 from dsdone.gitrun import GitRun
-from dsdone.gitstate import WHERE, GitState, read_git_state, with_changes
+from dsdone.gitstate import GitState, read_git_state, with_changes
 from dsdone.grep import FileLines, read_grep, start_grep
 from dsdone.model import Finding
+from dsdone.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.reading import open_regular, read_regular, read_text_source
 
 if TYPE_CHECKING:
@@ -69,53 +69,6 @@ class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_pr
 
 class OutsideProject(ValueError):
     """A path from the contract or the repository points outside the project folder."""
-
-
-# What a check run asks git, by what it is for: started together by ``Prefetch``.
-GIT_COMMANDS = {
-    "index": LS_FILES,  # the file index
-    "state": WHERE,  # the work tree, commit and branch
-    "tree": LS_TREE,  # the sizes of HEAD's blobs
-    "staged": STAGED,  # what the index changes against HEAD
-}
-
-
-@dataclass
-class Prefetch:
-    """The git commands a ``Project`` will need, started as soon as its folder is known, and
-    one search for every literal the checks declared (``@check(grep=...)``). They run on
-    another core while dsdone loads the contract and its checks."""
-
-    root: Path
-    runs: dict[str, GitRun]  # by the names of GIT_COMMANDS; taken by the Project that uses them
-    literals: frozenset[bytes] = frozenset()
-    grep: GitRun | None = None
-
-    @classmethod
-    def start(cls, root: Path, literals: Iterable[bytes] = ()) -> Prefetch:
-        root = root.resolve()
-        wanted = frozenset(literals)
-        grep = start_grep(root, wanted) if wanted else None  # the longest: first
-        runs = {name: GitRun(arguments, root) for name, arguments in GIT_COMMANDS.items()}
-        return cls(root, runs, wanted, grep)
-
-    def restart_grep(self, literals: Iterable[bytes]) -> None:
-        """Search for ``literals`` instead."""
-        self.drop_grep()
-        self.literals = frozenset(literals)
-        self.grep = start_grep(self.root, self.literals)
-
-    def drop_grep(self) -> None:
-        """Stop the search: no check that will run needs it."""
-        if self.grep is not None:
-            self.grep.kill()
-            self.grep = None
-            self.literals = frozenset()
-
-    def close(self) -> None:
-        for run in self.runs.values():
-            run.kill()
-        self.drop_grep()
 
 
 class Project:

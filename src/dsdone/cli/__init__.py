@@ -14,11 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dsdone import __version__
+from dsdone import CONTRACT_NAMES, __version__
 from dsdone.errors import ExitCode
 
 if TYPE_CHECKING:
     import typer
+
+    from dsdone.prefetch import Prefetch
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,12 +29,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):  # answer before paying for typer's import
         print(f"dsdone {__version__}")
         return ExitCode.READY
-    app = _build_app()
+    # git starts on the project (another core) before typer and the engine are imported.
+    early = _prefetch_for(args[1:]) if args[:1] == ["check"] else None
     try:
-        app(args=args, prog_name="dsdone", standalone_mode=True)
+        app = _build_app()
+        app(args=args, prog_name="dsdone", standalone_mode=True, obj=early)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        if early is not None:
+            early.close()
     return ExitCode.READY
+
+
+def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
+    """The git commands for the project ``dsdone check ARGS`` is most likely about, started
+    now: the first argument that names a folder with a contract (or a contract), else the
+    current folder. Options are not parsed yet, so a guess can be wrong (the engine then
+    starts its own); for --all or --help there is nothing to guess."""
+    if any(arg in ("--all", "--help", "-h") for arg in args):
+        return None
+    for candidate in [*(arg for arg in args if not arg.startswith("-")), "."]:
+        path = Path(candidate)
+        folder = path.parent if path.name in CONTRACT_NAMES else path
+        try:
+            if any((folder / name).is_file() for name in CONTRACT_NAMES):
+                from dsdone.prefetch import BUILTIN_LITERALS, Prefetch
+
+                return Prefetch.start(folder, BUILTIN_LITERALS)
+        except OSError:  # a name too long, a folder that cannot be read: not this one
+            continue
+    return None
 
 
 def _build_app() -> typer.Typer:

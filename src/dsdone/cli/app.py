@@ -82,6 +82,7 @@ def _use_color(mode: ColorMode) -> bool:
 
 @app.command()
 def check(
+    ctx: typer.Context,
     path: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Argument(
@@ -169,6 +170,7 @@ def check(
     from datetime import date
 
     from dsdone.engine import Selection, run
+    from dsdone.prefetch import Prefetch
 
     with guard(debug):
         selection = Selection(
@@ -191,7 +193,8 @@ def check(
 
             reports = check_all(where, selection, today=today, baseline=known)
         else:
-            reports = (run(where, selection, today=today, baseline=known),)
+            early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
+            reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
         to_file = output is not None
         text = _render(
             reports,
