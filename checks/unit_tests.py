@@ -168,19 +168,22 @@ def _own_top_level_names(project: Project, test_entries: Iterable[str]) -> set[s
     (flat layout) or under ``src/`` (src layout), excluding the test folders."""
     test_roots = tuple(entry.strip("/").removeprefix("./") + "/" for entry in test_entries)
     names: set[str] = set()
+    # String operations, cheapest test first: this runs over every file of the project.
     for path in project.files:
-        if not path.endswith(".py") or path.startswith(test_roots) or _is_test_file(path):
+        if not path.endswith(".py"):
             continue
-        parts = path.split("/")
-        if parts[0] == "src" and len(parts) >= 2:
-            parts = parts[1:]
-            if len(parts) > 1:  # src/<name>/...: a package, with or without __init__.py
-                names.add(parts[0])
-                continue
-        if len(parts) == 1:
-            names.add(parts[0].removesuffix(".py"))
-        elif len(parts) == 2 and parts[1] == "__init__.py" and parts[0] != "src":
-            names.add(parts[0])
+        if path.startswith("src/"):  # src/<name>/... (a package, __init__.py or not), src/<name>.py
+            rest = path[4:]
+            slash = rest.find("/")
+            name = rest[:slash] if slash >= 0 else rest[:-3]
+        elif "/" not in path:  # <name>.py
+            name = path[:-3]
+        elif path.endswith("/__init__.py") and path.count("/") == 1:  # <name>/__init__.py
+            name = path[: -len("/__init__.py")]
+        else:
+            continue
+        if name not in names and not path.startswith(test_roots) and not _is_test_file(path):
+            names.add(name)
     return {name for name in names if name.isidentifier() and name not in _NOT_PROJECT_MODULES}
 
 

@@ -14,6 +14,7 @@ or a template (``/home/[^/]+/``, ``/home/{user}``), a home folder without a user
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -117,7 +118,7 @@ def decode(data: bytes) -> str:
 def scan_text(text: str, allowed: Collection[str] = ()) -> Iterator[PathMatch]:
     """The personal paths in ``text``, in order; ``allowed`` user names (compared without case)
     are not personal."""
-    allowed_lower = {name.lower() for name in allowed}
+    allowed_lower = _lowered(allowed if isinstance(allowed, frozenset) else frozenset(allowed))
     line, line_start, counted_to = 1, 0, 0
     for match in _matches(text):
         group = next(name for name in KINDS if match.group(name) is not None)
@@ -139,6 +140,12 @@ def scan_text(text: str, allowed: Collection[str] = ()) -> Iterator[PathMatch]:
             user=user,
             kind=KINDS[group].format(user=user),
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _lowered(names: frozenset[str]) -> frozenset[str]:
+    # Once per set of names, not once per line scanned.
+    return frozenset(name.lower() for name in names)
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
