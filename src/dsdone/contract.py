@@ -253,8 +253,6 @@ _MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 
 def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[str]:
     """What the schema cannot say: a timeout must be finite, a glob must be one git accepts."""
-    import pathspec
-
     problems: list[str] = []
     for check_id, settings in (data.get("checks") or {}).items():
         timeout = (settings or {}).get("timeout")
@@ -277,6 +275,8 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
         for w, waiver in enumerate(data.get("waivers", ()))
         for i in range(len(waiver.get("paths", ())))
     ]
+    if globs:
+        import pathspec  # only then: a contract without globs does not pay for its import
     for at in globs:
         value: Any = data
         for part in at:
