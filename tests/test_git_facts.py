@@ -347,22 +347,12 @@ def test_blob_sizes_in_a_project_subfolder_are_of_its_files_relative_to_it(
     assert project.blobs_larger_than(1000) == {"models/big.bin": 2000}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="blobs._no_commit knows ls-tree's 'Not a valid object name' but not diff-index's "
-    "\"ambiguous argument 'HEAD'\": Project.blobs_larger_than raises GitError before a commit",
-)
 def test_without_a_commit_no_blob_is_larger(make_repo: MakeRepo) -> None:
     repo = make_repo({"big.bin": b"\0" * 5000}, commit=False)
     git(repo, "add", "big.bin")  # staged, but there is no HEAD to compare with
     assert open_project(repo).blobs_larger_than(1000) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="blobs.blobs_larger_than finds sizes with a regular expression over the whole "
-    "ls-tree output: digits followed by a tab inside a file name are read as a size",
-)
 def test_digits_and_a_tab_in_a_file_name_are_not_read_as_a_size(make_repo: MakeRepo) -> None:
     repo = make_repo({"log_12345678\tx.txt": "small\n"})
     assert open_project(repo).blobs_larger_than(1_000_000) == {}
@@ -406,11 +396,6 @@ def test_modified_odd_names_each_count_as_one_change(make_repo: MakeRepo) -> Non
     assert (project.git.dirty, project.git.changed) == (True, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Project.git unites ls-files' escaped names ('caf\\\\xe9.py') with diff-index's "
-    "raw ones ('caf\\udce9.py'): a staged and modified odd name counts twice",
-)
 def test_staged_and_modified_odd_names_each_count_once(make_repo: MakeRepo) -> None:
     repo = _repo_with_odd_names(make_repo)
     for name in (b"a\tb.py", b"caf\xe9.py"):

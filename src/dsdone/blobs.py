@@ -51,7 +51,10 @@ def blobs_larger_than(
     # Only sizes with as many digits as the limit can be larger than it: the regular
     # expression skips the rest of a 20,000-file listing in C. -l pads sizes to 7 characters.
     digits = len(str(int(limit)))
-    for match in re.finditer(rb"(\d{%d,})\t([^\0]*)\0" % digits, tree.stdout):
+    # Anchored at an entry's start (after the NUL that ends the one before), so that digits
+    # and a tab inside a file's name are never read as a size.
+    entry = rb"(?:\A|\0)[0-7]+ blob [0-9a-f]+ +(\d{%d,})\t([^\0]*)" % digits
+    for match in re.finditer(entry, tree.stdout):
         path = match.group(2).decode("utf-8", "surrogateescape")
         size = int(match.group(1))
         if size > limit and path not in staged:
@@ -63,7 +66,12 @@ def blobs_larger_than(
 
 
 def _no_commit(stderr: bytes) -> bool:
-    return b"Not a valid object name" in stderr or b"bad revision" in stderr
+    """Whether git failed because HEAD has no commit yet (ls-tree and diff-index say it in
+    their own words)."""
+    return any(
+        words in stderr
+        for words in (b"Not a valid object name", b"bad revision", b"ambiguous argument 'HEAD'")
+    )
 
 
 class GitError(Exception):

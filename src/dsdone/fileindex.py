@@ -207,6 +207,12 @@ def _name_problem(raw: bytes) -> str | None:
     return None
 
 
+def shown_name(raw: bytes) -> str:
+    """A file's name as the index names it: as it is when it can be shown, else with its
+    bytes that are not UTF-8 and its control characters as escapes."""
+    return _shown(raw) if _name_problem(raw) is not None else os.fsdecode(raw)
+
+
 def _shown(raw: bytes) -> str:
     """A bad name, printable: bytes that are not UTF-8 and control characters as escapes."""
     text = raw.decode("utf-8", "backslashreplace")

@@ -30,7 +30,7 @@ class GitState:
 
     work_tree: Path | None = None  # the repository's top folder; None: not in a work tree
     commit: str | None = None  # HEAD's full sha; None: no commit yet
-    branch: str | None = None  # None on a detached HEAD
+    branch: str | None = None  # None on a detached HEAD (and before the first commit)
     dirty: bool = False
     shallow: bool = False
     problem: str | None = None  # git is missing or broken

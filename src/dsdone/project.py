@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, overload
 
 from dsdone.blobs import GitError, blobs_larger_than, staged_paths
 from dsdone.contract import Contract
-from dsdone.fileindex import FileIndex, build_file_index
+from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.gitrun import GitRun
 from dsdone.gitstate import GitState, read_git_state, with_changes
 from dsdone.grep import FileLines, read_grep, start_grep
@@ -283,7 +283,10 @@ class Project:
         staged, problem = self._staged
         if problem is not None:
             return dataclasses.replace(state, problem=problem)
-        return with_changes(state, len(self.index.changed | staged))
+        # The index names an odd file (a control character, not UTF-8) as it would be shown;
+        # so must the staged files be named, for one file to count once.
+        shown = {shown_name(name.encode("utf-8", "surrogateescape")) for name in staged}
+        return with_changes(state, len(self.index.changed | shown))
 
     @fact
     def _staged(self) -> tuple[frozenset[str], str | None]:
@@ -300,7 +303,9 @@ class Project:
         staged, problem = self._staged
         if problem is not None:
             raise GitError(problem)
-        return blobs_larger_than(self.root, limit, self._git_run("tree"), staged)
+        large = blobs_larger_than(self.root, limit, self._git_run("tree"), staged)
+        # Only what the index keeps: a name that cannot be shown in a report is left out.
+        return {path: size for path, size in large.items() if path in self.index.tracked}
 
     # -- the contract ------------------------------------------------------------------------
 
