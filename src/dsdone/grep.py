@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.gitrun import GitRun
+from dsdone.pathscan import BINARY_PROBE_BYTES
 
 _READ_SIZE = 1024 * 1024
 
@@ -28,18 +29,20 @@ class FileLines:
 
 
 def grep_arguments(literals: Iterable[bytes]) -> list[str]:
-    """``git grep`` for lines holding any of ``literals``, in tracked files and in untracked
-    files that are not ignored (the file index), below the current folder, binary files
-    (by git's rule and ``.gitattributes``) left out; each hit as ``PATH\\0NUMBER\\0LINE\\n``."""
+    """``git grep`` for lines holding any of ``literals`` in the tracked files below the
+    current folder, binary files (by git's rule and ``.gitattributes``) left out; each hit as
+    ``PATH\\0NUMBER\\0LINE\\n``. Not ``--untracked``: with it git walks the folders instead of
+    its index, and skips a tracked file that ``.gitignore`` matches (added with ``git add -f``);
+    the few untracked files are searched by ``lines_holding``."""
     settings = {
         "grep.fullName": "false",  # names relative to the project folder, as the index has them
         "grep.column": "false",
         "grep.threads": str(_threads()),
         "color.grep": "never",
-        "submodule.recurse": "false",  # which --untracked does not allow
+        "submodule.recurse": "false",  # submodules are not the project's files
     }
     arguments = [part for key, value in settings.items() for part in ("-c", f"{key}={value}")]
-    arguments += ["grep", "--untracked", "-I", "-n", "-z", "-F"]
+    arguments += ["grep", "-I", "-n", "-z", "-F"]
     return arguments + [f"-e{os.fsdecode(literal)}" for literal in sorted(set(literals))]
 
 
@@ -107,3 +110,27 @@ def _records(run: GitRun) -> Iterator[tuple[str, int, bytes]]:
         pending = data[start:]
         if not chunk:
             return
+
+
+def lines_holding(data: bytes, literals: Iterable[bytes]) -> list[tuple[int, bytes]]:
+    """The lines of ``data`` that hold any of ``literals``, as ``git grep`` gives them: (1-based
+    number, the line's bytes without its line break); none for binary data (git's rule)."""
+    if b"\0" in data[:BINARY_PROBE_BYTES]:
+        return []
+    starts: set[int] = set()
+    for literal in literals:
+        found = data.find(literal)
+        while found >= 0:
+            starts.add(data.rfind(b"\n", 0, found) + 1)
+            end = data.find(b"\n", found)
+            if end < 0:
+                break
+            found = data.find(literal, end)
+    lines: list[tuple[int, bytes]] = []
+    number, counted_to = 1, 0
+    for start in sorted(starts):
+        number += data.count(b"\n", counted_to, start)
+        counted_to = start
+        end = data.find(b"\n", start)
+        lines.append((number, data[start : len(data) if end < 0 else end]))
+    return lines

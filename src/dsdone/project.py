@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
+import itertools
 import os
 import subprocess
 import threading
@@ -23,15 +24,13 @@ from dsdone.contract import Contract
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.gitrun import GitRun
 from dsdone.gitstate import GitState, read_git_state, with_changes
-from dsdone.grep import FileLines, read_grep, start_grep
+from dsdone.grep import FileLines, lines_holding, read_grep, start_grep
 from dsdone.model import Finding
 from dsdone.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.reading import open_regular, read_regular, read_text_source
 
 if TYPE_CHECKING:
     import pathspec
-
-
 
 
 T = TypeVar("T")
@@ -147,9 +146,10 @@ class Project:
         return frozenset(result)
 
     def grep(self, literals: Iterable[bytes]) -> Iterator[FileLines] | None:
-        """The indexed files that hold any of ``literals``, each with the lines that do, in the
-        order of the index; binary files are left out. ``None`` when git cannot search here
-        (outside a git work tree, or git fails): the caller then reads the files itself.
+        """The indexed files that hold any of ``literals``, each with the lines that do:
+        tracked files in git's order (found by ``git grep``), then untracked ones (read here);
+        binary files are left out. ``None`` when git cannot search here (outside a git work
+        tree, or git fails): the caller then reads the files itself.
 
         Declare the literals in ``@check(grep=...)`` and the search starts, for every check at
         once, before the checks run."""
@@ -165,20 +165,34 @@ class Project:
         found = read_grep(run)
         if found is None:
             return None
-        return self._indexed_hits(found, wanted if extra else None)
+        return itertools.chain(
+            self._indexed_hits(found, wanted if extra else None), self._untracked_hits(wanted)
+        )
 
     def _indexed_hits(
         self, found: Iterator[FileLines], wanted: frozenset[bytes] | None
     ) -> Iterator[FileLines]:
         for hit in found:
             if hit.path not in self._file_set:
-                continue  # an untracked link out of the project, a name that cannot be shown
+                continue  # a tracked link out of the project, a name that cannot be shown
             if wanted is not None:  # the search was for more literals than asked for
                 lines = [line for line in hit.lines if any(w in line[1] for w in wanted)]
                 if not lines:
                     continue
                 hit = FileLines(hit.path, lines)
             yield hit
+
+    def _untracked_hits(self, wanted: frozenset[bytes]) -> Iterator[FileLines]:
+        tracked = self.index.tracked
+        for path in self.index.files:
+            if path in tracked:
+                continue
+            try:
+                lines = lines_holding(self.read_bytes(path), wanted)
+            except (OSError, OutsideProject):
+                continue  # gone since the index was made
+            if lines:
+                yield FileLines(path, lines)
 
     def size(self, relative: str) -> int:
         """The file's size in bytes; ``OSError`` or ``OutsideProject`` as ``read_bytes``."""
