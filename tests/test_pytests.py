@@ -150,11 +150,6 @@ def test_only_a_file_that_is_not_utf8_is_said_to_be(
     assert (found.problem, found.tests) == (problem, tests)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a file that declares its encoding (PEP 263) is imported by pytest, but "
-    "collect_source reports every non-UTF-8 file as 'not valid UTF-8'",
-)
 def test_a_file_declaring_its_encoding_is_collected_as_pytest_does() -> None:
     source = "# -*- coding: latin-1 -*-\n# caf\xe9\ndef test_a():\n    assert 1\n"
 

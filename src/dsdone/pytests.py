@@ -55,10 +55,7 @@ def collect_file(path: str, on_disk: str, own: frozenset[str] = frozenset()) -> 
 
 
 def collect_source(path: str, source: bytes, own: frozenset[str] = frozenset()) -> TestFile:
-    try:
-        if not source.isascii():
-            source.decode("utf-8-sig")  # pytest cannot import a test file that is not UTF-8
-    except UnicodeDecodeError:
+    if not source.isascii() and not _decodes(source):
         return TestFile(path, problem="not valid UTF-8")
     if not _MAY_HOLD_A_TEST.search(source):
         return TestFile(path)
@@ -72,6 +69,25 @@ def collect_source(path: str, source: bytes, own: frozenset[str] = frozenset()) 
     tests = tuple((f.lineno, _is_placeholder(f)) for f in _test_functions(tree.body))
     real = any(not placeholder for _, placeholder in tests)
     return TestFile(path, tests, real and _imports_any(tree, own))
+
+
+def _decodes(source: bytes) -> bool:
+    """Whether Python can read ``source`` as it would import it: UTF-8, or the encoding a
+    ``# -*- coding: ... -*-`` line declares (PEP 263)."""
+    try:
+        source.decode("utf-8-sig")
+        return True
+    except UnicodeDecodeError:
+        pass
+    import io
+    import tokenize  # only here: its import compiles a large regular expression
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        source.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def collect(files: Sequence[tuple[str, str]], own: frozenset[str]) -> list[TestFile]:
