@@ -291,6 +291,12 @@ def test_project_grep_searches_a_tracked_file_that_gitignore_matches(
     assert [hit.path for hit in found] == ["a.py", "train.local.yaml"]
 
 
+def test_project_grep_for_no_literal_finds_no_file(make_repo: MakeRepo) -> None:
+    # Not None ("search the files yourself"): git grep would fail for want of a pattern.
+    root = make_repo({"a.py": "alpha\n"})
+    assert project_grep(root, []) == []
+
+
 def test_project_grep_outside_git_leaves_the_reading_to_the_caller(make_repo: MakeRepo) -> None:
     root = make_repo({"a.py": "alpha\n"}, git_init=False)
     assert project_grep(root, [b"alpha"]) is None

@@ -156,6 +156,8 @@ class Project:
         if not self.index.in_git:
             return None
         wanted = frozenset(literals)
+        if not wanted:
+            return iter(())  # nothing to look for is found in no file
         prefetch = self._prefetch
         if prefetch is not None and prefetch.grep is not None and wanted <= prefetch.literals:
             run, extra = prefetch.grep, prefetch.literals - wanted
