@@ -6,7 +6,7 @@ import bisect
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,14 +135,13 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
     cap = max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES)
-    left_out = _left_out(options.include_docs).search
-    considered = [
-        relative
-        for relative in project.files
-        if not left_out(relative) and not (skip is not None and skip(relative))
-    ]
+    left_out = _left_out(options.include_docs)
+
+    def searched(relative: str) -> bool:
+        return not left_out.search(relative) and not (skip is not None and skip(relative))
+
     truncated: list[str] = []
-    for relative, lines in _candidates(project, considered, cap, allowed):
+    for relative, lines in _candidates(project, searched, cap, allowed):
         if lines is not None:
             yield from _scan_lines(relative, lines, allowed)
             continue
@@ -158,7 +157,12 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
             yield from _scan_notebook(relative, text, allowed, options.include_docs)
         else:
             yield from _scan_file(relative, text, allowed)
-    yield Note(f"{len(considered)} file" + ("s" if len(considered) != 1 else "") + " searched")
+    count = (
+        _count_searched(project.files, left_out)
+        if skip is None
+        else sum(map(searched, project.files))
+    )
+    yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
     if truncated:
         truncated.sort()
         shown = ", ".join(truncated[:3]) + (", …" if len(truncated) > 3 else "")
@@ -171,22 +175,29 @@ def _left_out(include_docs: bool) -> re.Pattern[str]:
     suffixes = BINARY_SUFFIXES if include_docs else BINARY_SUFFIXES | DOC_SUFFIXES
     alternatives = "|".join(sorted(re.escape(suffix[1:]) for suffix in suffixes))
     # One regular expression for every file of a 20,000-file index: its loop runs in C.
-    return re.compile(rf"(?i)[^/]\.(?:{alternatives})\Z")
+    return re.compile(rf"(?im)[^/\n]\.(?:{alternatives})$")
+
+
+def _count_searched(files: Sequence[str], left_out: re.Pattern[str]) -> int:
+    """How many of ``files`` are searched: all but those ``left_out`` matches, counted by one
+    search over their names, one a line (a name never holds a line break: the index leaves
+    such names out)."""
+    return len(files) - len(left_out.findall("\n".join(files)))
 
 
 def _candidates(
-    project: Project, considered: list[str], cap: int, allowed: frozenset[str]
+    project: Project, searched: Callable[[str], bool], cap: int, allowed: frozenset[str]
 ) -> Iterator[tuple[str, list[tuple[int, bytes]] | None]]:
-    """The files of ``considered`` that may hold a personal path, each with the lines that may
-    (as git grep found them), or with ``None`` when the file must be read and scanned whole:
-    outside git, a notebook (whose cells must be told apart), or a file longer than ``cap``."""
+    """The files that are ``searched`` and may hold a personal path, each with the lines that
+    may (as git grep found them), or with ``None`` when the file must be read and scanned
+    whole: outside git, a notebook (whose cells must be told apart), or a file longer than
+    ``cap``."""
     found = project.grep(NEEDLES)
     if found is None:
-        yield from ((relative, None) for relative in considered)
+        yield from ((relative, None) for relative in project.files if searched(relative))
         return
-    wanted = set(considered)
     for hit in found:
-        if hit.path not in wanted:
+        if not searched(hit.path):
             continue
         if hit.path.endswith(".ipynb"):
             if _any_match(hit.lines, allowed):  # else a near miss: not read, not parsed

@@ -353,9 +353,14 @@ def test_without_a_commit_no_blob_is_larger(make_repo: MakeRepo) -> None:
     assert open_project(repo).blobs_larger_than(1000) == {}
 
 
-def test_digits_and_a_tab_in_a_file_name_are_not_read_as_a_size(make_repo: MakeRepo) -> None:
-    repo = make_repo({"log_12345678\tx.txt": "small\n"})
-    assert open_project(repo).blobs_larger_than(1_000_000) == {}
+@pytest.mark.parametrize("name", ["log_12345678\tx.txt", "log 12345678\tx.txt"])
+def test_digits_and_a_tab_in_a_file_name_are_not_read_as_a_size(
+    make_repo: MakeRepo, name: str
+) -> None:
+    # The listing's entry is "MODE blob ID      6\tNAME": in the name, " 12345678\t" looks
+    # like a size field too, but it is not the entry's first tab.
+    repo = make_repo({name: "small\n", "big.bin": b"\0" * 1_000_001})
+    assert open_project(repo).blobs_larger_than(1_000_000) == {"big.bin": 1_000_001}
 
 
 # -- names git allows and reports cannot show -------------------------------------------------

@@ -15,6 +15,8 @@ from dsdone.gitrun import GitRun
 
 # In the current folder: the project's part of HEAD's tree, paths relative to it.
 LS_TREE = ("ls-tree", "-r", "-l", "-z", "HEAD")
+# The start of an entry of ``git ls-tree -l``, up to its size: mode, type, object id, padding.
+_BLOB_HEADER = re.compile(rb"[0-7]+ blob [0-9a-f]+ +")
 # What the index changes against HEAD below the current folder, paths relative to it.
 STAGED = ("diff-index", "--cached", "--name-only", "--no-renames", "--relative", "-z", "HEAD")
 
@@ -48,20 +50,26 @@ def blobs_larger_than(
             return {}
         raise GitError(tree_run.failure(tree))
     large: dict[str, int] = {}
-    # Only sizes with as many digits as the limit can be larger than it: the regular
-    # expression skips the rest of a 20,000-file listing in C. -l pads sizes to 7 characters.
-    digits = len(str(int(limit)))
-    # Anchored at an entry's start (after the NUL that ends the one before), so that digits
-    # and a tab inside a file's name are never read as a size.
-    entry = rb"(?:\A|\0)[0-7]+ blob [0-9a-f]+ +(\d{%d,})\t([^\0]*)" % digits
-    for match in re.finditer(entry, tree.stdout):
-        path = match.group(2).decode("utf-8", "surrogateescape")
+    listing = tree.stdout
+    # Only sizes with as many digits as the limit can be larger than it: a regular expression
+    # finds them in C ("-l" pads sizes with spaces and ends them with a tab). A match counts
+    # only if it is an entry's size: its tab is the entry's first, after a blob's mode and id,
+    # so that digits and a tab inside a file's name are never read as a size.
+    for match in re.finditer(rb" (\d{%d,})\t" % len(str(int(limit))), listing):
+        start = listing.rfind(b"\0", 0, match.start()) + 1
+        if listing.find(b"\t", start) != match.end() - 1:
+            continue
+        if not _BLOB_HEADER.fullmatch(listing, start, match.start() + 1):
+            continue
+        end = listing.find(b"\0", match.end())
+        name = listing[match.end() : len(listing) if end < 0 else end]
+        path = name.decode("utf-8", "surrogateescape")
         size = int(match.group(1))
         if size > limit and path not in staged:
             large[path] = size
-    for path, size in _index_sizes(root, sorted(staged)).items():
+    for staged_path, size in _index_sizes(root, sorted(staged)).items():
         if size > limit:
-            large[path] = size
+            large[staged_path] = size
     return large
 
 

@@ -16,6 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from dsdone.checks.personal_paths import (
     BINARY_SUFFIXES,
     DOC_SUFFIXES,
+    _count_searched,
     _left_out,
     personal_paths,
 )
@@ -221,7 +222,10 @@ def test_excluded_paths_are_not_reported(make_repo: MakeRepo) -> None:
         contract=contract,
     )
 
-    assert [f.path for f in run(root).findings] == ["new.py"]
+    result = run(root)
+
+    assert [f.path for f in result.findings] == ["new.py"]
+    assert result.summary == "1 finding; 2 files searched"  # new.py and dsdone.yaml
 
 
 def test_non_utf8_files_are_scanned_not_crashed_on(make_repo: MakeRepo) -> None:
@@ -484,5 +488,8 @@ def test_which_files_are_left_out_by_name(
     relative = "/".join([*folders, stem + suffix]) or "x"
 
     left_out = bool(_left_out(include_docs).search(relative))
+    # Counted over many names joined a line each, as the check counts what it searched.
+    counted = _count_searched([relative, "x.py", relative], _left_out(include_docs))
 
     assert left_out is _reference_left_out(relative, include_docs)
+    assert counted == 1 + 2 * (not left_out)
