@@ -62,3 +62,21 @@ def test_the_probe_sees_a_heavy_import_when_there_is_one(tmp_path: Path) -> None
     result = run_probe(["check", "--select", "personal-paths"], tmp_path)
 
     assert "jsonschema" in result["heavy"]  # type: ignore[operator]
+
+
+def test_check_imports_neither_gitpython_nor_nbformat(tmp_path: Path) -> None:
+    # git is asked with plumbing commands started before typer is imported, and a version 4
+    # notebook is plain JSON: GitPython is for `init`, nbformat for notebooks of other versions.
+    (tmp_path / "dsdone.yaml").write_text("version: 1\nproject:\n  name: d\n  owner: a@b.c\n")
+    (tmp_path / "nb.ipynb").write_text(
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code",'
+        ' "metadata": {}, "outputs": [], "source": ["p = \'/home/ana/x\'"]}]}'
+    )
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+
+    result = run_probe(["check", "--select", "personal-paths"], tmp_path)
+
+    assert result["code"] == 1  # the notebook's personal path was found: its cells were read
+    heavy = result["heavy"]
+    assert isinstance(heavy, list)
+    assert [m for m in heavy if m.split(".")[0] in ("git", "nbformat")] == []

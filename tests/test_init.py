@@ -128,6 +128,22 @@ def test_scaffold_inside_a_repository_does_not_nest_another(
     assert (target / "dsdone.yaml").is_file()
 
 
+def test_scaffold_without_git_writes_the_files_and_says_why_there_is_no_repository(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_git = tmp_path / "no-git-here"
+    no_git.mkdir()
+    monkeypatch.setenv("PATH", str(no_git))
+    target = tmp_path / "churn"
+
+    code, output = init(run_cli, target)
+
+    assert code == 0, output
+    assert (target / "dsdone.yaml").is_file()
+    assert not (target / ".git").exists()
+    assert "warning: git could not be run (the git executable was not found)" in output
+
+
 @pytest.mark.parametrize(
     "existing",
     [

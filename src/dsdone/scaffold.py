@@ -19,7 +19,6 @@ import json
 import keyword
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -27,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from dsdone import __version__
@@ -277,19 +277,25 @@ def _place_without_overwriting(temporary: Path, path: Path) -> bool:
     return True
 
 
-def run_git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | str:
-    """``git ARGS`` in ``folder``: its completed process, or why git could not be run."""
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=folder, capture_output=True, text=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"git could not be run ({exc})"
+def _gitpython() -> ModuleType:
+    """GitPython, imported quietly: a missing git executable is reported where git is used,
+    not as an ImportError (forced, not defaulted: a user's GIT_PYTHON_REFRESH=error would
+    otherwise make the import itself fail)."""
+    os.environ["GIT_PYTHON_REFRESH"] = "quiet"
+    import git
+
+    return git
 
 
 def inside_git_repository(folder: Path) -> bool:
-    completed = run_git(folder, "rev-parse", "--is-inside-work-tree")
-    return not isinstance(completed, str) and completed.stdout.strip() == "true"
+    """Whether ``folder`` is in the work tree of a git repository."""
+    git = _gitpython()
+    try:
+        repository = git.Repo(folder, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return False
+    with repository:
+        return not repository.bare
 
 
 def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
@@ -300,9 +306,22 @@ def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
     """
     if inside_git_repository(folder):
         return False, None
-    completed = run_git(folder, "init", "-q")
-    if isinstance(completed, str):
-        return False, completed
-    if completed.returncode != 0:
-        return False, f"git init failed: {completed.stderr.strip()}"
+    git = _gitpython()
+    try:
+        git.Repo.init(folder).close()
+    except git.GitCommandNotFound:
+        return False, "git could not be run (the git executable was not found)"
+    except (git.GitCommandError, OSError) as exc:
+        detail = exc.stderr if isinstance(exc, git.GitCommandError) else exc
+        return False, f"git init failed: {' '.join(str(detail).split())}"
     return True, None
+
+
+def git_user_email(folder: Path) -> str | None:
+    """The ``user.email`` git would commit with in ``folder``, if one is set."""
+    git = _gitpython()
+    try:
+        email: str = git.Git(folder).config("--get", "user.email")
+    except (git.GitCommandError, git.GitCommandNotFound, OSError):
+        return None
+    return email.strip() or None

@@ -1,6 +1,6 @@
 """Benchmark `dsdone check` on a synthetic data-science repository (issue 10).
 
-    python tests/benchmarks/bench_check.py [--files 20000] [--rounds 5] [--scale] [--keep DIR]
+    python tests/benchmarks/bench_check.py [--files 20000] [--rounds 11] [--scale] [--keep DIR]
 
 Builds, in a temporary folder, a git repository shaped like a large data-science monorepo:
 Python modules in nested packages (75 % of the files), tests (15 %), notebooks with outputs
@@ -404,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--files", type=int, default=20000, help="about how many files (default 20000)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=5, help="timed rounds of each command (default 5)"
+        "--rounds", type=int, default=11, help="timed rounds of each command (default 11)"
     )
     parser.add_argument("--scale", action="store_true", help="run at 5k, 10k and 20k files")
     parser.add_argument("--keep", type=Path, help="build the repositories in DIR and keep them")

@@ -11,7 +11,7 @@ import typer
 
 from dsdone.cli import guard
 from dsdone.errors import DsdoneError
-from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES, run_git
+from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES, git_user_email
 
 _MARKS = {
     "created": "created    ",
@@ -151,5 +151,4 @@ def _default_name(target: Path, existing: bool) -> str:
 
 
 def _git_email(target: Path) -> str | None:
-    completed = run_git(target if target.is_dir() else Path.cwd(), "config", "user.email")
-    return None if isinstance(completed, str) else completed.stdout.strip() or None
+    return git_user_email(target if target.is_dir() else Path.cwd())
