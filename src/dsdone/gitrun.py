@@ -22,8 +22,8 @@ GIT_TIMEOUT_SECONDS = 120.0
 
 
 def git_environment() -> dict[str, str]:
-    """The environment for git commands that must not change the repository: git status would
-    otherwise refresh ``.git/index`` on disk (an optional lock) while it looks."""
+    """The environment for git commands that must not change the repository: a command that
+    looks at the work tree may otherwise refresh ``.git/index`` on disk (an optional lock)."""
     return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 
 
