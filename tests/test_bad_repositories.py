@@ -294,6 +294,34 @@ def test_without_git_the_console_script_does_not_crash(make_repo, tmp_path: Path
     assert result_of(data, "version-control")["status"] == "error"
 
 
+def test_without_a_writable_temporary_folder_the_report_is_the_same(
+    make_repo, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git's output goes to anonymous temporary files; on a machine where none can be made
+    # (a read-only file system), it is read from pipes instead, with the same results.
+    contract = MINIMAL_CONTRACT + "checks:\n  version-control:\n    max_file_mb: 0.001\n"
+    repo = make_repo({"train.py": PERSONAL, "model.bin": b"\0" * 5000}, contract=contract)
+    (repo / "notes.py").write_text(PERSONAL, "utf-8")  # untracked, not ignored
+    normal = check_json(run_cli, repo)
+
+    def no_temporary_file(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr("tempfile.TemporaryFile", no_temporary_file)
+    without = check_json(run_cli, repo)
+
+    def findings(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return [
+            (r["check"], f["path"], f["message"]) for r in data["results"] for f in r["findings"]
+        ]
+
+    assert findings(without) == findings(normal)
+    assert {("personal-paths", "train.py"), ("personal-paths", "notes.py")} <= {
+        (check, path) for check, path, _ in findings(without)
+    }
+    assert ("version-control", "model.bin") in {(c, p) for c, p, _ in findings(without)}
+
+
 # -- paths in the contract ------------------------------------------------------------------------
 
 ESCAPING_CONTRACT = (

@@ -493,4 +493,4 @@ def test_the_engine_ignores_and_closes_a_prefetch_for_another_folder(
     assert [(f.path, f.line, f.message) for f in result.findings] == [ANA]
     # Its git commands are stopped and their output freed, not left running.
     assert prefetch.grep is None
-    assert all(run.stdout.closed for run in prefetch.runs.values())
+    assert all(run.closed for run in prefetch.runs.values())

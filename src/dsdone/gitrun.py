@@ -4,7 +4,7 @@ A check run needs a few git commands: ``ls-files`` for the file index, ``grep`` 
 checks search for. Started as soon as the project folder is known, they run on another core
 while dsdone imports its modules and validates the contract. Their output goes to an anonymous
 temporary file (outside the project, gone when closed), so that git never waits on a full pipe
-while dsdone is busy elsewhere, and a large output is never held in memory twice.
+while dsdone is busy elsewhere, and a large output is never held in memory.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 GIT_TIMEOUT_SECONDS = 120.0
+_CHUNK = 1024 * 1024
 
 
 def git_environment() -> dict[str, str]:
@@ -27,13 +28,72 @@ def git_environment() -> dict[str, str]:
     return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 
 
+class _Output:
+    """Where one of git's output streams goes: an anonymous temporary file, which git fills
+    at its own pace; or, when no temporary file can be made (a machine without a writable
+    temporary folder), memory that a thread fills from a pipe, so that git never blocks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._memory: bytearray | None = None
+        self._drain: threading.Thread | None = None
+        try:
+            # Closed by close(): it outlives this call, so no context manager can hold it.
+            self._file: BinaryIO | None = tempfile.TemporaryFile()  # noqa: SIM115
+        except OSError:
+            self._file = None
+            self._memory = bytearray()
+
+    @property
+    def target(self) -> BinaryIO | int:
+        return self._file if self._file is not None else subprocess.PIPE
+
+    def attach(self, pipe: IO[bytes] | None) -> None:
+        """Start filling memory from ``pipe`` (the process's end of ``target``)."""
+        if self._memory is not None and pipe is not None:
+            self._drain = threading.Thread(target=self._fill, args=(pipe,), daemon=True)
+            self._drain.start()
+
+    def _fill(self, pipe: IO[bytes]) -> None:
+        assert self._memory is not None
+        with pipe:
+            while chunk := pipe.read(_CHUNK):
+                self._memory += chunk
+
+    def finish(self) -> None:
+        """Wait until everything git wrote can be read (git has ended)."""
+        if self._drain is not None:
+            self._drain.join()
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        if self._memory is not None:
+            return bytes(self._memory[offset : offset + size])
+        assert self._file is not None
+        with self._lock:  # one position for every reader: seek and read together
+            self._file.seek(offset)
+            return self._file.read(size)
+
+    def read_all(self) -> bytes:
+        if self._memory is not None:
+            return bytes(self._memory)
+        assert self._file is not None
+        with self._lock:
+            self._file.seek(0)
+            return self._file.read()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._memory = bytearray()
+
+
 class GitRun:
     """One git command, running in ``cwd`` from the moment it is made.
 
-    ``wait()`` returns its exit status, with ``stdout`` ready to read from the start; it raises
-    what ``subprocess.run`` would (``OSError`` when git cannot be started, ``TimeoutExpired``).
-    ``kill()`` ends it and frees its output; a ``GitRun`` that is never waited for must be
-    killed."""
+    ``wait()`` returns its exit status, after which ``read_at`` reads what git printed; it
+    raises what ``subprocess.run`` would (``OSError`` when git cannot be started,
+    ``TimeoutExpired``). ``kill()`` ends it and frees its output; a ``GitRun`` that is never
+    waited for must be killed."""
 
     def __init__(self, args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> None:
         self.args = ["git", *args]
@@ -44,32 +104,30 @@ class GitRun:
         )
         self.started = time.monotonic()
         self._completed: subprocess.CompletedProcess[bytes] | None = None
-        # Closed by kill(): they outlive this call, so no context manager can hold them.
-        self.stdout: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115
-        self._stderr: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115
+        self._stdout = _Output()
+        self._stderr = _Output()
         self._lock = threading.Lock()
         self._returncode: int | None = None
         self._error: OSError | None = None
-        source: BinaryIO | int = subprocess.DEVNULL
-        if stdin is not None:
-            source = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, once git has it
-            source.write(stdin)
-            source.seek(0)
+        self._process: subprocess.Popen[bytes] | None = None
+        self.closed = False  # killed, its output freed
         try:
-            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            self._process = subprocess.Popen(
                 self.args,
                 cwd=cwd,
-                stdin=source,
-                stdout=self.stdout,
-                stderr=self._stderr,
+                stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                stdout=self._stdout.target,
+                stderr=self._stderr.target,
                 env=git_environment(),
             )
         except OSError as exc:  # git is missing, or cannot be run
-            self._process = None
             self._error = exc
-        finally:
-            if not isinstance(source, int):
-                source.close()
+            return
+        self._stdout.attach(self._process.stdout)
+        self._stderr.attach(self._process.stderr)
+        if stdin is not None:
+            # Written by a thread: a large input must not wait for git to read it.
+            threading.Thread(target=_feed, args=(self._process.stdin, stdin), daemon=True).start()
 
     def wait(self, timeout: float = GIT_TIMEOUT_SECONDS) -> int:
         with self._lock:
@@ -78,8 +136,13 @@ class GitRun:
             if self._returncode is None:
                 assert self._process is not None
                 self._returncode = self._wait_at_most(self._process, timeout)
-                self.stdout.seek(0)
+                self._stdout.finish()
+                self._stderr.finish()
             return self._returncode
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        """Up to ``size`` bytes of what git printed, from ``offset`` (after ``wait()``)."""
+        return self._stdout.read_at(offset, size)
 
     def _wait_at_most(self, process: subprocess.Popen[bytes], timeout: float) -> int:
         """``process.wait()``, killing the process ``timeout`` seconds after it started.
@@ -104,10 +167,8 @@ class GitRun:
         returncode = self.wait(timeout)
         with self._lock:
             if self._completed is None:
-                self.stdout.seek(0)
-                self._stderr.seek(0)
                 self._completed = subprocess.CompletedProcess(
-                    self.args, returncode, self.stdout.read(), self._stderr.read()
+                    self.args, returncode, self._stdout.read_all(), self._stderr.read_all()
                 )
             return self._completed
 
@@ -118,11 +179,19 @@ class GitRun:
 
     def kill(self) -> None:
         with self._lock:
-            self._stop()
-            self.stdout.close()
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+                self._process.wait()
+            self._stdout.close()
             self._stderr.close()
+            self.closed = True
 
-    def _stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
+
+def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
+    if pipe is None:
+        return
+    try:
+        with pipe:
+            pipe.write(data)
+    except OSError:  # git ended without reading it all: its exit status says why
+        pass

@@ -87,11 +87,10 @@ def _records(run: GitRun) -> Iterator[tuple[str, int, bytes]]:
     """``PATH\\0NUMBER\\0LINE\\n`` records, read in chunks from git's output file. A path may
     hold a line break, a line may hold a NUL (after git's 8,000-byte binary probe), but a path
     never holds a NUL and a line never a line break: so fields are split in that order."""
-    fd = run.stdout.fileno()
     offset = 0
     pending = b""
     while True:
-        chunk = os.pread(fd, _READ_SIZE, offset)
+        chunk = run.read_at(offset, _READ_SIZE)
         offset += len(chunk)
         data = pending + chunk if pending else chunk
         start = 0
