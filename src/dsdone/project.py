@@ -198,7 +198,7 @@ class Project:
 
     def size(self, relative: str) -> int:
         """The file's size in bytes; ``OSError`` or ``OutsideProject`` as ``read_bytes``."""
-        return os.stat(self._os_path(relative)).st_size  # noqa: PTH116 - no Path per file
+        return os.stat(self.os_path(relative)).st_size  # noqa: PTH116 - no Path per file
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -232,25 +232,21 @@ class Project:
         """The file's bytes, or its first ``limit`` bytes (not cached: for scanning many files
         once); ``OSError`` if it is not a regular file, ``OutsideProject`` if it is not in the
         project."""
-        return read_regular(self._os_path(relative), limit, relative)
+        return read_regular(self.os_path(relative), limit, relative)
 
     def open(self, relative: str) -> BinaryIO:
         """The file opened for binary reading (for reading only its first bytes); ``OSError`` if
         it is not a regular file, ``OutsideProject`` if it is not in the project."""
-        fd, _ = open_regular(self._os_path(relative), relative)
+        fd, _ = open_regular(self.os_path(relative), relative)
         # Only the open had to be non-blocking; reads of a regular file are plain reads.
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
 
     def os_path(self, relative: str) -> str:
-        """The file's path on disk, as a string (for a tool that reads it in another process);
-        ``OutsideProject`` if it leaves the project."""
-        return self._os_path(relative)
-
-    def _os_path(self, relative: str) -> str:
-        """``path(relative)`` as a string: an indexed file costs one concatenation, not a
-        ``Path`` (the hot path of every check that reads thousands of files)."""
+        """``path(relative)`` as a string (also for a tool that reads the file in another
+        process): an indexed file costs one concatenation, not a ``Path`` (the hot path of every
+        check that reads thousands of files); ``OutsideProject`` if it leaves the project."""
         if relative in self._file_set:
             return self._root_prefix + relative
         return str(self.path(relative))
@@ -259,7 +255,7 @@ class Project:
     def read_source(self, relative: str) -> bytes:
         """The bytes of a text file (cached); ``OSError`` also for a file larger than
         ``MAX_TEXT_BYTES``, which is data, not text to scan."""
-        return read_text_source(self._os_path(relative), relative)
+        return read_text_source(self.os_path(relative), relative)
 
     def read_text(self, relative: str) -> str:
         """The file decoded as UTF-8 (its bytes are cached); raises ``UnicodeDecodeError`` or
