@@ -70,7 +70,11 @@ def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
 
     check = run_cli("check", str(target), "--format", "json")
     report = json.loads(check.stdout)
-    failing = {r["check"]: r["findings"] for r in report["results"] if r["status"] != "pass"}
+    failing = {
+        r["check"]: (r["status"], r["summary"], r["findings"])
+        for r in report["results"]
+        if r["status"] != "pass"
+    }
     assert check.exit_code == 0, failing
     assert failing == {}
 
