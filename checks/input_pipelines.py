@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from dsdone.analysis.code_refs import Located, dvc_stages, resolve
+from dsdone.analysis.entries import entry_label, missing_finding, name_findings
 from dsdone.api import check
 from dsdone.contract import Input
-from dsdone.entries import entry_label, missing_finding, name_findings
-from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
-from dsdone.pycode import Located, dvc_stages, resolve
+from dsdone.report import Finding
 
 MINIMAL_INPUT = (
     "declare each input under `inputs:`, for example:\n"

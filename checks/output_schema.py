@@ -10,12 +10,12 @@ from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dsdone.analysis.entries import entry_label, missing_finding, name_findings
+from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
-from dsdone.entries import entry_label, missing_finding, name_findings
-from dsdone.model import Finding
 from dsdone.project import OutsideProject, Project
-from dsdone.records import Record, SampleError, read_records
+from dsdone.report import Finding
 
 # The formats dsdone knows; a sample in one of them is read, except parquet (see below).
 FORMATS = ("csv", "json", "jsonl", "ndjson", "parquet", "tsv")

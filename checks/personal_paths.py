@@ -10,9 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dsdone.api import Note, check, option
-from dsdone.model import Area, Finding, Severity
-from dsdone.pathscan import (
+from dsdone.analysis.personal_paths import (
     BINARY_PROBE_BYTES,
     NEEDLES,
     PathMatch,
@@ -24,7 +22,9 @@ from dsdone.pathscan import (
     might_contain,
     scan_text,
 )
+from dsdone.api import Note, check, option
 from dsdone.project import OutsideProject, Project, compile_globs
+from dsdone.report import Area, Finding, Severity
 
 CHECK_ID = "personal-paths"
 MEGABYTE = 1024 * 1024
@@ -256,7 +256,7 @@ def _hint(relative: str, before: str) -> str:
 
 
 def _decode_line(number: int, line: bytes) -> str:
-    # As pathscan.decode decodes the whole file: a BOM is dropped only at the file's start.
+    # As personal_paths.decode decodes the whole file: a BOM is dropped only at its start.
     return decode(line) if number == 1 else line.decode("utf-8", errors="replace")
 
 

@@ -9,12 +9,9 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dsdone.api import check, option
-from dsdone.cron import CronError, validate_cron
-from dsdone.model import Finding
-from dsdone.project import OutsideProject, Project
-from dsdone.pycode import Located, Unresolved, console_scripts, find_module, resolve
-from dsdone.workflows import (
+from dsdone.analysis.code_refs import Located, Unresolved, console_scripts, find_module, resolve
+from dsdone.analysis.cron import CronError, validate_cron
+from dsdone.analysis.workflow_tools import (
     FORMS,
     Problem,
     dvc_repro_problems,
@@ -23,6 +20,9 @@ from dsdone.workflows import (
     make_problems,
     mlflow_run_problems,
 )
+from dsdone.api import check, option
+from dsdone.project import OutsideProject, Project
+from dsdone.report import Finding
 
 AT = ("retrain", "entrypoint")
 MINIMAL_RETRAIN = (

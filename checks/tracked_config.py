@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from dsdone.api import Note, check
-from dsdone.model import Area, Finding, Severity
 from dsdone.project import OutsideProject, Project
+from dsdone.report import Area, Finding, Severity
 
 MAX_CONFIG_BYTES = 10 * 1024 * 1024  # a config file is read whole; more than this is data
 

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from dsdone.analysis.pytest_collect import TestFile, collect
 from dsdone.api import Note, check
-from dsdone.model import Area, Finding, Severity
 from dsdone.project import OutsideProject, Project
-from dsdone.pytests import TestFile, collect
+from dsdone.report import Area, Finding, Severity
 
 # Python files and packages that are never the code the project ships.
 _NOT_PROJECT_MODULES = frozenset(

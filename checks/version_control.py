@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dsdone.api import CheckError, Note, check, option
-from dsdone.blobs import GitError
-from dsdone.model import Area, Finding, Severity
+from dsdone.git.sizes import GitError
 from dsdone.project import OutsideProject, Project
+from dsdone.report import Area, Finding, Severity
 
 MEGABYTE = 1024 * 1024
 # The first line of every Git LFS pointer file, and the size every pointer stays below

@@ -15,8 +15,8 @@ from hypothesis import settings
 from dsdone.api import Check
 from dsdone.cli import main
 from dsdone.contract import load_contract
-from dsdone.model import CheckResult
 from dsdone.project import Project
+from dsdone.report import CheckResult
 from dsdone.runner import PreparedCheck, run_one
 
 # No test asserts a time: Hypothesis' per-example deadline would be one, and flaky on a busy

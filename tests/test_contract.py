@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dsdone.contract import MAX_CONTRACT_BYTES, load_contract
-from dsdone.model import Severity
+from dsdone.report import Severity
 
 HEAD = "version: 1\nproject:\n  name: demo\n  owner: ana@example.com\n"
 

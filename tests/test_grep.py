@@ -16,8 +16,8 @@ from dsdone import engine
 from dsdone.api import check
 from dsdone.cli import _prefetch_for
 from dsdone.contract import load_contract
-from dsdone.grep import FileLines, read_grep, start_grep
-from dsdone.prefetch import BUILTIN_LITERALS, Prefetch
+from dsdone.git.grep import FileLines, read_grep, start_grep
+from dsdone.git.prefetch import BUILTIN_LITERALS, Prefetch
 from dsdone.project import Project
 from dsdone.registry import builtin_checks
 
@@ -46,7 +46,7 @@ def project_grep(root: Path, literals: Iterable[bytes]) -> list[FileLines] | Non
         return None if found is None else list(found)
 
 
-# -- dsdone.grep: what git grep finds, parsed ---------------------------------------------------
+# -- dsdone.git.grep: what git grep finds, parsed ------------------------------------------------
 
 
 def test_each_file_comes_back_once_with_its_matching_lines_numbered(make_repo: MakeRepo) -> None:

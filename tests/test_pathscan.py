@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dsdone.checks.personal_paths import DEFAULT_ALLOWED_USERS
-from dsdone.pathscan import (
+from dsdone.analysis.personal_paths import (
     _PATH,
     decode,
     is_binary,
@@ -20,6 +19,7 @@ from dsdone.pathscan import (
     might_contain,
     scan_text,
 )
+from dsdone.checks.personal_paths import DEFAULT_ALLOWED_USERS
 
 
 def found(text: str, allowed: tuple[str, ...] = ()) -> list[tuple[str, str | None, int]]:

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from conftest import MINIMAL_CONTRACT, git
 
-import dsdone.reading as reading
+import dsdone.safe_read as reading
 from dsdone.contract import load_contract
 from dsdone.project import OutsideProject, Project
 

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeRepo
 
-from dsdone.contract import load_contract
-from dsdone.project import Project
-from dsdone.pycode import (
+from dsdone.analysis.code_refs import (
     Located,
     Unresolved,
     console_scripts,
@@ -18,6 +16,8 @@ from dsdone.pycode import (
     find_module,
     resolve,
 )
+from dsdone.contract import load_contract
+from dsdone.project import Project
 
 TRAIN = """\
 import os

@@ -1,5 +1,5 @@
-"""dsdone.pytests: what pytest would collect, found without running anything, and the second
-process that shares the work on a large suite without changing a single result."""
+"""dsdone.analysis.pytest_collect: what pytest would collect, found without running anything,
+and the second process that shares the work on a large suite without changing a single result."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ from pathlib import Path
 import pytest
 from conftest import MakeRepo, RunCli
 
-from dsdone import pytests
-from dsdone.pytests import WORKER_FROM_FILES, TestFile, collect, collect_file, collect_source
+from dsdone.analysis import pytest_collect as pytests
+from dsdone.analysis.pytest_collect import (
+    WORKER_FROM_FILES,
+    TestFile,
+    collect,
+    collect_file,
+    collect_source,
+)
 
 OWN = frozenset({"churn"})
 Files = list[tuple[str, str]]
@@ -407,7 +413,7 @@ def test_whatever_the_second_process_does_every_file_is_collected(
         worker.write_text("#!/bin/sh\n" + script)
         worker.chmod(0o755)
         executable = str(worker)
-    monkeypatch.setattr(sys, "executable", executable)  # the one dsdone.pytests starts
+    monkeypatch.setattr(sys, "executable", executable)  # the one pytest_collect starts
 
     found = collect(files, OWN)
 

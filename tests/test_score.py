@@ -10,7 +10,7 @@ from conftest import MakeRepo, RunCli
 from gate_plugin import GATE, gate_repo
 
 from dsdone.engine import available_checks
-from dsdone.model import Area, CheckResult, Finding, Severity, Status, Waived
+from dsdone.report import Area, CheckResult, Finding, Severity, Status, Waived
 from dsdone.score import score_results
 
 WAIVED = Waived("later", None, None)

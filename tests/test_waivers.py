@@ -12,7 +12,7 @@ from conftest import MakeRepo, RunCli
 from gate_plugin import GATE, gate_repo
 
 from dsdone.engine import Selection, run
-from dsdone.model import Status
+from dsdone.report import Status
 
 FILES = {"src/a.py": "x = 1  # FIXME a\n", "src/b.py": "y = 2  # FIXME b\n", "README.md": ""}
 

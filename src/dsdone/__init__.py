@@ -27,16 +27,16 @@ __all__ = [
 
 if TYPE_CHECKING:
     from dsdone.api import Note, Skip, check
-    from dsdone.model import Area, Finding, Severity
     from dsdone.project import Project
+    from dsdone.report import Area, Finding, Severity
 
 _LAZY = {
     "check": "dsdone.api",
     "Note": "dsdone.api",
     "Skip": "dsdone.api",
-    "Area": "dsdone.model",
-    "Finding": "dsdone.model",
-    "Severity": "dsdone.model",
+    "Area": "dsdone.report",
+    "Finding": "dsdone.report",
+    "Severity": "dsdone.report",
     "Project": "dsdone.project",
 }
 

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
-from dsdone.model import Area, Severity
+from dsdone.report import Area, Severity
 
 CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 

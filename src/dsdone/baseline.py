@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dsdone.errors import DsdoneError
-from dsdone.model import CheckResult, Finding, Status
+from dsdone.report import CheckResult, Finding, Status
 
 Key = tuple[str, str, str, str]  # (project folder, check, path or "", message)
 

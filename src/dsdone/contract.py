@@ -19,7 +19,7 @@ from typing import Any
 
 from dsdone import CONTRACT_NAMES
 from dsdone.errors import DsdoneError
-from dsdone.model import ProjectInfo, Severity
+from dsdone.report import ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
 SUPPORTED_VERSIONS = (1,)

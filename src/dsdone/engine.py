@@ -13,10 +13,10 @@ from dsdone import __version__
 from dsdone.api import Check, OptionError
 from dsdone.contract import Contract, find_contract, load_contract
 from dsdone.errors import DsdoneError
-from dsdone.model import Report, Severity
-from dsdone.prefetch import BUILTIN_LITERALS, Prefetch
+from dsdone.git.prefetch import BUILTIN_LITERALS, Prefetch
 from dsdone.project import Project
 from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
+from dsdone.report import Report, Severity
 from dsdone.runner import PreparedCheck, run_checks
 from dsdone.waivers import apply_waivers
 

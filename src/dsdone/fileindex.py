@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dsdone.gitrun import GitRun
+from dsdone.git.command import GitRun
 
 if TYPE_CHECKING:
     import pathspec

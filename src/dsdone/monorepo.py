@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from dsdone import CONTRACT_NAMES, __version__
 from dsdone.errors import DsdoneError
 from dsdone.fileindex import build_file_index
-from dsdone.model import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
+from dsdone.report import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
 
 if TYPE_CHECKING:
     from dsdone.baseline import Baseline
@@ -104,7 +104,7 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
 
 def _repository_folder(path: Path, folder: str) -> str:
     """As the engine says it for a project that loads: relative to git's top folder if any."""
-    from dsdone.gitstate import find_work_tree
+    from dsdone.git.state import find_work_tree
 
     work_tree = find_work_tree(path)
     if work_tree is None:

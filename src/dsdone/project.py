@@ -19,15 +19,15 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, overload
 
-from dsdone.blobs import GitError, blobs_larger_than, staged_paths
 from dsdone.contract import Contract
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
-from dsdone.gitrun import GitRun
-from dsdone.gitstate import GitState, read_git_state, with_changes
-from dsdone.grep import FileLines, lines_holding, read_grep, start_grep
-from dsdone.model import Finding
-from dsdone.prefetch import GIT_COMMANDS, Prefetch
-from dsdone.reading import open_regular, read_regular, read_text_source
+from dsdone.git.command import GitRun
+from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
+from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
+from dsdone.git.sizes import GitError, blobs_larger_than, staged_paths
+from dsdone.git.state import GitState, read_git_state, with_changes
+from dsdone.report import Finding
+from dsdone.safe_read import open_regular, read_regular, read_text_source
 
 if TYPE_CHECKING:
     import pathspec
@@ -311,7 +311,7 @@ class Project:
     def blobs_larger_than(self, limit: int) -> dict[str, int]:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
         their sizes (a Git LFS pointer is a small blob). Raises ``OSError``,
-        ``subprocess.TimeoutExpired`` or ``dsdone.blobs.GitError`` when git cannot tell."""
+        ``subprocess.TimeoutExpired`` or ``dsdone.git.sizes.GitError`` when git cannot tell."""
         staged, problem = self._staged
         if problem is not None:
             raise GitError(problem)

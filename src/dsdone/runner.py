@@ -14,8 +14,8 @@ from typing import Any
 
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
-from dsdone.model import CheckResult, Finding, Status
 from dsdone.project import Project, compile_globs
+from dsdone.report import CheckResult, Finding, Status
 
 # A check that hangs must not hang CI: this bounds every check unless the contract or
 # --timeout says otherwise.

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dsdone.model import Area, CheckResult, Status
+from dsdone.report import Area, CheckResult, Status
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from dsdone.contract import Waiver
-from dsdone.model import CheckResult, Finding, Status, Waived
 from dsdone.project import compile_globs
+from dsdone.report import CheckResult, Finding, Status, Waived
 
 
 def apply_waivers(

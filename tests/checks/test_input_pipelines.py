@@ -11,7 +11,7 @@ import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.input_pipelines import input_pipelines
-from dsdone.model import CheckResult, Finding, Status
+from dsdone.report import CheckResult, Finding, Status
 
 CODE = {
     "src/demo/__init__.py": "",

@@ -11,7 +11,7 @@ import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.output_schema import output_schema
-from dsdone.model import CheckResult, Finding, Status
+from dsdone.report import CheckResult, Finding, Status
 
 SCHEMA = {
     "type": "object",

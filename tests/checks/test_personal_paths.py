@@ -20,7 +20,7 @@ from dsdone.checks.personal_paths import (
     _left_out,
     personal_paths,
 )
-from dsdone.model import CheckResult, Finding, Status
+from dsdone.report import CheckResult, Finding, Status
 
 MB = 1024 * 1024
 

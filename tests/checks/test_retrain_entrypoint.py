@@ -11,7 +11,7 @@ import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
 
 from dsdone.checks.retrain_entrypoint import retrain_entrypoint
-from dsdone.model import CheckResult, Finding, Status
+from dsdone.report import CheckResult, Finding, Status
 
 PROJECT = {
     "src/demo/__init__.py": "",

@@ -10,7 +10,7 @@ import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.tracked_config import tracked_config
-from dsdone.model import CheckResult, Status
+from dsdone.report import CheckResult, Status
 
 
 def run(root: Path, **options: Any) -> CheckResult:

@@ -10,7 +10,7 @@ import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
 
 from dsdone.checks.unit_tests import unit_tests
-from dsdone.model import CheckResult, Status
+from dsdone.report import CheckResult, Status
 
 PACKAGE = {"src/churn/__init__.py": "", "src/churn/features.py": "def build(x):\n    return x\n"}
 REAL_TEST = """\

@@ -10,7 +10,7 @@ import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
 
 from dsdone.checks.version_control import version_control
-from dsdone.model import CheckResult, Status
+from dsdone.report import CheckResult, Status
 
 MB = 1024 * 1024
 LFS_POINTER = (

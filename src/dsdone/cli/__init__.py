@@ -20,7 +20,7 @@ from dsdone.errors import ExitCode
 if TYPE_CHECKING:
     import typer
 
-    from dsdone.prefetch import Prefetch
+    from dsdone.git.prefetch import Prefetch
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,7 +54,7 @@ def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
         folder = path.parent if path.name in CONTRACT_NAMES else path
         try:
             if any((folder / name).is_file() for name in CONTRACT_NAMES):
-                from dsdone.prefetch import BUILTIN_LITERALS, Prefetch
+                from dsdone.git.prefetch import BUILTIN_LITERALS, Prefetch
 
                 return Prefetch.start(folder, BUILTIN_LITERALS)
         except OSError:  # a name too long, a folder that cannot be read: not this one

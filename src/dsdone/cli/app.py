@@ -17,10 +17,10 @@ import typer
 from dsdone import __version__
 from dsdone.cli import guard, project_argument
 from dsdone.errors import DsdoneError, ExitCode
-from dsdone.model import Severity
+from dsdone.report import Severity
 
 if TYPE_CHECKING:
-    from dsdone.model import Report
+    from dsdone.report import Report
 
 app = typer.Typer(
     name="dsdone",
@@ -170,7 +170,7 @@ def check(
     from datetime import date
 
     from dsdone.engine import Selection, run
-    from dsdone.prefetch import Prefetch
+    from dsdone.git.prefetch import Prefetch
 
     with guard(debug):
         selection = Selection(

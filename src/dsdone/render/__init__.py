@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 
-from dsdone.model import Report
+from dsdone.report import Report
 
 Renderer = Callable[[Report], str]
 CombinedRenderer = Callable[[Sequence[Report]], str]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dsdone.model import CheckResult, Finding, Report, Severity, Status
 from dsdone.render.verdict import combined_verdict_line, project_label, verdict_line
+from dsdone.report import CheckResult, Finding, Report, Severity, Status
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from dsdone.model import CheckResult, Finding, Report
+from dsdone.report import CheckResult, Finding, Report
 from dsdone.score import Score, combined_overall
 
 SCHEMA_VERSION = 1

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from dsdone.model import CheckResult, Finding, Report, Status
 from dsdone.render.verdict import area_scores, project_label, score_text, verdict_line
+from dsdone.report import CheckResult, Finding, Report, Status
 
 
 def render_junit(report: Report) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dsdone.model import CheckResult, Finding, Report, Status
 from dsdone.render.verdict import (
     combined_verdict,
     score_text,
     tally,
     verdict,
 )
+from dsdone.report import CheckResult, Finding, Report, Status
 
 _STATUS = {
     Status.PASS: "✅ pass",

@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from dsdone.model import CheckResult, Finding, Report, Severity, Status
 from dsdone.render.json import score_data
 from dsdone.render.verdict import project_label
+from dsdone.report import CheckResult, Finding, Report, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/dsdone/dsdone"

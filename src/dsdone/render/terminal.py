@@ -9,7 +9,6 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from dsdone.model import CheckResult, Finding, Report, Status
 from dsdone.render.verdict import (
     area_scores,
     combined_verdict,
@@ -17,6 +16,7 @@ from dsdone.render.verdict import (
     score_text,
     verdict,
 )
+from dsdone.report import CheckResult, Finding, Report, Status
 
 _STATUS_STYLE = {
     Status.PASS: ("✓ pass", "green"),

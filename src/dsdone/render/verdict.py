@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dsdone.model import Report
+from dsdone.report import Report
 from dsdone.score import Score, combined_overall
 
 

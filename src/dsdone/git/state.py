@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsdone.gitrun import GitRun
+from dsdone.git.command import GitRun
 
 # The top folder, "true" in a shallow clone, HEAD's commit and what HEAD names: a branch
 # (refs/heads/NAME), or HEAD itself when detached. Without a commit yet git fails on HEAD,

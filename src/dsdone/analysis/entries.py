@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from dsdone.contract import Input, Output
-from dsdone.model import Finding
 from dsdone.project import Project
+from dsdone.report import Finding
 
 
 def entry_label(section: str, item: Input | Output) -> str:

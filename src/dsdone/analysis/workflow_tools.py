@@ -9,8 +9,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from dsdone.analysis.code_refs import Located, Unresolved, dvc_stages, read_pyproject, resolve
 from dsdone.project import Project
-from dsdone.pycode import Located, Unresolved, dvc_stages, read_pyproject, resolve
 
 FORMS = (
     "python -m pkg.train, python scripts/train.py, pkg.train:main, a console script from "

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsdone.gitrun import GitRun
-from dsdone.pathscan import BINARY_PROBE_BYTES
+from dsdone.analysis.personal_paths import BINARY_PROBE_BYTES
+from dsdone.git.command import GitRun
 
 _READ_SIZE = 1024 * 1024
 

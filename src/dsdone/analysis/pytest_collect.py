@@ -4,7 +4,7 @@
 Parsing thousands of test files is the most CPU a check run spends, so a large suite is
 collected in a second process (``collect``), on another core, while dsdone's own process does
 the rest. Standard library only: that process imports nothing else of dsdone but
-``dsdone.reading``, and starts in a few milliseconds.
+``dsdone.safe_read``, and starts in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsdone.reading import read_text_source
+from dsdone.safe_read import read_text_source
 
 # A file that cannot hold a test function is not parsed. This is exact for counting: every
 # test is a `def test...` (`async def test...` included); a backslash continues a `def` line.
@@ -140,9 +140,9 @@ class _Worker:
         if not sys.executable:
             return None
         # -I -S: no site-packages, no user environment; only dsdone's own folder on the path.
-        package_parent = str(Path(__file__).resolve().parent.parent)
-        code = f"import sys; sys.path.insert(0, {package_parent!r}); import dsdone.pytests; "
-        code += "dsdone.pytests.serve()"
+        package_parent = str(Path(__file__).resolve().parents[2])
+        code = f"import sys; sys.path.insert(0, {package_parent!r}); "
+        code += "from dsdone.analysis import pytest_collect; pytest_collect.serve()"
         request = json.dumps({"files": files, "own": sorted(own)}).encode(
             "utf-8", "surrogateescape"
         )

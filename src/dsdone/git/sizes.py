@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dsdone.gitrun import GitRun
+from dsdone.git.command import GitRun
 
 # In the current folder: the project's part of HEAD's tree, paths relative to it.
 LS_TREE = ("ls-tree", "-r", "-l", "-z", "HEAD")

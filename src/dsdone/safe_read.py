@@ -5,8 +5,8 @@ named pipe (``mkfifo sample.csv``) or a device that a contract names cannot bloc
 forever. Cheaply: one ``fstat`` sizes one ``os.read``, with no buffer object and no ``Path``,
 which is what reading thousands of files costs.
 
-Standard library only: the test-collection worker (``dsdone.pytests``) reads with it too, in a
-process that imports nothing else of dsdone.
+Standard library only: the test-collection worker (``dsdone.analysis.pytest_collect``) reads
+with it too, in a process that imports nothing else of dsdone.
 """
 
 from __future__ import annotations

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsdone.blobs import LS_TREE, STAGED
+from dsdone.analysis.personal_paths import NEEDLES
 from dsdone.fileindex import LS_FILES
-from dsdone.gitrun import GitRun
-from dsdone.gitstate import WHERE
-from dsdone.grep import start_grep
-from dsdone.pathscan import NEEDLES
+from dsdone.git.command import GitRun
+from dsdone.git.grep import start_grep
+from dsdone.git.sizes import LS_TREE, STAGED
+from dsdone.git.state import WHERE
 
 # What a check run asks git, by what it is for.
 GIT_COMMANDS = {
