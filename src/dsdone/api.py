@@ -97,6 +97,12 @@ class Check:
     options: type | None = None
     source: str = "built-in"
     grep: frozenset[bytes] = frozenset()  # literals the check searches with ``project.grep``
+    url: str | None = None  # where the check is documented (SARIF's helpUri, ``explain``)
+    since: str = "0.1.0"  # the dsdone release that introduced it (see ``Contract.written_for``)
+
+    @property
+    def builtin(self) -> bool:
+        return self.source == "built-in"
 
     @property
     def description(self) -> str:
@@ -159,11 +165,16 @@ def check(
     area: Area | str = Area.INFRASTRUCTURE,
     options: type | None = None,
     grep: Iterable[bytes] = (),
+    url: str | None = None,
+    since: str = "0.1.0",
 ) -> Callable[[Callable[..., Iterable[Any]]], Check]:
     """Declare a check. See the module docstring for a complete example.
 
     ``grep`` names the literal strings the check looks for with ``project.grep(...)``: one
-    ``git grep`` for the literals of every check that runs starts before the checks do."""
+    ``git grep`` for the literals of every check that runs starts before the checks do.
+    ``url`` is where the check is documented (shown by ``explain`` and in SARIF). ``since`` is
+    the release of its package that introduced it: a built-in check newer than the release a
+    contract was written for reports without blocking until the contract opts in."""
     if not CHECK_ID.match(id):
         raise ValueError(f"check id {id!r} must be lowercase words joined by '-'")
     if options is not None and not dataclasses.is_dataclass(options):
@@ -189,6 +200,8 @@ def check(
             function=function,
             options=options,
             grep=literals,
+            url=url,
+            since=since,
         )
 
     return decorate

@@ -110,7 +110,7 @@ class _Run:
             source=check.source,
             description=check.description,
             fix=check.fix,
-            help_uri=BUILTIN_HELP_URI.format(id=check.id) if check.source == "built-in" else None,
+            help_uri=check.url or (BUILTIN_HELP_URI.format(id=check.id) if check.builtin else None),
         )
 
 

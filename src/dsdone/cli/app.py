@@ -331,6 +331,8 @@ def explain(
             "",
             f"How to fix: {found.fix}",
         ]
+        if found.url:
+            lines += ["", f"More: {found.url}"]
         options = found.option_info()
         if options:
             lines += ["", f"Options (under checks: {found.id}: in dsdone.yaml):"]
