@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from dsdone.analysis.personal_paths import (
-    BINARY_PROBE_BYTES,
     NEEDLES,
     PathMatch,
     cell_starts,
@@ -23,8 +22,10 @@ from dsdone.analysis.personal_paths import (
     scan_text,
 )
 from dsdone.api import Note, check, option
-from dsdone.project import OutsideProject, Project, compile_globs
+from dsdone.globs import compile_globs
+from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
+from dsdone.safe_read import BINARY_PROBE_BYTES
 
 CHECK_ID = "personal-paths"
 MEGABYTE = 1024 * 1024

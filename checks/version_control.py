@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dsdone.api import CheckError, Note, check, option
-from dsdone.git.sizes import GitError
+from dsdone.errors import GitError
 from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
 
@@ -89,7 +88,7 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
 
     try:
         large = project.blobs_larger_than(int(options.max_file_mb * MEGABYTE))
-    except (OSError, subprocess.TimeoutExpired, GitError) as exc:
+    except GitError as exc:
         raise CheckError(f"cannot list the sizes of the files in git: {exc}") from None
     for path, size in sorted(large.items()):
         if size < LFS_POINTER_MAX_BYTES and _is_lfs_pointer(project, path):

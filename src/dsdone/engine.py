@@ -13,15 +13,22 @@ from dsdone import __version__
 from dsdone.api import Check, OptionError
 from dsdone.contract import Contract, find_contract, load_contract
 from dsdone.errors import DsdoneError
-from dsdone.git.prefetch import BUILTIN_LITERALS, Prefetch
 from dsdone.project import Project
-from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
+from dsdone.registry import (
+    BUILTIN_GREP_LITERALS,
+    builtin_checks,
+    collect,
+    plugin_checks,
+    project_checks,
+)
 from dsdone.report import Report, Severity
+from dsdone.repository import Repository
 from dsdone.runner import PreparedCheck, run_checks
 from dsdone.waivers import apply_waivers
 
 if TYPE_CHECKING:
     from dsdone.baseline import Baseline
+    from dsdone.git.prefetch import Prefetch
 
 
 @dataclass(frozen=True)
@@ -71,30 +78,23 @@ def run(
     it is this project's, and closed either way).
     """
     contract_file = find_contract(path)
-    if prefetch is not None and prefetch.root != contract_file.parent.resolve():
-        prefetch.close()
-        prefetch = None
-    if prefetch is None:
-        # git lists the files and searches them on another core while the contract is
-        # validated and the checks are loaded; a contract that is wrong stops it at once.
-        prefetch = Prefetch.start(contract_file.parent, BUILTIN_LITERALS)
-    try:
+    # git lists and searches the files on another core while the contract is validated and the
+    # checks are loaded; a contract that is wrong stops it at once.
+    with Repository.start(
+        contract_file.parent, search=BUILTIN_GREP_LITERALS, early=prefetch
+    ) as repository:
         contract = load_contract(contract_file)
         checks = available_checks(contract, selection.allow_plugins)
         _check_ids_in_contract(contract, checks)
         prepared = prepare(contract, checks, selection)
-        literals = frozenset().union(*(item.check.grep for item in prepared.values()))
-        if not literals:
-            prefetch.drop_grep()
-        elif not literals <= prefetch.literals:  # a plugin's: one search serves every check
-            prefetch.restart_grep(literals)
-        with Project(contract.root, contract, prefetch) as project:
-            results = run_checks(project, prepared, selection.timeout)
-            commit = project.git.commit
-            folder = _repository_folder(project, search_root)
-            contract_path = project.contract_path
-    finally:
-        prefetch.close()
+        repository.expect_searches(
+            frozenset().union(*(item.check.grep for item in prepared.values()))
+        )
+        project = Project(repository, contract)
+        results = run_checks(project, prepared, selection.timeout)
+        commit = project.git.commit
+        folder = _repository_folder(project, search_root)
+        contract_path = project.contract_path
     waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
     results = apply_waivers(results, contract.waivers, today or date.today(), waiver_lines)
     if baseline is not None:

@@ -17,6 +17,10 @@ class ExitCode:
     INTERNAL = 3
 
 
+class GitError(Exception):
+    """git could not answer (it failed, timed out or cannot be run); the message says why."""
+
+
 class DsdoneError(Exception):
     """Bad input from the user: a missing or invalid contract, a bad argument, a bad path."""
 

@@ -15,7 +15,6 @@ import importlib.util
 import pkgutil
 import sys
 from collections.abc import Iterable, Iterator
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,6 +23,22 @@ from dsdone.api import Check
 from dsdone.errors import DsdoneError
 
 ENTRY_POINT_GROUP = "dsdone.checks"
+
+# The literals the built-in checks search for (``@check(grep=...)``), known here without
+# importing them, so that the search can start before they are loaded; a test keeps the two
+# equal.
+BUILTIN_GREP_LITERALS = frozenset(
+    (
+        b"/home/",
+        b"Users/",
+        b"users/",
+        b"USERS/",
+        b"Users\\",
+        b"users\\",
+        b"USERS\\",
+        b"/content/drive/",
+    )
+)
 
 
 def builtin_checks() -> list[Check]:
@@ -36,6 +51,8 @@ def builtin_checks() -> list[Check]:
 
 
 def plugin_checks() -> list[Check]:
+    from importlib.metadata import entry_points  # not on the path of `dsdone --version`
+
     found: list[Check] = []
     for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
         distribution = entry.dist.name if entry.dist is not None else entry.name

@@ -14,7 +14,8 @@ from typing import Any
 
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
-from dsdone.project import Project, compile_globs
+from dsdone.globs import compile_globs
+from dsdone.project import Project
 from dsdone.report import CheckResult, Finding, Status
 
 # A check that hangs must not hang CI: this bounds every check unless the contract or

@@ -22,6 +22,11 @@ MAX_TEXT_BYTES = 10 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
 
+# git's own rule (FIRST_FEW_BYTES in its xdiff-interface.c): a NUL byte in the first 8,000 bytes
+# means binary. The same number, so that git grep -I and dsdone agree on every file.
+BINARY_PROBE_BYTES = 8000
+
+
 def open_regular(path: str, shown: str | None = None) -> tuple[int, int]:
     """A file descriptor of the regular file at ``path``, opened for reading, and its size;
     ``OSError`` (naming ``shown``) if it is not a regular file."""

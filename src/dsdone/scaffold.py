@@ -19,7 +19,6 @@ import json
 import keyword
 import os
 import re
-import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -33,10 +32,7 @@ from dsdone import __version__
 from dsdone.errors import DsdoneError
 
 if TYPE_CHECKING:
-    if sys.version_info >= (3, 11):
-        from importlib.resources.abc import Traversable
-    else:  # importlib.abc.Traversable is deprecated from 3.12 and gone in 3.14
-        from importlib.abc import Traversable
+    from importlib.resources.abc import Traversable
 
 TEMPLATES = ("standard", "minimal")
 DEFAULT_TEMPLATE = "standard"

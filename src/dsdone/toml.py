@@ -1,14 +1,9 @@
-"""TOML, read with the standard library's parser (``tomli``, the same parser, on Python 3.10)."""
+"""TOML, read with the standard library's parser."""
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 TOMLDecodeError = tomllib.TOMLDecodeError
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from dsdone.contract import Waiver
-from dsdone.project import compile_globs
+from dsdone.globs import compile_globs
 from dsdone.report import CheckResult, Finding, Status, Waived
 
 

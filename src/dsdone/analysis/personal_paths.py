@@ -19,9 +19,7 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-# git's own rule (FIRST_FEW_BYTES in its xdiff-interface.c): a NUL byte in the first 8,000 bytes
-# means binary. The same number, so that git grep -I and dsdone agree on every file.
-BINARY_PROBE_BYTES = 8000
+from dsdone.safe_read import BINARY_PROBE_BYTES
 
 # Every match of _PATH contains one of these, so a file without any of them cannot hold a
 # personal path. ``bytes.find`` is a memchr-style scan, far cheaper than any regular expression,

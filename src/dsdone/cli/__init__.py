@@ -54,9 +54,10 @@ def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
         folder = path.parent if path.name in CONTRACT_NAMES else path
         try:
             if any((folder / name).is_file() for name in CONTRACT_NAMES):
-                from dsdone.git.prefetch import BUILTIN_LITERALS, Prefetch
+                from dsdone.git.prefetch import Prefetch
+                from dsdone.registry import BUILTIN_GREP_LITERALS
 
-                return Prefetch.start(folder, BUILTIN_LITERALS)
+                return Prefetch.start(folder, BUILTIN_GREP_LITERALS)
         except OSError:  # a name too long, a folder that cannot be read: not this one
             continue
     return None

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsdone.analysis.personal_paths import BINARY_PROBE_BYTES
 from dsdone.git.command import GitRun
+from dsdone.safe_read import BINARY_PROBE_BYTES
 
 _READ_SIZE = 1024 * 1024
 

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsdone.analysis.personal_paths import NEEDLES
 from dsdone.fileindex import LS_FILES
 from dsdone.git.command import GitRun
 from dsdone.git.grep import start_grep
@@ -26,10 +25,6 @@ GIT_COMMANDS = {
     "tree": LS_TREE,  # the sizes of HEAD's blobs
     "staged": STAGED,  # what the index changes against HEAD
 }
-
-# The literals the built-in checks search for (``@check(grep=...)``), known here without
-# importing them; a test keeps the two equal.
-BUILTIN_LITERALS = frozenset(NEEDLES)
 
 
 @dataclass
@@ -51,11 +46,16 @@ class Prefetch:
         runs = {name: GitRun(arguments, root) for name, arguments in GIT_COMMANDS.items()}
         return cls(root, runs, wanted, grep)
 
-    def restart_grep(self, literals: Iterable[bytes]) -> None:
-        """Search for ``literals`` instead."""
-        self.drop_grep()
-        self.literals = frozenset(literals)
-        self.grep = start_grep(self.root, self.literals)
+    def search_only(self, literals: frozenset[bytes]) -> None:
+        """What will really be searched for: the search started early is kept if it covers
+        ``literals`` (one search serves every check), started again if it does not (a plugin's
+        literals), stopped if nothing will be searched."""
+        if not literals:
+            self.drop_grep()
+        elif not literals <= self.literals:
+            self.drop_grep()
+            self.literals = literals
+            self.grep = start_grep(self.root, literals)
 
     def drop_grep(self) -> None:
         """Stop the search: no check that will run needs it."""

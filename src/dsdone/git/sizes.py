@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dsdone.errors import GitError
 from dsdone.git.command import GitRun
 
 # In the current folder: the project's part of HEAD's tree, paths relative to it.
@@ -80,10 +81,6 @@ def _no_commit(stderr: bytes) -> bool:
         words in stderr
         for words in (b"Not a valid object name", b"bad revision", b"ambiguous argument 'HEAD'")
     )
-
-
-class GitError(Exception):
-    """git ran but failed; the message is git's."""
 
 
 def _index_sizes(root: Path, paths: list[str]) -> dict[str, int]:
