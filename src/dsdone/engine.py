@@ -24,6 +24,7 @@ from dsdone.registry import (
 from dsdone.report import Report, Severity
 from dsdone.repository import Repository
 from dsdone.runner import PreparedCheck, run_checks
+from dsdone.score import score_results
 from dsdone.waivers import apply_waivers
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ def run(
         commit=commit,
         fail_on=selection.fail_on,
         results=results,
+        score=score_results(results),
         folder=folder,
         min_score=selection.min_score,
         baseline=baseline is not None,

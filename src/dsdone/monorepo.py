@@ -19,6 +19,7 @@ from dsdone import CONTRACT_NAMES, __version__
 from dsdone.errors import DsdoneError
 from dsdone.fileindex import build_file_index
 from dsdone.report import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
+from dsdone.score import score_results
 
 if TYPE_CHECKING:
     from dsdone.baseline import Baseline
@@ -97,6 +98,7 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
         commit=None,
         fail_on=selection.fail_on,
         results=(result,),
+        score=score_results((result,)),
         folder=_repository_folder(path, folder),
         min_score=selection.min_score,
     )

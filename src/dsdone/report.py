@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from dsdone.score import Score
 
 
 class Severity(str, enum.Enum):
@@ -165,6 +161,36 @@ class ProjectInfo:
 
 
 @dataclass(frozen=True)
+class AreaScore:
+    area: Area
+    held: int  # applicable checks that hold
+    applicable: int
+
+    @property
+    def value(self) -> int | None:
+        """0-100, rounded down; None when no check of this area applied."""
+        if self.applicable == 0:
+            return None
+        return 100 * self.held // self.applicable
+
+
+@dataclass(frozen=True)
+class Score:
+    areas: tuple[AreaScore, ...]  # one per area, in the rubric's order
+
+    @property
+    def overall(self) -> int | None:
+        values = [area.value for area in self.areas if area.value is not None]
+        return min(values) if values else None
+
+    @property
+    def weakest(self) -> tuple[Area, ...]:
+        """The areas whose score is the overall score."""
+        overall = self.overall
+        return tuple(a.area for a in self.areas if overall is not None and a.value == overall)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Report:
     """Everything one ``dsdone check`` found, in a deterministic order (by check id)."""
 
@@ -177,18 +203,13 @@ class Report:
     commit: str | None
     fail_on: Severity
     results: tuple[CheckResult, ...] = field(default_factory=tuple)
+    score: Score  # of the results, by ``dsdone.score``
     # The project folder relative to the repository root (git's top folder; outside git, the
     # folder `--all` searched), "" at the root. Formats read by code hosts (SARIF, GitHub
     # annotations) locate findings with it, since they resolve paths from the repository root.
     folder: str = ""
     min_score: int | None = None  # --min-score: below it the project is not ready
     baseline: bool = False  # whether findings were compared with a --baseline report
-
-    @property
-    def score(self) -> Score:
-        from dsdone.score import score_results  # score.py reads this module's types
-
-        return score_results(self.results)
 
     @property
     def blocking(self) -> tuple[CheckResult, ...]:

@@ -19,39 +19,8 @@ with no area measured there is no overall score.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from dsdone.report import Area, CheckResult, Status
-
-
-@dataclass(frozen=True)
-class AreaScore:
-    area: Area
-    held: int  # applicable checks that hold
-    applicable: int
-
-    @property
-    def value(self) -> int | None:
-        """0-100, rounded down; None when no check of this area applied."""
-        if self.applicable == 0:
-            return None
-        return 100 * self.held // self.applicable
-
-
-@dataclass(frozen=True)
-class Score:
-    areas: tuple[AreaScore, ...]  # one per area, in the rubric's order
-
-    @property
-    def overall(self) -> int | None:
-        values = [area.value for area in self.areas if area.value is not None]
-        return min(values) if values else None
-
-    @property
-    def weakest(self) -> tuple[Area, ...]:
-        """The areas whose score is the overall score."""
-        overall = self.overall
-        return tuple(a.area for a in self.areas if overall is not None and a.value == overall)
+from dsdone.report import Area, AreaScore, CheckResult, Score, Status
 
 
 def holds(result: CheckResult) -> bool | None:

@@ -9,8 +9,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from dsdone.report import CheckResult, Finding, Report
-from dsdone.score import Score, combined_overall
+from dsdone.report import CheckResult, Finding, Report, Score
+from dsdone.score import combined_overall
 
 SCHEMA_VERSION = 1
 

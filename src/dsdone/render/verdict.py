@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dsdone.report import Report
-from dsdone.score import Score, combined_overall
+from dsdone.report import Report, Score
+from dsdone.score import combined_overall
 
 
 def score_text(overall: int | None) -> str:
