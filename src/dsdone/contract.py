@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dsdone import CONTRACT_NAMES
-from dsdone.errors import DsdoneError
+from dsdone.errors import DsdoneError, Location, Problem
 from dsdone.report import ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
@@ -103,6 +103,10 @@ class Contract:
         mark = self.document.locate_key(path)
         return mark.line if mark else None
 
+    def location_of(self, *path: str | int) -> Location:
+        """Where the key holding the value at ``path`` is, for an error about it."""
+        return Location(self.path.name, self.line_of(*path))
+
     def settings(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
 
@@ -167,24 +171,22 @@ def load_contract(path: Path) -> Contract:
     data = document.data
     if data is None:
         raise DsdoneError(
-            f"{shown}: the contract is empty",
+            "the contract is empty",
+            at=Location(shown),
             hint="a contract needs at least: version: 1, and project: with name and owner",
         )
     if not isinstance(data, dict):
-        mark = document.locate(())
-        where = f"{shown}:{mark.line}:{mark.column}" if mark else shown
         raise DsdoneError(
-            f"{where}: the contract must be a mapping of keys (version, project, ...), "
+            "the contract must be a mapping of keys (version, project, ...), "
             f"not a {_json_type(data)}",
+            at=_where(document, (), shown),
         )
     _check_version(data, document, shown)
     problems = _schema_problems(data, document, shown)
     if not problems:
         problems = _value_problems(data, document, shown)
     if problems:
-        raise DsdoneError(
-            "\n".join(problems), hint="see `dsdone schema` for every key and its type"
-        )
+        raise DsdoneError.of(problems, hint="see `dsdone schema` for every key and its type")
     return _build(contract_path, data, document, shown)
 
 
@@ -194,10 +196,13 @@ def _read_text(path: Path, shown: str) -> str:
         with path.open("rb") as stream:
             raw = stream.read(MAX_CONTRACT_BYTES + 1)
     except OSError as exc:
-        raise DsdoneError(f"{shown}: cannot read the contract: {exc.strerror or exc}") from None
+        raise DsdoneError(
+            f"cannot read the contract: {exc.strerror or exc}", at=Location(shown)
+        ) from None
     if len(raw) > MAX_CONTRACT_BYTES:
         raise DsdoneError(
-            f"{shown}: the contract is larger than {MAX_CONTRACT_BYTES // 1024} KB; "
+            at=Location(shown),
+            message=f"the contract is larger than {MAX_CONTRACT_BYTES // 1024} KB; "
             "a contract is a page of YAML",
             hint="keep data, schemas and samples in files of their own and point to them",
         )
@@ -207,8 +212,8 @@ def _read_text(path: Path, shown: str) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise DsdoneError(
-            f"{shown}:{line}:{column}: the contract is not valid UTF-8 "
-            f"(byte {raw[exc.start]:#04x})",
+            at=Location(shown, line, column),
+            message=f"the contract is not valid UTF-8 (byte {raw[exc.start]:#04x})",
             hint="save the file as UTF-8",
         ) from None
 
@@ -217,23 +222,25 @@ def _check_version(data: dict[str, Any], document: YamlDocument, shown: str) -> 
     supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
     if "version" not in data:
         raise DsdoneError(
-            f"{shown}:1:1: the contract has no 'version'",
+            "the contract has no 'version'",
+            at=Location(shown, 1, 1),
             hint=f"add `version: 1` at the top (this dsdone reads version {supported})",
         )
     version = data["version"]
     if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
         raise DsdoneError(
-            f"{_where(document, ('version',), shown)}: unsupported contract version {version!r}; "
+            at=_where(document, ("version",), shown),
+            message=f"unsupported contract version {version!r}; "
             f"this dsdone reads version {supported}",
             hint="set `version: 1`, or upgrade dsdone if the contract was written for a newer one",
         )
 
 
-def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[str]:
+def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema())
-    problems: list[tuple[int, int, str]] = []
+    problems: list[tuple[int, int, str]] = []  # line, column, message
     for error in validator.iter_errors(data):
         for path, message in _explain(error):
             mark = (
@@ -242,8 +249,11 @@ def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -
                 else (document.locate(path))
             )
             line, column = (mark.line, mark.column) if mark else (1, 1)
-            problems.append((line, column, f"{shown}:{line}:{column}: {message}"))
-    return [text for _, _, text in sorted(set(problems))]
+            problems.append((line, column, message))
+    return [
+        Problem(message, Location(shown, line, column))
+        for line, column, message in sorted(set(problems))
+    ]
 
 
 # The most a thread join can wait (``threading.TIMEOUT_MAX``, about 292 years on Linux); a
@@ -251,16 +261,18 @@ def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -
 _MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 
 
-def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[str]:
+def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
     """What the schema cannot say: a timeout must be finite, a glob must be one git accepts."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     for check_id, settings in (data.get("checks") or {}).items():
         timeout = (settings or {}).get("timeout")
         if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
             problems.append(
-                f"{_where(document, ('checks', check_id, 'timeout'), shown)}: "
-                f"checks.{check_id}.timeout must be a number of seconds up to "
-                f"{_MAX_TIMEOUT_SECONDS:g}; got {timeout!r}"
+                Problem(
+                    f"checks.{check_id}.timeout must be a number of seconds up to "
+                    f"{_MAX_TIMEOUT_SECONDS:g}; got {timeout!r}",
+                    _where(document, ("checks", check_id, "timeout"), shown),
+                )
             )
     globs: list[YamlPath] = [
         ("checks", check_id, "exclude", i)
@@ -285,7 +297,9 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
             pathspec.GitIgnoreSpec.from_lines([value])
         except ValueError as exc:
             problems.append(
-                f"{_where(document, at, shown)}: {format_path(at)} is not a valid glob: {exc}"
+                Problem(
+                    f"{format_path(at)} is not a valid glob: {exc}", _where(document, at, shown)
+                )
             )
     return problems
 
@@ -362,9 +376,9 @@ def _describe(value: Any) -> str:
     return f"the {kind} {value!r}"
 
 
-def _where(document: YamlDocument, path: YamlPath, shown: str) -> str:
+def _where(document: YamlDocument, path: YamlPath, shown: str) -> Location:
     mark = document.locate(path)
-    return f"{shown}:{mark.line}:{mark.column}" if mark else shown
+    return Location(shown, mark.line, mark.column) if mark else Location(shown)
 
 
 def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str) -> Contract:
@@ -446,9 +460,9 @@ def _waiver(raw: dict[str, Any], index: int, document: YamlDocument, shown: str)
         try:
             parsed = date.fromisoformat(until)
         except ValueError:
-            where = _where(document, ("waivers", index, "until"), shown)
             raise DsdoneError(
-                f"{where}: waivers[{index}].until is not a real date: {until!r}",
+                f"waivers[{index}].until is not a real date: {until!r}",
+                at=_where(document, ("waivers", index, "until"), shown),
                 hint="write the last day the waiver holds as YYYY-MM-DD",
             ) from None
     return Waiver(

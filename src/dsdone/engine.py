@@ -53,8 +53,8 @@ def available_checks(
     if contract is not None and contract.plugins:
         if not allow_plugins:
             raise DsdoneError(
-                f"{contract.path.name}:{contract.line_of('plugins')}: the contract loads project "
-                "plugins, which runs Python code from this repository",
+                "the contract loads project plugins, which runs Python code from this repository",
+                at=contract.location_of("plugins"),
                 hint="pass --allow-plugins if you trust this repository's code",
             )
         sources.append(project_checks(contract.root, contract.plugins))
@@ -150,7 +150,8 @@ def prepare(
         except OptionError as exc:
             at: tuple[str, ...] = ("checks", check_id) + ((exc.key,) if exc.key else ())
             raise DsdoneError(
-                f"{contract.path.name}:{contract.line_of(*at)}: {exc}",
+                str(exc),
+                at=contract.location_of(*at),
                 hint=f"`dsdone explain {check_id}` lists its options",
             ) from None
         chosen = check_id in selection.select if selection.select else settings.enabled
@@ -167,8 +168,8 @@ def _check_ids_in_contract(contract: Contract, checks: Mapping[str, Check]) -> N
     for at, check_id in places:
         if check_id not in checks:
             raise DsdoneError(
-                f"{contract.path.name}:{contract.line_of(*at)}: unknown check '{check_id}' in "
-                f"{at[0]}{_did_you_mean(check_id, checks)}",
+                f"unknown check '{check_id}' in {at[0]}{_did_you_mean(check_id, checks)}",
+                at=contract.location_of(*at),
                 hint="`dsdone list` shows every check; a plugin's checks need the plugin installed",
             )
 

@@ -10,7 +10,6 @@ located in its contract, and makes the whole run not ready (exit 1).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from dsdone.engine import Selection
 
 CONTRACT_CHECK = "contract"
-_LINE = re.compile(r"^[^:\s]+:(\d+)(?::\d+)?:")
 
 
 def find_projects(root: Path) -> list[str]:
@@ -68,14 +66,13 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
     """A report for a project whose contract could not be loaded: one failing check, located
     at the line of the contract the error names."""
     contract = next((name for name in CONTRACT_NAMES if (path / name).is_file()), CONTRACT_NAMES[0])
-    match = _LINE.match(exc.message)
-    # The finding is located at the line the error names; the message need not repeat it.
-    message = exc.message[match.end() :].strip() if match else exc.message
-    finding = Finding(
-        message,
-        path=contract,
-        line=int(match.group(1)) if match else None,
-        hint=exc.hint or "fix the contract; `dsdone check` in that folder says more",
+    hint = exc.hint or "fix the contract; `dsdone check` in that folder says more"
+    # Each problem at the line of the contract it names; the message need not repeat it.
+    findings = tuple(
+        Finding(problem.message, path=contract, hint=hint)
+        if problem.location is None
+        else Finding(problem.message, path=contract, line=problem.location.line, hint=hint)
+        for problem in exc.problems
     )
     result = CheckResult(
         check=CONTRACT_CHECK,
@@ -84,7 +81,7 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
         area=Area.INFRASTRUCTURE,
         status=Status.FAIL,
         summary="dsdone could not check this project, so no check ran",
-        findings=(finding,),
+        findings=findings,
         source="dsdone",
         description="Without a valid contract (and the checks it names) dsdone cannot tell "
         "whether this project keeps its promises.",

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from dsdone.errors import DsdoneError
+from dsdone.errors import DsdoneError, Location
 
 YamlPath = tuple[str | int, ...]
 
@@ -93,19 +93,20 @@ def load_yaml(
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
         problem = exc.problem or exc.context or "invalid YAML"
         raise DsdoneError(
-            f"{where}: YAML syntax error: {problem}",
+            f"YAML syntax error: {problem}",
+            at=Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename),
             hint="fix the YAML syntax at that place (indentation, a missing colon or quote)",
         ) from None
     except yaml.reader.ReaderError as exc:  # the same refusal, found later in the stream
         raise _reader_error(text, filename, exc) from None
     except yaml.YAMLError as exc:
-        raise DsdoneError(f"{filename}: YAML error: {exc}") from None
+        raise DsdoneError(f"YAML error: {exc}", at=Location(filename)) from None
     except RecursionError:
         raise DsdoneError(
-            f"{filename}: the YAML is nested too deeply to be a contract",
+            "the YAML is nested too deeply to be a contract",
+            at=Location(filename),
             hint="a contract is a few levels deep; flatten the document",
         ) from None
     finally:
@@ -118,7 +119,8 @@ def load_yaml(
 def _reader_error(text: str, filename: str, exc: yaml.reader.ReaderError) -> DsdoneError:
     line, column = _line_column(text, exc.position)
     return DsdoneError(
-        f"{filename}:{line}:{column}: the character U+{exc.character:04X} is not allowed in YAML",
+        f"the character U+{exc.character:04X} is not allowed in YAML",
+        at=Location(filename, line, column),
         hint="remove it; a contract is plain text",
     )
 
@@ -158,7 +160,7 @@ class _Builder:
     def _error(self, node: yaml.Node, message: str, hint: str | None = None) -> DsdoneError:
         mark = node.start_mark
         return DsdoneError(
-            f"{self.filename}:{mark.line + 1}:{mark.column + 1}: {message}", hint=hint
+            message, at=Location(self.filename, mark.line + 1, mark.column + 1), hint=hint
         )
 
     def build(self, node: yaml.Node, path: YamlPath, depth: int) -> Any:
