@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from dsdone.analysis.code_refs import Located, dvc_stages, resolve
-from dsdone.analysis.entries import entry_label, missing_finding, name_findings
 from dsdone.api import check
 from dsdone.contract import Input
-from dsdone.project import OutsideProject, Project
+from dsdone.project import PathStatus, Project
 from dsdone.report import Finding
+
+from ._entries import entry_label, missing_finding, name_findings
 
 MINIMAL_INPUT = (
     "declare each input under `inputs:`, for example:\n"
@@ -113,11 +114,9 @@ def _source_problem(project: Project, source: str) -> str | None:
         return "is in a home folder: it exists only on one machine"
     if PurePosixPath(source).is_absolute():
         return "is an absolute local path: it exists only on one machine"
-    try:
-        # Resolving the name only; the data itself is never read.
-        project.path(source.replace("\\", "/"))
-    except OutsideProject:
-        return "points outside the repository"
+    # Resolving the name only; the data itself is never read (and need not be committed).
+    if project.status(source.replace("\\", "/")) is PathStatus.OUTSIDE:
+        return PathStatus.OUTSIDE.phrase
     return None
 
 

@@ -10,12 +10,13 @@ from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dsdone.analysis.entries import entry_label, missing_finding, name_findings
 from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
-from dsdone.project import OutsideProject, Project
+from dsdone.project import PathStatus, Project
 from dsdone.report import Finding
+
+from ._entries import entry_label, missing_finding, name_findings
 
 # The formats dsdone knows; a sample in one of them is read, except parquet (see below).
 FORMATS = ("csv", "json", "jsonl", "ndjson", "parquet", "tsv")
@@ -222,15 +223,12 @@ def _relative(path: str) -> str:
 
 
 def _file_problem(project: Project, path: str) -> str | None:
-    try:
-        project.path(path)
-    except OutsideProject:
-        return f"'{path}' is not a path inside the repository"
-    if project.is_indexed(path):
-        return None
-    if project.exists(path):
-        return f"{path} is ignored by git, so a fresh clone does not have it"
-    return f"{path} does not exist"
+    status = project.status(path)
+    if status is PathStatus.FOLDER:
+        return f"{path} is a folder, not a file"
+    if status is PathStatus.UNTRACKED:
+        return None  # a file of the project: version-control says when it is not committed
+    return status.problem(path)
 
 
 def _parse_schema_text(path: str, text: str) -> Any:

@@ -21,7 +21,7 @@ from dsdone.analysis.workflow_tools import (
     mlflow_run_problems,
 )
 from dsdone.api import check, option
-from dsdone.project import OutsideProject, Project
+from dsdone.project import PathStatus, Project
 from dsdone.report import Finding
 
 AT = ("retrain", "entrypoint")
@@ -293,17 +293,8 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _file_problem(project: Project, path: str) -> str | None:
-    clean = posixpath.normpath(path)
-    try:
-        project.path(clean)
-    except OutsideProject:
-        return "points outside the repository"
-    if project.is_indexed(clean):
-        if project.index.in_git and not project.is_tracked(clean):
-            return "is not committed"
-        return None
-    if clean.rstrip("/") in project.folders:
-        return None
-    if project.exists(clean):
-        return "git ignores, so a fresh clone does not have it"
-    return "does not exist"
+    """What keeps a fresh clone from having ``path`` (a file or a folder), as a verb phrase."""
+    status = project.status(posixpath.normpath(path))
+    if status is PathStatus.UNTRACKED and not project.index.in_git:
+        return None  # outside git nothing is tracked: version-control says so once
+    return status.phrase

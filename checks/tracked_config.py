@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from dsdone.api import Note, check
-from dsdone.project import OutsideProject, Project
+from dsdone.project import OutsideProject, PathStatus, Project
 from dsdone.report import Area, Finding, Severity
 
 MAX_CONFIG_BYTES = 10 * 1024 * 1024  # a config file is read whole; more than this is data
@@ -155,23 +155,16 @@ def _resolve(project: Project, entry: str) -> tuple[list[str], str | None]:
             return [], f"the glob {entry!r} matches no file of the project"
         return matches, None
     relative = PurePosixPath(entry).as_posix().strip("/")
-    try:
-        absolute = project.path(relative)
-    except OutsideProject:
-        return [], f"{entry!r} points outside the project folder"
-    if relative in project.folders and relative:
+    status = project.status(relative)
+    if status is PathStatus.FOLDER:
         prefix = relative + "/"
         return [path for path in project.files if path.startswith(prefix)], None
-    if absolute.is_dir():
-        return [], f"the folder {entry!r} holds no file of the project (is it ignored?)"
-    if not absolute.exists():
-        return [], f"{entry!r} does not exist"
-    return [relative], None
+    if status in (PathStatus.OUTSIDE, PathStatus.MISSING):
+        return [], status.problem(repr(entry))
+    return [relative], None  # tracked, or what _tracking says is wrong with it
 
 
 def _tracking(project: Project, path: str) -> Iterator[Finding]:
-    if project.is_tracked(path):
-        return
     if not project.index.in_git:
         why = project.index.git_problem or "the project is not in a git repository"
         yield Finding(
@@ -179,18 +172,13 @@ def _tracking(project: Project, path: str) -> Iterator[Finding]:
             path=path,
             hint="the version-control check says why; commit the project, config included",
         )
-    elif project.is_indexed(path):
+        return
+    status = project.status(path)
+    if status.phrase is not None:
         yield Finding(
-            "not tracked by git",
+            f"the config file {status.phrase}",
             path=path,
-            hint=f"run `git add {path}` and commit it, so that each run's configuration is kept",
-        )
-    else:
-        yield Finding(
-            "ignored by git",
-            path=path,
-            hint=f"`git check-ignore -v {path}` shows the .gitignore rule; remove it or add "
-            f"`!{path}` after it, then `git add {path}` and commit",
+            hint=f"{status.fix(path)}, so that each run's configuration is kept",
         )
 
 

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from dsdone.analysis.pytest_collect import TestFile, collect
 from dsdone.api import Note, check
-from dsdone.project import OutsideProject, Project
+from dsdone.project import OutsideProject, PathStatus, Project
 from dsdone.report import Area, Finding, Severity
 
 # Python files and packages that are never the code the project ships.
@@ -144,18 +144,13 @@ def _test_files(project: Project, entry: str) -> tuple[list[str], str | None]:
     relative = PurePosixPath(entry.replace("\\", "/")).as_posix().strip("/")
     if relative in ("", "."):
         return [path for path in project.files if _is_test_file(path)], None
-    try:
-        project.path(relative)
-    except OutsideProject:
-        return [], f"{entry!r} points outside the project folder"
-    if project.is_indexed(relative):
+    status = project.status(relative)
+    if status in (PathStatus.TRACKED, PathStatus.UNTRACKED):
         return ([relative] if _is_test_file(relative) else []), None
-    if relative in project.folders:
+    if status is PathStatus.FOLDER:
         prefix = relative + "/"
         return [p for p in project.files if p.startswith(prefix) and _is_test_file(p)], None
-    if project.exists(relative):
-        return [], f"{entry!r} holds no file of the project (is it ignored by .gitignore?)"
-    return [], f"{entry!r} does not exist"
+    return [], status.problem(repr(entry))
 
 
 def _is_test_file(path: str) -> bool:

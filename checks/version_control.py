@@ -63,20 +63,10 @@ def version_control(project: Project, options: VersionControlOptions) -> Iterato
         return
 
     contract = project.contract_path
-    if not project.is_tracked(contract):
-        if project.is_indexed(contract):
-            yield Finding(
-                "the contract is not tracked by git",
-                path=contract,
-                hint=f"run `git add {contract}` and commit it",
-            )
-        else:
-            yield Finding(
-                "the contract is ignored by git",
-                path=contract,
-                hint=f"`git check-ignore -v {contract}` shows the .gitignore rule to remove; "
-                f"then `git add {contract}` and commit it",
-            )
+    status = project.status(contract)
+    problem = status.problem("the contract")
+    if problem is not None:
+        yield Finding(problem, path=contract, hint=status.fix(contract))
 
     if state.commit is None:
         yield Finding(

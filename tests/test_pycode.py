@@ -124,10 +124,10 @@ def test_references_resolve_to_file_and_line(
         ("demo.train:", "'demo.train:' names no object after the ':'"),
         ("demo.train:1x", "'1x' is not a Python name"),
         ("scripts/prepare.py:go", "'go' is not defined at the top level of scripts/prepare.py"),
-        ("scripts/missing.py", "scripts/missing.py does not exist in the repository"),
+        ("scripts/missing.py", "scripts/missing.py does not exist"),
         ("scripts/fetch.sh:run", "scripts/fetch.sh is not a Python file, so it has no 'run'"),
-        ("../outside.py", "'../outside.py' is not a path inside the repository"),
-        ("/etc/passwd.py", "'/etc/passwd.py' is not a path inside the repository"),
+        ("../outside.py", "../outside.py points outside the project folder"),
+        ("/etc/passwd.py", "/etc/passwd.py points outside the project folder"),
         ("demo-train", "'demo-train' is neither a file of the repository nor a Python module name"),
         ("broken.py:oops", "broken.py is not valid Python: invalid syntax"),
         ("", "the code reference is empty"),
@@ -150,7 +150,7 @@ def test_a_file_git_ignores_does_not_count(make_repo: MakeRepo) -> None:
     root = make_repo({".gitignore": "local/\n", "local/train.py": "def main():\n    pass\n"})
     found = resolve(project_of(root), "local/train.py:main")
     assert found == Unresolved(
-        "local/train.py exists but git ignores it, so a fresh clone does not have it"
+        "local/train.py is ignored by git, so a fresh clone does not have it"
     )
 
 

@@ -8,9 +8,9 @@ from dsdone.contract import Contract
 from dsdone.git.prefetch import Prefetch
 from dsdone.globs import compile_globs
 from dsdone.report import Finding
-from dsdone.repository import OutsideProject, Repository
+from dsdone.repository import OutsideProject, PathStatus, Repository
 
-__all__ = ["OutsideProject", "Project", "compile_globs"]
+__all__ = ["OutsideProject", "PathStatus", "Project", "compile_globs"]
 
 
 class Project(Repository):

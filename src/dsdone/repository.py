@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import enum
 import functools
 import itertools
 import os
+import posixpath
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -65,6 +67,52 @@ class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_pr
 
 class OutsideProject(ValueError):
     """A path from the contract or the repository points outside the project folder."""
+
+
+class PathStatus(enum.Enum):
+    """What a path the contract or a tool names is, as git and a fresh clone see it."""
+
+    TRACKED = "tracked"  # committed, or staged to be
+    UNTRACKED = "untracked"  # a file of the project that git does not track yet
+    FOLDER = "folder"  # a folder that holds files of the project
+    IGNORED = "ignored"  # on disk, but a .gitignore rule keeps it out of git
+    MISSING = "missing"
+    OUTSIDE = "outside"  # leaves the project folder (``..``, absolute, a link out)
+
+    @property
+    def in_clone(self) -> bool:
+        """Whether a fresh clone of the repository has it (once what is staged is committed)."""
+        return self in (PathStatus.TRACKED, PathStatus.FOLDER)
+
+    @property
+    def phrase(self) -> str | None:
+        """What is wrong for a fresh clone, as a verb phrase ("is ignored by git, so ..."),
+        the one wording every message uses; None if nothing is."""
+        return _PATH_PROBLEMS.get(self)
+
+    def problem(self, path: str) -> str | None:
+        """``path`` and what is wrong with it: "data.csv does not exist"; None if nothing."""
+        return None if self.phrase is None else f"{path} {self.phrase}"
+
+    def fix(self, path: str) -> str | None:
+        """How to fix ``problem(path)``, as a hint."""
+        wording = _PATH_FIXES.get(self)
+        return None if wording is None else wording.format(path=path)
+
+
+_PATH_PROBLEMS = {
+    PathStatus.UNTRACKED: "is not tracked by git",
+    PathStatus.IGNORED: "is ignored by git, so a fresh clone does not have it",
+    PathStatus.MISSING: "does not exist",
+    PathStatus.OUTSIDE: "points outside the project folder",
+}
+_PATH_FIXES = {
+    PathStatus.UNTRACKED: "run `git add {path}` and commit it",
+    PathStatus.IGNORED: "`git check-ignore -v {path}` shows the .gitignore rule; remove it or "
+    "add `!{path}` after it, then `git add {path}` and commit",
+    PathStatus.MISSING: "check the spelling, or commit the file",
+    PathStatus.OUTSIDE: "name a path relative to the project folder, without `..`",
+}
 
 
 class Repository:
@@ -246,6 +294,25 @@ class Repository:
         if resolved != self.root and self.root not in resolved.parents:
             raise OutsideProject(f"{relative!r} points outside the project folder")
         return candidate
+
+    def status(self, relative: str) -> PathStatus:
+        """Whether ``relative`` is tracked, a file git does not track yet, a folder of the
+        project, ignored, missing, or outside the project: the one answer every check and
+        ``init --existing`` give. Outside git nothing is tracked."""
+        try:
+            self.path(relative)
+        except OutsideProject:
+            return PathStatus.OUTSIDE
+        clean = posixpath.normpath(relative.replace("\\", "/")).strip("/")
+        if clean in self.index.tracked:
+            return PathStatus.TRACKED
+        if clean in self._file_set:
+            return PathStatus.UNTRACKED
+        if clean in self.folders and clean not in ("", "."):
+            return PathStatus.FOLDER
+        if self.exists(clean):
+            return PathStatus.IGNORED
+        return PathStatus.MISSING
 
     def exists(self, relative: str) -> bool:
         try:

@@ -74,8 +74,8 @@ def test_shareable_sources_pass(make_repo: MakeRepo, source: str) -> None:
         ("file:///Users/ana/tx.csv", "is a file: URI, " + LOCAL[3:]),
         ("FILE:/tmp/tx.csv", "is a file: URI, " + LOCAL[3:]),
         ("~/data/tx.csv", "is in a home folder: it exists only on one machine"),
-        ("../../etc/passwd", "points outside the repository"),
-        ("data/../../secret.csv", "points outside the repository"),
+        ("../../etc/passwd", "points outside the project folder"),
+        ("data/../../secret.csv", "points outside the project folder"),
     ],
 )  # fmt: skip
 def test_local_or_escaping_sources_are_findings_at_their_contract_line(
@@ -93,7 +93,7 @@ def test_a_source_that_escapes_is_never_read(make_repo: MakeRepo, tmp_path: Path
     (tmp_path / "secret.csv").write_text("password\nhunter2\n", encoding="utf-8")
     root = make_repo(CODE, contract=one_input(source="../secret.csv"))
     finding = only_finding(run(root))
-    assert finding.message.endswith("points outside the repository")
+    assert finding.message.endswith("points outside the project folder")
     assert "hunter2" not in finding.message
 
 
@@ -123,7 +123,7 @@ def test_pipelines_that_resolve_pass(make_repo: MakeRepo, pipeline: str) -> None
 @pytest.mark.parametrize(
     ("pipeline", "reason"),
     [
-        ("src/demo/ingst.py", "src/demo/ingst.py does not exist in the repository"),
+        ("src/demo/ingst.py", "src/demo/ingst.py does not exist"),
         ("demo.ingst", "module 'demo.ingst' is not in the repository (looked for "
          "src/demo/ingst.py, src/demo/ingst/__init__.py, demo/ingst.py, demo/ingst/__init__.py)"),
         ("demo.ingest:load_users", "'load_users' is not defined at the top level of "

@@ -132,7 +132,7 @@ def test_entrypoints_that_resolve_pass(make_repo: MakeRepo, entrypoint: str) -> 
          "(src/demo/pkgonly/__init__.py) without a __main__.py, so `python -m demo.pkgonly` "
          "cannot run it"),
         ("python scripts/trian.py", "'scripts/trian.py' does not resolve: scripts/trian.py does "
-         "not exist in the repository"),
+         "not exist"),
         ("python src/demo/pkgonly", "'src/demo/pkgonly' does not resolve: "
          "src/demo/pkgonly/__main__.py is missing"),
         ("python -c 'import demo; demo.train()'", "`python -c` runs inline code, which cannot be "
@@ -227,10 +227,10 @@ def test_an_entrypoint_file_that_is_not_committed_is_a_finding(make_repo: MakeRe
         ("config=configs/missing.yaml", "configs/missing.yaml", "does not exist"),
         ("+data.path=data/missing.csv", "data/missing.csv", "does not exist"),
         ("params.json", "params.json", "does not exist"),
-        ("--config ../secrets.yaml", "../secrets.yaml", "points outside the repository"),
+        ("--config ../secrets.yaml", "../secrets.yaml", "points outside the project folder"),
         ("--config configs/local.yaml", "configs/local.yaml",
-         "git ignores, so a fresh clone does not have it"),
-        ("--config configs/draft.yaml", "configs/draft.yaml", "is not committed"),
+         "is ignored by git, so a fresh clone does not have it"),
+        ("--config configs/draft.yaml", "configs/draft.yaml", "is not tracked by git"),
     ],
 )  # fmt: skip
 def test_arguments_that_name_repository_files_must_exist_and_be_committed(
@@ -370,7 +370,7 @@ def test_a_file_removed_from_git_but_left_on_disk_is_not_committed(make_repo: Ma
     root = make_repo(PROJECT, contract=contract("python -m demo.train --config configs/train.yaml"))
     git(root, "rm", "-q", "--cached", "configs/train.yaml")
     finding = only_finding(run(root))
-    assert finding.message.endswith("names configs/train.yaml, which is not committed")
+    assert finding.message.endswith("names configs/train.yaml, which is not tracked by git")
 
 
 def test_through_the_cli_the_report_gives_area_and_exit_code(

@@ -148,7 +148,7 @@ def test_untracked_config_is_told_to_git_add(make_repo: MakeRepo) -> None:
 
     result = run(root)
 
-    assert messages(result) == ["not tracked by git"]
+    assert messages(result) == ["the config file is not tracked by git"]
     assert result.findings[0].path == "params.yaml"
     assert "`git add params.yaml`" in (result.findings[0].hint or "")
 
@@ -159,7 +159,9 @@ def test_ignored_config_is_told_to_fix_gitignore(make_repo: MakeRepo) -> None:
 
     result = run(root)
 
-    assert messages(result) == ["ignored by git"]
+    assert messages(result) == [
+        "the config file is ignored by git, so a fresh clone does not have it"
+    ]
     hint = result.findings[0].hint or ""
     assert "git check-ignore -v params.yaml" in hint
     assert "`git add params.yaml`" not in hint.split(";")[0]

@@ -80,7 +80,7 @@ def test_ignored_contract_fails_with_gitignore_hint(make_repo: MakeRepo) -> None
 
     result = run(root)
 
-    assert messages(result) == ["the contract is ignored by git"]
+    assert messages(result) == ["the contract is ignored by git, so a fresh clone does not have it"]
     assert "git check-ignore -v dsdone.yaml" in (result.findings[0].hint or "")
 
 

@@ -20,7 +20,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dsdone.project import OutsideProject, Project
+from dsdone.repository import PathStatus
+from dsdone.repository import Repository as Repository
 
 # Folders a top-level package may live in: the src layout, then the flat layout.
 MODULE_ROOTS = ("src", "")
@@ -70,7 +71,7 @@ def module_candidates(module: str, *, package_main: bool = False) -> list[str]:
     return candidates
 
 
-def find_module(project: Project, module: str, *, package_main: bool = False) -> Resolution:
+def find_module(project: Repository, module: str, *, package_main: bool = False) -> Resolution:
     """The file of ``module`` (``pkg.mod``) in the src or flat layout."""
     if not is_module_name(module):
         return Unresolved(f"'{module}' is not a Python module name (such as pkg.train)")
@@ -95,7 +96,7 @@ def find_module(project: Project, module: str, *, package_main: bool = False) ->
     )
 
 
-def find_object(project: Project, path: str, qualname: str) -> Resolution:
+def find_object(project: Repository, path: str, qualname: str) -> Resolution:
     """Where ``qualname`` (``main``, or ``Trainer.run``) is defined at the top of ``path``."""
     if not _QUALNAME.match(qualname):
         return Unresolved(f"'{qualname}' is not a Python name", path)
@@ -175,21 +176,16 @@ def _target_names(target: ast.expr) -> set[str]:
     return set()
 
 
-def find_file(project: Project, path: str) -> Resolution:
+def find_file(project: Repository, path: str) -> Resolution:
     """A file of the project, given relative to its root."""
-    try:
-        project.path(path)
-    except OutsideProject:
-        return Unresolved(f"'{path}' is not a path inside the repository")
     clean = posixpath.normpath(path.replace("\\", "/"))
-    if project.is_indexed(clean) or (clean in project.folders and clean != "."):
+    status = project.status(clean)
+    if status in (PathStatus.TRACKED, PathStatus.UNTRACKED, PathStatus.FOLDER):
         return Located(clean)
-    if project.exists(clean) and not project.path(clean).is_dir():
-        return Unresolved(f"{clean} exists but git ignores it, so a fresh clone does not have it")
-    return Unresolved(f"{clean} does not exist in the repository")
+    return Unresolved(status.problem(clean) or f"{clean} cannot be read")
 
 
-def resolve(project: Project, reference: str) -> Resolution:
+def resolve(project: Repository, reference: str) -> Resolution:
     """Resolve a code reference: ``path.py``, ``path.py:name``, ``pkg.mod`` or ``pkg.mod:name``.
 
     Any other file (a shell script, a notebook) resolves as a file of the repository.
@@ -219,7 +215,7 @@ def _looks_like_file(target: str) -> bool:
     return "/" in target or "\\" in target or target.endswith((".py", ".ipynb", ".sh", ".R"))
 
 
-def console_scripts(project: Project) -> dict[str, str]:
+def console_scripts(project: Repository) -> dict[str, str]:
     """The console scripts ``pyproject.toml`` declares (``[project.scripts]``, and Poetry's
     ``[tool.poetry.scripts]``): name → ``module:function``. Empty when there is none, or when
     ``pyproject.toml`` cannot be read (another check reports broken configuration)."""
@@ -234,7 +230,7 @@ def console_scripts(project: Project) -> dict[str, str]:
     return scripts
 
 
-def read_pyproject(project: Project) -> dict[str, Any] | None:
+def read_pyproject(project: Repository) -> dict[str, Any] | None:
     if not project.is_indexed("pyproject.toml"):
         return None
     from dsdone import toml
@@ -265,7 +261,7 @@ class DvcStages:
     line: int | None = None
 
 
-def dvc_stages(project: Project, path: str = "dvc.yaml") -> DvcStages:
+def dvc_stages(project: Repository, path: str = "dvc.yaml") -> DvcStages:
     """The stage names of the DVC pipeline file ``path`` (safe YAML; never runs DVC)."""
     import yaml
 

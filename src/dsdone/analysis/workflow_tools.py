@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from dsdone.analysis.code_refs import Located, Unresolved, dvc_stages, read_pyproject, resolve
-from dsdone.project import Project
+from dsdone.repository import Repository
 
 FORMS = (
     "python -m pkg.train, python scripts/train.py, pkg.train:main, a console script from "
@@ -46,7 +46,7 @@ class Problem:
 
 
 def located_problems(
-    project: Project, found: Located | Unresolved, reference: str
+    project: Repository, found: Located | Unresolved, reference: str
 ) -> list[Problem]:
     """A file or module the command runs: it must resolve, and be committed."""
     if isinstance(found, Unresolved):
@@ -65,7 +65,7 @@ def located_problems(
 # -- make ----------------------------------------------------------------------------------------
 
 
-def make_problems(project: Project, args: list[str]) -> tuple[list[Problem], list[str]]:
+def make_problems(project: Repository, args: list[str]) -> tuple[list[Problem], list[str]]:
     """``make [-f FILE] [-C DIR] TARGET...``: the Makefile is committed and declares the
     targets. Also returns the ``VAR=value`` arguments, whose values may name files."""
     makefile: str | None = None
@@ -142,7 +142,7 @@ def makefile_targets(text: str) -> set[str]:
 # -- dvc -----------------------------------------------------------------------------------------
 
 
-def dvc_repro_problems(project: Project, args: list[str]) -> list[Problem]:
+def dvc_repro_problems(project: Repository, args: list[str]) -> list[Problem]:
     """``dvc repro [STAGE | path/dvc.yaml:STAGE]...``: each stage is in its dvc.yaml."""
     if "--glob" in args:
         return []  # stage names are patterns: nothing to look up statically
@@ -171,7 +171,7 @@ def dvc_repro_problems(project: Project, args: list[str]) -> list[Problem]:
 # -- mlflow --------------------------------------------------------------------------------------
 
 
-def mlflow_run_problems(project: Project, args: list[str]) -> tuple[list[Problem], list[str]]:
+def mlflow_run_problems(project: Repository, args: list[str]) -> tuple[list[Problem], list[str]]:
     """``mlflow run . -e NAME``: the MLproject of this repository declares the entry point
     (``main`` by default). Also returns the ``-P`` parameters, whose values may name files."""
     uri: str | None = None
@@ -235,7 +235,7 @@ def mlflow_run_problems(project: Project, args: list[str]) -> tuple[list[Problem
 # -- kedro ---------------------------------------------------------------------------------------
 
 
-def kedro_run_problems(project: Project, args: list[str]) -> list[Problem]:
+def kedro_run_problems(project: Repository, args: list[str]) -> list[Problem]:
     """``kedro run [--pipeline NAME]``: a Kedro project (``[tool.kedro]`` in pyproject.toml)
     whose package registers the pipeline, by name in ``pipeline_registry.py`` or as a folder
     ``pipelines/NAME/`` that Kedro's ``find_pipelines()`` discovers."""
@@ -291,7 +291,7 @@ def _get_table(data: dict[str, object] | None, *keys: str) -> dict[str, object] 
     return data
 
 
-def _mlproject_entry_points(project: Project, path: str) -> set[str] | Problem:
+def _mlproject_entry_points(project: Repository, path: str) -> set[str] | Problem:
     import yaml
 
     try:
