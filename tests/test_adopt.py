@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,7 +39,9 @@ DVC_PROJECT = {
     "params.yaml": "train:\n  epochs: 10\n",
     "src/prepare.py": "def main():\n    pass\n",
     "src/train.py": "def main():\n    pass\n",
-    "tests/test_prepare.py": "def test_a():\n    assert True\n\ndef test_b():\n    assert True\n",
+    "tests/test_prepare.py": (
+        "def test_a():\n    assert 1 + 1 == 2\n\ndef test_b():\n    assert 2 * 2 == 4\n"
+    ),
     ".gitignore": "/data/raw/transactions.csv\n",
     "data/raw/transactions.csv.dvc": "outs:\n- md5: 1\n  path: transactions.csv\n",
 }
@@ -262,3 +267,82 @@ def test_the_adopted_contract_never_runs_project_code(
     assert contract.retrain is not None
     assert contract.retrain.entrypoint == "python train.py"
     assert not marker.exists()
+
+
+def test_min_tests_is_what_the_unit_tests_check_counts(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    # Placeholders (`assert True`, `pass`) and a `def test_` nested in a test do not count for
+    # the check, so they must not count for init: its min_tests is one the check reaches.
+    root = make_repo(
+        {
+            "src/scoring/__init__.py": "def score(x):\n    return x\n",
+            "tests/test_scoring.py": """\
+                from scoring import score
+
+                def test_score():
+                    def test_helper():
+                        return 1
+                    assert score(test_helper()) == 1
+
+                def test_placeholder():
+                    assert True
+
+                class TestScore:
+                    def test_identity(self):
+                        assert score(2) == 2
+
+                    def test_todo(self):
+                        pass
+            """,
+        },
+        contract=None,
+    )
+
+    assert run_cli("init", "--existing", str(root), "--owner", "a@example.com").exit_code == 0
+    git(root, "add", "dsdone.yaml")
+    git(root, "commit", "-qm", "adopt")
+
+    contract = load_contract(root)
+    assert contract.tests.min_tests == 2
+    result = run_cli("check", str(root), "--select", "unit-tests", "--format", "json")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_a_pyproject_that_is_a_named_pipe_is_skipped_not_waited_on(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    root = make_repo({"src/scoring/__init__.py": ""}, contract=None)
+    os.mkfifo(root / "pyproject.toml")
+
+    # A liveness bound, not a timing: before the fix, init blocked forever opening the pipe.
+    completed = subprocess.run(
+        [sys.executable, "-m", "dsdone", "init", "--existing", str(root), "--owner", "a@b.co"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert (root / "dsdone.yaml").is_file()
+    assert "pyproject.toml: cannot be read, so nothing was inferred from it" in completed.stdout
+
+
+def test_a_pyproject_linked_from_outside_the_repository_is_not_followed(
+    make_repo: MakeRepo, tmp_path: Path, run_cli: RunCli
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "pyproject.toml").write_text(
+        '[project]\nname = "stranger"\ndescription = "read from outside"\n'
+    )
+    root = make_repo({"src/scoring/__init__.py": ""}, contract=None)
+    (root / "pyproject.toml").symlink_to(outside / "pyproject.toml")
+
+    result = run_cli("init", "--existing", str(root), "--owner", "a@example.com")
+
+    assert result.exit_code == 0, result.stdout
+    written = (root / "dsdone.yaml").read_text()
+    assert "read from outside" not in written
+    assert "stranger" not in written

@@ -9,14 +9,15 @@ contract is valid as written and honest about what it does not know.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from dsdone.analysis.test_suite import read_test_suite
 from dsdone.errors import DsdoneError
+from dsdone.repository import OutsideProject, Repository
 from dsdone.scaffold import SCHEMA_URL, Outcome, write_file, yaml_scalar
 
 CONTRACT = "dsdone.yaml"
@@ -104,7 +105,8 @@ def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptRes
     """Infer the contract of the repository at ``root`` and write it as ``dsdone.yaml``."""
     if not root.is_dir():
         raise DsdoneError(f"{root}: no such folder", hint="give the folder of the repository")
-    inference = infer(root, name, owner)
+    with Repository(root) as repository:
+        inference = infer(repository, name, owner)
     text = render(inference)
     outcome = write_file(root, CONTRACT, text, force=force)
     return AdoptResult(CONTRACT, outcome, text, tuple(inference.found), tuple(inference.todo))
@@ -112,38 +114,37 @@ def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptRes
 
 def declared_name(root: Path) -> str | None:
     """The name in ``pyproject.toml``'s ``[project]`` table, when there is one."""
-    data = _toml(root / "pyproject.toml")
+    with Repository(root) as repository:
+        data = _toml(repository, "pyproject.toml")
     project = data.get("project")
     value = project.get("name") if isinstance(project, dict) else None
     return value if isinstance(value, str) and value.strip() else None
 
 
-def infer(root: Path, name: str, owner: str) -> Inference:
-    from dsdone.fileindex import build_file_index
-
-    files = list(
-        build_file_index(root).files
-    )  # what git would see: tracked, or new and not ignored
+def infer(repository: Repository, name: str, owner: str) -> Inference:
+    """What the repository's files say, read through the same ``Repository`` as ``check``
+    reads them: the same files (what git would see: tracked, or new and not ignored), the same
+    refusals (no link out of the repository, no named pipe), the same test count."""
+    files = list(repository.files)
     found = Inference(name=name, owner=owner)
-    project = _toml(root / "pyproject.toml").get("project")
+    project = _toml(repository, "pyproject.toml", found).get("project")
     if isinstance(project, dict) and isinstance(project.get("description"), str):
         found.description = project["description"] or None
-    _tests(root, files, found)
+    _tests(repository, files, found)
     _config(files, found)
-    _dvc(root, files, found)
-    _mlproject(root, files, found)
-    _kedro(root, files, found)
+    _dvc(repository, files, found)
+    _mlproject(repository, files, found)
+    _kedro(repository, files, found)
     _schemas(files, found)
-    _training_script(root, files, found)
+    _training_script(repository, files, found)
     return found
 
 
 # -- what each kind of project tells ------------------------------------------------------------
 
 
-def _tests(root: Path, files: Iterable[str], found: Inference) -> None:
+def _tests(repository: Repository, files: Iterable[str], found: Inference) -> None:
     folders: set[str] = set()
-    count = 0
     for path in files:
         pure = PurePosixPath(path)
         if pure.suffix != ".py" or not (
@@ -155,9 +156,10 @@ def _tests(root: Path, files: Iterable[str], found: Inference) -> None:
         if top is None:
             continue
         folders.add("/".join(parts[: top + 1]))
-        count += _count_tests(root / path)
     # A tests folder inside another one is already covered by it.
     kept = sorted(f for f in folders if not any(f.startswith(f"{other}/") for other in folders))
+    # Counted as the unit-tests check counts them, so that min_tests is what check reaches.
+    count = read_test_suite(repository, kept).count if kept else 0
     found.test_paths = kept
     found.test_count = count
     if kept:
@@ -168,19 +170,6 @@ def _tests(root: Path, files: Iterable[str], found: Inference) -> None:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _count_tests(path: Path) -> int:
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return 0
-    return sum(
-        1
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.name.startswith("test")
-    )
 
 
 def _config(files: Iterable[str], found: Inference) -> None:
@@ -197,9 +186,9 @@ def _config(files: Iterable[str], found: Inference) -> None:
         found.todo.append("no config files found (configs/, conf/, params.yaml)")
 
 
-def _dvc(root: Path, files: list[str], found: Inference) -> None:
+def _dvc(repository: Repository, files: list[str], found: Inference) -> None:
     if "dvc.yaml" in files:
-        data = _yaml(root / "dvc.yaml", found)
+        data = _yaml(repository, "dvc.yaml", found)
         stages = data.get("stages") if isinstance(data, dict) else None
         if isinstance(stages, dict) and stages:
             produced = {out for stage in stages.values() for out in _dvc_paths(stage, "outs")}
@@ -226,10 +215,10 @@ def _dvc_paths(stage: Any, key: str) -> list[str]:
     return paths
 
 
-def _mlproject(root: Path, files: list[str], found: Inference) -> None:
+def _mlproject(repository: Repository, files: list[str], found: Inference) -> None:
     if "MLproject" not in files:
         return
-    data = _yaml(root / "MLproject", found)
+    data = _yaml(repository, "MLproject", found)
     entry_points = data.get("entry_points") if isinstance(data, dict) else None
     if not isinstance(entry_points, dict) or not entry_points:
         found.todo.append("MLproject has no entry_points")
@@ -249,13 +238,13 @@ def _mlproject(root: Path, files: list[str], found: Inference) -> None:
                 _add_input(found, default, script, "MLproject", name=str(parameter))
 
 
-def _kedro(root: Path, files: list[str], found: Inference) -> None:
+def _kedro(repository: Repository, files: list[str], found: Inference) -> None:
     catalog_path = next(
         (p for p in ("conf/base/catalog.yml", "conf/base/catalog.yaml") if p in files), None
     )
     if catalog_path is None:
         return
-    catalog = _yaml(root / catalog_path, found)
+    catalog = _yaml(repository, catalog_path, found)
     if not isinstance(catalog, dict):
         return
     datasets = {
@@ -323,10 +312,10 @@ def _sample_candidates(folder: PurePosixPath, stem: str) -> list[str]:
     return [path[2:] if path.startswith("./") else path for path in found]
 
 
-def _training_script(root: Path, files: list[str], found: Inference) -> None:
+def _training_script(repository: Repository, files: list[str], found: Inference) -> None:
     if found.retrain is None:
         makefile = next((p for p in ("Makefile", "makefile", "GNUmakefile") if p in files), None)
-        if makefile and re.search(r"^train\s*:", _text(root / makefile), re.MULTILINE):
+        if makefile and re.search(r"^train\s*:", _text(repository, makefile), re.MULTILINE):
             found.retrain, found.retrain_origin = "make train", makefile
     if found.retrain is None:
         for path in files:
@@ -382,33 +371,27 @@ def _add_input(
 # -- reading, without ever failing on a broken file --------------------------------------------
 
 
-def _text(path: Path) -> str:
+def _text(repository: Repository, path: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return repository.read_text(path)
+    except (OSError, OutsideProject, UnicodeDecodeError):
         return ""
 
 
-def _yaml(path: Path, found: Inference) -> Any:
-    import yaml
-
-    try:
-        return yaml.safe_load(_text(path))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name}:{mark.line + 1}" if mark is not None else path.name
-        found.todo.append(f"{where}: could not be read as YAML, so nothing was inferred from it")
-        return None
+def _yaml(repository: Repository, path: str, found: Inference) -> Any:
+    parsed = repository.parsed(path)
+    if parsed.problem is not None:
+        found.todo.append(f"{parsed.problem}, so nothing was inferred from it")
+    return parsed.data
 
 
-def _toml(path: Path) -> dict[str, Any]:
-    from dsdone import toml
-
-    try:
-        data: dict[str, Any] = toml.loads(_text(path))
-    except toml.TOMLDecodeError:
+def _toml(repository: Repository, path: str, found: Inference | None = None) -> dict[str, Any]:
+    if not repository.is_indexed(path) and not repository.exists(path):
         return {}
-    return data
+    parsed = repository.parsed(path)
+    if parsed.problem is not None and found is not None:
+        found.todo.append(f"{parsed.problem}, so nothing was inferred from it")
+    return parsed.data if isinstance(parsed.data, dict) else {}
 
 
 # -- writing the contract ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
 
-from dsdone.errors import GitError
+from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
@@ -30,6 +30,7 @@ from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.git.sizes import blobs_larger_than, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
+from dsdone.parsed import Parsed, parse
 from dsdone.safe_read import open_regular, read_regular, read_text_source
 
 T = TypeVar("T")
@@ -363,6 +364,20 @@ class Repository:
             source.decode("utf-8-sig")  # the same error as read_text for a file that is not UTF-8
         # Parsed from the bytes: decoding first would only have the parser encode them again.
         return ast.parse(source, filename=relative)
+
+    @functools.lru_cache(maxsize=128)  # noqa: B019
+    def parsed(self, relative: str) -> Parsed:
+        """The YAML, JSON or TOML file parsed (cached), with the line of each value; never
+        raises: a file that cannot be read or parsed has a ``problem`` at its place."""
+        try:
+            text = self.read_text(relative)
+        except (OSError, OutsideProject):
+            return Parsed(relative, problem=Problem("cannot be read", Location(relative)))
+        except UnicodeDecodeError as exc:
+            return Parsed(
+                relative, problem=Problem(f"not valid UTF-8 (byte {exc.start})", Location(relative))
+            )
+        return parse(relative, text)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019
     def notebook(self, relative: str) -> Any:
