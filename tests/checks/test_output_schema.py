@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
 
 from dsdone.checks.output_schema import output_schema
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.testing import run_check
 
 SCHEMA = {
     "type": "object",

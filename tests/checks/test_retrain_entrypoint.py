@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
 
 from dsdone.checks.retrain_entrypoint import retrain_entrypoint
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.testing import run_check
 
 PROJECT = {
     "src/demo/__init__.py": "",

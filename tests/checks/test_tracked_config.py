@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
 
 from dsdone.checks.tracked_config import tracked_config
 from dsdone.report import CheckResult, Status
+from dsdone.testing import run_check
 
 
 def run(root: Path, **options: Any) -> CheckResult:

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
 
 from dsdone.checks.unit_tests import unit_tests
 from dsdone.report import CheckResult, Status
+from dsdone.testing import run_check
 
 PACKAGE = {"src/churn/__init__.py": "", "src/churn/features.py": "def build(x):\n    return x\n"}
 REAL_TEST = """\

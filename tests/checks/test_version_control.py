@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
 
 from dsdone.checks.version_control import version_control
 from dsdone.report import CheckResult, Status
+from dsdone.testing import run_check
 
 MB = 1024 * 1024
 LFS_POINTER = (

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from dsdone.errors import GitError
+
 GIT_TIMEOUT_SECONDS = 120.0
 _CHUNK = 1024 * 1024
 
@@ -195,3 +197,19 @@ def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
             pipe.write(data)
     except OSError:  # git ended without reading it all: its exit status says why
         pass
+
+
+def run_git(args: Sequence[str], cwd: Path) -> str:
+    """Run a git command to its end and return what it printed; ``GitError`` with git's message
+    if it fails. For the few commands that change a repository on purpose (``dsdone.testing``
+    building a throwaway one): a check run only ever reads, through ``GitRun``."""
+    run = GitRun(args, cwd)
+    try:
+        completed = run.output()
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise GitError(f"git {' '.join(args)}: {exc}") from None
+    finally:
+        run.kill()
+    if completed.returncode != 0:
+        raise GitError(run.failure(completed))
+    return completed.stdout.decode("utf-8", "surrogateescape")
