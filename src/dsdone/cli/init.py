@@ -11,7 +11,8 @@ import typer
 
 from dsdone.cli import guard
 from dsdone.errors import DsdoneError
-from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES, git_user_email
+from dsdone.git.setup import git_user_email
+from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
 
 _MARKS = {
     "created": "created    ",
