@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from dsdone import __version__
 from dsdone.analysis.test_suite import read_test_suite
 from dsdone.errors import DsdoneError
 from dsdone.repository import OutsideProject, Repository
@@ -405,6 +406,7 @@ def render(found: Inference) -> str:
         "# Written by `dsdone init --existing` from what is in this repository. Lines marked",
         "# TODO are what it could not infer: fill them in, then run `dsdone check`.",
         "version: 1",
+        f'written_for: "{__version__}"  # checks added later report but do not block until raised',
         "project:",
         f"  name: {q(found.name)}",
         f"  owner: {q(found.owner)}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,11 @@ SUPPORTED_VERSIONS = (1,)
 # parser reads about 100 KB a second, so this also bounds the time a hostile contract costs.
 MAX_CONTRACT_BYTES = 256 * 1024
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
+
+
+# The release whose checks a contract without ``written_for`` opts into: the checks it had.
+FIRST_RELEASE = "0.1.0"
+_RELEASE = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,4}){0,2}")
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class Contract:
     plugins: tuple[str, ...]
     waivers: tuple[Waiver, ...]
     document: YamlDocument = field(repr=False, compare=False)
+    # The dsdone release the contract was written for: checks added later do not block.
+    written_for: str = FIRST_RELEASE
 
     @property
     def root(self) -> Path:
@@ -182,6 +190,7 @@ def load_contract(path: Path) -> Contract:
             at=_where(document, (), shown),
         )
     _check_version(data, document, shown)
+    _check_written_for(data, document, shown)
     problems = _schema_problems(data, document, shown)
     if not problems:
         problems = _value_problems(data, document, shown)
@@ -216,6 +225,30 @@ def _read_text(path: Path, shown: str) -> str:
             message=f"the contract is not valid UTF-8 (byte {raw[exc.start]:#04x})",
             hint="save the file as UTF-8",
         ) from None
+
+
+def release(version: str) -> tuple[int, ...]:
+    """``"0.2"`` as ``(0, 2, 0)``: releases compared as numbers, ``0.10`` after ``0.9``."""
+    parts = tuple(int(part) for part in version.split("."))
+    return parts + (0,) * (3 - len(parts))
+
+
+def _check_written_for(data: dict[str, Any], document: YamlDocument, shown: str) -> None:
+    """A contract written for a newer dsdone may use what this one does not know of."""
+    from dsdone import __version__
+
+    written_for = data.get("written_for")
+    newer = (
+        isinstance(written_for, str)
+        and _RELEASE.fullmatch(written_for) is not None
+        and release(written_for) > release(__version__)
+    )
+    if newer:
+        raise DsdoneError(
+            f"the contract is written for dsdone {written_for}; this is dsdone {__version__}",
+            at=_where(document, ("written_for",), shown),
+            hint=f"upgrade dsdone to {written_for} or later (pip install -U dsdone)",
+        )
 
 
 def _check_version(data: dict[str, Any], document: YamlDocument, shown: str) -> None:
@@ -391,6 +424,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
     return Contract(
         path=path,
         version=int(data["version"]),  # `version: 1.0` is version 1
+        written_for=data.get("written_for", FIRST_RELEASE),
         project=ProjectInfo(
             name=project["name"],
             owner=project["owner"],

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.api import Check, OptionError
-from dsdone.contract import Contract, find_contract, load_contract
+from dsdone.contract import Contract, find_contract, load_contract, release
 from dsdone.errors import DsdoneError
 from dsdone.project import Project
 from dsdone.registry import (
@@ -156,8 +156,21 @@ def prepare(
             ) from None
         chosen = check_id in selection.select if selection.select else settings.enabled
         if chosen and check_id not in selection.ignore:
-            prepared[check_id] = PreparedCheck(check, settings, options)
+            advisory = None if check_id in selection.select else _advisory(check, contract)
+            prepared[check_id] = PreparedCheck(check, settings, options, advisory)
     return prepared
+
+
+def _advisory(check: Check, contract: Contract) -> str | None:
+    """Why a built-in check newer than the release the contract was written for must not block:
+    upgrading dsdone never turns a green gate red without notice. Named with --select, or once
+    the contract raises ``written_for``, it blocks like any other."""
+    if not check.builtin or release(check.since) <= release(contract.written_for):
+        return None
+    return (
+        f"new in dsdone {check.since}, not blocking: the contract is written for "
+        f'{contract.written_for}; set `written_for: "{check.since}"` to opt in'
+    )
 
 
 def _check_ids_in_contract(contract: Contract, checks: Mapping[str, Check]) -> None:

@@ -134,6 +134,9 @@ class CheckResult:
     description: str = ""  # why the check matters (its docstring), for SARIF rules
     fix: str = ""  # how to fix what it finds, in one sentence
     help_uri: str | None = None  # where the check is documented; None: unknown (plugins)
+    # Why this result cannot block, when it cannot: a built-in check newer than the release
+    # the contract was written for reports without blocking until the contract opts in.
+    advisory: str | None = None
 
     @property
     def new_findings(self) -> tuple[Finding, ...]:
@@ -145,6 +148,8 @@ class CheckResult:
         A failure blocks through its new findings only: those a waiver accepts, or that the
         baseline already had, do not (a failure without findings always blocks).
         """
+        if self.advisory is not None:
+            return False
         if self.status is Status.ERROR:
             return True
         if self.status is not Status.FAIL or self.severity < fail_on:

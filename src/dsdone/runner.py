@@ -33,6 +33,7 @@ class PreparedCheck:
     check: Check
     settings: CheckSettings
     options: Any
+    advisory: str | None = None  # why its result cannot block (see ``CheckResult.advisory``)
 
 
 def run_checks(
@@ -93,6 +94,8 @@ class _Run:
     def result(self) -> CheckResult:
         check, settings = self.prepared.check, self.prepared.settings
         status, summary, findings = self._wait()
+        if self.prepared.advisory is not None and status in (Status.FAIL, Status.ERROR):
+            summary = f"{summary} ({self.prepared.advisory})"
         ended = self.finished if self.finished is not None else time.perf_counter()
         if settings.exclude and findings:
             spec = compile_globs(settings.exclude)
@@ -112,6 +115,7 @@ class _Run:
             description=check.description,
             fix=check.fix,
             help_uri=check.url or (BUILTIN_HELP_URI.format(id=check.id) if check.builtin else None),
+            advisory=self.prepared.advisory,
         )
 
 

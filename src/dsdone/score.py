@@ -24,8 +24,9 @@ from dsdone.report import Area, AreaScore, CheckResult, Score, Status
 
 
 def holds(result: CheckResult) -> bool | None:
-    """Whether a check counts for its area's score; None when it does not apply."""
-    if result.status is Status.SKIP:
+    """Whether a check counts for its area's score; None when it does not apply (skipped, or
+    advisory: a check the contract has not opted into must not move a --min-score gate)."""
+    if result.status is Status.SKIP or result.advisory is not None:
         return None
     if result.status in (Status.PASS, Status.WAIVED):
         return True

@@ -88,6 +88,7 @@ def _result(result: CheckResult, report: Report) -> dict[str, Any]:
         "source": result.source,
         "status": result.status.value,
         "blocks": result.blocks(report.fail_on),
+        "advisory": result.advisory,
         "summary": result.summary,
         "findings": [_finding(finding) for finding in result.findings],
         "duration_ms": result.duration_ms,
