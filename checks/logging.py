@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dsdone.analysis.code_refs import console_scripts, module_candidates
-from dsdone.api import Note, check
+from dsdone.api import Note, Skip, check
 from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
 
@@ -18,6 +19,8 @@ NEEDLES = (b"print(",)
 _NOT_PACKAGE_FOLDERS = frozenset(
     {"tests", "test", "testing", "scripts", "examples", "docs", "notebooks", "benchmarks"}
 )
+# One search for any of them between slashes (linear: a plain alternation of words).
+_NOT_PACKAGE_FOLDER = re.compile("/(?:" + "|".join(sorted(_NOT_PACKAGE_FOLDERS)) + ")/")
 _NOT_PACKAGE_FILES = frozenset({"conftest.py", "__main__.py", "setup.py", "noxfile.py"})
 # Decorators that make a function a command of a command-line interface (click, typer):
 # its output is what the user asked for.
@@ -46,7 +49,7 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
     folder that is a package (`NAME/__init__.py`), leaving out tests (`tests/`, `test_*.py`,
     `*_test.py`, `conftest.py`), `scripts/`, `examples/`, `docs/`, `notebooks/`, `benchmarks/`,
     `__main__.py`, and modules at the root of the project (scripts, as a rule). Notebooks are
-    not package code. Each call of the built-in `print` is a finding at its line and column,
+    not package code; a project without package code is skipped. Each call of the built-in `print` is a finding at its line and column,
     found in the syntax tree: `print` in a string, a comment or a docstring, `self.print()`,
     `console.print()` and `pprint()` are not calls of it.
 
@@ -60,6 +63,8 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
     scope = _Scope.of(project)
+    if not scope.roots:
+        raise Skip("no package code: no Python file under src/, no top-level package")
     entry_points = _console_script_functions(project)
     count = 0
     for path in _candidates(project, scope):
@@ -79,11 +84,7 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
                 column=call.col_offset + 1,
                 hint=_hint(tree),
             )
-    modules = sum(1 for path in project.files if scope.contains(path))
-    yield Note(
-        f"{modules} package module" + ("s" if modules != 1 else "") + " looked at"
-        + ("" if count else ", no print() call")
-    )  # fmt: skip
+    yield Note(f"package code in {', '.join(scope.roots)}" + ("" if count else ", no print()"))
 
 
 @dataclass(frozen=True)
@@ -91,27 +92,40 @@ class _Scope:
     """Which files are the project's package code."""
 
     packages: frozenset[str]  # top-level folders that are packages (flat layout)
+    src: bool  # whether there is Python code under src/
 
     @classmethod
     def of(cls, project: Project) -> _Scope:
         packages: set[str] = set()
+        src = False
         for path in project.files:
+            if not path.endswith(".py"):
+                continue
             if path.endswith("/__init__.py") and path.count("/") == 1:
                 name = path.partition("/")[0]
                 if name.isidentifier() and name not in _NOT_PACKAGE_FOLDERS:
                     packages.add(name)
-        return cls(frozenset(packages))
+            src = src or path.startswith("src/")
+        return cls(frozenset(packages), src)
+
+    @property
+    def roots(self) -> list[str]:
+        """The folders that hold package code, as a person reads them: ``src/``, ``churn/``."""
+        return ["src/"] * self.src + [f"{name}/" for name in sorted(self.packages)]
 
     def contains(self, path: str) -> bool:
+        # String operations, cheapest test first: this runs over every file of the project.
         if not path.endswith(".py"):
             return False
-        top, slash, rest = path.partition("/")
-        if not slash or (top != "src" and top not in self.packages):
+        first = path.find("/")
+        if first < 0 or (path[:first] != "src" and path[:first] not in self.packages):
             return False
-        *folders, name = rest.split("/")
+        last = path.rfind("/")
+        name = path[last + 1 :]
         if name in _NOT_PACKAGE_FILES or name.startswith("test_") or name.endswith("_test.py"):
             return False
-        return not any(folder in _NOT_PACKAGE_FOLDERS for folder in folders)
+        folders = path[first : last + 1]  # "/features/pkg_1/", between the top and the name
+        return _NOT_PACKAGE_FOLDER.search(folders) is None
 
 
 def _candidates(project: Project, scope: _Scope) -> Iterator[str]:

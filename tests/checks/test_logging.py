@@ -46,7 +46,7 @@ def test_prints_in_the_package_are_reported_at_line_and_column(make_repo: MakeRe
         "and is often lost"
     )
     assert "logging.getLogger(__name__)" in (finding.hint or "")
-    assert result.summary == "2 findings; 1 package module looked at"
+    assert result.summary == "2 findings; package code in src/"
 
 
 def test_a_flat_layout_package_is_package_code_too(make_repo: MakeRepo) -> None:
@@ -88,15 +88,27 @@ def test_outside_git_the_files_are_read_directly(make_repo: MakeRepo) -> None:
     assert located(run(root)) == [("src/fraud/score.py", 5, 5), ("src/fraud/score.py", 8, 9)]
 
 
-def test_a_package_without_prints_passes_and_says_how_much_it_looked_at(
-    make_repo: MakeRepo,
-) -> None:
-    root = make_repo({"src/fraud/__init__.py": "", "src/fraud/score.py": "X = 1\n"})
+def test_a_package_without_prints_passes_and_says_where_it_looked(make_repo: MakeRepo) -> None:
+    root = make_repo({
+        "src/fraud/score.py": "X = 1\n",
+        "features/__init__.py": "",
+        "features/build.py": "Y = 2\n",
+        "tests/__init__.py": "",
+    })  # fmt: skip
 
     result = run(root)
 
     assert result.status is Status.PASS
-    assert result.summary == "2 package modules looked at, no print() call"
+    assert result.summary == "package code in src/, features/, no print()"
+
+
+def test_a_project_without_package_code_is_skipped(make_repo: MakeRepo) -> None:
+    root = make_repo({"train.py": "print('a script')\n", "notebooks/eda.py": "print(1)\n"})
+
+    result = run(root)
+
+    assert result.status is Status.SKIP
+    assert result.summary == "no package code: no Python file under src/, no top-level package"
 
 
 # Command-line interfaces print their output: the templates' own train.py does.
