@@ -49,9 +49,10 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
     folder that is a package (`NAME/__init__.py`), leaving out tests (`tests/`, `test_*.py`,
     `*_test.py`, `conftest.py`), `scripts/`, `examples/`, `docs/`, `notebooks/`, `benchmarks/`,
     `__main__.py`, and modules at the root of the project (scripts, as a rule). Notebooks are
-    not package code; a project without package code is skipped. Each call of the built-in `print` is a finding at its line and column,
-    found in the syntax tree: `print` in a string, a comment or a docstring, `self.print()`,
-    `console.print()` and `pprint()` are not calls of it.
+    not package code; a project without package code is skipped. Each call of the built-in
+    `print` is a finding at its line and column, found in the syntax tree: `print` in a
+    string, a comment or a docstring, `self.print()`, `console.print()` and `pprint()` are
+    not calls of it.
 
     A command-line interface legitimately prints its output, so these are not reported:
     the `if __name__ == "__main__":` block and the functions it calls by name (`main()`), the

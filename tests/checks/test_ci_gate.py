@@ -9,6 +9,7 @@ import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, run_check
 
 from dsdone import __version__
+from dsdone.analysis.shell import commands, runs_dsdone_check, runs_tests
 from dsdone.checks.ci_gate import ci_gate
 from dsdone.report import CheckResult, Severity, Status
 
@@ -340,3 +341,38 @@ def test_near_misses_do_not_count_as_running_the_tests(
         message.startswith("the tests run here, but") for message in messages
     ), messages
     assert any("dsdone check" in message for message in messages), messages
+
+
+# -- reading shell commands ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("script", "tests", "dsdone"),
+    [
+        ("uv run coverage run -m pytest", True, False),
+        ("bash -c 'python -m pytest -q'", True, False),
+        ("FOO=1 timeout 600 poetry run dsdone check --all", False, True),
+        ("pip install pytest dsdone && dsdone explain ci-gate", False, False),
+        ("make -C ml test-unit", True, False),
+        ("tox -e lint,docs", False, False),
+        ("python -c 'import pytest'", False, False),
+    ],
+)
+def test_commands_are_seen_through_their_wrappers(script: str, tests: bool, dsdone: bool) -> None:
+    found = list(commands(script))
+
+    assert any(runs_tests(c.words) for c in found) is tests
+    assert any(runs_dsdone_check(c.words) for c in found) is dsdone
+
+
+def test_a_quote_left_open_costs_one_line_not_the_rest_of_the_script() -> None:
+    script = 'python -c "import churn\nprint(churn.__version__)"\npytest -q \\\n  --maxfail 1\n'
+
+    found = list(commands(script))
+
+    assert [(c.line, c.words[0]) for c in found] == [
+        (1, "python"),
+        (2, 'print(churn.__version__)"'),
+        (3, "pytest"),
+    ]
+    assert runs_tests(found[-1].words)
