@@ -50,6 +50,9 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.code_refs": 5,
     "dsdone.analysis.workflow_tools": 5,
     "dsdone.analysis.test_suite": 5,
+    "dsdone.analysis.shell": 1,
+    "dsdone.analysis.ci": 1,
+    "dsdone.analysis.requirements": 5,
     # the checks
     "dsdone.checks": 6,
     # one run, end to end

@@ -58,8 +58,11 @@ def test_the_ready_example_is_the_standard_template_rendered() -> None:
 
 # What a reader of the not-ready report must see: (check, path, line, words of the message).
 NOT_READY_FINDINGS = [
+    ("ci-gate", ".github/workflows/tests.yml", 10, "no CI job runs dsdone check"),
+    ("environment", "requirements.txt", 3, "'scikit-learn>=1.3' is not pinned"),
     ("input-pipelines", "dsdone.yaml", 14, "'build_features' is not defined at the top level of "
      "src/fraud_score/features.py"),
+    ("logging", "src/fraud_score/score.py", 13, "print() in package code"),
     ("output-schema", "schemas/scores.sample.json", 3, "'0.97' is not of type 'number'"),
     ("personal-paths", "notebooks/explore.ipynb", 31,
      "'/Users/maria/Downloads/transactions_2024.csv'"),

@@ -16,6 +16,9 @@ import pytest
 from conftest import MakeRepo, RunCli
 from gate_plugin import GATE, gate_repo
 
+from dsdone.report import ProjectInfo, Report, Severity
+from dsdone.score import score_results
+
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 FORMATS = ["terminal", "json", "sarif", "junit", "markdown", "github"]
 
@@ -146,6 +149,16 @@ def test_sarif_locates_a_project_in_a_subfolder_from_the_repository_root(
         for r in data["runs"][0]["results"]
     ]
     assert uris == ["models/churn/src/fit.py"]
+
+
+def test_a_finding_above_the_project_is_located_as_the_repository_names_it() -> None:
+    report = Report(
+        dsdone_version="0", project=ProjectInfo("p", "o"), contract="dsdone.yaml", root=".",
+        commit=None, fail_on=Severity.ERROR, folder="models/churn", score=score_results(()),
+    )  # fmt: skip
+
+    assert report.repo_path("../../.github/workflows/ci.yml") == ".github/workflows/ci.yml"
+    assert report.repo_path("src/fit.py:3") == "models/churn/src/fit.py:3"
 
 
 def test_sarif_reports_a_crashed_check_as_a_tool_notification(

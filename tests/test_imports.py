@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("jsonschema", "git", "nbformat")
+HEAVY = ("jsonschema", "git", "nbformat", "packaging")
 
 PROBE = f"""
 import contextlib, io, json, sys

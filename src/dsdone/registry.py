@@ -37,6 +37,7 @@ BUILTIN_GREP_LITERALS = frozenset(
         b"users\\",
         b"USERS\\",
         b"/content/drive/",
+        b"print(",  # logging: calls of print in package code
     )
 )
 

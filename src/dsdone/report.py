@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import posixpath
 from dataclasses import dataclass, field
 
 
@@ -233,8 +234,13 @@ class Report:
         return not self.blocking and not self.below_min_score
 
     def repo_path(self, path: str) -> str:
-        """``path`` (relative to the project) relative to the repository root instead."""
-        return f"{self.folder}/{path}" if self.folder else path
+        """``path`` (relative to the project) relative to the repository root instead; a
+        file above the project (``../../.github/workflows/ci.yml``, CI configuration that
+        ci-gate reads at the repository's top) as the repository names it."""
+        if not self.folder:
+            return path
+        joined = f"{self.folder}/{path}"
+        return posixpath.normpath(joined) if "../" in path else joined
 
     def counts(self) -> dict[str, int]:
         """How many checks ended in each status, every status present, in a fixed order."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import enum
+import errno
 import functools
 import itertools
 import os
@@ -414,6 +415,98 @@ class Repository:
             return staged_paths(self._git_run("staged")), None
         except (OSError, subprocess.TimeoutExpired, GitError) as exc:
             return frozenset(), str(exc)
+
+    # -- the enclosing repository ------------------------------------------------------------
+    # A project may be a folder of a larger repository (a monorepo), while some files that
+    # decide how it is built and gated are only ever looked for at the repository's top: CI
+    # configuration (GitHub reads .github/workflows/ there and nowhere else), the lock file of
+    # a uv workspace. These three methods reach them, and nothing else above the project: a
+    # path is taken relative to the work tree's top, must stay inside it (links included), and
+    # only a regular file is read, as a text file is. Inside the project folder they answer
+    # from the file index like every other read, so an ignored file is not there.
+
+    @fact
+    def repository_folder(self) -> str | None:
+        """The project folder relative to the top of its git work tree ("" at the top, forward
+        slashes); ``None`` outside a work tree."""
+        work_tree = self.git.work_tree
+        if work_tree is None:
+            return None
+        try:
+            relative = self.root.relative_to(work_tree.resolve()).as_posix()
+        except (OSError, ValueError):
+            return None
+        return "" if relative == "." else relative
+
+    def _repository_path(self, relative: str) -> tuple[str | None, str]:
+        """``relative`` (from the work tree's top) as a path of the project, if it is in it,
+        and as an absolute path on disk that stays inside the work tree (``OutsideProject``)."""
+        folder = self.repository_folder
+        if folder is None:
+            raise OutsideProject("the project is not inside a git work tree")
+        clean = PurePosixPath(relative.replace("\\", "/"))
+        if clean.is_absolute() or _is_windows_absolute(relative) or ".." in clean.parts:
+            raise OutsideProject(f"{relative!r} is not a path inside the repository")
+        text = clean.as_posix().strip("/")
+        if folder == "" or text.startswith(folder + "/"):
+            inside = text[len(folder) + 1 :] if folder else text
+            return inside, self.os_path(inside) if inside else str(self.root)
+        top = (self.root.parents[folder.count("/")]).resolve()
+        try:
+            resolved = (top / text).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise OutsideProject(f"{relative!r} cannot be resolved: {exc}") from None
+        if resolved != top and top not in resolved.parents:
+            raise OutsideProject(f"{relative!r} points outside the repository")
+        return None, str(resolved)
+
+    def repository_has_file(self, relative: str) -> bool:
+        """Whether the work tree holds the regular file ``relative`` (from its top)."""
+        try:
+            inside, on_disk = self._repository_path(relative)
+        except OutsideProject:
+            return False
+        if inside is not None:
+            return self.is_indexed(inside)
+        return os.path.isfile(on_disk)  # noqa: PTH113 - a path string, as os_path gives
+
+    def read_repository_text(self, relative: str) -> str:
+        """The text of the file ``relative`` (from the work tree's top) as ``read_text`` reads
+        one: ``OSError`` if it is missing or not a regular file, ``UnicodeDecodeError``, and
+        ``OutsideProject`` if the path leaves the work tree or the project is not in one."""
+        inside, on_disk = self._repository_path(relative)
+        if inside is not None:
+            if not self.is_indexed(inside):
+                raise FileNotFoundError(errno.ENOENT, "not a file of the project", relative)
+            return self.read_text(inside)
+        return read_text_source(on_disk, relative).decode("utf-8-sig")
+
+    def repository_listing(self, folder: str) -> list[str]:
+        """The regular files directly in ``folder`` (from the work tree's top), as paths from
+        the top, sorted; empty if there is no such folder."""
+        try:
+            inside, on_disk = self._repository_path(folder)
+        except OutsideProject:
+            return []
+        top_prefix = f"{self.repository_folder}/" if self.repository_folder else ""
+        if inside is not None:
+            prefix = inside + "/" if inside else ""
+            return [
+                top_prefix + path
+                for path in self.files
+                if path.startswith(prefix) and "/" not in path[len(prefix) :]
+            ]
+        clean = folder.replace("\\", "/").strip("/")
+        prefix = clean + "/" if clean else ""
+        try:
+            with os.scandir(on_disk) as entries:
+                return sorted(
+                    prefix + entry.name
+                    for entry in entries
+                    if entry.is_file() and self.repository_has_file(prefix + entry.name)
+                )
+        except OSError:
+            return []
 
     def blobs_larger_than(self, limit: int) -> dict[str, int]:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
