@@ -10,8 +10,9 @@ project as it found it: a run that changes the project's files is a finding.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from dsdone.report import Finding, RunRecord
 from dsdone.runs.interpreter import Interpreter, find_interpreter
 from dsdone.runs.junit import TestOutcome, UnreadableReport, read_junit
 from dsdone.runs.outputs import check_output
-from dsdone.runs.process import Completed, run_command, run_environment
+from dsdone.runs.process import Completed, mask_secrets, run_command, run_environment
 
 KINDS = ("tests", "retrain", "verify")
 DEFAULT_TIMEOUT_SECONDS = 600.0
@@ -110,8 +111,10 @@ def _test_failures(project: Project, outcome: TestOutcome) -> Iterator[Finding]:
     for failure in outcome.failures:
         path = failure.path if failure.path and project.is_indexed(failure.path) else None
         verb = "failed" if failure.kind == "failed" else "errored"
+        # What a test prints of the environment is the project's; a secret value is not.
+        message = mask_secrets(failure.message, os.environ)
         yield Finding(
-            f"{failure.test} {verb}" + (f": {failure.message}" if failure.message else ""),
+            f"{failure.test} {verb}" + (f": {message}" if message else ""),
             path=path,
             line=failure.line if path else None,
             hint=f"run `python -m pytest {failure.test}` to see the whole failure",
@@ -179,7 +182,7 @@ def _run_verify(
             assert script.function is not None  # the contract requires one of the two
             module, _, function = script.function.partition(":")
             command = (interpreter.path, "-c", _CALL, module, function)
-        completed, changed = _run(project, command, options, script.timeout, _import_path(project))
+        completed, changed = _run(project, command, options, script.timeout, {})
         findings = list(_changes_finding(f"verification '{script.name}'", changed))
         if not completed.ok:
             findings.append(_failed_to_run(f"verification '{script.name}'", completed, None))
@@ -219,9 +222,11 @@ def _run(
     """Run ``command`` in the project folder; also what it changed there."""
     timeout = options.timeout or declared_timeout or DEFAULT_TIMEOUT_SECONDS
     before = work_tree_snapshot(project.root)
-    completed = run_command(
-        command, project.root, timeout=timeout, environment=run_environment(extra)
-    )
+    # The project's code importable from its checkout (as pytest's `pythonpath = src` makes
+    # it), whether or not it is installed in the interpreter's environment.
+    environment = run_environment({**_import_path(project), **extra})
+    command = _expand(command, environment)
+    completed = run_command(command, project.root, timeout=timeout, environment=environment)
     after = work_tree_snapshot(project.root)
     changed = after - before if before is not None and after is not None else frozenset()
     return completed, changed
@@ -232,6 +237,17 @@ def _with_python(command: Sequence[str], interpreter: Interpreter) -> tuple[str,
     if command and command[0] in ("python", "python3"):
         return (interpreter.path, *command[1:])
     return tuple(command)
+
+
+def _expand(command: Sequence[str], environment: Mapping[str, str]) -> tuple[str, ...]:
+    """``$DSDONE_OUTPUT_DIR`` and other ``$VARIABLES`` in the words of a command, expanded as a
+    shell would expand them, with no shell to run it (an unknown one is left as it is)."""
+    return tuple(
+        _VARIABLE.sub(lambda m: environment.get(m[1] or m[2], m[0]), word) for word in command
+    )
+
+
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def _changes_finding(what: str, changed: frozenset[str]) -> Iterator[Finding]:
