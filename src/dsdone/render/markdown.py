@@ -75,18 +75,16 @@ def _project(report: Report, level: int) -> list[str]:
 def _run_details(record: RunRecord) -> list[str]:
     """What --run ran, its outcome, and the end of its output, folded."""
     fence = "`" * max(3, _longest_backtick_run(record.output_tail) + 1)
-    return [
+    lines = [
         "<details>",
         f"<summary>--run {_html(record.kind)} ({_html(record.name)}): {_html(record.outcome)} "
         f"in {record.duration_s:g} s</summary>",
         "",
         f"Ran <code>{_html(shlex.join(record.command))}</code> with {_html(record.interpreter)}.",
-        "",
-        fence,
-        record.output_tail.rstrip(),
-        fence,
-        "</details>",
     ]
+    if record.output_tail.strip():
+        lines += ["", fence, record.output_tail.rstrip(), fence]
+    return [*lines, "</details>"]
 
 
 def _longest_backtick_run(text: str) -> int:

@@ -193,9 +193,9 @@ def _run_verify(
 
 # Calls module:function with no arguments; it fails by raising (or by returning False).
 _CALL = (
-    "import importlib, sys\n"
-    "result = getattr(importlib.import_module(sys.argv[1]), sys.argv[2])()\n"
-    "sys.exit(1 if result is False else 0)\n"
+    "import importlib, sys; "
+    "result = getattr(importlib.import_module(sys.argv[1]), sys.argv[2])(); "
+    "sys.exit(1 if result is False else 0)"
 )
 
 
