@@ -339,3 +339,46 @@ def _alive(pid: int) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_a_suite_killed_by_a_signal_says_so(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo(
+        {"tests/test_dies.py": "import os, signal\n\ndef test_dies():\n"
+         "    os.kill(os.getpid(), signal.SIGKILL)\n"}
+    )  # fmt: skip
+
+    code, data = report(run_cli, root, "--run", "tests", "--select", "unit-tests")
+
+    assert code == 1
+    messages = [f["message"] for f in result_of(data, "unit-tests")["findings"]]
+    assert any(m.startswith("the test run was killed by signal 9") for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("kind", "check_id", "words"),
+    [
+        ("retrain", "retrain-entrypoint", "--run retrain: the contract declares no retrain.smoke"),
+        ("verify", "monitoring", "--run verify: the contract declares no monitoring.verification"),
+    ],
+)
+def test_a_run_the_contract_does_not_declare_is_a_finding_at_the_contract(
+    make_repo: MakeRepo, run_cli: RunCli, kind: str, check_id: str, words: str
+) -> None:
+    root = make_repo({"README.md": "x\n"})
+
+    code, data = report(run_cli, root, "--run", kind, "--select", "version-control")
+
+    assert code == 1
+    (finding,) = result_of(data, check_id)["findings"]
+    assert finding["message"].startswith(words)
+    assert finding["path"] == "dsdone.yaml"
+    assert data["runs"][0]["outcome"] == "not declared"
+
+
+def test_python_and_run_timeout_need_run(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo({"README.md": "x\n"})
+
+    result = run_cli("check", str(root), "--python", PYTHON)
+
+    assert result.exit_code == 2
+    assert "--python and --run-timeout apply to --run" in result.stderr
