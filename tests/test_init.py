@@ -20,6 +20,7 @@ STANDARD_FILES = {
     ".github/workflows/dsdone.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
+    "MODEL_CARD.md",
     "README.md",
     "configs/smoke.yaml",
     "configs/train.yaml",

@@ -85,6 +85,27 @@ class Verification:
 
 
 @dataclass(frozen=True)
+class Metric:
+    name: str
+    goal: str | None  # "maximize" or "minimize"
+    threshold: float | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Tracking:
+    tool: str | None  # mlflow, wandb, dvc, file
+    metrics_file: str | None
+
+
+@dataclass(frozen=True)
+class Model:
+    card: str | None = None
+    metrics: tuple[Metric, ...] = ()
+    tracking: Tracking | None = None
+
+
+@dataclass(frozen=True)
 class Monitoring:
     verification: tuple[Verification, ...] = ()
 
@@ -128,6 +149,7 @@ class Contract:
     retrain: Retrain | None
     tests: Tests
     monitoring: Monitoring | None
+    model: Model | None
     checks: Mapping[str, CheckSettings]
     plugins: tuple[str, ...]
     waivers: tuple[Waiver, ...]
@@ -551,6 +573,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             timeout=tests.get("timeout"),
         ),
         monitoring=_monitoring(data.get("monitoring")),
+        model=_model(data.get("model")),
         checks={
             check_id: _check_settings(settings or {})
             for check_id, settings in sorted((data.get("checks") or {}).items())
@@ -596,6 +619,22 @@ def _monitoring(raw: dict[str, Any] | None) -> Monitoring | None:
             )
             for i, item in enumerate(raw.get("verification") or ())
         )
+    )
+
+
+def _model(raw: dict[str, Any] | None) -> Model | None:
+    if raw is None:
+        return None
+    tracking = raw.get("tracking")
+    return Model(
+        card=raw.get("card"),
+        metrics=tuple(
+            Metric(item["name"], item.get("goal"), item.get("threshold"), i)
+            for i, item in enumerate(raw.get("metrics") or ())
+        ),
+        tracking=None
+        if tracking is None
+        else Tracking(tracking.get("tool"), tracking.get("metrics_file")),
     )
 
 
