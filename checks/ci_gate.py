@@ -192,11 +192,7 @@ class _Reader:
 
     def shown(self, path: str) -> str:
         """A path from the repository's top as a path from the project folder."""
-        if not self.folder:
-            return path
-        if path.startswith(self.folder + "/"):
-            return path[len(self.folder) + 1 :]
-        return "../" * (self.folder.count("/") + 1) + path
+        return self.project.from_repository_top(path)
 
     # -- what a step runs --------------------------------------------------------------------
 

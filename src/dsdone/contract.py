@@ -52,6 +52,7 @@ class Output:
     schema: str | Mapping[str, Any] | None
     sample: str | None
     index: int
+    consumers: tuple[str, ...] | None = None  # None: not declared for this output
 
 
 Command = tuple[str, ...]  # the words of a command line, as a POSIX shell splits them
@@ -559,6 +560,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 schema=item.get("schema"),
                 sample=item.get("sample"),
                 index=i,
+                consumers=None if item.get("consumers") is None else tuple(item["consumers"]),
             )
             for i, item in enumerate(outputs)
         ),
