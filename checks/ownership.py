@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dsdone.analysis.contacts import HOW_TO_REACH, is_reachable
 from dsdone.api import Note, check
 from dsdone.globs import compile_globs
 from dsdone.project import OutsideProject, Project
@@ -12,14 +12,6 @@ from dsdone.report import Area, Finding, Severity
 
 # Where GitHub (first three, in its order) and GitLab look for code owners.
 CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
-# A way to reach an owner: an e-mail address, a team handle, a chat channel, a URL.
-_REACHABLE = (
-    re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+"),  # ana@corp.com
-    re.compile(r"@[A-Za-z0-9][\w.-]{0,99}(?:/[\w.-]{1,100})?"),  # @org/team, @ml-platform
-    re.compile(r"#[\w.-]{1,80}"),  # #ml-oncall
-    re.compile(r"(?:https?|mailto|slack)://?\S{1,300}"),  # a rota's URL
-)
-_PLACEHOLDER_OWNERS = frozenset({"todo", "tbd", "unknown", "none", "n/a", "nobody", "owner"})
 
 
 @check(
@@ -44,13 +36,12 @@ def ownership(project: Project) -> Iterator[Finding | Note]:
     """
     info = project.contract.project
     owner = info.owner.strip()
-    if owner.lower() in _PLACEHOLDER_OWNERS or not any(p.fullmatch(owner) for p in _REACHABLE):
+    if not is_reachable(owner):
         yield project.contract_finding(
             f"the owner {owner!r} is not an address anyone can reach",
             "project",
             "owner",
-            hint="name an e-mail address, a team handle (@org/team), a channel (#ml-oncall) "
-            "or an on-call URL",
+            hint=f"name {HOW_TO_REACH}",
         )
     for output in project.contract.outputs or ():
         consumers = output.consumers if output.consumers is not None else info.consumers

@@ -52,6 +52,8 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.workflow_tools": 5,
     "dsdone.analysis.test_suite": 5,
     "dsdone.analysis.shell": 1,
+    "dsdone.analysis.contacts": 1,
+    "dsdone.analysis.monitoring_tools": 1,
     "dsdone.analysis.ci": 1,
     "dsdone.analysis.requirements": 5,
     # the checks

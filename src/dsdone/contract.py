@@ -107,7 +107,24 @@ class Model:
 
 
 @dataclass(frozen=True)
+class WatchedMetric:
+    """A metric watched in production, under ``monitoring.metrics``."""
+
+    name: str
+    kind: str | None
+    threshold: float | None
+    comparison: str | None
+    segment: str | None
+    implementation: str | None
+    index: int
+
+
+@dataclass(frozen=True)
 class Monitoring:
+    metrics: tuple[WatchedMetric, ...] = ()
+    alerts: tuple[str, ...] = ()
+    responders: str | None = None
+    automation: str | None = None
     verification: tuple[Verification, ...] = ()
 
 
@@ -611,6 +628,21 @@ def _monitoring(raw: dict[str, Any] | None) -> Monitoring | None:
     if raw is None:
         return None
     return Monitoring(
+        metrics=tuple(
+            WatchedMetric(
+                name=item["name"],
+                kind=item.get("kind"),
+                threshold=item.get("threshold"),
+                comparison=item.get("comparison"),
+                segment=item.get("segment"),
+                implementation=item.get("implementation"),
+                index=i,
+            )
+            for i, item in enumerate(raw.get("metrics") or ())
+        ),
+        alerts=tuple(raw.get("alerts") or ()),
+        responders=raw.get("responders"),
+        automation=raw.get("automation"),
         verification=tuple(
             Verification(
                 name=item["name"],
@@ -620,7 +652,7 @@ def _monitoring(raw: dict[str, Any] | None) -> Monitoring | None:
                 index=i,
             )
             for i, item in enumerate(raw.get("verification") or ())
-        )
+        ),
     )
 
 

@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from churn_model.monitoring import ExpectationError, check_expectations, verify_sample
+from churn_model.monitoring import (
+    ExpectationError,
+    check_expectations,
+    score_drift,
+    verify_sample,
+)
 
 
 def test_the_committed_sample_meets_the_expectations() -> None:
@@ -31,3 +36,13 @@ def test_a_table_with_one_class_is_caught(train_csv: Path, tmp_path: Path) -> No
 
     with pytest.raises(ExpectationError, match="both classes"):
         check_expectations(table)
+
+
+def test_score_drift_is_the_distance_between_mean_scores() -> None:
+    assert score_drift([0.2, 0.4], [0.2, 0.4]) == 0.0
+    assert round(score_drift([0.2, 0.4], [0.5, 0.7]), 6) == 0.3
+
+
+def test_score_drift_needs_both_samples() -> None:
+    with pytest.raises(ValueError, match="both"):
+        score_drift([], [0.5])

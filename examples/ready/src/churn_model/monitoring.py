@@ -2,10 +2,13 @@
 
 `verify_sample` holds the committed sample to what the model expects of its inputs, so that a
 change to the data's shape is caught before a retrain, not after a bad model ships.
+`score_drift` is the drift metric the contract's `monitoring.metrics` declares: how far the
+mean churn score in production has moved from the training data's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from churn_model.pipeline import load
@@ -38,6 +41,14 @@ def check_expectations(path: str | Path) -> int:
     if labels != {0, 1}:
         raise ExpectationError(f"{path}: only label {labels} present; both classes are needed")
     return len(examples)
+
+
+def score_drift(reference: Sequence[float], current: Sequence[float]) -> float:
+    """How far the mean score of ``current`` has moved from ``reference``'s, in score units
+    (0 to 1); the contract alerts above its threshold."""
+    if not reference or not current:
+        raise ValueError("both the reference and the current scores are needed")
+    return abs(sum(current) / len(current) - sum(reference) / len(reference))
 
 
 def verify_sample() -> None:
