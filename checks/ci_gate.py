@@ -39,6 +39,7 @@ _MOVABLE = frozenset({GITLAB, AZURE, JENKINS})
     title="CI runs the tests and dsdone check",
     severity=Severity.WARNING,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I3", "I4"),
     fix="Add a CI job that runs the tests and `dsdone check` on every pull request (dsdone "
     "init writes one for GitHub Actions).",
     since="0.2.0",

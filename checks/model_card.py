@@ -52,6 +52,7 @@ class Heading:
     title="A model card describes the model for those who take it over",
     severity=Severity.WARNING,
     area=Area.MODEL,
+    ml_test_score=("M1", "M6", "M7"),
     fix="Write MODEL_CARD.md with: intended use, out-of-scope use, training data, evaluation, "
     "limitations, ethical considerations, owner and contact.",
     since="0.2.0",

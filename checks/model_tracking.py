@@ -41,6 +41,7 @@ class _Evidence:
     title="Each training run records its hyperparameters and metrics",
     severity=Severity.WARNING,
     area=Area.MODEL,
+    ml_test_score=("M1", "M2", "M3"),
     fix="Record each run with MLflow, Weights & Biases, DVC (metrics: and params: in dvc.yaml) "
     "or a metrics file, and declare the metrics under model: in dsdone.yaml.",
     grep=tuple(_TOOLS),

@@ -30,6 +30,7 @@ monitoring:
     title="The model is monitored in production",
     severity=Severity.ERROR,
     area=Area.MONITORING,
+    ml_test_score=("Mon2", "Mon4", "Mon6", "Mon7"),
     fix="Declare under monitoring: the metrics watched with their thresholds and the code or "
     "tool configuration that computes them, where alerts go, who responds, what happens.",
     since="0.2.0",

@@ -13,7 +13,7 @@ from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
 from dsdone.project import PathStatus, Project
-from dsdone.report import Finding
+from dsdone.report import Area, Finding
 
 from ._entries import entry_label, missing_finding, name_findings
 
@@ -54,7 +54,8 @@ class OutputSchemaOptions:
     id="output-schema",
     title="Outputs have a valid JSON Schema and a sample that matches it",
     severity="error",
-    area="monitoring",
+    area=Area.DATA,
+    ml_test_score=("D1", "Mon3"),
     fix="Give each output under `outputs:` a format, a JSON Schema for one record (a file or "
     "inline) and a small sample that validates against it.",
     options=OutputSchemaOptions,

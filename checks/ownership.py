@@ -19,6 +19,7 @@ CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CO
     title="The model has a reachable owner and declared consumers",
     severity=Severity.WARNING,
     area=Area.MONITORING,
+    ml_test_score=("Mon1",),
     fix="Set project.owner to an e-mail or team handle, declare who consumes each output, and "
     "cover the project folder in CODEOWNERS.",
     since="0.2.0",

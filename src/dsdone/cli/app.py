@@ -383,6 +383,8 @@ def explain(
             "",
             f"How to fix: {found.fix}",
         ]
+        if found.ml_test_score:
+            lines += ["", f"ML Test Score: {', '.join(found.ml_test_score)}"]
         if found.url:
             lines += ["", f"More: {found.url}"]
         options = found.option_info()
