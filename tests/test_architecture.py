@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "dsdone.report": 0,
     "dsdone.safe_read": 0,
     "dsdone.globs": 0,
+    "dsdone.discovery": 1,
     "dsdone.toml": 0,
     "dsdone.api": 1,
     "dsdone.score": 1,

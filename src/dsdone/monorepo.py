@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from dsdone import CONTRACT_NAMES, __version__
-from dsdone.errors import DsdoneError
+from dsdone.discovery import is_contract
+from dsdone.errors import DsdoneError, Location
 from dsdone.fileindex import build_file_index
 from dsdone.report import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
 from dsdone.score import score_results
@@ -29,14 +30,22 @@ CONTRACT_CHECK = "contract"
 
 def find_projects(root: Path) -> list[str]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
-    contract, sorted."""
+    contract, sorted.
+
+    A contract is what ``dsdone.discovery.is_contract`` says: a ``dsdone.yml`` that is not one
+    (the GitHub workflow the standard template writes, say) is not a project. Nothing under a
+    ``.github`` folder is: it holds a code host's files, never a project's contract."""
     if not root.is_dir():
-        raise DsdoneError(f"{root}: no such folder", hint="give the folder to search for projects")
+        raise DsdoneError(
+            "no such folder",
+            at=Location(str(root)),
+            hint="give the folder to search for projects",
+        )
     index = build_file_index(root)
     folders = {
-        str(PurePosixPath(path).parent)
-        for path in index.files
-        if PurePosixPath(path).name in CONTRACT_NAMES
+        str(path.parent)
+        for path in map(PurePosixPath, index.files)
+        if path.name in CONTRACT_NAMES and ".github" not in path.parts and is_contract(root / path)
     }
     return sorted("" if folder == "." else folder for folder in folders)
 
@@ -49,7 +58,8 @@ def check_all(
     folders = find_projects(root)
     if not folders:
         raise DsdoneError(
-            f"{root}: no dsdone.yaml in this folder or below it (ignored folders are skipped)",
+            "no dsdone.yaml in this folder or below it (ignored folders and .github are skipped)",
+            at=Location(str(root)),
             hint="run `dsdone init` in each project folder",
         )
     reports: list[Report] = []
