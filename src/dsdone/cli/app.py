@@ -66,8 +66,12 @@ class ColorMode(str, Enum):
     never = "never"
 
 
-def _ids(value: str | None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
+def _ids(values: Sequence[str] | None) -> frozenset[str] | None:
+    """The check ids of a repeatable option, each value a comma-separated list; None when the
+    option was not given (an empty value is given, and names no check)."""
+    if values is None:
+        return None
+    return frozenset(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def _use_color(mode: ColorMode) -> bool:
@@ -91,12 +95,12 @@ def check(
         ),
     ] = None,
     select: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Run only these checks (comma-separated ids)."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Run only these checks (ids, comma-separated or repeated)."),
     ] = None,
     ignore: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Skip these checks (comma-separated ids)."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Skip these checks (ids, comma-separated or repeated)."),
     ] = None,
     fail_on: Annotated[
         Severity,
@@ -175,7 +179,7 @@ def check(
     with guard(debug):
         selection = Selection(
             select=_ids(select),
-            ignore=_ids(ignore),
+            ignore=_ids(ignore) or frozenset(),
             fail_on=fail_on,
             allow_plugins=allow_plugins,
             timeout=timeout,
