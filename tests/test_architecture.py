@@ -63,6 +63,7 @@ LAYERS: dict[str, int] = {
     "dsdone.baseline": 7,
     "dsdone.engine": 8,
     "dsdone.monorepo": 8,
+    "dsdone.unchecked": 8,
     "dsdone.scaffold": 8,
     "dsdone.adopt": 8,
     "dsdone.testing": 8,

@@ -20,6 +20,7 @@ from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
 if TYPE_CHECKING:
+    from dsdone.engine import Selection
     from dsdone.report import Report
 
 app = typer.Typer(
@@ -185,20 +186,25 @@ def check(
             timeout=timeout,
             min_score=min_score,
         )
-        known = None
-        if baseline is not None:
-            from dsdone.baseline import load_baseline
-
-            known = load_baseline(baseline)
-        today = date.today()
         where = project_argument(path)
-        if all_projects:
-            from dsdone.monorepo import check_all
+        try:
+            known = None
+            if baseline is not None:
+                from dsdone.baseline import load_baseline
 
-            reports = check_all(where, selection, today=today, baseline=known)
-        else:
-            early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
-            reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+                known = load_baseline(baseline)
+            today = date.today()
+            if all_projects:
+                from dsdone.monorepo import check_all
+
+                reports = check_all(where, selection, today=today, baseline=known)
+            else:
+                early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
+                reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+        except DsdoneError as error:
+            if output_format is not OutputFormat.terminal:
+                _write_unchecked(where, error, selection, output_format, output, all_projects)
+            raise  # the message on stderr and exit 2, as for the terminal
         to_file = output is not None
         text = _render(
             reports,
@@ -220,6 +226,26 @@ def check(
             )
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
+
+
+def _write_unchecked(
+    where: Path,
+    error: DsdoneError,
+    selection: Selection,
+    output_format: OutputFormat,
+    output: Path | None,
+    combined: bool,
+) -> None:
+    """A project that could not be checked still gets a well-formed report in the format asked
+    for, where it was asked for: a CI job that uploads the file then shows the error, not "file
+    not found". The same report ``--all`` gives such a project among the others."""
+    from dsdone.unchecked import unchecked_report
+
+    text = _render((unchecked_report(where, error, selection),), output_format, combined=combined)
+    if output is not None:
+        _write(output, text, "--output")
+    else:
+        sys.stdout.write(text)
 
 
 def _render(
