@@ -138,6 +138,8 @@ class CheckResult:
     # Why this result cannot block, when it cannot: a built-in check newer than the release
     # the contract was written for reports without blocking until the contract opts in.
     advisory: str | None = None
+    # The traceback of a check that raised: for `--debug`, never in a report.
+    traceback: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def new_findings(self) -> tuple[Finding, ...]:

@@ -85,6 +85,10 @@ def guard(debug: bool = False) -> Iterator[None]:
     try:
         yield
     except DsdoneError as exc:
+        if debug and exc.__cause__ is not None:  # a plugin that failed to load: where in it
+            import traceback
+
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
         print(f"dsdone: error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"  hint: {exc.hint}", file=sys.stderr)

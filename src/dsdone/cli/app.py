@@ -224,8 +224,20 @@ def check(
                 _render(reports, OutputFormat.json, combined=all_projects),
                 "--write-baseline",
             )
+        if debug:
+            _print_tracebacks(reports)
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
+
+
+def _print_tracebacks(reports: Sequence[Report]) -> None:
+    """--debug: where each check that raised (a plugin's, most often) raised, on stderr."""
+    for report in reports:
+        for result in report.results:
+            if result.traceback:
+                where = f" in {report.folder}" if report.folder else ""
+                print(f"dsdone: the check {result.check}{where} raised:", file=sys.stderr)
+                sys.stderr.write(result.traceback)
 
 
 def _write_unchecked(
