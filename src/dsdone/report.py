@@ -170,32 +170,35 @@ class ProjectInfo:
 
 @dataclass(frozen=True)
 class AreaScore:
+    """One area of the readiness score (computed by ``dsdone.score``)."""
+
     area: Area
     held: int  # applicable checks that hold
     applicable: int
+    points: int = 0  # the severity weights of the applicable checks that hold
+    possible: int = 0  # the severity weights of the applicable checks
+    not_holding: tuple[str, ...] = ()  # the ids of the applicable checks that do not hold
 
     @property
     def value(self) -> int | None:
-        """0-100, rounded down; None when no check of this area applied."""
-        if self.applicable == 0:
+        """0-100, rounded down; None when no check of this area applied ("not measured")."""
+        if self.possible == 0:
             return None
-        return 100 * self.held // self.applicable
+        return 100 * self.points // self.possible
 
 
 @dataclass(frozen=True)
 class Score:
     areas: tuple[AreaScore, ...]  # one per area, in the rubric's order
+    overall: int | None = None  # None: no area was measured
+    formula: int = 0  # which formula computed it: --min-score thresholds depend on it
 
     @property
-    def overall(self) -> int | None:
-        values = [area.value for area in self.areas if area.value is not None]
-        return min(values) if values else None
-
-    @property
-    def weakest(self) -> tuple[Area, ...]:
-        """The areas whose score is the overall score."""
-        overall = self.overall
-        return tuple(a.area for a in self.areas if overall is not None and a.value == overall)
+    def weakest(self) -> tuple[AreaScore, ...]:
+        """The measured areas with the lowest score: what holds the overall score down most."""
+        measured = [area for area in self.areas if area.value is not None]
+        lowest = min((area.value for area in measured if area.value is not None), default=None)
+        return tuple(area for area in measured if area.value == lowest)
 
 
 @dataclass(frozen=True, kw_only=True)
