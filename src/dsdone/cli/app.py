@@ -168,6 +168,8 @@ def check(
 ) -> None:
     """Check a project against its contract and print a readiness report.
 
+    The project is the one PATH is in: the nearest contract upwards, up to the git top.
+
     Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, contract), 3 dsdone itself failed.
 
     With --all: 0 when every project is ready, else 1 (a project that cannot be checked fails).
