@@ -139,7 +139,30 @@ def test_no_contract_names_the_dsdone_yml_it_passed_over(
     result = run_cli("check", str(root))
     assert result.exit_code == 2
     assert "no dsdone.yaml in this folder (dsdone.yml there is not a contract" in result.stderr
-    assert "--all" in result.stderr
+    assert "hint: run `dsdone init` to start a project" in result.stderr
+
+
+def test_at_the_top_of_a_monorepo_the_projects_below_are_named(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    root = make_repo(
+        {
+            "credit-scorer/dsdone.yaml": MINIMAL_CONTRACT,
+            "oncoclear/dsdone.yaml": MINIMAL_CONTRACT,
+            "projects/deep/dsdone.yaml": MINIMAL_CONTRACT,
+            # Near-misses: deeper than two levels, in a hidden folder, a workflow.
+            "a/b/c/dsdone.yaml": MINIMAL_CONTRACT,
+            ".venv/lib/dsdone.yaml": MINIMAL_CONTRACT,
+            ".github/workflows/dsdone.yml": WORKFLOW,
+        },
+        contract=None,
+    )
+    result = run_cli("check", str(root))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1] == (
+        "  hint: the folders below hold projects (credit-scorer/, oncoclear/, projects/deep/): "
+        "`dsdone check --all` checks every one, `dsdone check credit-scorer` one of them"
+    )
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dsdone.discovery import is_contract, is_work_tree_top, nearest_contract, non_contracts_in
+from dsdone.discovery import (
+    contracts_below,
+    is_contract,
+    is_work_tree_top,
+    nearest_contract,
+    non_contracts_in,
+)
 from dsdone.errors import DsdoneError, Location, Problem
 from dsdone.report import ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
@@ -182,12 +188,15 @@ def _no_contract(folder: Path, shown: Location) -> DsdoneError:
         f" ({name} there is not a contract: it has no top-level version and project keys)"
         for name in non_contracts_in(folder)
     )
-    return DsdoneError(
-        f"no dsdone.yaml {where}{skipped}",
-        at=shown,
-        hint="run `dsdone init` to start a project, or `dsdone init --existing` to write a "
-        "contract for this one; `dsdone check --all` checks every project below a folder",
+    below = contracts_below(folder)
+    hint = (
+        f"the folders below hold projects ({', '.join(f'{name}/' for name in below)}): "
+        f"`dsdone check --all` checks every one, `dsdone check {below[0]}` one of them"
+        if below
+        else "run `dsdone init` to start a project, or `dsdone init --existing` to write a "
+        "contract for this one"
     )
+    return DsdoneError(f"no dsdone.yaml {where}{skipped}", at=shown, hint=hint)
 
 
 @functools.cache

@@ -104,3 +104,29 @@ def non_contracts_in(folder: Path) -> list[str]:
         except OSError:
             continue
     return found
+
+
+def contracts_below(folder: Path, *, depth: int = 2, limit: int = 5) -> list[str]:
+    """Folders up to ``depth`` levels below ``folder`` (relative, sorted, at most ``limit``)
+    that hold a contract: what to suggest when ``folder`` itself belongs to no project, as at
+    the top of a monorepo. A bounded look, without git, so hidden folders (``.github``,
+    ``.venv``) are passed over rather than asked about."""
+    found: list[str] = []
+    level = [folder]
+    for _ in range(depth):
+        below: list[Path] = []
+        for parent in level:
+            try:
+                children = sorted(
+                    child
+                    for child in parent.iterdir()
+                    if child.is_dir() and not child.is_symlink() and not child.name.startswith(".")
+                )
+            except OSError:
+                continue
+            for child in children:
+                if contract_in(child) is not None:
+                    found.append(child.relative_to(folder).as_posix())
+            below.extend(children)
+        level = below
+    return sorted(found)[:limit]
