@@ -135,6 +135,7 @@ def prepare(
     contract: Contract, checks: Mapping[str, Check], selection: Selection
 ) -> dict[str, PreparedCheck]:
     _check_selected_ids(checks, selection)
+    refuse_empty_selection(selection)
     prepared: dict[str, PreparedCheck] = {}
     for check_id, check in checks.items():
         settings = contract.settings(check_id)
@@ -171,24 +172,38 @@ def _check_selected_ids(checks: Mapping[str, Check], selection: Selection) -> No
         raise DsdoneError.of(problems, hint="`dsdone list` shows every check")
 
 
+def refuse_empty_selection(selection: Selection) -> None:
+    """--select naming no check, or only checks that --ignore names too: nothing would run in
+    any project, which is a mistake in the command, not a project that is ready."""
+    if selection.select is None or not selection.select <= selection.ignore:
+        return
+    why = (
+        "every check --select names is also named by --ignore"
+        if selection.select
+        else "--select names no check (was it given an empty value?)"
+    )
+    raise DsdoneError(f"no check ran: {why}", hint=_NOTHING_TO_RUN_HINT)
+
+
+_NOTHING_TO_RUN_HINT = (
+    "name the checks to run with --select, or drop --ignore or `enabled: false`; "
+    "`dsdone list` shows every check"
+)
+
+
 def _nothing_to_run(contract: Contract, selection: Selection) -> DsdoneError:
-    """No check would run. A report of no checks would say "ready" about nothing, so it is an
-    error that says why."""
-    at = None
-    if selection.select is not None and not selection.select:
-        why = "--select names no check (was it given an empty value?)"
-    elif selection.select is not None:
-        why = "every check --select names is also named by --ignore"
-    elif selection.ignore:
-        why = "every check the contract enables is named by --ignore"
-    else:
-        why = "the contract disables every check"
-        at = contract.location_of("checks")
+    """No check would run in this project. A report of no checks would say "ready" about
+    nothing, so it is an error that says why."""
+    refuse_empty_selection(selection)
+    if selection.ignore:
+        return DsdoneError(
+            "no check ran: every check the contract enables is named by --ignore",
+            hint=_NOTHING_TO_RUN_HINT,
+        )
     return DsdoneError(
-        f"no check ran: {why}",
-        at=at,
-        hint="name the checks to run with --select, or drop --ignore or `enabled: false`; "
-        "`dsdone list` shows every check",
+        "no check ran: the contract disables every check",
+        at=contract.location_of("checks"),
+        hint=_NOTHING_TO_RUN_HINT,
     )
 
 

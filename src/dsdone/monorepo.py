@@ -51,8 +51,9 @@ def find_projects(root: Path) -> list[str]:
 def check_all(
     root: Path, selection: Selection, *, today: date | None = None, baseline: Baseline | None = None
 ) -> tuple[Report, ...]:
-    from dsdone.engine import run
+    from dsdone.engine import refuse_empty_selection, run
 
+    refuse_empty_selection(selection)  # the same mistake in every project: one error, exit 2
     folders = find_projects(root)
     if not folders:
         raise DsdoneError(
