@@ -206,6 +206,8 @@ def test_min_score_is_met_at_the_score(make_repo: MakeRepo, run_cli: RunCli) -> 
     result = run_cli(*args, "100")
     assert result.exit_code == 0
     assert "Score 100/100, every check that applies holds" in result.stdout.splitlines()
+    data = json.loads(run_cli(*args, "100", "-f", "json").stdout)
+    assert (data["score"]["overall"], data["score"]["weakest"]) == (100, [])
 
 
 def test_min_score_out_of_range_is_a_usage_error(project: Path, run_cli: RunCli) -> None:

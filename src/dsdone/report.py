@@ -195,10 +195,11 @@ class Score:
 
     @property
     def weakest(self) -> tuple[AreaScore, ...]:
-        """The measured areas with the lowest score: what holds the overall score down most."""
-        measured = [area for area in self.areas if area.value is not None]
-        lowest = min((area.value for area in measured if area.value is not None), default=None)
-        return tuple(area for area in measured if area.value == lowest)
+        """The measured areas with the lowest score, if it is below 100: what holds the overall
+        score down most (none when every check that counts holds)."""
+        values = [area.value for area in self.areas if area.value is not None]
+        lowest = min(values, default=100)
+        return tuple(area for area in self.areas if area.value == lowest and lowest < 100)
 
 
 @dataclass(frozen=True, kw_only=True)

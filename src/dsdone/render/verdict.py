@@ -35,10 +35,9 @@ def held_down_by(score: Score) -> str:
     hold, e.g. ``held down by data 0 (input-pipelines)``; or why nothing does."""
     if score.overall is None:
         return "no check applied"
-    weakest = [area for area in score.weakest if area.not_holding]
-    if not weakest:
+    if not score.weakest:
         return "every check that applies holds"
-    return "held down by " + ", ".join(_area_text(area) for area in weakest)
+    return "held down by " + ", ".join(_area_text(area) for area in score.weakest)
 
 
 def tally(report: Report) -> str:
