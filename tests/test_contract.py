@@ -150,17 +150,51 @@ BAD_CONTRACTS = [
         "indentation",
         id="syntax-bad-indentation",
     ),
+    # A construct left open is reported where it began (the line to fix), and where the parser
+    # gave up, which can be far below it.
     pytest.param(
         "version: 1\nproject:\n  name: [demo\n  owner: ana\n",
-        "dsdone.yaml:4:8: YAML syntax error: expected ',' or ']', but got ':'",
-        None,
+        "dsdone.yaml:3:9: YAML syntax error: the list opened with '[' here is not closed; the "
+        "parser gave up at line 4, column 8: expected ',' or ']', but got ':'",
+        "close it with ']'",
         id="syntax-unclosed-bracket",
     ),
     pytest.param(
-        'version: 1\nproject:\n  name: "demo\n',
-        "dsdone.yaml:4:1: YAML syntax error: found unexpected end of stream",
-        None,
+        "version: 1\nproject: {name: demo, owner: ana\nplugins: []\n",
+        "dsdone.yaml:2:10: YAML syntax error: the mapping opened with '{' here is not closed; "
+        "the parser gave up at line 3, column 8",
+        "close it with '}'",
+        id="syntax-unclosed-brace",
+    ),
+    pytest.param(
+        'version: 1\nproject:\n  name: "demo\n  owner: ana\n',
+        "dsdone.yaml:3:9: YAML syntax error: the text quoted here is not closed; the parser "
+        "gave up at line 5, column 1: found unexpected end of the file",
+        "end the text with the quote",
         id="syntax-unclosed-quote",
+    ),
+    pytest.param(
+        "version: 1\nproject:\n  name: 'demo\n",
+        "dsdone.yaml:3:9: YAML syntax error: the text quoted here is not closed; the parser "
+        "gave up at line 4, column 1",
+        None,
+        id="syntax-unclosed-single-quote",
+    ),
+    pytest.param(
+        "version: 1\nproject:\n  name: demo\n  owner\nplugins: []\n",
+        "dsdone.yaml:4:3: YAML syntax error: the key here has no ':' after it; the parser gave "
+        "up at line 5, column 1: could not find expected ':'",
+        "key: value",
+        id="syntax-key-without-colon",
+    ),
+    # Near-misses: the enclosing block is not a construct left open, so the error stays where
+    # the parser gave up, naming the block for orientation.
+    pytest.param(
+        "version: 1\nproject:\n  name: demo\n owner: ana\n",
+        "dsdone.yaml:4:2: YAML syntax error: expected the end of an indented block, but found a "
+        "key at another indentation (in a block mapping that begins at line 1, column 1)",
+        "indentation",
+        id="syntax-dedented-key",
     ),
     pytest.param(
         "version: 1\nproject:\n\tname: demo\n",
@@ -170,7 +204,8 @@ BAD_CONTRACTS = [
     ),
     pytest.param(
         "version: 1\n---\nversion: 1\n",
-        "dsdone.yaml:2:1: YAML syntax error: but found another document",
+        "dsdone.yaml:2:1: YAML syntax error: expected a single document in the stream, but "
+        "found another document",
         None,
         id="two-documents",
     ),
@@ -233,6 +268,17 @@ def test_bad_contract_is_exit_2_with_its_place(
     if hint is not None:
         assert "  hint: " in result.stderr
         assert hint in result.stderr.split("  hint: ", 1)[1]
+
+
+def test_lists_and_quotes_closed_on_a_later_line_are_valid(tmp_path: Path) -> None:
+    # Near-misses of the "left open" errors: YAML lets a flow list or quoted text span lines.
+    (tmp_path / "dsdone.yaml").write_text(
+        'version: 1\nproject:\n  name: "churn\n    model"\n  owner: ana\n'
+        "tests:\n  paths: [tests,\n          more_tests]\n",
+        "utf-8",
+    )
+    contract = load_contract(tmp_path)
+    assert (contract.project.name, contract.tests.paths) == ("churn model", ("tests", "more_tests"))
 
 
 def test_every_problem_in_a_contract_is_listed_in_file_order(make_repo, run_cli) -> None:

@@ -19,7 +19,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dsdone import CONTRACT_NAMES
+from dsdone.discovery import (
+    contracts_below,
+    is_contract,
+    is_work_tree_top,
+    nearest_contract,
+    non_contracts_in,
+)
 from dsdone.errors import DsdoneError, Location, Problem
 from dsdone.report import ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
@@ -193,46 +199,77 @@ class Contract:
 
 
 def find_contract(path: Path) -> Path:
-    """The contract file for ``path``: the file itself, or ``dsdone.yaml`` in the folder.
+    """The contract file for ``path``: the file itself, or the contract of the folder, found in
+    it or in the nearest parent up to the top of its git work tree (see ``dsdone.discovery``).
 
-    The result is absolute and its parent is the project folder the user named. A contract that
-    is a symbolic link is followed only to a file inside that folder: a link out of it would
-    otherwise make a stranger's repository choose which folder dsdone reads.
+    The result is absolute and its parent is the project folder. A contract that is a symbolic
+    link is followed only to a file inside its folder: a link out of it would otherwise make a
+    stranger's repository choose which folder dsdone reads.
     """
+    shown = Location(str(path))
     try:
         if not path.exists():
             raise DsdoneError(
-                f"{path}: no such file or folder", hint="give a project folder or its dsdone.yaml"
+                "no such file or folder", at=shown, hint="give a project folder or its dsdone.yaml"
             )
         if path.is_dir():
             folder = path.resolve()
-            candidates = [folder / name for name in CONTRACT_NAMES]
-            found = next((c for c in candidates if c.is_file() or c.is_symlink()), None)
+            found = nearest_contract(folder)
             if found is None:
-                raise DsdoneError(
-                    f"{path}: no dsdone.yaml in this folder",
-                    hint="run `dsdone init` to start a project, or `dsdone init --existing` to "
-                    "write a contract for this one",
-                )
+                raise _no_contract(folder, shown)
         else:
             found = path.absolute().parent.resolve() / path.name
+            if not is_contract(found):
+                raise DsdoneError(
+                    "not a dsdone contract (a contract is named dsdone.yaml, or is a YAML file "
+                    "with the top-level keys version and project)",
+                    at=shown,
+                    hint="give the project's folder or its dsdone.yaml",
+                )
         target = found.resolve()
     except OSError as exc:
-        raise DsdoneError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise DsdoneError(f"cannot read: {exc.strerror or exc}", at=shown) from None
     except RuntimeError:  # a symbolic link loop, on Python < 3.13
-        raise DsdoneError(f"{path}: the contract is a symbolic link that loops") from None
+        raise DsdoneError("the contract is a symbolic link that loops", at=shown) from None
     if found.parent not in target.parents:
         raise DsdoneError(
-            f"{found.name}: the contract is a symbolic link to {target}, "
-            "outside the project folder",
+            f"the contract is a symbolic link to {target}, outside the project folder",
+            at=Location(found.name),
             hint="keep dsdone.yaml as a file of the project, not a link out of it",
         )
     if not target.is_file():
         raise DsdoneError(
-            f"{found.name}: the contract is not a regular file",
+            "the contract is not a regular file",
+            at=Location(found.name),
             hint="dsdone.yaml must be a file of YAML text",
         )
     return found
+
+
+def _no_contract(folder: Path, shown: Location) -> DsdoneError:
+    """No contract in ``folder`` or above it: say how far dsdone looked, and which files by a
+    contract's name it passed over."""
+    top = next((f for f in (folder, *folder.parents) if is_work_tree_top(f)), None)
+    where = (
+        "in this folder"
+        if top == folder
+        else "in this folder or above it, up to the top of its git repository"
+        if top is not None
+        else "in this folder or above it"
+    )
+    skipped = "".join(
+        f" ({name} there is not a contract: it has no top-level version and project keys)"
+        for name in non_contracts_in(folder)
+    )
+    below = contracts_below(folder)
+    hint = (
+        f"the folders below hold projects ({', '.join(f'{name}/' for name in below)}): "
+        f"`dsdone check --all` checks every one, `dsdone check {below[0]}` one of them"
+        if below
+        else "run `dsdone init` to start a project, or `dsdone init --existing` to write a "
+        "contract for this one"
+    )
+    return DsdoneError(f"no dsdone.yaml {where}{skipped}", at=shown, hint=hint)
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from dsdone import __version__
 from dsdone.api import Check, OptionError
 from dsdone.contract import Contract, find_contract, load_contract, release
-from dsdone.errors import DsdoneError
+from dsdone.errors import DsdoneError, Problem
 from dsdone.project import Project
 from dsdone.registry import (
     BUILTIN_GREP_LITERALS,
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 class Selection:
     """Which checks to run and what makes the project not ready."""
 
-    select: frozenset[str] = field(default_factory=frozenset)  # empty: every enabled check
+    # None: every check the contract enables; a set, even an empty one, is what --select named.
+    select: frozenset[str] | None = None
     ignore: frozenset[str] = field(default_factory=frozenset)
     fail_on: Severity = Severity.ERROR
     allow_plugins: bool = False  # load the contract's project-local plugin modules
@@ -144,13 +145,8 @@ def _repository_folder(project: Project, search_root: Path | None) -> str:
 def prepare(
     contract: Contract, checks: Mapping[str, Check], selection: Selection
 ) -> dict[str, PreparedCheck]:
-    for option_name, ids in (("--select", selection.select), ("--ignore", selection.ignore)):
-        for check_id in sorted(ids):
-            if check_id not in checks:
-                raise DsdoneError(
-                    f"{option_name}: unknown check '{check_id}'{_did_you_mean(check_id, checks)}",
-                    hint="`dsdone list` shows every check",
-                )
+    _check_selected_ids(checks, selection)
+    refuse_empty_selection(selection)
     prepared: dict[str, PreparedCheck] = {}
     for check_id, check in checks.items():
         settings = contract.settings(check_id)
@@ -165,11 +161,61 @@ def prepare(
                 at=contract.location_of(*at),
                 hint=f"`dsdone explain {check_id}` lists its options",
             ) from None
-        chosen = check_id in selection.select if selection.select else settings.enabled
+        selected = selection.select is not None and check_id in selection.select
+        chosen = selected if selection.select is not None else settings.enabled
         if chosen and check_id not in selection.ignore:
-            advisory = None if check_id in selection.select else _advisory(check, contract)
+            advisory = None if selected else _advisory(check, contract)
             prepared[check_id] = PreparedCheck(check, settings, options, advisory)
+    if not prepared:
+        raise _nothing_to_run(contract, selection)
     return prepared
+
+
+def _check_selected_ids(checks: Mapping[str, Check], selection: Selection) -> None:
+    """Every id --select and --ignore name that no check has, all of them at once."""
+    problems = [
+        Problem(f"{option}: unknown check '{check_id}'{_did_you_mean(check_id, checks)}")
+        for option, ids in (("--select", selection.select or ()), ("--ignore", selection.ignore))
+        for check_id in sorted(ids)
+        if check_id not in checks
+    ]
+    if problems:
+        raise DsdoneError.of(problems, hint="`dsdone list` shows every check")
+
+
+def refuse_empty_selection(selection: Selection) -> None:
+    """--select naming no check, or only checks that --ignore names too: nothing would run in
+    any project, which is a mistake in the command, not a project that is ready."""
+    if selection.select is None or not selection.select <= selection.ignore:
+        return
+    why = (
+        "every check --select names is also named by --ignore"
+        if selection.select
+        else "--select names no check (was it given an empty value?)"
+    )
+    raise DsdoneError(f"no check ran: {why}", hint=_NOTHING_TO_RUN_HINT)
+
+
+_NOTHING_TO_RUN_HINT = (
+    "name the checks to run with --select, or drop --ignore or `enabled: false`; "
+    "`dsdone list` shows every check"
+)
+
+
+def _nothing_to_run(contract: Contract, selection: Selection) -> DsdoneError:
+    """No check would run in this project. A report of no checks would say "ready" about
+    nothing, so it is an error that says why."""
+    refuse_empty_selection(selection)
+    if selection.ignore:
+        return DsdoneError(
+            "no check ran: every check the contract enables is named by --ignore",
+            hint=_NOTHING_TO_RUN_HINT,
+        )
+    return DsdoneError(
+        "no check ran: the contract disables every check",
+        at=contract.location_of("checks"),
+        hint=_NOTHING_TO_RUN_HINT,
+    )
 
 
 def _advisory(check: Check, contract: Contract) -> str | None:
@@ -189,15 +235,24 @@ def _check_ids_in_contract(contract: Contract, checks: Mapping[str, Check]) -> N
         (("checks", check_id), check_id) for check_id in contract.checks
     ]
     places += [(("waivers", w.index, "check"), w.check) for w in contract.waivers]
-    for at, check_id in places:
-        if check_id not in checks:
-            raise DsdoneError(
-                f"unknown check '{check_id}' in {at[0]}{_did_you_mean(check_id, checks)}",
-                at=contract.location_of(*at),
-                hint="`dsdone list` shows every check; a plugin's checks need the plugin installed",
-            )
+    problems = [
+        Problem(
+            f"unknown check '{check_id}' in {at[0]}{_did_you_mean(check_id, checks)}",
+            contract.location_of(*at),
+        )
+        for at, check_id in places
+        if check_id not in checks
+    ]
+    if problems:
+        raise DsdoneError.of(
+            problems,
+            hint="`dsdone list` shows every check; a plugin's checks need the plugin installed",
+        )
 
 
 def _did_you_mean(check_id: str, checks: Mapping[str, Check]) -> str:
-    close = difflib.get_close_matches(check_id, list(checks), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """The id meant, if one is close: ids are compared ignoring case (``Personal-Paths``), then
+    by similarity."""
+    by_lower = {known.lower(): known for known in checks}
+    close = difflib.get_close_matches(check_id.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""

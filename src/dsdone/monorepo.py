@@ -14,29 +14,36 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from dsdone import CONTRACT_NAMES, __version__
-from dsdone.errors import DsdoneError
+from dsdone import CONTRACT_NAMES
+from dsdone.discovery import is_contract
+from dsdone.errors import DsdoneError, Location
 from dsdone.fileindex import build_file_index
-from dsdone.report import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
-from dsdone.score import score_results
+from dsdone.report import Report
+from dsdone.unchecked import unchecked_report
 
 if TYPE_CHECKING:
     from dsdone.baseline import Baseline
     from dsdone.engine import Selection
 
-CONTRACT_CHECK = "contract"
-
 
 def find_projects(root: Path) -> list[str]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
-    contract, sorted."""
+    contract, sorted.
+
+    A contract is what ``dsdone.discovery.is_contract`` says: a ``dsdone.yml`` that is not one
+    (the GitHub workflow the standard template writes, say) is not a project. Nothing under a
+    ``.github`` folder is: it holds a code host's files, never a project's contract."""
     if not root.is_dir():
-        raise DsdoneError(f"{root}: no such folder", hint="give the folder to search for projects")
+        raise DsdoneError(
+            "no such folder",
+            at=Location(str(root)),
+            hint="give the folder to search for projects",
+        )
     index = build_file_index(root)
     folders = {
-        str(PurePosixPath(path).parent)
-        for path in index.files
-        if PurePosixPath(path).name in CONTRACT_NAMES
+        str(path.parent)
+        for path in map(PurePosixPath, index.files)
+        if path.name in CONTRACT_NAMES and ".github" not in path.parts and is_contract(root / path)
     }
     return sorted("" if folder == "." else folder for folder in folders)
 
@@ -44,12 +51,14 @@ def find_projects(root: Path) -> list[str]:
 def check_all(
     root: Path, selection: Selection, *, today: date | None = None, baseline: Baseline | None = None
 ) -> tuple[Report, ...]:
-    from dsdone.engine import run
+    from dsdone.engine import refuse_empty_selection, run
 
+    refuse_empty_selection(selection)  # the same mistake in every project: one error, exit 2
     folders = find_projects(root)
     if not folders:
         raise DsdoneError(
-            f"{root}: no dsdone.yaml in this folder or below it (ignored folders are skipped)",
+            "no dsdone.yaml in this folder or below it (ignored folders and .github are skipped)",
+            at=Location(str(root)),
             hint="run `dsdone init` in each project folder",
         )
     reports: list[Report] = []
@@ -58,58 +67,5 @@ def check_all(
         try:
             reports.append(run(path, selection, today=today, baseline=baseline, search_root=root))
         except DsdoneError as exc:
-            reports.append(_unloadable(path, folder, exc, selection))
+            reports.append(unchecked_report(path, exc, selection, folder=folder))
     return tuple(reports)
-
-
-def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection) -> Report:
-    """A report for a project whose contract could not be loaded: one failing check, located
-    at the line of the contract the error names."""
-    contract = next((name for name in CONTRACT_NAMES if (path / name).is_file()), CONTRACT_NAMES[0])
-    hint = exc.hint or "fix the contract; `dsdone check` in that folder says more"
-    # Each problem at the line of the contract it names; the message need not repeat it.
-    findings = tuple(
-        Finding(problem.message, path=contract, hint=hint)
-        if problem.location is None
-        else Finding(problem.message, path=contract, line=problem.location.line, hint=hint)
-        for problem in exc.problems
-    )
-    result = CheckResult(
-        check=CONTRACT_CHECK,
-        title="The project can be checked",
-        severity=Severity.ERROR,
-        area=Area.INFRASTRUCTURE,
-        status=Status.FAIL,
-        summary="dsdone could not check this project, so no check ran",
-        findings=findings,
-        source="dsdone",
-        description="Without a valid contract (and the checks it names) dsdone cannot tell "
-        "whether this project keeps its promises.",
-        fix="Fix what the finding says; `dsdone check` in the project's folder says the same.",
-    )
-    return Report(
-        dsdone_version=__version__,
-        project=ProjectInfo(name=folder or path.resolve().name, owner="unknown"),
-        contract=contract,
-        root=str(path),
-        commit=None,
-        fail_on=selection.fail_on,
-        results=(result,),
-        score=score_results((result,)),
-        folder=_repository_folder(path, folder),
-        min_score=selection.min_score,
-    )
-
-
-def _repository_folder(path: Path, folder: str) -> str:
-    """As the engine says it for a project that loads: relative to git's top folder if any."""
-    from dsdone.git.state import find_work_tree
-
-    work_tree = find_work_tree(path)
-    if work_tree is None:
-        return folder
-    try:
-        relative = path.resolve().relative_to(work_tree.resolve()).as_posix()
-    except ValueError:
-        return folder
-    return "" if relative == "." else relative

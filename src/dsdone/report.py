@@ -138,6 +138,8 @@ class CheckResult:
     # Why this result cannot block, when it cannot: a built-in check newer than the release
     # the contract was written for reports without blocking until the contract opts in.
     advisory: str | None = None
+    # The traceback of a check that raised: for `--debug`, never in a report.
+    traceback: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def new_findings(self) -> tuple[Finding, ...]:
@@ -168,32 +170,36 @@ class ProjectInfo:
 
 @dataclass(frozen=True)
 class AreaScore:
+    """One area of the readiness score (computed by ``dsdone.score``)."""
+
     area: Area
     held: int  # applicable checks that hold
     applicable: int
+    points: int = 0  # the severity weights of the applicable checks that hold
+    possible: int = 0  # the severity weights of the applicable checks
+    not_holding: tuple[str, ...] = ()  # the ids of the applicable checks that do not hold
 
     @property
     def value(self) -> int | None:
-        """0-100, rounded down; None when no check of this area applied."""
-        if self.applicable == 0:
+        """0-100, rounded down; None when no check of this area applied ("not measured")."""
+        if self.possible == 0:
             return None
-        return 100 * self.held // self.applicable
+        return 100 * self.points // self.possible
 
 
 @dataclass(frozen=True)
 class Score:
     areas: tuple[AreaScore, ...]  # one per area, in the rubric's order
+    overall: int | None = None  # None: no area was measured
+    formula: int = 0  # which formula computed it: --min-score thresholds depend on it
 
     @property
-    def overall(self) -> int | None:
+    def weakest(self) -> tuple[AreaScore, ...]:
+        """The measured areas with the lowest score, if it is below 100: what holds the overall
+        score down most (none when every check that counts holds)."""
         values = [area.value for area in self.areas if area.value is not None]
-        return min(values) if values else None
-
-    @property
-    def weakest(self) -> tuple[Area, ...]:
-        """The areas whose score is the overall score."""
-        overall = self.overall
-        return tuple(a.area for a in self.areas if overall is not None and a.value == overall)
+        lowest = min(values, default=100)
+        return tuple(area for area in self.areas if area.value == lowest and lowest < 100)
 
 
 @dataclass(frozen=True)

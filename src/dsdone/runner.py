@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
@@ -54,7 +55,11 @@ def run_one(
     return _Run(project, prepared, default_timeout).result()
 
 
-Outcome = tuple[Status, str, list[Finding]]
+class Outcome(NamedTuple):
+    status: Status
+    summary: str
+    findings: list[Finding]
+    traceback: str | None = None  # of a check that raised, for --debug
 
 
 class _Run:
@@ -88,12 +93,14 @@ class _Run:
         if self.outcome:
             return self.outcome[0]
         if self.thread.is_alive():
-            return Status.ERROR, f"did not finish within {self.timeout:g} s (its timeout)", []
-        return Status.ERROR, "the check ended without a result", []
+            return Outcome(
+                Status.ERROR, f"did not finish within {self.timeout:g} s (its timeout)", []
+            )
+        return Outcome(Status.ERROR, "the check ended without a result", [])
 
     def result(self) -> CheckResult:
         check, settings = self.prepared.check, self.prepared.settings
-        status, summary, findings = self._wait()
+        status, summary, findings, crash = self._wait()
         if self.prepared.advisory is not None and status in (Status.FAIL, Status.ERROR):
             summary = f"{summary} ({self.prepared.advisory})"
         ended = self.finished if self.finished is not None else time.perf_counter()
@@ -116,6 +123,7 @@ class _Run:
             fix=check.fix,
             help_uri=check.url or (BUILTIN_HELP_URI.format(id=check.id) if check.builtin else None),
             advisory=self.prepared.advisory,
+            traceback=crash,
         )
 
 
@@ -128,27 +136,30 @@ def _call(project: Project, prepared: PreparedCheck) -> Outcome:
             if isinstance(item, Finding):
                 problem = _malformed(item)
                 if problem:
-                    return Status.ERROR, f"the check yielded a malformed Finding: {problem}", []
+                    return Outcome(
+                        Status.ERROR, f"the check yielded a malformed Finding: {problem}", []
+                    )
                 findings.append(item)
             elif isinstance(item, Note):
                 notes.append(item.text)
             else:
-                return (
+                return Outcome(
                     Status.ERROR,
                     f"the check yielded {type(item).__name__} {item!r:.60}, "
                     "not a Finding or a Note",
                     [],
                 )
     except Skip as skip:
-        return Status.SKIP, skip.reason, []
+        return Outcome(Status.SKIP, skip.reason, [])
     except CheckError as exc:
-        return Status.ERROR, str(exc), []
+        return Outcome(Status.ERROR, str(exc), [])
     except (Exception, SystemExit) as exc:  # a plugin calling sys.exit() must not end the run
-        return Status.ERROR, f"the check crashed: {type(exc).__name__}: {exc}", []
+        summary = f"the check crashed: {type(exc).__name__}: {exc}"
+        return Outcome(Status.ERROR, summary, [], traceback.format_exc())
     if findings:
         count = f"{len(findings)} finding" + ("s" if len(findings) != 1 else "")
-        return Status.FAIL, "; ".join([count, *notes]), findings
-    return Status.PASS, "; ".join(notes) or "ok", []
+        return Outcome(Status.FAIL, "; ".join([count, *notes]), findings)
+    return Outcome(Status.PASS, "; ".join(notes) or "ok", [])
 
 
 def _malformed(finding: Finding) -> str | None:

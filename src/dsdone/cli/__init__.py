@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dsdone import CONTRACT_NAMES, __version__
+from dsdone import __version__
 from dsdone.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -44,21 +44,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
     """The git commands for the project ``dsdone check ARGS`` is most likely about, started
-    now: the first argument that names a folder with a contract (or a contract), else the
-    current folder. Options are not parsed yet, so a guess can be wrong (the engine then
-    starts its own); for --all or --help there is nothing to guess."""
+    now: that of the first argument that is a folder (the contract in it or the nearest above
+    it, as the engine finds it) or a contract file, else that of the current folder. Options are
+    not parsed yet, so a guess can be wrong (an option's value that happens to be a folder):
+    the engine then starts its own; for --all or --help there is nothing to guess."""
     if any(arg in ("--all", "--help", "-h") for arg in args):
         return None
+    from dsdone.discovery import is_contract, nearest_contract
+
     for candidate in [*(arg for arg in args if not arg.startswith("-")), "."]:
         path = Path(candidate)
-        folder = path.parent if path.name in CONTRACT_NAMES else path
         try:
-            if any((folder / name).is_file() for name in CONTRACT_NAMES):
+            if path.is_dir():
+                found = nearest_contract(path.resolve())
+            else:
+                found = path if path.is_file() and is_contract(path) else None
+            if found is not None:
                 from dsdone.git.prefetch import Prefetch
                 from dsdone.registry import BUILTIN_GREP_LITERALS
 
-                return Prefetch.start(folder, BUILTIN_GREP_LITERALS)
-        except OSError:  # a name too long, a folder that cannot be read: not this one
+                return Prefetch.start(found.parent, BUILTIN_GREP_LITERALS)
+        except (OSError, ValueError):  # a name too long or with a NUL, an unreadable folder
             continue
     return None
 
@@ -79,6 +85,10 @@ def guard(debug: bool = False) -> Iterator[None]:
     try:
         yield
     except DsdoneError as exc:
+        if debug and exc.__cause__ is not None:  # a plugin that failed to load: where in it
+            import traceback
+
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
         print(f"dsdone: error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"  hint: {exc.hint}", file=sys.stderr)

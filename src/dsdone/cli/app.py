@@ -20,6 +20,7 @@ from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
 if TYPE_CHECKING:
+    from dsdone.engine import Selection
     from dsdone.report import Report
     from dsdone.runs.execute import RunOptions
 
@@ -74,8 +75,12 @@ class ColorMode(str, Enum):
     never = "never"
 
 
-def _ids(value: str | None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
+def _ids(values: Sequence[str] | None) -> frozenset[str] | None:
+    """The check ids of a repeatable option, each value a comma-separated list; None when the
+    option was not given (an empty value is given, and names no check)."""
+    if values is None:
+        return None
+    return frozenset(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def _use_color(mode: ColorMode) -> bool:
@@ -99,12 +104,12 @@ def check(
         ),
     ] = None,
     select: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Run only these checks (comma-separated ids)."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Run only these checks (ids, comma-separated or repeated)."),
     ] = None,
     ignore: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Skip these checks (comma-separated ids)."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Skip these checks (ids, comma-separated or repeated)."),
     ] = None,
     fail_on: Annotated[
         Severity,
@@ -198,6 +203,8 @@ def check(
 ) -> None:
     """Check a project against its contract and print a readiness report.
 
+    The project is the one PATH is in: the nearest contract upwards, up to the git top.
+
     Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, contract), 3 dsdone itself failed.
 
     With --all: 0 when every project is ready, else 1 (a project that cannot be checked fails).
@@ -210,27 +217,32 @@ def check(
     with guard(debug):
         selection = Selection(
             select=_ids(select),
-            ignore=_ids(ignore),
+            ignore=_ids(ignore) or frozenset(),
             fail_on=fail_on,
             allow_plugins=allow_plugins,
             timeout=timeout,
             min_score=min_score,
             runs=_run_options(run_kinds, python, run_timeout),
         )
-        known = None
-        if baseline is not None:
-            from dsdone.baseline import load_baseline
-
-            known = load_baseline(baseline)
-        today = date.today()
         where = project_argument(path)
-        if all_projects:
-            from dsdone.monorepo import check_all
+        try:
+            known = None
+            if baseline is not None:
+                from dsdone.baseline import load_baseline
 
-            reports = check_all(where, selection, today=today, baseline=known)
-        else:
-            early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
-            reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+                known = load_baseline(baseline)
+            today = date.today()
+            if all_projects:
+                from dsdone.monorepo import check_all
+
+                reports = check_all(where, selection, today=today, baseline=known)
+            else:
+                early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
+                reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+        except DsdoneError as error:
+            if output_format is not OutputFormat.terminal:
+                _write_unchecked(where, error, selection, output_format, output, all_projects)
+            raise  # the message on stderr and exit 2, as for the terminal
         to_file = output is not None
         text = _render(
             reports,
@@ -250,6 +262,8 @@ def check(
                 _render(reports, OutputFormat.json, combined=all_projects),
                 "--write-baseline",
             )
+        if debug:
+            _print_tracebacks(reports)
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
 
@@ -268,6 +282,36 @@ def _run_options(
     wanted = {kind.value for kind in kinds}
     chosen = frozenset(KINDS) if "all" in wanted else frozenset(wanted)
     return RunOptions(kinds=chosen, python=python, timeout=timeout)
+
+
+def _print_tracebacks(reports: Sequence[Report]) -> None:
+    """--debug: where each check that raised (a plugin's, most often) raised, on stderr."""
+    for report in reports:
+        for result in report.results:
+            if result.traceback:
+                where = f" in {report.folder}" if report.folder else ""
+                print(f"dsdone: the check {result.check}{where} raised:", file=sys.stderr)
+                sys.stderr.write(result.traceback)
+
+
+def _write_unchecked(
+    where: Path,
+    error: DsdoneError,
+    selection: Selection,
+    output_format: OutputFormat,
+    output: Path | None,
+    combined: bool,
+) -> None:
+    """A project that could not be checked still gets a well-formed report in the format asked
+    for, where it was asked for: a CI job that uploads the file then shows the error, not "file
+    not found". The same report ``--all`` gives such a project among the others."""
+    from dsdone.unchecked import unchecked_report
+
+    text = _render((unchecked_report(where, error, selection),), output_format, combined=combined)
+    if output is not None:
+        _write(output, text, "--output")
+    else:
+        sys.stdout.write(text)
 
 
 def _render(

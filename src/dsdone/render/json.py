@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dsdone.report import CheckResult, Finding, Report, RunRecord, Score
-from dsdone.score import combined_overall
+from dsdone.score import FORMULA, combined_overall
 
 SCHEMA_VERSION = 1
 
@@ -71,7 +71,10 @@ def render_json_all(reports: Sequence[Report]) -> str:
         "dsdone": reports[0].dsdone_version if reports else None,
         "schema_version": SCHEMA_VERSION,
         "ready": all(report.ready for report in reports),
-        "score": {"overall": combined_overall(report.score for report in reports)},
+        "score": {
+            "overall": combined_overall(report.score for report in reports),
+            "formula": FORMULA,
+        },
         "projects": [report_data(report) for report in reports],
     }
     return _dump(data)
@@ -89,9 +92,15 @@ def score_data(score: Score) -> dict[str, Any]:
                 "score": area.value,
                 "held": area.held,
                 "applicable": area.applicable,
+                # Added within schema_version 1, with formula 2.
+                "points": area.points,
+                "possible": area.possible,
+                "not_holding": list(area.not_holding),
             }
             for area in score.areas
         },
+        "formula": score.formula,
+        "weakest": [area.area.value for area in score.weakest],
     }
 
 

@@ -13,7 +13,13 @@ import shlex
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from dsdone.render.verdict import area_scores, project_label, score_text, verdict_line
+from dsdone.render.verdict import (
+    area_scores,
+    held_down_by,
+    project_label,
+    score_text,
+    verdict_line,
+)
 from dsdone.report import CheckResult, Finding, Report, Status
 
 
@@ -56,6 +62,8 @@ def _suite(report: Report) -> ET.Element:
         ("verdict", verdict_line(report)),
         ("score", score_text(score.overall)),
         ("area scores", area_scores(score)),
+        ("score held down by", held_down_by(score)),
+        ("score formula", str(score.formula)),
         ("fail-on", report.fail_on.value),
     ):
         ET.SubElement(properties, "property", name=name, value=value)

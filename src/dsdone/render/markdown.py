@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from dsdone.render.verdict import (
     combined_verdict,
+    held_down_by,
     score_text,
     tally,
     verdict,
@@ -45,14 +46,18 @@ def _project(report: Report, level: int) -> list[str]:
         "",
         _escape(f"{head}{rest}"),
         "",
-        f"**Readiness score: {score_text(score.overall)}** (the lowest of its areas)",
+        f"**Readiness score: {score_text(score.overall)}**, {_escape(held_down_by(score))}",
         "",
-        "| Area | Score | Checks that hold |",
-        "|---|---|---|",
+        "| Area | Score | Checks that hold | Severity points | Does not hold |",
+        "|---|---|---|---|---|",
     ]
     for area in score.areas:
         value = "not measured" if area.value is None else str(area.value)
-        lines.append(f"| {area.area.value} | {value} | {area.held} of {area.applicable} |")
+        failing = ", ".join(f"`{check}`" for check in area.not_holding)
+        lines.append(
+            f"| {area.area.value} | {value} | {area.held} of {area.applicable} "
+            f"| {area.points} of {area.possible} | {failing} |"
+        )
     lines += [
         "",
         "| Status | Check | Severity | Area | Result |",

@@ -12,6 +12,7 @@ from rich.text import Text
 from dsdone.render.verdict import (
     area_scores,
     combined_verdict,
+    held_down_by,
     project_label,
     score_text,
     verdict,
@@ -85,11 +86,13 @@ def _colored(head: str, rest: str) -> Text:
 
 
 def _score(report: Report) -> Text:
+    """``Score 37/100, held down by monitoring 0 (gate-readme)`` and, below it, every area with
+    the checks that keep it under 100."""
     score = report.score
     return Text.assemble(
         ("Score ", "bold"),
         (score_text(score.overall), "bold"),
-        f" (its lowest area) · {area_scores(score)}",
+        f", {held_down_by(score)}\n  by area: {area_scores(score)}",
     )
 
 
