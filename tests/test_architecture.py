@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.state": 2,
     "dsdone.git.sizes": 2,
     "dsdone.git.grep": 2,
+    "dsdone.git.revision": 2,
     "dsdone.git.prefetch": 3,
     "dsdone.git.setup": 1,
     # the repository model and the contract
@@ -52,6 +53,8 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.test_suite": 5,
     "dsdone.analysis.shell": 1,
     "dsdone.analysis.ci": 1,
+    "dsdone.analysis.schema_refs": 1,
+    "dsdone.analysis.schema_diff": 1,
     "dsdone.analysis.requirements": 5,
     # the checks
     "dsdone.checks": 6,

@@ -42,6 +42,7 @@ class Selection:
     allow_plugins: bool = False  # load the contract's project-local plugin modules
     timeout: float | None = None  # seconds per check, unless the contract sets one
     min_score: int | None = None  # below this readiness score the project is not ready
+    base: str | None = None  # a git revision to compare the contract and its schemas with
 
 
 def available_checks(
@@ -91,7 +92,12 @@ def run(
         repository.expect_searches(
             frozenset().union(*(item.check.grep for item in prepared.values()))
         )
-        project = Project(repository, contract)
+        project = Project(
+            repository,
+            contract,
+            base=selection.base,
+            severities={check_id: check.severity for check_id, check in checks.items()},
+        )
         results = run_checks(project, prepared, selection.timeout)
         commit = project.git.commit
         folder = _repository_folder(project, search_root)

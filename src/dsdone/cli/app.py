@@ -134,6 +134,15 @@ def check(
             help="Also write the JSON report to this file, to use as --baseline.", dir_okay=False
         ),
     ] = None,
+    base: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="A git revision to compare with, such as origin/main (a pull request's base): "
+            "breaking changes to the schemas of outputs and inputs, and contract changes that "
+            "lower the bar.",
+            metavar="REF",
+        ),
+    ] = None,
     all_projects: Annotated[
         bool,
         typer.Option(
@@ -180,6 +189,7 @@ def check(
             allow_plugins=allow_plugins,
             timeout=timeout,
             min_score=min_score,
+            base=base,
         )
         known = None
         if baseline is not None:
