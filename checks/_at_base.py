@@ -109,10 +109,6 @@ class EntryChanges:
             return None
         return f"{self.old.version or 1} → {self.new.version}"
 
-    @property
-    def key(self) -> str:
-        return self.name
-
 
 def schema_changes(project: Project, base: Base) -> Iterator[EntryChanges]:
     """Each input and output of the base contract, matched by name, with the changes of its
@@ -173,12 +169,16 @@ def _schema_now(project: Project, section: str, entry: Entry) -> Schema | None:
 
 
 def _document(parsed: Parsed | None, where: str) -> Any:
+    """The data of a parsed file; ``Refused`` with its problem if it does not parse."""
     if parsed is None:
         return None
     if parsed.problem is not None:
-        line = parsed.problem.location.line if parsed.problem.location else None
-        at = f" (line {line})" if line else ""
-        raise Refused(f"{parsed.path} {where} is {parsed.problem.message}{at}".replace("  ", " "))
+        location = parsed.problem.location
+        problem = parsed.problem.message
+        words = [parsed.path, where, f"is {problem}" if problem.startswith("not ") else problem]
+        if location is not None and location.line is not None:
+            words.append(f"(line {location.line})")
+        raise Refused(" ".join(word for word in words if word))
     return parsed.data
 
 

@@ -64,8 +64,8 @@ def _entry_findings(project: Project, entry: EntryChanges, notes: list[str]) -> 
                 path=project.contract_path,
                 line=project.contract.line_of("outputs"),
                 hint="keep the output (say it is deprecated in its description first), or waive "
-                f'this with `change: "{entry.key}"` until its consumers have moved',
-                change=entry.key,
+                f'this with `change: "{entry.name}"` until its consumers have moved',
+                change=entry.name,
             )
         return
     breaking = [c for c in entry.changes if c.verdict(entry.direction) is Verdict.BREAKING]
@@ -84,7 +84,7 @@ def _entry_findings(project: Project, entry: EntryChanges, notes: list[str]) -> 
             path=project.contract_path,
             line=project.contract.line_of(entry.section, entry.new.index),
             hint=_hint(project, entry, ""),
-            change=entry.key,
+            change=entry.name,
         )
         return
     for change in breaking:
@@ -94,7 +94,7 @@ def _entry_findings(project: Project, entry: EntryChanges, notes: list[str]) -> 
             path=path,
             line=line,
             hint=_hint(project, entry, change.pointer),
-            change=f"{entry.key}#{change.pointer}",
+            change=f"{entry.name}#{change.pointer}",
         )
     if compatible:
         what = "consumers may now rely on" if output else "the project now accepts"
@@ -124,5 +124,5 @@ def _hint(project: Project, entry: EntryChanges, pointer: str) -> str:
     singular = entry.section.removesuffix("s")
     return (
         f"if {who} are ready for it, raise the {singular}'s `version` to {bump}; or accept it "
-        f'for a while with a waiver: `change: "{entry.key}#{pointer}"`, a reason and `until:`'
+        f'for a while with a waiver: `change: "{entry.name}#{pointer}"`, a reason and `until:`'
     )

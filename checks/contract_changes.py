@@ -130,6 +130,6 @@ def _to_review(project: Project, base: Base) -> Iterator[Finding]:
                 path=path,
                 line=line,
                 hint="review the change; accept it with a waiver "
-                f'(`change: "{entry.key}#{change.pointer}"`) or a new major `version`',
-                change=f"{entry.key}#{change.pointer}",
+                f'(`change: "{entry.name}#{change.pointer}"`) or a new major `version`',
+                change=f"{entry.name}#{change.pointer}",
             )

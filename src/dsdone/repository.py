@@ -569,7 +569,7 @@ class RevisionFiles:
         try:
             text = self.read_text(relative)
         except (GitError, OutsideProject) as exc:
-            return Parsed(relative, problem=Problem(str(exc), Location(shown)))
+            return Parsed(relative, problem=Problem(f"cannot be read: {exc}", Location(shown)))
         except UnicodeDecodeError as exc:
             return Parsed(
                 relative, problem=Problem(f"not valid UTF-8 (byte {exc.start})", Location(shown))
