@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.state": 2,
     "dsdone.git.sizes": 2,
     "dsdone.git.grep": 2,
+    "dsdone.git.revision": 2,
     "dsdone.git.prefetch": 3,
     "dsdone.git.setup": 1,
     "dsdone.git.worktree": 2,
@@ -56,6 +57,8 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.contacts": 1,
     "dsdone.analysis.monitoring_tools": 1,
     "dsdone.analysis.ci": 1,
+    "dsdone.analysis.schema_refs": 1,
+    "dsdone.analysis.schema_diff": 1,
     "dsdone.analysis.requirements": 5,
     # the checks
     "dsdone.checks": 6,

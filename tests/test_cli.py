@@ -349,6 +349,7 @@ def test_the_json_report_has_the_documented_shape(project: Path, run_cli: RunCli
             "hint": "finish it or open an issue",
             "waived": None,
             "known": False,
+            "change": None,
         }
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -561,3 +562,41 @@ def test_version_1_0_is_version_1(tmp_path: Path) -> None:
     (tmp_path / "dsdone.yaml").write_text(HEAD.replace("version: 1", "version: 1.0"), "utf-8")
     version = load_contract(tmp_path).version
     assert version == 1 and isinstance(version, int)
+
+
+def test_schemas_have_versions_and_inputs_have_schemas(tmp_path: Path) -> None:
+    (tmp_path / "dsdone.yaml").write_text(
+        HEAD
+        + """\
+inputs:
+  - name: customers
+    schema: schemas/customers.json
+    version: "2.1.0"
+outputs:
+  - name: scores
+    schema: {type: object}
+    version: 3
+waivers:
+  - check: breaking-changes
+    reason: the CRM team reads v2 from Monday
+    change: scores#/properties/score/type
+""",
+        "utf-8",
+    )
+    contract = load_contract(tmp_path)
+    assert contract.inputs is not None and contract.outputs is not None
+    assert (contract.inputs[0].schema, contract.inputs[0].version) == (
+        "schemas/customers.json",
+        "2.1.0",
+    )
+    assert contract.outputs[0].version == 3
+    assert contract.waivers[0].change == "scores#/properties/score/type"
+
+
+@pytest.mark.parametrize("version", ['"two"', '"2.x"', "-1", "1.5"])
+def test_a_schema_version_is_a_whole_number_or_semver(
+    make_repo: Any, run_cli: Any, version: str
+) -> None:
+    contract = HEAD + f"outputs:\n  - name: scores\n    version: {version}\n"
+    result = run_cli("check", str(make_repo(contract=contract, commit=False)))
+    assert_user_error(result, "dsdone.yaml:7:14: outputs[0].version must be")

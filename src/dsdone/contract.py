@@ -42,6 +42,10 @@ FIRST_RELEASE = "0.1.0"
 _RELEASE = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,4}){0,2}")
 
 
+# A JSON Schema: the path of a file in the repository, or written inline.
+SchemaSpec = str | Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Input:
     name: str | None
@@ -49,15 +53,18 @@ class Input:
     format: str | None
     pipeline: str | None
     index: int  # position in the contract's list, for locating it
+    schema: SchemaSpec | None = None  # what the project expects of one record
+    version: int | str | None = None  # of that schema: a whole number or semver
 
 
 @dataclass(frozen=True)
 class Output:
     name: str | None
     format: str | None
-    schema: str | Mapping[str, Any] | None
+    schema: SchemaSpec | None
     sample: str | None
     index: int
+    version: int | str | None = None  # of the schema, for consumers: a whole number or semver
     consumers: tuple[str, ...] | None = None  # None: not declared for this output
 
 
@@ -158,6 +165,10 @@ class Waiver:
     until: date | None
     paths: tuple[str, ...]
     index: int
+    # What change it accepts (the breaking-changes check): an output or input's name, a path
+    # in its schema, or both: ``scores``, ``/properties/score/type``,
+    # ``scores#/properties/score/type``.
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -283,8 +294,15 @@ def schema() -> dict[str, Any]:
 def load_contract(path: Path) -> Contract:
     """Read and validate the contract at ``path`` (a file, or a folder holding ``dsdone.yaml``)."""
     contract_path = find_contract(path)
-    shown = contract_path.name
-    text = _read_text(contract_path, shown)
+    return contract_from_text(_read_text(contract_path, contract_path.name), contract_path)
+
+
+def contract_from_text(text: str, path: Path) -> Contract:
+    """Validate ``text`` as the contract that lives at ``path`` (an absolute path; errors name
+    its file name): ``load_contract`` for a contract that is not read from the work tree, such
+    as the one at the revision ``dsdone check --base`` compares with. The caller reads at most
+    ``MAX_CONTRACT_BYTES``."""
+    shown = path.name
     document = load_yaml(text, shown)
     data = document.data
     if data is None:
@@ -306,7 +324,7 @@ def load_contract(path: Path) -> Contract:
         problems = _value_problems(data, document, shown)
     if problems:
         raise DsdoneError.of(problems, hint="see `dsdone schema` for every key and its type")
-    return _build(contract_path, data, document, shown)
+    return _build(path, data, document, shown)
 
 
 def _read_text(path: Path, shown: str) -> str:
@@ -535,6 +553,9 @@ def _explain(error: Any) -> list[tuple[YamlPath, str]]:
         return [(path, f"{where} must be one of {choices}; got {error.instance!r}")]
     if kind == "pattern" and path and path[-1] == "until":
         return [(path, f"{where} must be a date written YYYY-MM-DD; got {error.instance!r}")]
+    if kind == "pattern" and path and path[-1] == "version":
+        wanted = "a whole number or a version such as 2.1.0"
+        return [(path, f"{where} must be {wanted}; got {error.instance!r}")]
     if kind in ("minimum", "exclusiveMinimum"):
         bound = "greater than" if kind == "exclusiveMinimum" else "at least"
         return [(path, f"{where} must be {bound} {error.validator_value}; got {error.instance!r}")]
@@ -602,6 +623,8 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 format=item.get("format"),
                 pipeline=item.get("pipeline"),
                 index=i,
+                schema=item.get("schema"),
+                version=item.get("version"),
             )
             for i, item in enumerate(inputs)
         ),
@@ -614,6 +637,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 schema=item.get("schema"),
                 sample=item.get("sample"),
                 index=i,
+                version=item.get("version"),
                 consumers=None if item.get("consumers") is None else tuple(item["consumers"]),
             )
             for i, item in enumerate(outputs)
@@ -737,4 +761,5 @@ def _waiver(raw: dict[str, Any], index: int, document: YamlDocument, shown: str)
         until=parsed,
         paths=tuple(raw.get("paths", ())),
         index=index,
+        change=raw.get("change"),
     )

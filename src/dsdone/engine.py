@@ -45,6 +45,7 @@ class Selection:
     timeout: float | None = None  # seconds per check, unless the contract sets one
     min_score: int | None = None  # below this readiness score the project is not ready
     runs: RunOptions | None = None  # --run: what of the project's code to run, if anything
+    base: str | None = None  # a git revision to compare the contract and its schemas with
 
 
 def available_checks(
@@ -94,7 +95,12 @@ def run(
         repository.expect_searches(
             frozenset().union(*(item.check.grep for item in prepared.values()))
         )
-        project = Project(repository, contract)
+        project = Project(
+            repository,
+            contract,
+            base=selection.base,
+            severities={check_id: check.severity for check_id, check in checks.items()},
+        )
         results = run_checks(project, prepared, selection.timeout)
         runs: tuple[RunRecord, ...] = ()
         if selection.runs is not None:  # the only place the project's code may run

@@ -87,6 +87,10 @@ class Finding:
     cell: int | None = None
     cell_line: int | None = None
     hint: str | None = None
+    # For a finding about a change since another revision (``dsdone check --base``): which
+    # change, as an entry of the contract and a path in its schema
+    # (``scores#/properties/score/type``), for a waiver's ``change:`` to name.
+    change: str | None = None
     # Set after the check ran, never by the check: a waiver that accepts this finding, and
     # whether the --baseline report already had it. Either way it does not block the gate.
     waived: Waived | None = None

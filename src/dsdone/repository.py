@@ -28,11 +28,12 @@ from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
 from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
+from dsdone.git.revision import Revision, read_at, resolve_revision
 from dsdone.git.sizes import blobs_larger_than, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
 from dsdone.parsed import Parsed, parse
-from dsdone.safe_read import open_regular, read_regular, read_text_source
+from dsdone.safe_read import MAX_TEXT_BYTES, open_regular, read_regular, read_text_source
 
 T = TypeVar("T")
 
@@ -518,6 +519,18 @@ class Repository:
         except OSError:
             return []
 
+    # -- another revision ----------------------------------------------------------------------
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019
+    def at_revision(self, name: str) -> RevisionFiles:
+        """The project's files as they were at the git revision ``name`` (``dsdone check
+        --base origin/main``), read from git's objects. Raises ``GitError`` saying what to fetch
+        when the repository does not have it, or when the project is not in git."""
+        folder = self.repository_folder
+        if folder is None:
+            raise GitError(self.git.problem or "the project is not in a git work tree")
+        return RevisionFiles(resolve_revision(self.root, name), folder)
+
     def blobs_larger_than(self, limit: int) -> dict[str, int]:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
         their sizes (a Git LFS pointer is a small blob). Raises ``dsdone.errors.GitError`` when
@@ -531,6 +544,47 @@ class Repository:
             raise GitError(str(exc)) from None
         # Only what the index keeps: a name that cannot be shown in a report is left out.
         return {path: size for path, size in large.items() if path in self.index.tracked}
+
+
+class RevisionFiles:
+    """The project's files at another revision, read from git's objects: nothing is checked out
+    or written. Paths are relative to the project folder, as in the work tree (joined to the
+    project's folder in the repository for git); one that leaves the folder is refused."""
+
+    def __init__(self, revision: Revision, folder: str) -> None:
+        self.revision = revision
+        self.folder = folder  # the project folder in the repository ("" at its top)
+
+    @property
+    def name(self) -> str:
+        """The revision as the user named it (``origin/main``)."""
+        return self.revision.name
+
+    def read_text(self, relative: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+        """The file's text at the revision, ``None`` if there was no such file. Raises
+        ``OutsideProject``, ``GitError`` (not a file, over ``limit`` bytes, git failed) and
+        ``UnicodeDecodeError``."""
+        clean = posixpath.normpath(relative.replace("\\", "/"))
+        if clean.startswith(("/", "../")) or clean in ("..", ".") or _is_windows_absolute(clean):
+            raise OutsideProject(f"{relative!r} points outside the project folder")
+        data = read_at(self.revision, posixpath.join(self.folder, clean), limit)
+        return None if data is None else data.decode("utf-8-sig")
+
+    @functools.lru_cache(maxsize=128)  # noqa: B019 - lives for one run
+    def parsed(self, relative: str) -> Parsed | None:
+        """The YAML, JSON or TOML file at the revision, parsed as ``Repository.parsed`` does
+        (with a ``problem`` when it cannot be read or parsed); ``None`` if there was no such
+        file."""
+        shown = f"{relative} at {self.name}"
+        try:
+            text = self.read_text(relative)
+        except (GitError, OutsideProject) as exc:
+            return Parsed(relative, problem=Problem(f"cannot be read: {exc}", Location(shown)))
+        except UnicodeDecodeError as exc:
+            return Parsed(
+                relative, problem=Problem(f"not valid UTF-8 (byte {exc.start})", Location(shown))
+            )
+        return None if text is None else parse(relative, text)
 
 
 def _is_windows_absolute(path: str) -> bool:

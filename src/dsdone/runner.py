@@ -167,7 +167,7 @@ def _malformed(finding: Finding) -> str | None:
     own error and not a crash of the report."""
     if not isinstance(finding.message, str) or not finding.message:
         return f"message must be a non-empty string, not {finding.message!r:.40}"
-    for name in ("path", "hint"):
+    for name in ("path", "hint", "change"):
         value = getattr(finding, name)
         if value is not None and not isinstance(value, str):
             return f"{name} must be a string or None, not {value!r:.40}"

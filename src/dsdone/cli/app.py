@@ -147,6 +147,15 @@ def check(
             help="Also write the JSON report to this file, to use as --baseline.", dir_okay=False
         ),
     ] = None,
+    base: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="A git revision to compare with, such as origin/main (a pull request's base): "
+            "breaking changes to the schemas of outputs and inputs, and contract changes that "
+            "lower the bar.",
+            metavar="REF",
+        ),
+    ] = None,
     all_projects: Annotated[
         bool,
         typer.Option(
@@ -223,6 +232,7 @@ def check(
             timeout=timeout,
             min_score=min_score,
             runs=_run_options(run_kinds, python, run_timeout),
+            base=base,
         )
         where = project_argument(path)
         try:

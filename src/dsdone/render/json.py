@@ -137,4 +137,5 @@ def _finding(finding: Finding) -> dict[str, Any]:
             "line": finding.waived.line,
         },
         "known": finding.known,
+        "change": finding.change,  # added within schema_version 1
     }
