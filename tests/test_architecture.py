@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "dsdone.globs": 0,
     "dsdone.discovery": 1,
     "dsdone.toml": 0,
+    "dsdone.search_literals": 2,
     "dsdone.api": 1,
     "dsdone.score": 1,
     "dsdone.yamlsource": 1,

@@ -19,8 +19,8 @@ from dsdone.contract import load_contract
 from dsdone.git.grep import FileLines, read_grep, start_grep
 from dsdone.git.prefetch import Prefetch
 from dsdone.project import Project
-from dsdone.registry import BUILTIN_GREP_LITERALS as BUILTIN_LITERALS
 from dsdone.registry import builtin_checks
+from dsdone.search_literals import BUILTIN_GREP_LITERALS as BUILTIN_LITERALS
 
 MIB = 1024 * 1024  # what the parser reads of git's output at a time
 

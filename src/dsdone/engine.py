@@ -14,17 +14,12 @@ from dsdone.api import Check, OptionError
 from dsdone.contract import Contract, find_contract, load_contract, release
 from dsdone.errors import DsdoneError, Problem
 from dsdone.project import Project
-from dsdone.registry import (
-    BUILTIN_GREP_LITERALS,
-    builtin_checks,
-    collect,
-    plugin_checks,
-    project_checks,
-)
+from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
 from dsdone.report import Report, RunRecord, Severity
 from dsdone.repository import Repository
 from dsdone.runner import PreparedCheck, run_checks
 from dsdone.score import score_results
+from dsdone.search_literals import BUILTIN_GREP_LITERALS
 from dsdone.waivers import apply_waivers
 
 if TYPE_CHECKING:

@@ -61,7 +61,7 @@ def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
                 found = path if path.is_file() and is_contract(path) else None
             if found is not None:
                 from dsdone.git.prefetch import Prefetch
-                from dsdone.registry import BUILTIN_GREP_LITERALS
+                from dsdone.search_literals import BUILTIN_GREP_LITERALS
 
                 return Prefetch.start(found.parent, BUILTIN_GREP_LITERALS)
         except (OSError, ValueError):  # a name too long or with a NUL, an unreadable folder
