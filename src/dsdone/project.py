@@ -319,6 +319,19 @@ class Project:
         # Only what the index keeps: a name that cannot be shown in a report is left out.
         return {path: size for path, size in large.items() if path in self.index.tracked}
 
+    def committed_contents(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """What the last commit (HEAD) holds for each of ``paths``: a file HEAD does not have
+        is left out, and so is every file before the first commit or when git cannot tell.
+        One git call for all of them: ask for the few files that need it, not for each file."""
+        if not self.index.in_git:
+            return {}
+        from dsdone.git.blobs import head_contents
+
+        try:
+            return head_contents(self.root, paths)
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
+
     # -- the contract ------------------------------------------------------------------------
 
     @property
