@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.analysis.personal_paths import NEEDLES
+from dsdone.analysis.secrets import LITERALS as SECRET_LITERALS
 from dsdone.fileindex import LS_FILES
 from dsdone.git.command import GitRun
 from dsdone.git.grep import start_grep
@@ -29,7 +30,7 @@ GIT_COMMANDS = {
 
 # The literals the built-in checks search for (``@check(grep=...)``), known here without
 # importing them; a test keeps the two equal.
-BUILTIN_LITERALS = frozenset(NEEDLES)
+BUILTIN_LITERALS = frozenset(NEEDLES) | SECRET_LITERALS
 
 
 @dataclass
