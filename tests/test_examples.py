@@ -58,12 +58,17 @@ def test_the_ready_example_is_the_standard_template_rendered() -> None:
 
 # What a reader of the not-ready report must see: (check, path, line, words of the message).
 NOT_READY_FINDINGS = [
+    ("copy-versioning", "src/fraud_score/features_old.py", None, "a copy of "
+     "src/fraud_score/features.py ('_old' in its name)"),
     ("input-pipelines", "dsdone.yaml", 13, "'build_features' is not defined at the top level of "
      "src/fraud_score/features.py"),
+    ("notebook-hygiene", "notebooks/explore.ipynb", 43, "cell 3 has a saved error: KeyError"),
     ("output-schema", "schemas/scores.sample.json", 3, "'0.97' is not of type 'number'"),
     ("personal-paths", "notebooks/explore.ipynb", 31,
      "'/Users/maria/Downloads/transactions_2024.csv'"),
     ("retrain-entrypoint", "dsdone.yaml", 27, "'fraud_score.train' does not resolve"),
+    ("secrets", "src/fraud_score/warehouse.py", 5, "a password in a connection string: "
+     "postgresql://maria:…(11 chars)@warehouse.internal"),
     ("tracked-config", "dsdone.yaml", 24, "'configs/thresholds.yaml' does not exist"),
     ("unit-tests", "dsdone.yaml", 31, "found 1 test in tests/; the contract asks for at least 3 "
      "(placeholder tests do not count: 1 found)"),
@@ -111,3 +116,10 @@ def test_the_personal_path_is_located_in_its_notebook_cell(
     _, report = not_ready_report
     (result,) = [r for r in report["results"] if r["check"] == "personal-paths"]
     assert (result["findings"][0]["cell"], result["findings"][0]["cell_line"]) == (2, 1)
+
+
+def test_the_not_ready_examples_secret_is_never_shown(
+    not_ready_report: tuple[int, dict[str, Any]],
+) -> None:
+    _, report = not_ready_report
+    assert "Fr4ud-2024!" not in json.dumps(report)
