@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
 
@@ -77,13 +77,24 @@ _GENERATED_SUFFIXES = frozenset(
 
 
 def _left_out(relative: str) -> bool:
-    """Whether a file is not searched: a binary format, or a generated file. Runs for each of
-    the project's files (to count them), so string methods, not a Path or a glob."""
+    """Whether a file is not searched: a binary format, or a generated file."""
     suffix = relative[relative.rfind(".") :].lower()
-    if suffix in BINARY_SUFFIXES:
-        return True
-    return suffix in _GENERATED_SUFFIXES and (
-        relative.endswith(_GENERATED_TAILS) or relative in GENERATED_NAMES
+    return suffix in BINARY_SUFFIXES or (suffix in _GENERATED_SUFFIXES and _generated(relative))
+
+
+def _generated(relative: str) -> bool:
+    return relative.endswith(_GENERATED_TAILS) or relative in GENERATED_NAMES
+
+
+def _count_searched(files: Sequence[str]) -> int:
+    """How many ``files`` are searched: ``_left_out`` inlined, for it runs over every file of
+    the project (a function call a file would double the cost)."""
+    binary, generated = BINARY_SUFFIXES, _GENERATED_SUFFIXES
+    return sum(
+        1
+        for relative in files
+        if (suffix := relative[relative.rfind(".") :].lower()) not in binary
+        and not (suffix in generated and _generated(relative))
     )
 
 
@@ -125,8 +136,8 @@ def secrets(project: Project) -> Iterator[Finding | Note]:
     `github_pat_`), GitLab (`glpat-`), Slack (`xoxb-`, `xoxp-`), Hugging Face (`hf_`),
     OpenAI-style (`sk-`, `sk-proj-`), Stripe live (`sk_live_`, `rk_live_`) and Google (`AIza`)
     keys; signed JWTs; passwords in connection strings (`postgresql://user:PASSWORD@host/db`,
-    and mysql, mssql, mongodb(+srv), redis, amqp, snowflake); and literal values of keys named
-    password, passwd, passphrase, ..._secret, secret_... or api_key. Values are never shown: a
+    and mysql, mongodb(+srv), redis, amqp); and literal values of keys named password, passwd,
+    secret, ..._secret, secret_key or api_key. Values are never shown: a
     finding gives the kind, the place and a masked form such as `ghp_…(40 chars)`. The hint
     says to rotate a secret that the last commit holds (it is in the history), and to remove
     one that it does not before committing.
@@ -152,7 +163,8 @@ def secrets(project: Project) -> Iterator[Finding | Note]:
     for relative, lines in _candidates(project, searched):
         hits.extend(_scan(project, relative, lines))
     yield from _findings(project, hits)
-    count = sum(map(searched, project.files))
+    files = project.files
+    count = _count_searched(files) if skip is None else sum(map(searched, files))
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
 
 

@@ -17,7 +17,7 @@ is turned off. So a hit needs a shape that only a credential has:
   ``sk-ant-``), Stripe live keys (``sk_live_``, ``rk_live_``), Google API keys (``AIza``) and
   signed JWTs;
 - a password in a connection string (``postgresql://user:PASSWORD@host/db``, and mysql,
-  mssql, mongodb(+srv), redis, amqp, snowflake);
+  mongodb(+srv), redis, amqp);
 - a literal value assigned to a key that names a password, a secret or an API key
   (``password = "..."``, ``db_passwd: ...``, ``SECRET_KEY=...``, ``openai.api_key = "..."``);
   an AWS secret access key only in its own 40-character shape under a key named like one.
@@ -44,47 +44,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-# The complete literal pre-filter: a line without any of these holds no secret that
-# ``find_secrets`` reports. Few and rare on purpose: git grep's time grows with each literal
-# (about 4 ms of CPU each on a 20,000-file repository) and with each line it finds (a literal
-# on every line of a lock file costs it a second), so one literal stands for a family where
-# one can, and none is a word of prose. Each has a character that base64 does not (- _ . or a
-# space) or four letters at least: a notebook's images are base64, and a hit in one costs a
-# line of tens of kilobytes.
-TOKEN_LITERALS: tuple[str, ...] = (
-    "PRIVATE KEY",  # -----BEGIN (RSA |EC |OPENSSH |ENCRYPTED |PGP )PRIVATE KEY( BLOCK)-----
-    "AKIA",  # AWS access key id
-    "ASIA",  # AWS temporary access key id
-    "ghp_",  # GitHub personal access token
-    "gho_",  # GitHub OAuth token
-    "ghs_",  # GitHub app installation token
-    "github_pat_",  # GitHub fine-grained token
-    "glpat-",  # GitLab personal access token
-    "xoxb-",  # Slack bot token
-    "xoxp-",  # Slack user token
-    "hf_",  # Hugging Face
-    "sk-",  # OpenAI (sk-, sk-proj-, sk-svcacct-), Anthropic (sk-ant-) and others
-    "k_live_",  # Stripe: sk_live_, rk_live_
-    "AIza",  # Google API key
-    ".eyJ",  # a JWT: base64url of '{"' begins its payload, after the header and a dot
+from dsdone.analysis.secret_literals import (
+    KEY_LITERALS,
+    SCHEME_LITERALS,
+    TOKEN_LITERALS,
 )
-# The schemes of connection strings (scheme://user:password@host), not "://": every URL has
-# that, and lock files hold thousands of them (git grep's time grows with the lines found).
-SCHEME_LITERALS: tuple[str, ...] = (
-    "postgres",  # postgres://, postgresql://, postgresql+psycopg2://
-    "mysql",  # mysql://, mysql+pymysql://
-    "mssql",  # mssql+pyodbc://
-    "mongodb",  # mongodb://, mongodb+srv://
-    "redis",  # redis://, rediss://
-    "amqp",  # amqp://, amqps:// (RabbitMQ, Celery's broker)
-    "snowflake",  # snowflake://
-)
-# Keys that name a credential, in the spellings people write them: password, Password,
-# PASSWORD, passwd, db_password, client_secret, secret_key, SECRET_KEY, api_key, API_KEY.
-# (Not "secret" alone: prose and Kubernetes manifests say it on every other line.)
-KEY_LITERALS: tuple[str, ...] = ("assw", "ASSW", "_secret", "ecret_", "ECRET", "pi_key", "PI_KEY")
+from dsdone.analysis.secret_literals import LITERALS as LITERALS  # the pre-filter, for checks
+
 _TEXT_LITERALS = TOKEN_LITERALS + SCHEME_LITERALS + KEY_LITERALS
-LITERALS: frozenset[bytes] = frozenset(literal.encode() for literal in _TEXT_LITERALS)
 
 
 def holds_literal(text: str) -> bool:
@@ -334,8 +301,8 @@ _SHAPES = (
     _Shape(
         "a password in a connection string",
         SCHEME_LITERALS,
-        r"(?<![A-Za-z0-9+.-])(?P<scheme>postgres(?:ql)?|mysql|mssql|mongodb(?:\+srv)?|rediss?"
-        r"|amqps?|snowflake)(?:\+[A-Za-z0-9_]{1,30})?://"
+        r"(?<![A-Za-z0-9+.-])(?P<scheme>postgres(?:ql)?|mysql|mongodb(?:\+srv)?|rediss?|amqps?)"
+        r"(?:\+[A-Za-z0-9_]{1,30})?://"
         r"(?P<user>[^\s:/@'\"`<>]{0,128}):(?P<password>[^\s/@'\"`<>]{1,256})@"
         r"(?P<host>[A-Za-z0-9._-]{1,253})",
         before=0,

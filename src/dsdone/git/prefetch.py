@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.analysis.personal_paths import NEEDLES
-from dsdone.analysis.secrets import LITERALS as SECRET_LITERALS
+from dsdone.analysis.secret_literals import LITERALS as SECRET_LITERALS
 from dsdone.fileindex import LS_FILES
 from dsdone.git.command import GitRun
 from dsdone.git.grep import start_grep
