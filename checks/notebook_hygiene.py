@@ -306,7 +306,7 @@ def _errors(relative: str, notebook: dict[str, Any], place: _Places) -> Iterator
                 continue
             name = str(output.get("ename") or "an exception")
             yield Finding(
-                f"cell {index} has a saved error: {name}{_run_label(cell)}",
+                f"the cell was saved with an error: {name}{_run_label(cell)}",
                 path=relative,
                 line=place.line_in_cell(index, b'"output_type": "error"'),
                 cell=index,

@@ -62,7 +62,7 @@ NOT_READY_FINDINGS = [
      "src/fraud_score/features.py ('_old' in its name)"),
     ("input-pipelines", "dsdone.yaml", 13, "'build_features' is not defined at the top level of "
      "src/fraud_score/features.py"),
-    ("notebook-hygiene", "notebooks/explore.ipynb", 43, "cell 3 has a saved error: KeyError"),
+    ("notebook-hygiene", "notebooks/explore.ipynb", 43, "saved with an error: KeyError"),
     ("output-schema", "schemas/scores.sample.json", 3, "'0.97' is not of type 'number'"),
     ("personal-paths", "notebooks/explore.ipynb", 31,
      "'/Users/maria/Downloads/transactions_2024.csv'"),

@@ -85,7 +85,7 @@ def test_a_saved_error_names_the_cell_and_the_exception_at_its_line(make_repo: M
 
     [finding] = run(root).findings
 
-    assert finding.message == "cell 1 has a saved error: KeyError (In [2])"
+    assert finding.message == "the cell was saved with an error: KeyError (In [2])"
     assert finding.cell == 1
     assert '"output_type": "error"' in line_of(root, finding)
     hint = finding.hint or ""
