@@ -21,21 +21,23 @@ MAX_READ_BYTES = 64 * 1024 * 1024
 # Jupyter's own copies, made as it autosaves: copy-versioning reports them when committed.
 CHECKPOINTS = ".ipynb_checkpoints/"
 
-# What nbformat 4's schema allows in each kind of cell and output: a notebook whose cells and
-# outputs have these keys, of these types, is validated by nbformat only when something is off
-# (that costs about a millisecond a notebook; these probes, microseconds).
+# The keys nbformat 4's schema asks of a notebook, its cells and their outputs (each output's
+# are all required; a cell's "id" is required from version 4.5 on, and allowed only there): a
+# notebook whose parts have exactly these keys, of these types, is validated by nbformat only
+# when something is off (that costs about a millisecond a notebook; these probes,
+# microseconds).
+_NOTEBOOK_KEYS = frozenset({"cells", "metadata", "nbformat", "nbformat_minor"})
 _CELL_KEYS = {
-    "code": frozenset({"cell_type", "execution_count", "id", "metadata", "outputs", "source"}),
-    "markdown": frozenset({"cell_type", "id", "metadata", "source", "attachments"}),
-    "raw": frozenset({"cell_type", "id", "metadata", "source", "attachments"}),
+    "code": frozenset({"cell_type", "execution_count", "metadata", "outputs", "source"}),
+    "markdown": frozenset({"cell_type", "metadata", "source"}),
+    "raw": frozenset({"cell_type", "metadata", "source"}),
 }
+_ATTACHMENTS = frozenset({"attachments"})  # allowed in markdown and raw cells
 _OUTPUT_KEYS = {
     "stream": frozenset({"output_type", "name", "text"}),
-    "display_data": frozenset({"output_type", "data", "metadata", "transient"}),
-    "execute_result": frozenset(
-        {"output_type", "data", "metadata", "execution_count", "transient"}
-    ),
-    "error": frozenset({"output_type", "ename", "evalue", "traceback", "transient"}),
+    "display_data": frozenset({"output_type", "data", "metadata"}),
+    "execute_result": frozenset({"output_type", "data", "metadata", "execution_count"}),
+    "error": frozenset({"output_type", "ename", "evalue", "traceback"}),
 }
 
 
@@ -162,23 +164,44 @@ def _looks_valid(notebook: dict[str, Any]) -> bool:
     every notebook, so exact type tests, and a missing key or a wrong type is caught as the
     exception it raises rather than tested for."""
     try:
-        minor, cells = notebook["nbformat_minor"], notebook["cells"]
-        if notebook["nbformat"] != 4 or type(minor) is not int or type(cells) is not list:
+        minor, cells, metadata = (
+            notebook["nbformat_minor"],
+            notebook["cells"],
+            notebook["metadata"],
+        )
+        if notebook["nbformat"] != 4 or notebook.keys() != _NOTEBOOK_KEYS:
             return False
-        if type(notebook["metadata"]) is not dict:
+        if type(minor) is not int or type(cells) is not list or not _metadata_looks_valid(metadata):
             return False
+        with_id = minor >= 5
         for cell in cells:
-            if not _CELL_KEYS[cell["cell_type"]].issuperset(cell):
+            kind = cell["cell_type"]
+            keys = cell.keys() - _ATTACHMENTS if kind != "code" else cell.keys()
+            if len(keys) != len(_CELL_KEYS[kind]) + with_id or not keys >= _CELL_KEYS[kind]:
+                return False
+            if with_id and type(cell["id"]) is not str:
                 return False
             if type(cell["metadata"]) is not dict or type(cell["source"]) not in _TEXT:
                 return False
-            if minor >= 5 and "id" not in cell:
+            if kind == "code" and not _code_cell_looks_valid(cell):
                 return False
-            if cell["cell_type"] == "code" and not _code_cell_looks_valid(cell):
-                return False
-    except (KeyError, TypeError):  # a key missing, or a cell or output that is not an object
+    except (KeyError, TypeError, AttributeError):  # a key missing, or a part not an object
         return False
     return True
+
+
+def _metadata_looks_valid(metadata: Any) -> bool:
+    if type(metadata) is not dict:
+        return False
+    kernelspec = metadata.get("kernelspec")
+    if kernelspec is not None and not (
+        type(kernelspec) is dict
+        and type(kernelspec.get("name")) is str
+        and type(kernelspec.get("display_name")) is str
+    ):
+        return False
+    language = metadata.get("language_info")
+    return language is None or (type(language) is dict and type(language.get("name")) is str)
 
 
 _TEXT = (str, list)  # a "multiline string": one string, or a list of lines
@@ -189,7 +212,7 @@ def _code_cell_looks_valid(cell: dict[str, Any]) -> bool:
     outputs = cell["outputs"]
     if type(cell["execution_count"]) not in _COUNT or type(outputs) is not list:
         return False
-    return all(_OUTPUT_KEYS[output["output_type"]].issuperset(output) for output in outputs)
+    return all(output.keys() == _OUTPUT_KEYS[output["output_type"]] for output in outputs)
 
 
 def _validation_problem(data: bytes) -> tuple[str, int | None, int | None, int | None] | None:

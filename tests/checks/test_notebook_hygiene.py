@@ -191,6 +191,37 @@ def test_a_notebook_nbformat_rejects_is_a_finding_at_the_cell_it_names(
     assert '"cell_type": "code"' in line_of(root, finding)
 
 
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda node: node["cells"][2]["outputs"][0].pop("metadata"),
+         "'metadata' is a required property"),
+        (lambda node: node["cells"][3]["outputs"][0].update(transient={}),
+         "Additional properties are not allowed"),
+        (lambda node: node["metadata"]["kernelspec"].pop("display_name"),
+         "'display_name' is a required property"),
+        (lambda node: node.update(extra=1), "Additional properties are not allowed"),
+        (lambda node: node["cells"][1].update(execution_count="1"),
+         "'1' is not of type 'integer', 'null'"),
+    ],
+    ids=["output-without-metadata", "output-extra-key", "kernelspec-without-display-name",
+         "notebook-extra-key", "count-as-text"],
+)  # fmt: skip
+def test_what_the_probes_let_through_nbformat_does_not(
+    make_repo: MakeRepo, edit: Any, problem: str
+) -> None:
+    # Each edit keeps the JSON valid and breaks nbformat's schema: the cheap probes must see
+    # something off and hand the notebook to nbformat.
+    node = json.loads(RUN_IN_ORDER)
+    edit(node)
+    root = make_repo({"eda.ipynb": json.dumps(node, indent=1)})
+
+    [finding] = run(root).findings
+
+    assert finding.message.startswith("not a valid notebook: ")
+    assert problem in finding.message
+
+
 def test_a_version_3_notebook_is_read_and_checked(make_repo: MakeRepo) -> None:
     old = {
         "nbformat": 3,
