@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.prefetch": 3,
     "dsdone.git.setup": 1,
     "dsdone.git.worktree": 2,
+    "dsdone.git.blobs": 2,
     # the repository model and the contract
     "dsdone.fileindex": 3,
     "dsdone.contract": 3,
@@ -56,6 +57,9 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.test_suite": 5,
     "dsdone.analysis.shell": 1,
     "dsdone.analysis.contacts": 1,
+    "dsdone.analysis.secret_literals": 0,
+    "dsdone.analysis.secrets": 1,
+    "dsdone.analysis.notebooks": 1,
     "dsdone.analysis.monitoring_tools": 1,
     "dsdone.analysis.ci": 1,
     "dsdone.analysis.schema_refs": 1,

@@ -83,6 +83,10 @@ def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
     }
     assert check.exit_code == 0, failing
     assert failing == {}
+    # The checks of 0.2.0 ran on it too, from its first commit.
+    checks = {r["check"]: r["summary"] for r in report["results"]}
+    assert checks["notebook-hygiene"] == "no notebooks"
+    assert {"secrets", "copy-versioning"} <= checks.keys()
 
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
 
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
+from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
 from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
@@ -530,6 +531,17 @@ class Repository:
         if folder is None:
             raise GitError(self.git.problem or "the project is not in a git work tree")
         return RevisionFiles(resolve_revision(self.root, name), folder)
+
+    def committed_contents(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """What the last commit (HEAD) holds for each of ``paths``: a file HEAD does not have
+        is left out, and so is every file before the first commit or when git cannot tell.
+        One git call for all of them: ask for the few files that need it, not for each file."""
+        if not self.index.in_git:
+            return {}
+        try:
+            return head_contents(self.root, paths)
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
 
     def blobs_larger_than(self, limit: int) -> dict[str, int]:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with

@@ -8,10 +8,12 @@ module is light on purpose; a test keeps it equal to the literals the checks dec
 from __future__ import annotations
 
 from dsdone.analysis.personal_paths import NEEDLES as PERSONAL_PATH_NEEDLES
+from dsdone.analysis.secret_literals import LITERALS as SECRET_LITERALS
 
 BUILTIN_GREP_LITERALS = frozenset(
     (
         *PERSONAL_PATH_NEEDLES,  # personal-paths: the prefixes of home folders
+        *SECRET_LITERALS,  # secrets: what every credential format the detector knows holds
         b"print(",  # logging: calls of print in package code
         b"mlflow",  # model-tracking: the tracking tools configured in code
         b"wandb",
