@@ -13,6 +13,7 @@ from typing import Any
 from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
+from dsdone.parse_errors import describe
 from dsdone.project import PathStatus, Project
 from dsdone.report import Finding
 
@@ -234,31 +235,21 @@ def _file_problem(project: Project, path: str) -> str | None:
 def _parse_schema_text(path: str, text: str) -> Any:
     """The parsed schema file (JSON, or YAML for any other extension), or a located Finding."""
     hint = "fix the syntax at that place"
-    if path.lower().endswith(".json"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            return Finding(
-                f"schema {path} is not valid JSON: {exc.msg}",
-                path=path,
-                line=exc.lineno,
-                column=exc.colno,
-                hint=hint,
-            )
+    kind = "JSON" if path.lower().endswith(".json") else "YAML"
     import yaml
 
     try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        return json.loads(text) if kind == "JSON" else yaml.safe_load(text)
+    except (ValueError, RecursionError, OverflowError, TypeError, yaml.YAMLError) as exc:
+        # The parser's own text may quote the file (PyYAML shows the line): where and what only.
+        failure = describe(exc, text)
         return Finding(
-            f"schema {path} is not valid YAML: {exc.problem or exc.context}",
+            f"schema {path} is not valid {kind}: {failure.what}",
             path=path,
-            line=mark.line + 1 if mark else None,
+            line=failure.line,
+            column=failure.column,
             hint=hint,
         )
-    except yaml.YAMLError as exc:
-        return Finding(f"schema {path} is not valid YAML: {exc}", path=path, hint=hint)
 
 
 def _yaml_line(text: str, where: tuple[str | int, ...]) -> int | None:
@@ -393,6 +384,4 @@ def _failing_records(records: list[Record], loaded: _Schema) -> Iterator[tuple[i
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "it is not UTF-8 text"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc)
+    return describe(exc).what
