@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
-import sys
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -16,6 +14,7 @@ import typer
 
 from dsdone import __version__
 from dsdone.cli import guard, project_argument
+from dsdone.cli.streams import Kind, stdout_is_terminal, write_stdout
 from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
@@ -35,7 +34,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"dsdone {__version__}")
+        write_stdout(f"dsdone {__version__}\n")
         raise typer.Exit()
 
 
@@ -77,7 +76,7 @@ def _use_color(mode: ColorMode) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    return stdout_is_terminal() and os.environ.get("TERM") != "dumb"
 
 
 @app.command()
@@ -205,9 +204,9 @@ def check(
         )
         if output is not None:
             _write(output, text, "--output")
-            sys.stdout.write(_verdict(reports, combined=all_projects, color=_use_color(color)))
+            write_stdout(_verdict(reports, combined=all_projects, color=_use_color(color)))
         else:
-            sys.stdout.write(text)
+            write_stdout(text, _KINDS[output_format])
         if write_baseline is not None:
             _write(
                 write_baseline,
@@ -216,6 +215,17 @@ def check(
             )
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
+
+
+# How each format is written to a stream that cannot encode every character (see streams).
+_KINDS = {
+    OutputFormat.terminal: Kind.TEXT,
+    OutputFormat.json: Kind.JSON,
+    OutputFormat.sarif: Kind.JSON,
+    OutputFormat.junit: Kind.MARKUP,
+    OutputFormat.markdown: Kind.MARKUP,
+    OutputFormat.github: Kind.ANNOTATIONS,
+}
 
 
 def _render(
@@ -229,7 +239,7 @@ def _render(
     if output_format is OutputFormat.terminal:
         from dsdone.render.terminal import render_terminal, render_terminal_all
 
-        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        width = shutil.get_terminal_size((100, 24)).columns if stdout_is_terminal() else 100
         if combined:
             return render_terminal_all(reports, color=color, width=width, quiet=quiet)
         return render_terminal(reports[0], color=color, width=width, quiet=quiet)
@@ -242,30 +252,9 @@ def _render(
 
 def _verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:
     """What stays on the terminal when the report goes to a file: the verdict line."""
-    from rich.console import Console
-    from rich.text import Text
+    from dsdone.render.terminal import render_terminal_verdict
 
-    from dsdone.render.terminal import verdict_text
-    from dsdone.render.verdict import combined_verdict
-
-    if combined:
-        head, rest = combined_verdict(reports)
-        line = Text.assemble((head, "bold green" if head.startswith("✓") else "bold red"), rest)
-    else:
-        line = verdict_text(reports[0])
-    console = Console(
-        file=io.StringIO(),
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-        color_system="standard" if color else None,
-    )
-    console.print(line)
-    rendered = console.file.getvalue()  # type: ignore[attr-defined]
-    assert isinstance(rendered, str)
-    return rendered
+    return render_terminal_verdict(reports, combined=combined, color=color)
 
 
 def _write(path: Path, text: str, option: str) -> None:
@@ -285,10 +274,14 @@ def list_checks(
     ] = False,
 ) -> None:
     """List every available check: built-in and from installed plugins."""
+    import io
+
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from dsdone.engine import available_checks
+    from dsdone.render import escape
 
     with guard(debug):
         checks = available_checks()
@@ -296,8 +289,18 @@ def list_checks(
         for column in ("id", "severity", "area", "source", "title"):
             table.add_column(column, no_wrap=column != "title")
         for item in checks.values():
-            table.add_row(item.id, item.severity.value, item.area.value, item.source, item.title)
-        Console(highlight=False, soft_wrap=True).print(table)
+            # Plugins name and title their checks: Text, so that `[bold]` in a title is shown.
+            table.add_row(
+                *(
+                    Text(escape.line(value))
+                    for value in (item.id, item.severity.value, item.area.value, item.source)
+                ),
+                Text(escape.line(item.title)),
+            )
+        width = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, the terminal, or 80
+        console = Console(file=io.StringIO(), width=width, highlight=False, soft_wrap=True)
+        console.print(table)
+        write_stdout(console.file.getvalue())  # type: ignore[attr-defined]
 
 
 @app.command()
@@ -313,6 +316,7 @@ def explain(
     import difflib
 
     from dsdone.engine import available_checks
+    from dsdone.render import escape
 
     with guard(debug):
         checks = available_checks()
@@ -348,7 +352,8 @@ def explain(
             "Every check also takes: enabled (true or false), severity (error, warning, info),",
             "exclude (globs of paths whose findings are dropped), timeout (seconds).",
         ]
-        print("\n".join(lines))
+        # A plugin wrote the title, docstring, fix and help: shown, never obeyed.
+        write_stdout(escape.block("\n".join(lines)) + "\n")
 
 
 @app.command()
@@ -356,7 +361,8 @@ def schema() -> None:
     """Print the JSON Schema of the contract (for editors and other tools)."""
     from dsdone.contract import schema as contract_schema
 
-    print(json.dumps(contract_schema(), indent=2))
+    with guard():
+        write_stdout(json.dumps(contract_schema(), indent=2) + "\n", Kind.JSON)
 
 
 from dsdone.cli.init import init_command  # noqa: E402 - registered last, after the core commands
