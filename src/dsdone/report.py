@@ -134,6 +134,9 @@ class CheckResult:
     description: str = ""  # why the check matters (its docstring), for SARIF rules
     fix: str = ""  # how to fix what it finds, in one sentence
     help_uri: str | None = None  # where the check is documented; None: unknown (plugins)
+    # What the check printed while it ran (it should not), kept out of the report's formats
+    # and shown on standard error by the CLI; "" for a check that printed nothing.
+    printed: str = ""
 
     @property
     def new_findings(self) -> tuple[Finding, ...]:

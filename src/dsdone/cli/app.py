@@ -14,7 +14,13 @@ import typer
 
 from dsdone import __version__
 from dsdone.cli import guard, project_argument
-from dsdone.cli.streams import Kind, stdout_is_terminal, write_stdout
+from dsdone.cli.streams import (
+    Kind,
+    stdout_is_terminal,
+    stray_output_to_stderr,
+    write_stderr,
+    write_stdout,
+)
 from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
@@ -187,13 +193,14 @@ def check(
             known = load_baseline(baseline)
         today = date.today()
         where = project_argument(path)
-        if all_projects:
-            from dsdone.monorepo import check_all
+        with stray_output_to_stderr():
+            if all_projects:
+                from dsdone.monorepo import check_all
 
-            reports = check_all(where, selection, today=today, baseline=known)
-        else:
-            early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
-            reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+                reports = check_all(where, selection, today=today, baseline=known)
+            else:
+                early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
+                reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
         to_file = output is not None
         text = _render(
             reports,
@@ -213,6 +220,7 @@ def check(
                 _render(reports, OutputFormat.json, combined=all_projects),
                 "--write-baseline",
             )
+        _show_printed(reports)
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
 
@@ -248,6 +256,22 @@ def _render(
     if combined:
         return combined_renderer(output_format.value)(reports)
     return renderer(output_format.value)(reports[0])
+
+
+def _show_printed(reports: Sequence[Report]) -> None:
+    """What checks printed while they ran, on standard error, apart from the report."""
+    from dsdone.render import escape
+
+    for report in reports:
+        where = f" of {escape.line(report.folder)}" if report.folder else ""
+        for result in report.results:
+            if result.printed:
+                lines = escape.block(result.printed.rstrip("\n")).split("\n")
+                write_stderr(
+                    f"dsdone: the check {result.check}{where} printed this while it ran "
+                    "(checks should not print; it is not part of the report):\n"
+                    + "".join(f"  | {line}\n" for line in lines)
+                )
 
 
 def _verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:

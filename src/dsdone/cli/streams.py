@@ -23,6 +23,7 @@ import contextlib
 import enum
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -164,3 +165,36 @@ def ensure_standard_streams() -> None:
                     os.close(null)
     if sys.stderr is None:
         sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - kept open
+
+
+@contextlib.contextmanager
+def stray_output_to_stderr() -> Iterator[None]:
+    """While checks run, file descriptor 1 is standard error: what a plugin writes below
+    Python's ``sys.stdout`` (``os.write(1, ...)``, a subprocess it starts, a thread of its own)
+    cannot land in the report, which is written after."""
+    try:
+        _flush(sys.stdout)
+        saved = os.dup(1)
+    except OSError:  # no standard output at all: nothing to protect
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+    except OSError:  # no standard error: leave standard output as it is
+        os.close(saved)
+        yield
+        return
+    try:
+        yield
+    finally:
+        # What a check left in Python's buffer of fd 1 belongs to standard error too.
+        for stream in (sys.stdout, sys.__stdout__):
+            _flush(stream)
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _flush(stream: TextIO | None) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        if stream is not None:
+            stream.flush()
