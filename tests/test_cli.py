@@ -153,23 +153,23 @@ def test_an_unknown_check_id_on_the_command_line_is_exit_2(
     [
         (
             "checks:\n  acme-pas:\n    enabled: false\n",
-            6,
+            "6:3",
             "unknown check 'acme-pas' in checks (did you mean 'acme-pass'?)",
         ),
         (
             "checks:\n  acme-markers:\n    marker: 3\n",
-            7,
+            "7:5",
             "option 'marker' of check 'acme-markers' must be a string, not 3",
         ),
         (
             "checks:\n  acme-markers:\n    colour: red\n",
-            7,
+            "7:5",
             "check 'acme-markers' has no option 'colour' (its options: marker)",
         ),
     ],
 )
-def test_bad_check_settings_in_the_contract_are_exit_2_at_their_line(
-    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli, extra: str, line: int, message: str
+def test_bad_check_settings_in_the_contract_are_exit_2_at_their_place(
+    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli, extra: str, line: str, message: str
 ) -> None:
     root = make_repo({}, contract=MINIMAL_CONTRACT + extra)
     result = run_cli("check", str(root), "--select", "acme-pass")
@@ -355,7 +355,7 @@ def test_project_plugins_run_only_when_allowed(make_repo: MakeRepo, run_cli: Run
     root = make_repo({"checks_local/readme.py": plugin}, contract=contract)
     refused = run_cli("check", str(root))
     assert refused.exit_code == 2
-    assert "dsdone.yaml:5: the contract loads project plugins" in refused.stderr
+    assert "dsdone.yaml:5:1: the contract loads project plugins" in refused.stderr
     assert "--allow-plugins" in refused.stderr
     allowed = run_cli(
         "check", str(root), "--allow-plugins", "--select", "local-readme", "--format", "json"
