@@ -85,9 +85,11 @@ def guard(debug: bool = False) -> Iterator[None]:
     try:
         yield
     except DsdoneError as exc:
-        write_stderr(f"dsdone: error: {escape.block(exc.message)}\n")
+        # One line per problem: a newline in a quoted value cannot start a line of its own.
+        problems = "\n".join(escape.line(str(problem)) for problem in exc.problems)
+        write_stderr(f"dsdone: error: {problems}\n")
         if exc.hint:
-            write_stderr(f"  hint: {escape.block(exc.hint)}\n")
+            write_stderr(f"  hint: {escape.line(exc.hint)}\n")
         raise typer.Exit(exc.exit_code) from None
     except typer.Exit:
         raise
