@@ -258,6 +258,32 @@ def test_a_name_that_is_not_utf8_is_shown_with_its_byte_escaped(
     assert "(`caf\\xe9`)" in shown["markdown"]
 
 
+SURROGATES_PLUGIN = '''\
+from dsdone import Finding, check
+
+
+@check(id="surrogates", title="Lone \\ud800 surrogates", fix="\\udfff")
+def surrogates(project):
+    """Strings no UTF-8 encoder accepts, and that no file name decodes to."""
+    yield Finding("\\ud800 message", path="a\\ud800\\udce9.py", line=1, hint="\\udfff")
+'''
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_lone_surrogates_from_a_plugin_are_written_in_every_format(
+    tmp_path: Path, run_cli: RunCli, output_format: str
+) -> None:
+    contract = "version: 1\nproject: {name: x, owner: y}\nplugins: [dsdone_checks/s.py]\n"
+    files = {"dsdone.yaml": contract.encode(), "dsdone_checks/s.py": SURROGATES_PLUGIN.encode()}
+    root = build(tmp_path / "repo", files)
+    result = run_cli(
+        "check", str(root), "--allow-plugins", "--select", "surrogates", "-f", output_format
+    )
+    assert result.exit_code == 1, result.stderr
+    assert_shown_not_obeyed(output_format, result.stdout)
+    assert "\\ud800 message" in result.stdout or "\\\\ud800 message" in result.stdout
+
+
 def test_a_backtick_in_a_file_name_cannot_close_its_code_span(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from dsdone.render import escape
 from dsdone.render.json import dump, score_data
 from dsdone.render.verdict import project_label
 from dsdone.report import CheckResult, Finding, Report, Severity, Status
@@ -96,7 +97,11 @@ def _dump(data: dict[str, Any]) -> str:
 def _uri(path: str) -> str:
     """A path as SARIF's ``uri`` (a URI reference): a space, ``#``, ``%`` or a byte of a name
     that is not UTF-8 percent-encoded, as code hosts decode it."""
-    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+    try:
+        raw = path.encode("utf-8", "surrogateescape")  # the name's own bytes
+    except UnicodeEncodeError:  # a surrogate no file name has (a plugin's own path)
+        raw = escape.valid_text(path).encode("utf-8")
+    return quote(raw, safe="/")
 
 
 def _rule(result: CheckResult) -> dict[str, Any]:
@@ -175,7 +180,7 @@ def _fingerprint(report: Report, check: CheckResult, finding: Finding) -> str:
     # What the baseline matches on, without the line: a finding keeps its identity when edits
     # above it move it.
     key = "\0".join((report.folder, check.check, finding.path or "", finding.message))
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return hashlib.sha256(escape.valid_text(key).encode("utf-8")).hexdigest()[:32]
 
 
 def _notification(report: Report, result: CheckResult, index: dict[str, int]) -> dict[str, Any]:
