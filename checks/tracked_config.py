@@ -11,6 +11,7 @@ from typing import Any
 
 from dsdone.analysis.secrets import find_secrets, holds_literal, secret_key_kind, secret_value
 from dsdone.api import Note, check
+from dsdone.parse_errors import ParseFailure, describe
 from dsdone.project import OutsideProject, PathStatus, Project
 from dsdone.report import Area, Finding, Severity
 
@@ -177,8 +178,11 @@ def _contents(project: Project, path: str, secrets: list[_Secret]) -> Iterator[F
     except UnicodeDecodeError:
         yield Finding("not UTF-8 text", path=path, hint="save the file as UTF-8")
         return
-    except (OSError, OutsideProject) as exc:
+    except OutsideProject as exc:
         yield Finding(f"cannot be read: {exc}", path=path)
+        return
+    except OSError as exc:
+        yield Finding(f"cannot be read: {describe(exc).what}", path=path)
         return
     settings: list[_Setting] = []
     if kind is not None:
@@ -240,17 +244,9 @@ def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
             if node is not None:
                 loader.construct_document(node)  # safe: only plain types, no tag constructs code
                 documents.append(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return _parse_error(
-            path,
-            "YAML",
-            exc.problem or exc.context or "invalid YAML",
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-        )
-    except (yaml.YAMLError, RecursionError) as exc:
-        return _parse_error(path, "YAML", type(exc).__name__, None, None)
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError) as exc:
+        # ValueError: `password: !!int s3cr3t` fails in int(), whose message quotes the value.
+        return _parse_error(path, "YAML", describe(exc, text))
     finally:
         loader.dispose()
     settings: list[_Setting] = []
@@ -280,10 +276,8 @@ def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
 def _parse_json(text: str, path: str) -> list[_Setting] | Finding:
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _parse_error(path, "JSON", exc.msg, exc.lineno, exc.colno)
-    except RecursionError:
-        return _parse_error(path, "JSON", "nested too deeply", None, None)
+    except (ValueError, RecursionError) as exc:
+        return _parse_error(path, "JSON", describe(exc, text))
     return _settings_in(data, text)
 
 
@@ -292,12 +286,8 @@ def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
 
     try:
         data = toml.loads(text)
-    except toml.TOMLDecodeError as exc:
-        message = str(exc)
-        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        problem = message[: at.start()].strip() if at else message
-        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
-        return _parse_error(path, "TOML", problem, line, column)
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
+        return _parse_error(path, "TOML", describe(exc, text))
     return _settings_in(data, text)
 
 
@@ -308,15 +298,9 @@ def _parse_ini(text: str, path: str) -> list[_Setting] | Finding:
     try:
         parser.read_string(text, source=path)
     except configparser.Error as exc:
-        line = getattr(exc, "lineno", None)
-        errors = getattr(exc, "errors", None)
-        if line is None and errors:
-            line = errors[0][0]
-        # Only the first line of the message: the rest quotes the offending line, which may
-        # hold the very secret this check must not print.
-        problem = str(exc).splitlines()[0].replace(f"While reading from {path!r} ", "")
-        problem = re.sub(r"^\[line\s+\d+\]:\s*", "", problem)
-        return _parse_error(path, "INI", problem, line, None)
+        # The message quotes the offending line, which may hold the very secret this check
+        # must not print: only where and what (see parse_errors).
+        return _parse_error(path, "INI", describe(exc, text))
     data = {section: dict(parser.items(section, raw=True)) for section in parser.sections()}
     data[parser.default_section] = dict(parser.defaults())
     return _settings_in(data, text)
@@ -343,14 +327,12 @@ _PARSERS = {
 }
 
 
-def _parse_error(
-    path: str, kind: str, problem: str, line: int | None, column: int | None
-) -> Finding:
+def _parse_error(path: str, kind: str, failure: ParseFailure) -> Finding:
     return Finding(
-        f"not valid {kind}: {problem}",
+        f"not valid {kind}: {failure.what}",
         path=path,
-        line=line,
-        column=column,
+        line=failure.line,
+        column=failure.column,
         hint=f"fix the {kind} syntax at that place; a config that does not parse cannot be "
         "used to retrain the model",
     )

@@ -80,6 +80,7 @@ LAYERS: dict[str, int] = {
     "dsdone.testing": 8,
     "dsdone.runs": 8,
     "dsdone.render": 9,
+    "dsdone.render.escape": 0,  # text in, text out: used by the report's readers too
     "dsdone.cli": 10,
     "dsdone.__main__": 10,
 }

@@ -393,7 +393,17 @@ class Repository:
         except UnicodeDecodeError:
             raise
         except Exception as exc:  # nbformat raises bare JSON and validation errors
-            raise ValueError(f"not a valid notebook: {exc}") from None
+            import json
+
+            from dsdone.parse_errors import describe
+
+            # Their text quotes the notebook (a cell, an output), which may hold a secret.
+            if isinstance(exc, json.JSONDecodeError):
+                failure = describe(exc)
+                raise ValueError(
+                    f"not a valid notebook: {failure.what} (line {failure.line})"
+                ) from None
+            raise ValueError(f"not a valid notebook ({type(exc).__name__})") from None
 
     # -- git ---------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dsdone.parse_errors import describe
 from dsdone.repository import PathStatus
 from dsdone.repository import Repository as Repository
 
@@ -103,7 +104,8 @@ def find_object(project: Repository, path: str, qualname: str) -> Resolution:
     try:
         tree = project.python_ast(path)
     except SyntaxError as exc:
-        return Unresolved(f"{path} is not valid Python: {exc.msg}", path, exc.lineno)
+        failure = describe(exc)
+        return Unresolved(f"{path} is not valid Python: {failure.what}", path, failure.line)
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL byte (3.10, 3.11)
         return Unresolved(f"{path} cannot be read as Python: {_reason(exc)}", path)
     body: list[ast.stmt] = tree.body
@@ -270,10 +272,10 @@ def dvc_stages(project: Repository, path: str = "dvc.yaml") -> DvcStages:
     try:
         data = yaml.safe_load(project.read_text(path))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        return DvcStages(path, problem=f"{path} is not valid YAML: {exc.problem}", line=line)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        failure = describe(exc)
+        problem = f"{path} is not valid YAML: {failure.what}"
+        return DvcStages(path, problem=problem, line=failure.line)
+    except (yaml.YAMLError, OSError, ValueError, RecursionError, OverflowError) as exc:
         return DvcStages(path, problem=f"{path} cannot be read: {_reason(exc)}")
     stages = data.get("stages") if isinstance(data, dict) else None
     if not isinstance(stages, dict):
@@ -282,8 +284,8 @@ def dvc_stages(project: Repository, path: str = "dvc.yaml") -> DvcStages:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
     if isinstance(exc, UnicodeDecodeError):
         return "it is not UTF-8 text"
-    return str(exc)
+    if isinstance(exc, ValueError) and "null byte" in str(exc):
+        return "it holds a NUL byte"
+    return describe(exc).what  # never the parser's own text: it may quote the file

@@ -4,7 +4,7 @@
 Parsing thousands of test files is the most CPU a check run spends, so a large suite is
 collected in a second process (``collect``), on another core, while dsdone's own process does
 the rest. Standard library only: that process imports nothing else of dsdone but
-``dsdone.safe_read``, and starts in a few milliseconds.
+``dsdone.safe_read`` and ``dsdone.parse_errors``, and starts in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dsdone.parse_errors import describe
 from dsdone.safe_read import read_text_source
 
 # A file that cannot hold a test function is not parsed. This is exact for counting: every
@@ -63,8 +64,12 @@ def collect_source(path: str, source: bytes, own: frozenset[str] = frozenset()) 
         # Parsed from the bytes: decoding first would only have the parser encode them again.
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
+        failure = describe(exc)  # a syntax error's message may quote the file
         return TestFile(
-            path, problem=f"does not parse: {exc.msg}", line=exc.lineno, column=exc.offset
+            path,
+            problem=f"does not parse: {failure.what}",
+            line=failure.line,
+            column=failure.column,
         )
     tests = tuple((f.lineno, _is_placeholder(f)) for f in _test_functions(tree.body))
     real = any(not placeholder for _, placeholder in tests)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from dsdone.analysis.code_refs import Located, Unresolved, dvc_stages, read_pyproject, resolve
+from dsdone.parse_errors import describe
 from dsdone.repository import Repository
 
 FORMS = (
@@ -297,10 +298,10 @@ def _mlproject_entry_points(project: Repository, path: str) -> set[str] | Proble
     try:
         data = yaml.safe_load(project.read_text(path))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else path
-        return Problem(f"{where} is not valid YAML: {exc.problem}", f"fix the YAML of {path}")
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
-        return Problem(f"{path} cannot be read: {exc}", f"fix {path}")
+        failure = describe(exc)  # never PyYAML's own text: it quotes the line
+        where = f"{path}:{failure.line}" if failure.line else path
+        return Problem(f"{where} is not valid YAML: {failure.what}", f"fix the YAML of {path}")
+    except (yaml.YAMLError, OSError, ValueError, RecursionError, OverflowError) as exc:
+        return Problem(f"{path} cannot be read: {describe(exc).what}", f"fix {path}")
     entries = data.get("entry_points") if isinstance(data, dict) else None
     return {str(name) for name in entries} if isinstance(entries, dict) else set()

@@ -10,8 +10,10 @@ from typing import Annotated, Optional
 import typer
 
 from dsdone.cli import guard
+from dsdone.cli.streams import write_stderr, write_stdout
 from dsdone.errors import DsdoneError
 from dsdone.git.setup import git_user_email
+from dsdone.render import escape
 from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
 
 _MARKS = {
@@ -88,6 +90,14 @@ def init_command(
         interactive = sys.stdin.isatty()
         project_name = name or _ask("Project name", _default_name(target, existing), interactive)
         project_owner = owner or _ask("Owner (e-mail)", _git_email(target), interactive)
+        # A folder or argument whose bytes are not UTF-8 gives a name a contract cannot hold:
+        # the bytes are written as \xNN, as reports show them (see render.escape).
+        project_name, project_owner = (
+            escape.valid_text(project_name).strip(),
+            escape.valid_text(project_owner).strip(),
+        )
+        if not project_name:  # the contract would not be valid: a name must have a letter
+            raise DsdoneError("no name for the project", hint="pass --name with the project's name")
         if not project_owner:
             raise DsdoneError(
                 "no owner for the project",
@@ -99,23 +109,31 @@ def init_command(
             _scaffold(target, template, project_name, project_owner, force)
 
 
+def _say(text: str) -> None:
+    """One line for the person running init. Names of files found in an existing repository,
+    and the name and owner given, are escaped as in a report: a file name must not be able to
+    rewrite the terminal."""
+    write_stdout(escape.block(text) + "\n")
+
+
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
     from dsdone.scaffold import Outcome, scaffold, template_values
 
     result = scaffold(target, template, template_values(name, owner), force=force)
     for item in result.files:
         suffix = " (exists; --force overwrites it)" if item.outcome is Outcome.SKIPPED else ""
-        print(f"{_MARKS[item.outcome.value]}  {item.path}{suffix}")
+        _say(f"{_MARKS[item.outcome.value]}  {escape.line(str(item.path))}{suffix}")
     if result.git_initialized:
-        print(f"Initialized a git repository in {target}.")
+        _say(f"Initialized a git repository in {escape.line(str(target))}.")
     elif result.git_problem:
-        print(f"dsdone: warning: {result.git_problem}", file=sys.stderr)
-    print(
-        f"\n{name}: {len(result.paths(Outcome.CREATED))} files created, "
+        write_stderr(f"dsdone: warning: {escape.block(result.git_problem)}\n")
+    _say(
+        f"\n{escape.line(name)}: {len(result.paths(Outcome.CREATED))} files created, "
         f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
     )
     enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
-    print(f'Next: {enter}git add -A && git commit -m "Start {name}" && dsdone check')
+    commit = f"git commit -m {shlex.quote(f'Start {name}')}"
+    _say(f"Next: {escape.line(enter)}git add -A && {escape.line(commit)} && dsdone check")
 
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
@@ -124,14 +142,16 @@ def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
 
     result = adopt(target, name, owner, force=force)
     for line in result.found:
-        print(f"{'found':11}  {line}")
+        _say(f"{'found':11}  {escape.line(line)}")
     for line in result.todo:
-        print(f"{'todo':11}  {line}")
+        _say(f"{'todo':11}  {escape.line(line)}")
     if result.outcome is Outcome.SKIPPED:
-        print(f"{_MARKS['skipped']}  {result.path} (exists; --force overwrites it)")
+        _say(
+            f"{_MARKS['skipped']}  {escape.line(str(result.path))} (exists; --force overwrites it)"
+        )
         return
-    print(f"{_MARKS[result.outcome.value]}  {result.path}")
-    print("Next: fill in the TODOs in dsdone.yaml, then run `dsdone check`.")
+    _say(f"{_MARKS[result.outcome.value]}  {escape.line(str(result.path))}")
+    _say("Next: fill in the TODOs in dsdone.yaml, then run `dsdone check`.")
 
 
 def _ask(label: str, default: str | None, interactive: bool) -> str:
