@@ -37,7 +37,7 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
     test file that does not parse (a file with no `def test` at all is not parsed).
     """
     tests = project.contract.tests
-    suite = read_test_suite(project, tests.paths)
+    suite = read_test_suite(project, tests.paths if tests.paths_declared else None)
     for index, problem in suite.path_problems:
         yield project.contract_finding(
             f"tests.paths[{index}]: {problem}",
@@ -54,13 +54,15 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
         summary = f"{_tests(suite.count)} in {next(iter(suite.tests_by_path))}"
     else:
         summary = f"{_tests(suite.count)}: {', '.join(places)}"
+    if suite.origin is not None:
+        summary += f" ({suite.origin})"
     if suite.placeholders:
         shown = ", ".join(suite.placeholders[:_SHOWN_PLACEHOLDERS])
         more = ", …" if len(suite.placeholders) > _SHOWN_PLACEHOLDERS else ""
         summary += f"; placeholders not counted: {shown}{more}"
 
     if suite.count < tests.min_tests:
-        searched = ", ".join(shown_test_path(entry) for entry in tests.paths) or "no test path"
+        searched = ", ".join(shown_test_path(entry) for entry in suite.entries) or "no test path"
         message = (
             f"found {_tests(suite.count)} in {searched}; the contract asks for at least "
             f"{tests.min_tests}"
@@ -75,7 +77,7 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
             "and assert on the result",
         )
     if suite.count and not suite.imports_own_code:
-        own = sorted(suite.own)
+        own = suite.own
         names = ", ".join(own[:5])
         yield Finding(
             "no test imports the project's own code"

@@ -63,6 +63,9 @@ class Retrain:
 class Tests:
     paths: tuple[str, ...] = ("tests",)
     min_tests: int = 1
+    # False when the contract leaves ``paths`` out: unit-tests then takes pytest's own
+    # ``testpaths`` when the project configures them, else ``tests``.
+    paths_declared: bool = True
 
 
 @dataclass(frozen=True)
@@ -460,7 +463,9 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
         if retrain is None
         else Retrain(retrain.get("entrypoint"), retrain.get("schedule")),
         tests=Tests(
-            paths=tuple(tests.get("paths", ("tests",))), min_tests=tests.get("min_tests", 1)
+            paths=tuple(tests.get("paths", ("tests",))),
+            min_tests=tests.get("min_tests", 1),
+            paths_declared="paths" in tests,
         ),
         checks={
             check_id: _check_settings(settings or {})
