@@ -394,6 +394,26 @@ if __name__ == "__main__":
             4,
             "4 tests in models, tests",
         ),
+        # a script run by hand and a library's fixture module, named like tests: pytest would
+        # collect them, but they are not where the team keeps its tests (zenml-projects'
+        # credit-scorer/scripts/test_compliance_tracker.py, metaflow's test_lib.py)
+        (
+            {
+                "models/__init__.py": "",
+                "models/matcher.py": "def match(x):\n    return x\n",
+                "scripts/test_tracker.py": "from models.matcher import match\n\n\n"
+                "def test_tracker():\n    return match(1)\n\n\nif __name__ == '__main__':\n"
+                "    test_tracker()\n",
+                "models/fixtures/test_lib.py": "def test_func(*args):\n    return 'in test func'\n",
+                "models/pipelines/test_steps.py": "import pytest\nfrom models.matcher import match\n\n\n"
+                "def test_step():\n    assert match(1) == 1\n",
+                "tests/test_more.py": UNITTEST_AT_THE_TOP,
+            },
+            # Once models/ is a test path, pytest collects test_lib.py's test_func too.
+            ("models", "tests"),
+            4,
+            "4 tests in models, tests",
+        ),
         # pytest's testpaths say where the tests are
         (
             {
@@ -423,7 +443,13 @@ if __name__ == "__main__":
             "4 tests in tests",
         ),
     ],
-    ids=["test-module-at-the-top", "tests-next-to-code", "testpaths", "inherited-tests"],
+    ids=[
+        "test-module-at-the-top",
+        "tests-next-to-code",
+        "named-like-tests",
+        "testpaths",
+        "inherited-tests",
+    ],
 )
 def test_tests_are_found_where_pytest_collects_them(
     make_repo: MakeRepo,

@@ -95,12 +95,17 @@ class ProjectModules:
     # -- resolving imports ---------------------------------------------------------------------
 
     def roots_of(self, importer: str) -> Iterator[str]:
-        """The folders an absolute import in ``importer`` is looked for in, in order."""
+        """The folders an absolute import in ``importer`` is looked for in, in order: its own
+        folder and each above it, each followed by its ``src/`` (the src layout, at the top or
+        in a subproject), then pytest's ``pythonpath``."""
         folder = importer.rpartition("/")[0]
         seen = []
         while True:
-            seen.append(folder)
-            yield folder
+            src = f"{folder}/src" if folder else "src"
+            for root in (folder, src):
+                if root not in seen and (root == folder or root in self.code_folders):
+                    seen.append(root)
+                    yield root
             if not folder:
                 break
             folder = folder.rpartition("/")[0]
@@ -221,22 +226,32 @@ class ProjectModules:
 
     def own_names(self, near: str) -> list[str]:
         """The importable names of the project's code closest to the test file ``near``: those
-        of its subproject (the nearest folder above it that holds code) when it is in one,
-        else those at the project's top, in ``src/`` and in pytest's ``pythonpath``; packages
-        and modules first, then namespace folders."""
+        of its subproject (the nearest folder above it that holds code) when it is in one
+        (none when that subproject has none), else those at the project's top, in ``src/`` and
+        in pytest's ``pythonpath``; packages and modules first, then namespace folders."""
         folder = near.rpartition("/")[0]
+        in_subproject = False
         while folder:
             if not any(is_test_folder(part) for part in folder.split("/")):
-                names = self._names_in(folder)
+                in_subproject = True
+                names = self._names_with_src(folder, ())
                 if names:
                     return _ranked(names)
             folder = folder.rpartition("/")[0]
-        names = self._names_in("")
-        for root in ("src", *self._roots):
+        if in_subproject:
+            return []  # the top's names would be a sibling subproject's
+        return _ranked(self._names_with_src("", self._roots))
+
+    def _names_with_src(self, folder: str, roots: Iterable[str]) -> dict[str, int]:
+        """The names in ``folder``, in its ``src/`` (unless ``src`` is itself a package) and
+        in ``roots``."""
+        names = self._names_in(folder)
+        src = f"{folder}/src" if folder else "src"
+        for root in (src, *roots):
             if root and f"{root}/__init__.py" not in self._py:
-                names.pop(root, None)  # a folder on the path is not itself imported
+                names.pop(root.rpartition("/")[2], None)  # a folder on the path: not imported
                 names.update(self._names_in(root))
-        return _ranked(names)
+        return names
 
     def _names_in(self, root: str) -> dict[str, int]:
         """The importable names in ``root``, each with its rank (0 a package holding code,

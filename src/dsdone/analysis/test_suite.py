@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from dsdone.analysis.pytest_collect import TestFile, collect
+from dsdone.analysis.pytest_collect import TestFile, collect, collect_file
 from dsdone.analysis.pytest_config import PytestConfig, read_pytest_config
 from dsdone.analysis.pytest_items import Naming, TestItem, TestItems
 from dsdone.analysis.python_modules import ProjectModules
@@ -129,11 +129,31 @@ def find_test_paths(repository: Repository) -> tuple[list[str], str | None]:
         else:
             elsewhere.append(path)
     if elsewhere:  # only those that hold a real test: a helper named test_utils.py does not
-        found = read_test_suite(repository, elsewhere).files_with_tests
-        folders += [path if "/" not in path else path.partition("/")[0] for path in found]
+        for path in read_test_suite(repository, elsewhere).files_with_tests:
+            if "/" not in path:
+                folders.append(path)  # test_all.py at the top is meant as the tests
+            elif _looks_like_a_test_module(repository, path):
+                folders.append(path.partition("/")[0])
     unique = sorted(set(folders))
     # A path inside another one is already covered by it.
     return [f for f in unique if not any(f.startswith(f"{other}/") for other in unique)], None
+
+
+def _looks_like_a_test_module(repository: Repository, path: str) -> bool:
+    """Whether a module inside the project's folders, named like a test module and holding a
+    function named like a test, is one: named ``*_test.py``, or importing pytest or unittest.
+    A library's ``test_lib.py`` fixture or a ``scripts/test_tracker.py`` run by hand is
+    collected by pytest all the same, but is not where a team keeps its tests."""
+    if path.endswith("_test.py"):
+        return True
+    try:
+        found = collect_file(path, repository.os_path(path))
+    except OutsideProject:
+        return False
+    return any(i.module.partition(".")[0] in _TEST_LIBRARIES for i in found.imports)
+
+
+_TEST_LIBRARIES = frozenset({"pytest", "unittest"})
 
 
 def shown_test_path(entry: str) -> str:
