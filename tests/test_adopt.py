@@ -405,7 +405,8 @@ if __name__ == "__main__":
                 "def test_tracker():\n    return match(1)\n\n\nif __name__ == '__main__':\n"
                 "    test_tracker()\n",
                 "models/fixtures/test_lib.py": "def test_func(*args):\n    return 'in test func'\n",
-                "models/pipelines/test_steps.py": "import pytest\nfrom models.matcher import match\n\n\n"
+                "models/pipelines/test_steps.py": "import pytest\n"
+                "from models.matcher import match\n\n\n"
                 "def test_step():\n    assert match(1) == 1\n",
                 "tests/test_more.py": UNITTEST_AT_THE_TOP,
             },
