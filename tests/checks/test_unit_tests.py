@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, write_files
 
 from dsdone.checks.unit_tests import unit_tests
 from dsdone.report import CheckResult, Status
@@ -392,90 +395,90 @@ class TestBase(unittest.TestCase):
 
 # Test suites that share their tests through base classes in other modules, as real projects
 # write them; the count is what `pytest --collect-only` says (tests/test_pytest_oracle.py).
-@pytest.mark.parametrize(
-    ("files", "count"),
-    [
-        (  # the subclass only sets an attribute: its tests are all inherited. pytest also
-            # collects TestBase itself in test_model.py, where it is imported.
-            {
-                "tests/__init__.py": "",
-                "tests/base.py": UNITTEST_BASE,
-                "tests/test_model.py": "from tests.base import TestBase\n\n\n"
-                "class TestModel(TestBase):\n    model = 1\n",
-            },
-            2,
-        ),
-        (
-            {
-                "tests/__init__.py": "",
-                "tests/base.py": UNITTEST_BASE,
-                "tests/test_model.py": "from .base import TestBase\n\n\n"
-                "class TestModel(TestBase):\n    model = 1\n\n"
-                "    def test_more(self):\n        assert self.model\n",
-            },
-            3,
-        ),
-        (  # a base of any name, two levels deep, imported under another name
-            {
-                "tests/__init__.py": "",
-                "tests/base.py": UNITTEST_BASE.replace("TestBase", "ModelCase"),
-                "tests/mixins.py": "from tests.base import ModelCase\n\n\n"
-                "class RegressionCase(ModelCase):\n    def test_regression(self):\n"
-                "        assert self.model is not None\n",
-                "tests/test_model.py": "from tests import mixins as m\n\n\n"
-                "class ModelChecks(m.RegressionCase):\n    model = 2\n",
-            },
-            2,
-        ),
-        (  # a plain (not unittest) base class: only the Test-named subclass is collected
-            {
-                "tests/__init__.py": "",
-                "tests/base.py": "from churn import fit\n\n\nclass Checks:\n"
-                "    def test_fit(self):\n        assert fit(1) == 1\n",
-                "tests/test_model.py": "from tests.base import Checks\n\n\n"
-                "class TestModel(Checks):\n    pass\n",
-            },
-            1,
-        ),
-        (  # __test__ = False on the base keeps the imported base from being collected
-            {
-                "tests/__init__.py": "",
-                "tests/base.py": UNITTEST_BASE.replace("    model = None", "    __test__ = False"),
-                "tests/test_model.py": "from tests.base import TestBase\n\n\n"
-                "class TestModel(TestBase):\n    __test__ = True\n",
-            },
-            1,
-        ),
-        (  # a base with __init__: pytest warns and collects nothing of the subclass
-            {
-                "tests/__init__.py": "",
-                "tests/base.py": "class Runner:\n    def __init__(self, model=None):\n"
-                "        self.model = model\n",
-                "tests/test_model.py": "import churn\nfrom tests.base import Runner\n\n\n"
-                "class TestModel(Runner):\n    def test_fit(self):\n"
-                "        assert churn.fit(1)\n\n\ndef test_plain():\n    assert churn.fit(1)\n",
-            },
-            1,
-        ),
-        (  # a star import brings the base's tests into the module
-            {
-                "tests/__init__.py": "",
-                "tests/base.py": UNITTEST_BASE,
-                "tests/test_model.py": "from tests.base import *\n",
-            },
-            1,
-        ),
-    ],
-    ids=[
-        "inherits-all",
-        "relative-import",
-        "two-levels-any-name",
-        "plain-base",
-        "test-flag",
-        "base-with-init",
-        "star-import",
-    ],
-)
+INHERITED = [
+    (  # the subclass only sets an attribute: its tests are all inherited. pytest also
+        # collects TestBase itself in test_model.py, where it is imported.
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": UNITTEST_BASE,
+            "tests/test_model.py": "from tests.base import TestBase\n\n\n"
+            "class TestModel(TestBase):\n    model = 1\n",
+        },
+        2,
+    ),
+    (
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": UNITTEST_BASE,
+            "tests/test_model.py": "from .base import TestBase\n\n\n"
+            "class TestModel(TestBase):\n    model = 1\n\n"
+            "    def test_more(self):\n        assert self.model\n",
+        },
+        3,
+    ),
+    (  # a base of any name, two levels deep, imported under another name
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": UNITTEST_BASE.replace("TestBase", "ModelCase"),
+            "tests/mixins.py": "from tests.base import ModelCase\n\n\n"
+            "class RegressionCase(ModelCase):\n    def test_regression(self):\n"
+            "        assert self.model is not None\n",
+            "tests/test_model.py": "from tests import mixins as m\n\n\n"
+            "class ModelChecks(m.RegressionCase):\n    model = 2\n",
+        },
+        2,
+    ),
+    (  # a plain (not unittest) base class: only the Test-named subclass is collected
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": "from churn import fit\n\n\nclass Checks:\n"
+            "    def test_fit(self):\n        assert fit(1) == 1\n",
+            "tests/test_model.py": "from tests.base import Checks\n\n\n"
+            "class TestModel(Checks):\n    pass\n",
+        },
+        1,
+    ),
+    (  # __test__ = False on the base keeps the imported base from being collected
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": UNITTEST_BASE.replace("    model = None", "    __test__ = False"),
+            "tests/test_model.py": "from tests.base import TestBase\n\n\n"
+            "class TestModel(TestBase):\n    __test__ = True\n",
+        },
+        1,
+    ),
+    (  # a base with __init__: pytest warns and collects nothing of the subclass
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": "class Runner:\n    def __init__(self, model=None):\n"
+            "        self.model = model\n",
+            "tests/test_model.py": "import churn\nfrom tests.base import Runner\n\n\n"
+            "class TestModel(Runner):\n    def test_fit(self):\n"
+            "        assert churn.fit(1)\n\n\ndef test_plain():\n    assert churn.fit(1)\n",
+        },
+        1,
+    ),
+    (  # a star import brings the base's tests into the module
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": UNITTEST_BASE,
+            "tests/test_model.py": "from tests.base import *\n",
+        },
+        1,
+    ),
+]
+INHERITED_IDS = [
+    "inherits-all",
+    "relative-import",
+    "two-levels-any-name",
+    "plain-base",
+    "test-flag",
+    "base-with-init",
+    "star-import",
+]
+
+
+@pytest.mark.parametrize(("files", "count"), INHERITED, ids=INHERITED_IDS)
 def test_tests_inherited_from_other_modules_are_counted(
     make_repo: MakeRepo, files: dict[str, str], count: int
 ) -> None:
@@ -628,77 +631,77 @@ def test_the_names_suggested_are_importable_code_near_the_test(
 CHECK_TEST = "import churn\n\n\ndef test_a():\n    assert churn.fit(1)\n"
 
 
-@pytest.mark.parametrize(
-    ("config", "count"),
-    [
-        ({"pytest.ini": "[pytest]\npython_files = check_*.py\n"}, 1),
-        ({"pytest.ini": "[pytest]\npython_files =\n    check_*.py\n    test_*.py\n"}, 2),
-        ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = "check_*.py"\n'}, 1),
-        ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'}, 1),
-        ({"pyproject.toml": '[tool.pytest]\npython_files = ["check_*.py", "test_*.py"]\n'}, 2),
-        ({"tox.ini": "[pytest]\npython_files = check_*.py\n"}, 1),
-        ({"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n"}, 1),
-        ({"pytest.toml": '[pytest]\npython_files = ["check_*.py"]\n'}, 1),
-        # The first file found is the configuration, whole, even without a pytest section.
-        (
-            {
-                "pytest.ini": "",
-                "pyproject.toml": '[tool.pytest.ini_options]\npython_files = "check_*.py"\n',
-            },
-            1,
-        ),
-        (
-            {
-                "pytest.ini": "[flake8]\nmax-line-length = 99\n",
-                "setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
-            },
-            1,
-        ),
-        # tox.ini and setup.cfg count only with their pytest section; pyproject.toml only with
-        # its pytest table.
-        (
-            {
-                "tox.ini": "[tox]\nenvlist = py311\n",
-                "setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
-            },
-            1,
-        ),
-        (
-            {
-                "pyproject.toml": "[tool.black]\nline-length = 99\n",
-                "tox.ini": "[pytest]\npython_files = check_*.py\n",
-            },
-            1,
-        ),
-        ({"setup.cfg": "[pytest]\npython_files = check_*.py\n"}, 1),  # pytest wants [tool:pytest]
-        # pyproject.toml comes before tox.ini and setup.cfg
-        (
-            {
-                "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "-q"\n',
-                "setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
-            },
-            1,
-        ),
-        ({"setup.cfg": "[tool:pytest]\npython_files = tests/check_*.py\n"}, 1),  # a path pattern
-    ],
-    ids=[
-        "pytest.ini",
-        "pytest.ini-lines",
-        "pyproject-ini-string",
-        "pyproject-ini-list",
-        "pyproject-native",
-        "tox.ini",
-        "setup.cfg",
-        "pytest.toml",
-        "empty-pytest.ini-wins",
-        "pytest.ini-without-section-wins",
-        "tox.ini-without-section",
-        "pyproject-without-table",
-        "setup.cfg-pytest-section",
-        "pyproject-first",
-        "path-pattern",
-    ],
-)
+CONFIGURED = [
+    ({"pytest.ini": "[pytest]\npython_files = check_*.py\n"}, 1),
+    ({"pytest.ini": "[pytest]\npython_files =\n    check_*.py\n    test_*.py\n"}, 2),
+    ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = "check_*.py"\n'}, 1),
+    ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'}, 1),
+    ({"pyproject.toml": '[tool.pytest]\npython_files = ["check_*.py", "test_*.py"]\n'}, 2),
+    ({"tox.ini": "[pytest]\npython_files = check_*.py\n"}, 1),
+    ({"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n"}, 1),
+    ({"pytest.toml": '[pytest]\npython_files = ["check_*.py"]\n'}, 1),
+    # The first file found is the configuration, whole, even without a pytest section.
+    (
+        {
+            "pytest.ini": "",
+            "pyproject.toml": '[tool.pytest.ini_options]\npython_files = "check_*.py"\n',
+        },
+        1,
+    ),
+    (
+        {
+            "pytest.ini": "[flake8]\nmax-line-length = 99\n",
+            "setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
+        },
+        1,
+    ),
+    # tox.ini and setup.cfg count only with their pytest section; pyproject.toml only with
+    # its pytest table.
+    (
+        {
+            "tox.ini": "[tox]\nenvlist = py311\n",
+            "setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
+        },
+        1,
+    ),
+    (
+        {
+            "pyproject.toml": "[tool.black]\nline-length = 99\n",
+            "tox.ini": "[pytest]\npython_files = check_*.py\n",
+        },
+        1,
+    ),
+    ({"setup.cfg": "[pytest]\npython_files = check_*.py\n"}, 1),  # pytest wants [tool:pytest]
+    # pyproject.toml comes before tox.ini and setup.cfg
+    (
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "-q"\n',
+            "setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
+        },
+        1,
+    ),
+    ({"setup.cfg": "[tool:pytest]\npython_files = tests/check_*.py\n"}, 1),  # a path pattern
+]
+CONFIGURED_IDS = [
+    "pytest.ini",
+    "pytest.ini-lines",
+    "pyproject-ini-string",
+    "pyproject-ini-list",
+    "pyproject-native",
+    "tox.ini",
+    "setup.cfg",
+    "pytest.toml",
+    "empty-pytest.ini-wins",
+    "pytest.ini-without-section-wins",
+    "tox.ini-without-section",
+    "pyproject-without-table",
+    "setup.cfg-pytest-section",
+    "pyproject-first",
+    "path-pattern",
+]
+
+
+@pytest.mark.parametrize(("config", "count"), CONFIGURED, ids=CONFIGURED_IDS)
 def test_python_files_come_from_the_configuration_pytest_reads(
     make_repo: MakeRepo, config: dict[str, str], count: int
 ) -> None:
@@ -836,3 +839,52 @@ def test_a_test_file_named_in_the_contract_is_collected_whatever_its_name(
     )
 
     assert run(root).summary == "1 test in checks.py"
+
+
+# -- pytest itself agrees ----------------------------------------------------------------------
+
+# pytest stops at this one ("[pytest] section in setup.cfg files is no longer supported").
+_PYTEST_REFUSES = {"setup.cfg-pytest-section"}
+
+
+def test_pytest_itself_collects_what_the_tables_say(tmp_path: Path) -> None:
+    """The counts of the tables above are pytest's: `pytest --collect-only` (the installed
+    pytest, one process per project, a few at a time) collects exactly as many tests."""
+    cases: list[tuple[str, dict[str, str], int]] = [
+        (f"inherited-{name}", {**CHURN, **files}, count)
+        for name, (files, count) in zip(INHERITED_IDS, INHERITED, strict=True)
+    ]
+    cases += [
+        (
+            f"configured-{name}",
+            {**CHURN, "tests/check_model.py": CHECK_TEST, "tests/test_model.py": CHECK_TEST, **cfg},
+            count,
+        )
+        for name, (cfg, count) in zip(CONFIGURED_IDS, CONFIGURED, strict=True)
+        if name not in _PYTEST_REFUSES
+    ]
+    environment = {
+        **os.environ,
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    environment.pop("PYTEST_ADDOPTS", None)
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-o", "addopts="]
+    command += ["-p", "no:cacheprovider"]
+    collected: dict[str, str] = {}
+    pending = list(cases)
+    running: list[tuple[str, subprocess.Popen[str]]] = []
+    while pending or running:
+        while pending and len(running) < 4:
+            name, files, _ = pending.pop()
+            root = tmp_path / name
+            write_files(root, files)
+            process = subprocess.Popen(
+                command, cwd=root, env=environment, stdout=subprocess.PIPE, text=True
+            )
+            running.append((name, process))
+        name, process = running.pop(0)
+        collected[name] = process.communicate()[0]
+    for name, _, count in cases:
+        found = [line for line in collected[name].splitlines() if "::" in line]
+        assert len(found) == count, f"{name}: pytest collected\n{collected[name]}"
