@@ -286,25 +286,57 @@ def _never_runs(test: ast.expr) -> bool:
     return sides == {"__name__", "__main__"}
 
 
-def _imports(body: list[ast.stmt], *, top: bool) -> Iterator[Import]:
-    """The imports that run when the module is imported or its functions are called."""
-    for node in _executed(body):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                bound = alias.asname or alias.name.partition(".")[0]
-                yield Import(0, alias.name, None, bound, node.lineno, top)
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                yield Import(
-                    node.level,
-                    node.module or "",
-                    alias.name,
-                    alias.asname or alias.name,
-                    node.lineno,
-                    top,
-                )
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield from _imports(node.body, top=False)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_WITH = (ast.With, ast.AsyncWith)
+_TRY = (ast.Try, ast.TryStar)
+
+
+def _imports(body: list[ast.stmt], *, top: bool) -> list[Import]:
+    """The imports that run when the module is imported or its functions are called, as
+    ``_executed`` finds statements, but inside functions and classes too. A loop over a stack
+    of bodies, by the exact node type: this visits every statement of every test file."""
+    found: list[Import] = []
+    pending: list[tuple[list[ast.stmt], bool]] = [(body, top)]
+    while pending:
+        statements, at_top = pending.pop()
+        for node in statements:
+            kind = type(node)
+            if kind is ast.Import:
+                assert isinstance(node, ast.Import)
+                for alias in node.names:
+                    bound = alias.asname or alias.name.partition(".")[0]
+                    found.append(Import(0, alias.name, None, bound, node.lineno, at_top))
+            elif kind is ast.ImportFrom:
+                assert isinstance(node, ast.ImportFrom)
+                module = node.module or ""
+                for alias in node.names:
+                    name = alias.name
+                    found.append(
+                        Import(node.level, module, name, alias.asname or name, node.lineno, at_top)
+                    )
+            elif kind in _SCOPES:
+                assert isinstance(node, _SCOPES)
+                pending.append((node.body, False))
+            elif kind is ast.If:
+                assert isinstance(node, ast.If)
+                if not _never_runs(node.test):
+                    pending.append((node.body, at_top))
+                pending.append((node.orelse, at_top))
+            elif kind in _TRY:
+                assert isinstance(node, _TRY)
+                pending += [(node.body, at_top), (node.orelse, at_top), (node.finalbody, at_top)]
+                pending += [(handler.body, at_top) for handler in node.handlers]
+            elif kind in _LOOPS:
+                assert isinstance(node, _LOOPS)
+                pending += [(node.body, at_top), (node.orelse, at_top)]
+            elif kind in _WITH:
+                assert isinstance(node, _WITH)
+                pending.append((node.body, at_top))
+            elif kind is ast.Match:
+                assert isinstance(node, ast.Match)
+                pending += [(case.body, at_top) for case in node.cases]
+    return found
 
 
 def _dotted(node: ast.expr) -> str:

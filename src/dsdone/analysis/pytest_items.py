@@ -127,6 +127,8 @@ class TestItems:
             return True
         if bound.name is None or bound.name == "*":
             return False  # a module
+        if not bound.level and not self._modules.may_be_a_test_helper(bound.module):
+            return False
         target = self._modules.find(found.path, bound.level, bound.module)
         return target is not None and not self._modules.is_project_code(target)
 

@@ -39,9 +39,10 @@ class ProjectModules:
     """The ``.py`` files of a repository, as modules.
 
     ``is_test_module(path)`` says which files are test modules (pytest's ``python_files``);
-    ``roots`` are the folders, besides each file's own and those above it, that imports are
-    resolved from (``src``, pytest's ``pythonpath``); ``functions`` is pytest's
-    ``python_functions``, for parsing a module not parsed yet."""
+    ``test_modules_say_test`` that every test module has "test" in its name (pytest's
+    default ``python_files`` do); ``roots`` are the folders, besides each file's own and those
+    above it, that imports are resolved from (``src``, pytest's ``pythonpath``);
+    ``functions`` is pytest's ``python_functions``, for parsing a module not parsed yet."""
 
     def __init__(
         self,
@@ -49,16 +50,19 @@ class ProjectModules:
         *,
         roots: Iterable[str] = (),
         is_test_module: Callable[[str], bool] = lambda _path: False,
+        test_modules_say_test: bool = True,
         functions: tuple[str, ...] = ("test",),
     ) -> None:
         self._repository = repository
         self._py = frozenset(path for path in repository.files if path.endswith(".py"))
         self._roots = tuple(dict.fromkeys(roots))
         self._is_test_module = is_test_module
+        self._test_modules_say_test = test_modules_say_test
         self._functions = functions
         self._facts: dict[str, TestFile] = {}
         self._reaches: dict[str, bool] = {}
         self._code_folders: frozenset[str] | None = None
+        self._test_area_names: frozenset[str] | None = None
 
     # -- files ---------------------------------------------------------------------------------
 
@@ -167,6 +171,25 @@ class ProjectModules:
             if "." not in module:
                 return
             module = module.rpartition(".")[0]
+
+    def may_be_a_test_helper(self, module: str) -> bool:
+        """Whether the absolute import of ``module`` can reach a module of the tests' own (in a
+        tests folder, a test module, a conftest.py): only if its first name is the name of one
+        of those or of a folder above one. A cheap answer for the many imports of the
+        project's own code, which this rules out without resolving them."""
+        if self._test_area_names is None:
+            names: set[str] = set()
+            for path in self._py:
+                # "test" is in the path of every such module (a folder or a file named like
+                # tests, a conftest.py) unless python_files names test modules otherwise.
+                maybe = "test" in path.lower() or (
+                    not self._test_modules_say_test and self._is_test_module(path)
+                )
+                if maybe and not self.is_project_code(path):
+                    parts = path[:-3].split("/")
+                    names.update(parts)
+            self._test_area_names = frozenset(names)
+        return module.partition(".")[0] in self._test_area_names
 
     # -- own code ------------------------------------------------------------------------------
 

@@ -75,6 +75,7 @@ def read_test_suite(repository: Repository, paths: Sequence[str] | None = None) 
         repository,
         roots=("src", *configs.pythonpath()),
         is_test_module=_file_matcher(root.python_files),
+        test_modules_say_test=all("test" in p.lower() for p in root.python_files),
         functions=root.python_functions,
     )
     found_files = _collect(repository, entry_of, config_of)
