@@ -490,6 +490,51 @@ def test_tests_inherited_from_other_modules_are_counted(
     assert result.status is Status.PASS
 
 
+# Module-level near-misses from real suites (metaflow's test/unit/test_s3_storage.py has a
+# fixture named test_items): what the module's namespace holds after pytest imports it.
+NAMESPACE = [
+    (
+        "import pytest\n\n\n@pytest.fixture\ndef test_items():\n    return [churn.fit(1)]\n\n\n"
+        "def test_save(test_items):\n    assert test_items\n",
+        1,
+    ),
+    (
+        # counted as if the import succeeds (the environment the tests are meant for)
+        "try:\n    import json\nexcept ImportError:\n    json = None\nelse:\n"
+        "    def test_as_json():\n        assert churn.fit(json.dumps(1))\n\n\n"
+        "def test_on_cpu():\n    assert churn.fit(1)\n",
+        2,
+    ),
+    (
+        "import sys\n\nif sys.platform == 'win32':\n    def test_paths():\n"
+        "        assert churn.fit('C:')\nelse:\n    def test_paths():\n"
+        "        assert churn.fit('/')\n",
+        1,
+    ),
+    (
+        "class TestModel:\n    def __init__(self):\n        self.model = churn.fit(1)\n\n"
+        "    def test_fit(self):\n        assert self.model\n\n\n"
+        "def test_plain():\n    assert churn.fit(1)\n",
+        1,
+    ),
+]
+NAMESPACE_IDS = [
+    "fixture-named-test",
+    "defined-in-try",
+    "defined-in-if-else",
+    "Test-class-with-init",
+]
+
+
+@pytest.mark.parametrize(("source", "count"), NAMESPACE, ids=NAMESPACE_IDS)
+def test_a_module_counts_what_its_namespace_holds(
+    make_repo: MakeRepo, source: str, count: int
+) -> None:
+    root = make_repo({**CHURN, "tests/test_model.py": "import churn\n" + source})
+
+    assert run(root).summary == f"{count} test" + ("s" if count != 1 else "") + " in tests/"
+
+
 # -- the project's own code, wherever it sits ---------------------------------------------------
 
 
@@ -629,17 +674,20 @@ def test_the_names_suggested_are_importable_code_near_the_test(
 # -- pytest's own configuration ----------------------------------------------------------------
 
 CHECK_TEST = "import churn\n\n\ndef test_a():\n    assert churn.fit(1)\n"
+TWO_TESTS = CHECK_TEST + "\n\ndef test_b():\n    assert churn.fit(2)\n"
 
 
+# tests/check_model.py holds 2 tests and tests/test_model.py 1: 1 means pytest's defaults, 2
+# that python_files = check_*.py applies, 3 both patterns.
 CONFIGURED = [
-    ({"pytest.ini": "[pytest]\npython_files = check_*.py\n"}, 1),
-    ({"pytest.ini": "[pytest]\npython_files =\n    check_*.py\n    test_*.py\n"}, 2),
-    ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = "check_*.py"\n'}, 1),
-    ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'}, 1),
-    ({"pyproject.toml": '[tool.pytest]\npython_files = ["check_*.py", "test_*.py"]\n'}, 2),
-    ({"tox.ini": "[pytest]\npython_files = check_*.py\n"}, 1),
-    ({"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n"}, 1),
-    ({"pytest.toml": '[pytest]\npython_files = ["check_*.py"]\n'}, 1),
+    ({"pytest.ini": "[pytest]\npython_files = check_*.py\n"}, 2),
+    ({"pytest.ini": "[pytest]\npython_files =\n    check_*.py\n    test_*.py\n"}, 3),
+    ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = "check_*.py"\n'}, 2),
+    ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'}, 2),
+    ({"pyproject.toml": '[tool.pytest]\npython_files = ["check_*.py", "test_*.py"]\n'}, 3),
+    ({"tox.ini": "[pytest]\npython_files = check_*.py\n"}, 2),
+    ({"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n"}, 2),
+    ({"pytest.toml": '[pytest]\npython_files = ["check_*.py"]\n'}, 2),
     # The first file found is the configuration, whole, even without a pytest section.
     (
         {
@@ -662,14 +710,14 @@ CONFIGURED = [
             "tox.ini": "[tox]\nenvlist = py311\n",
             "setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
         },
-        1,
+        2,
     ),
     (
         {
             "pyproject.toml": "[tool.black]\nline-length = 99\n",
             "tox.ini": "[pytest]\npython_files = check_*.py\n",
         },
-        1,
+        2,
     ),
     ({"setup.cfg": "[pytest]\npython_files = check_*.py\n"}, 1),  # pytest wants [tool:pytest]
     # pyproject.toml comes before tox.ini and setup.cfg
@@ -680,7 +728,7 @@ CONFIGURED = [
         },
         1,
     ),
-    ({"setup.cfg": "[tool:pytest]\npython_files = tests/check_*.py\n"}, 1),  # a path pattern
+    ({"setup.cfg": "[tool:pytest]\npython_files = tests/check_*.py\n"}, 2),  # a path pattern
 ]
 CONFIGURED_IDS = [
     "pytest.ini",
@@ -705,7 +753,7 @@ CONFIGURED_IDS = [
 def test_python_files_come_from_the_configuration_pytest_reads(
     make_repo: MakeRepo, config: dict[str, str], count: int
 ) -> None:
-    files = {**CHURN, "tests/check_model.py": CHECK_TEST, "tests/test_model.py": CHECK_TEST}
+    files = {**CHURN, "tests/check_model.py": TWO_TESTS, "tests/test_model.py": CHECK_TEST}
     root = make_repo({**files, **config})
 
     assert run(root).summary == f"{count} test" + ("s" if count != 1 else "") + " in tests/"
@@ -717,14 +765,16 @@ def test_python_files_come_from_the_configuration_pytest_reads(
         ("python_functions = should_*", "def should_fit():\n    assert churn\n", 1),
         (
             "python_functions = check",
-            "def check_fit():\n    assert churn\n\ndef test_a():\n    assert 1\n",
-            1,
+            "def check_fit():\n    assert churn\n\ndef check_more():\n    assert churn\n\n"
+            "def test_a():\n    assert 1\n",
+            2,
         ),
         (
             "python_classes = *Suite",
             "class FitSuite:\n    def test_a(self):\n        assert churn\n\n"
+            "    def test_c(self):\n        assert churn\n\n"
             "class TestFit:\n    def test_b(self):\n        assert churn\n",
-            1,
+            2,
         ),
         (
             "python_classes = Test Describe\npython_functions = test it_",
@@ -804,14 +854,14 @@ def test_a_configuration_above_the_project_applies_but_not_its_testpaths(
             "pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'
             'testpaths = ["elsewhere"]\n',
             "sub/churn/__init__.py": "",
-            "sub/tests/check_model.py": CHECK_TEST,
+            "sub/tests/check_model.py": TWO_TESTS,
             "sub/tests/test_model.py": CHECK_TEST,
             "sub/dsdone.yaml": MINIMAL_CONTRACT,
         },
         contract=None,
     )
 
-    assert run(root / "sub").summary == "1 test in tests/"
+    assert run(root / "sub").summary == "2 tests in tests/"
 
 
 def test_folders_pytest_does_not_enter_are_not_searched(make_repo: MakeRepo) -> None:
@@ -855,9 +905,13 @@ def test_pytest_itself_collects_what_the_tables_say(tmp_path: Path) -> None:
         for name, (files, count) in zip(INHERITED_IDS, INHERITED, strict=True)
     ]
     cases += [
+        (f"namespace-{name}", {**CHURN, "tests/test_model.py": "import churn\n" + source}, count)
+        for name, (source, count) in zip(NAMESPACE_IDS, NAMESPACE, strict=True)
+    ]
+    cases += [
         (
             f"configured-{name}",
-            {**CHURN, "tests/check_model.py": CHECK_TEST, "tests/test_model.py": CHECK_TEST, **cfg},
+            {**CHURN, "tests/check_model.py": TWO_TESTS, "tests/test_model.py": CHECK_TEST, **cfg},
             count,
         )
         for name, (cfg, count) in zip(CONFIGURED_IDS, CONFIGURED, strict=True)
