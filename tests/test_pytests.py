@@ -628,3 +628,11 @@ def test_a_large_suite_is_counted_through_the_cli(make_repo: MakeRepo, run_cli: 
     (finding,) = result["findings"]
     assert finding["message"].startswith("does not parse: ")
     assert (finding["path"], finding["line"]) == (f"tests/test_{BROKEN}.py", 4)
+
+
+def test_a_module_nested_deeper_than_python_compiles_is_said_not_to_parse() -> None:
+    source = b"def test_a():\n    x = " + b"-" * 200_000 + b"1\n"
+
+    found = collect_source("tests/test_a.py", source)
+
+    assert found.problem == "does not parse: too deeply nested"

@@ -942,3 +942,19 @@ def test_pytest_itself_collects_what_the_tables_say(tmp_path: Path) -> None:
     for name, _, count in cases:
         found = [line for line in collected[name].splitlines() if "::" in line]
         assert len(found) == count, f"{name}: pytest collected\n{collected[name]}"
+
+
+@pytest.mark.parametrize(
+    "testpaths",
+    ["**/" * 40 + "unit", "/".join(["*"] * 200), "[z-a]", "'unclosed"],
+    ids=["many-globstars", "too-deep", "bad-range", "unclosed-quote"],
+)
+def test_a_hostile_testpaths_is_harmless(make_repo: MakeRepo, testpaths: str) -> None:
+    deep = "/".join(["d"] * 30) + "/test_a.py"
+    root = make_repo(
+        {**CHURN, "pytest.ini": f"[pytest]\ntestpaths = {testpaths}\n", deep: CHECK_TEST}
+    )
+
+    result = run(root)
+
+    assert result.status in (Status.PASS, Status.FAIL)

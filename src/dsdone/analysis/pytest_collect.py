@@ -139,6 +139,8 @@ def collect_source(
         return TestFile(
             path, problem=f"does not parse: {exc.msg}", line=exc.lineno, column=exc.offset
         )
+    except (RecursionError, MemoryError):  # nested deeper than Python itself can compile
+        return TestFile(path, problem="does not parse: too deeply nested")
     return _facts(path, tree, tuple(functions))
 
 
@@ -168,7 +170,7 @@ def _cheap_imports(source: bytes) -> Iterator[Import]:
         return
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):
         return
     yield from _imports(tree.body, top=True)
 

@@ -24,6 +24,7 @@ from dsdone.repository import OutsideProject, PathStatus, Repository
 
 DEFAULT_PATHS = ("tests",)
 _GLOB_MAGIC = re.compile(r"[*?\[]")
+_MAX_GLOB_SEGMENTS = 64
 
 
 @dataclass
@@ -179,14 +180,28 @@ _EXISTING = (PathStatus.TRACKED, PathStatus.UNTRACKED, PathStatus.FOLDER)
 
 
 def _glob_match(pattern: list[str], parts: list[str]) -> bool:
-    if not pattern:
-        return not parts
-    head = pattern[0]
-    if head == "**":
-        return any(_glob_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
-    if not parts or (parts[0].startswith(".") and not head.startswith(".")):
-        return False  # glob's "*" does not match a hidden name
-    return fnmatch.fnmatchcase(parts[0], head) and _glob_match(pattern[1:], parts[1:])
+    """Whether the path ``parts`` matches the glob ``pattern`` segment by segment, ``**``
+    matching any number of folders; memoised on positions, so that a pattern of many ``**``
+    from a hostile configuration stays linear in their product, not exponential."""
+    if len(pattern) > _MAX_GLOB_SEGMENTS:
+        return False  # no real test path is that deep; the recursion below must stay shallow
+    known: dict[tuple[int, int], bool] = {}
+
+    def match(i: int, j: int) -> bool:
+        key = (i, j)
+        if key not in known:
+            if i == len(pattern):
+                result = j == len(parts)
+            elif pattern[i] == "**":
+                result = match(i + 1, j) or (j < len(parts) and match(i, j + 1))
+            elif j == len(parts) or (parts[j].startswith(".") and not pattern[i].startswith(".")):
+                result = False  # glob's "*" does not match a hidden name
+            else:
+                result = fnmatch.fnmatchcase(parts[j], pattern[i]) and match(i + 1, j + 1)
+            known[key] = result
+        return known[key]
+
+    return match(0, 0)
 
 
 class _Configs:
