@@ -39,6 +39,7 @@ _MOVABLE = frozenset({GITLAB, AZURE, JENKINS})
     title="CI runs the tests and dsdone check",
     severity=Severity.WARNING,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I3", "I4"),
     fix="Add a CI job that runs the tests and `dsdone check` on every pull request (dsdone "
     "init writes one for GitHub Actions).",
     since="0.2.0",
@@ -192,11 +193,7 @@ class _Reader:
 
     def shown(self, path: str) -> str:
         """A path from the repository's top as a path from the project folder."""
-        if not self.folder:
-            return path
-        if path.startswith(self.folder + "/"):
-            return path[len(self.folder) + 1 :]
-        return "../" * (self.folder.count("/") + 1) + path
+        return self.project.from_repository_top(path)
 
     # -- what a step runs --------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ HINT_NOTHING = (
     title="The environment can be rebuilt",
     severity=Severity.ERROR,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I1",),
     fix="Commit a lock file (uv lock, poetry lock) or pin every requirement with ==, and "
     "declare the Python version (requires-python or .python-version).",
     since="0.2.0",

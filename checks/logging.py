@@ -33,6 +33,7 @@ _LOGGING_LIBRARIES = ("logging", "loguru", "structlog")
     title="Package code logs instead of printing",
     severity=Severity.INFO,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I5",),
     fix="Replace print() in the package with a logger: logger = logging.getLogger(__name__), "
     "then logger.info(...).",
     grep=NEEDLES,

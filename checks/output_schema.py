@@ -3,7 +3,6 @@ matches the schema, record by record."""
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Generator, Iterator, Mapping
@@ -14,7 +13,7 @@ from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
 from dsdone.project import PathStatus, Project
-from dsdone.report import Finding
+from dsdone.report import Area, Finding
 
 from ._entries import entry_label, missing_finding, name_findings
 
@@ -55,7 +54,8 @@ class OutputSchemaOptions:
     id="output-schema",
     title="Outputs have a valid JSON Schema and a sample that matches it",
     severity="error",
-    area="monitoring",
+    area=Area.DATA,
+    ml_test_score=("D1", "Mon3"),
     fix="Give each output under `outputs:` a format, a JSON Schema for one record (a file or "
     "inline) and a small sample that validates against it.",
     options=OutputSchemaOptions,
@@ -144,7 +144,7 @@ def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Sc
         return None
     if isinstance(item.schema, Mapping):
         schema: Any = dict(item.schema)
-        text, shown = None, f"the inline schema of {_label(item)}"
+        parsed, shown = None, f"the inline schema of {_label(item)}"
     else:
         path = _relative(item.schema)
         shown = path
@@ -156,25 +156,25 @@ def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Sc
                 hint="commit the schema file, or correct its path (relative to the repository)",
             )
             return None
-        try:
-            text = project.read_text(path)
-        except (OSError, UnicodeDecodeError) as exc:
+        parsed = project.parsed(path)
+        if parsed.problem is not None:
+            where = parsed.problem.location
             yield Finding(
-                f"schema {path} cannot be read: {_reason(exc)}",
+                f"schema {path} {_as_phrase(parsed.problem.message)}",
                 path=path,
-                hint="save the schema as UTF-8 text",
+                line=where.line if where else None,
+                column=where.column if where else None,
+                hint="fix the syntax at that place"
+                if where is not None and where.line is not None
+                else "save the schema as UTF-8 text",
             )
             return None
-        parsed = _parse_schema_text(path, text)
-        if isinstance(parsed, Finding):
-            yield parsed
-            return None
-        schema = parsed
+        schema = parsed.data
 
     def locate(message: str, where: tuple[str | int, ...], hint: str) -> Finding:
-        if text is None:
+        if parsed is None:
             return project.contract_finding(message, *at, *where, hint=hint)
-        return Finding(message, path=shown, line=_yaml_line(text, where), hint=hint)
+        return Finding(message, path=shown, line=parsed.line_of(*where), hint=hint)
 
     if not isinstance(schema, dict):
         yield locate(
@@ -231,58 +231,9 @@ def _file_problem(project: Project, path: str) -> str | None:
     return status.problem(path)
 
 
-def _parse_schema_text(path: str, text: str) -> Any:
-    """The parsed schema file (JSON, or YAML for any other extension), or a located Finding."""
-    hint = "fix the syntax at that place"
-    if path.lower().endswith(".json"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            return Finding(
-                f"schema {path} is not valid JSON: {exc.msg}",
-                path=path,
-                line=exc.lineno,
-                column=exc.colno,
-                hint=hint,
-            )
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return Finding(
-            f"schema {path} is not valid YAML: {exc.problem or exc.context}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-            hint=hint,
-        )
-    except yaml.YAMLError as exc:
-        return Finding(f"schema {path} is not valid YAML: {exc}", path=path, hint=hint)
-
-
-def _yaml_line(text: str, where: tuple[str | int, ...]) -> int | None:
-    """The line of the value at ``where`` in a JSON or YAML text (its closest parent's line)."""
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in where:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if str(k.value) == str(part)), None)
-            key = next((k for k, _ in node.value if str(k.value) == str(part)), None)
-            line = key.start_mark.line + 1 if key is not None else line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-            line = child.start_mark.line + 1 if child is not None else line
-        if child is None:
-            break
-        node = child
-    return line
+def _as_phrase(problem: str) -> str:
+    """``not valid JSON: ...`` as it follows a file's name: ``is not valid JSON: ...``."""
+    return f"is {problem}" if problem.startswith("not ") else problem
 
 
 def _draft(validator: type[Any]) -> str:

@@ -22,7 +22,7 @@ from dsdone.analysis.workflow_tools import (
 )
 from dsdone.api import check, option
 from dsdone.project import PathStatus, Project
-from dsdone.report import Finding
+from dsdone.report import Area, Finding
 
 AT = ("retrain", "entrypoint")
 MINIMAL_RETRAIN = (
@@ -75,7 +75,8 @@ class RetrainOptions:
     id="retrain-entrypoint",
     title="The retrain entrypoint resolves to committed code",
     severity="error",
-    area="monitoring",
+    area=Area.INFRASTRUCTURE,
+    ml_test_score=("I1", "Mon4"),
     fix="Set `retrain.entrypoint` to a command that runs committed code (python -m pkg.train, "
     "make train, dvc repro train, ...) and `retrain.schedule` to a valid cron expression.",
     options=RetrainOptions,

@@ -88,6 +88,7 @@ class _Setting:
     title="Configuration is tracked, parses and holds no secret",
     severity=Severity.ERROR,
     area=Area.MODEL,
+    ml_test_score=("M1", "M3"),
     fix="List the hyperparameter and feature files under config.files, commit them, and read "
     "secrets from the environment.",
 )

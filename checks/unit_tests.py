@@ -18,6 +18,7 @@ _SHOWN_PLACEHOLDERS = 3
     title="Unit tests exercise the project's code",
     severity=Severity.ERROR,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I2", "D7"),
     fix="Write pytest tests under tests/ that import the project's package and assert on what "
     "its functions return.",
 )

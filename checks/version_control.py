@@ -60,6 +60,7 @@ class VersionControlOptions:
     title="The project is versioned in git",
     severity=Severity.ERROR,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I1", "M1"),
     fix="Commit the project and its dsdone.yaml to git; keep data and model files in DVC, "
     "Git LFS or object storage.",
     options=VersionControlOptions,

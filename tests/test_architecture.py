@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.grep": 2,
     "dsdone.git.prefetch": 3,
     "dsdone.git.setup": 1,
+    "dsdone.git.worktree": 2,
     # the repository model and the contract
     "dsdone.fileindex": 3,
     "dsdone.contract": 3,
@@ -54,6 +55,8 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.pytest_items": 5,
     "dsdone.analysis.test_suite": 5,
     "dsdone.analysis.shell": 1,
+    "dsdone.analysis.contacts": 1,
+    "dsdone.analysis.monitoring_tools": 1,
     "dsdone.analysis.ci": 1,
     "dsdone.analysis.requirements": 5,
     # the checks
@@ -68,6 +71,7 @@ LAYERS: dict[str, int] = {
     "dsdone.scaffold": 8,
     "dsdone.adopt": 8,
     "dsdone.testing": 8,
+    "dsdone.runs": 8,
     "dsdone.render": 9,
     "dsdone.cli": 10,
     "dsdone.__main__": 10,

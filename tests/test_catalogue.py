@@ -47,3 +47,12 @@ def test_a_built_in_check_has_its_readme_row_and_section(check_id: str) -> None:
 def test_the_readme_lists_no_check_that_does_not_exist() -> None:
     listed = re.findall(r"^\| \[`([a-z0-9-]+)`\]\(#check-", README, re.MULTILINE)
     assert sorted(listed) == BUILTIN
+
+
+@pytest.mark.parametrize("check_id", BUILTIN)
+def test_a_built_in_check_names_the_ml_test_score_tests_it_automates(check_id: str) -> None:
+    (check,) = [c for c in builtin_checks() if c.id == check_id]
+    assert check.ml_test_score, "name the rubric's tests in @check(ml_test_score=...)"
+    for test in check.ml_test_score:
+        row = re.search(rf"^\| {test} \|[^\n]*\|[^\n]*`{check_id}`", README, re.MULTILINE)
+        assert row, f"the README's ML Test Score table lists {check_id} under {test}"

@@ -42,7 +42,8 @@ BAD_CONTRACTS = [
     ),
     pytest.param(
         HEAD + "retrain:\n  entrypoint: python train.py\n  cron: '@daily'\n",
-        "dsdone.yaml:7:3: unknown key 'cron' in retrain (expected one of: entrypoint, schedule)",
+        "dsdone.yaml:7:3: unknown key 'cron' in retrain "
+        "(expected one of: entrypoint, schedule, smoke)",
         None,
         id="unknown-key-without-a-close-match-lists-the-keys",
     ),

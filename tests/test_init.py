@@ -20,9 +20,12 @@ STANDARD_FILES = {
     ".github/workflows/dsdone.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
+    "MODEL_CARD.md",
     "README.md",
+    "configs/smoke.yaml",
     "configs/train.yaml",
     "data/README.md",
+    "data/sample.csv",
     "dsdone.yaml",
     "notebooks/README.md",
     "pyproject.toml",
@@ -30,10 +33,12 @@ STANDARD_FILES = {
     "schemas/predictions.schema.json",
     "src/churn_model/__init__.py",
     "src/churn_model/model.py",
+    "src/churn_model/monitoring.py",
     "src/churn_model/pipeline.py",
     "src/churn_model/train.py",
     "tests/conftest.py",
     "tests/test_model.py",
+    "tests/test_monitoring.py",
     "tests/test_pipeline.py",
     "tests/test_train.py",
 }
@@ -88,6 +93,26 @@ def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert " passed" in tests.stdout
     assert git(target, "status", "--porcelain") == ""  # the tests wrote nothing into the project
+
+
+def test_standard_scaffold_passes_its_runs_out_of_the_box(tmp_path: Path, run_cli: RunCli) -> None:
+    # --run all: the test suite, a smoke run of the training code on the committed sample, and
+    # the verification script the template declares, with nothing installed but dsdone's deps.
+    target = tmp_path / "churn"
+    assert init(run_cli, target)[0] == 0
+    commit_all(target)
+
+    check = run_cli("check", str(target), "--run", "all", "--python", sys.executable, "-f", "json")
+
+    report = json.loads(check.stdout)
+    assert check.exit_code == 0, [r for r in report["results"] if r["status"] != "pass"]
+    runs = [(r["kind"], r["name"], r["exit_code"]) for r in report["runs"]]
+    assert runs == [
+        ("tests", "tests", 0),
+        ("retrain", "smoke", 0),
+        ("verify", "input-expectations", 0),
+    ]
+    assert git(target, "status", "--porcelain") == ""  # the runs wrote nothing into the project
 
 
 def test_scaffold_renders_name_owner_and_package_into_the_contract(

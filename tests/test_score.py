@@ -144,8 +144,8 @@ BUILT_IN_AREAS = {
     "version-control": "infrastructure",
     "unit-tests": "infrastructure",
     "personal-paths": "infrastructure",
-    "output-schema": "monitoring",
-    "retrain-entrypoint": "monitoring",
+    "output-schema": "data",
+    "retrain-entrypoint": "infrastructure",
 }
 
 

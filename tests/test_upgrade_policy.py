@@ -16,7 +16,7 @@ from dsdone.contract import load_contract
 from dsdone.registry import builtin_checks
 
 
-@check(id="model-card", title="A model card", fix="Write MODEL_CARD.md.", since="0.2.0")
+@check(id="future-check", title="A model card", fix="Write MODEL_CARD.md.", since="0.2.0")
 def new_check(project: Project) -> Iterator[Finding]:
     """A check that a later dsdone release brings, failing on every project."""
     yield Finding("no model card", path="MODEL_CARD.md")
@@ -43,12 +43,12 @@ def test_a_round_one_contract_stays_ready_and_is_told_what_is_new(
 ) -> None:
     root = make_repo({"tests/test_x.py": "def test_x():\n    assert 1 + 1 == 2\n"})
 
-    code, data = report(run_cli, str(root), "--select", "version-control,model-card")
+    code, data = report(run_cli, str(root), "--select", "version-control,future-check")
     assert code == 1  # named with --select, it blocks like any other
 
-    code, _ = report(run_cli, str(root), "--ignore", "model-card")
+    code, _ = report(run_cli, str(root), "--ignore", "future-check")
     code_with_new, data = report(run_cli, str(root))
-    found = result_of(data, "model-card")
+    found = result_of(data, "future-check")
     assert found["status"] == "fail"
     assert found["blocks"] is False
     assert 'set `written_for: "0.2.0"` to opt in' in str(found["advisory"])
@@ -64,8 +64,8 @@ def test_a_contract_written_for_the_release_is_gated_by_its_checks(
 
     code, data = report(run_cli, str(root), "--ignore", "unit-tests")
 
-    assert result_of(data, "model-card")["blocks"] is True
-    assert result_of(data, "model-card")["advisory"] is None
+    assert result_of(data, "future-check")["blocks"] is True
+    assert result_of(data, "future-check")["advisory"] is None
     assert code == 1
 
 
@@ -73,7 +73,7 @@ def test_an_advisory_check_does_not_move_the_score(make_repo: MakeRepo, run_cli:
     root = make_repo({"README.md": "x\n"})
 
     _, with_new = report(run_cli, str(root), "--ignore", "unit-tests")
-    _, without = report(run_cli, str(root), "--ignore", "unit-tests,model-card")
+    _, without = report(run_cli, str(root), "--ignore", "unit-tests,future-check")
 
     assert with_new["score"] == without["score"]
 

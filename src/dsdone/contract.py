@@ -11,6 +11,7 @@ import difflib
 import functools
 import json
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,18 +52,88 @@ class Output:
     schema: str | Mapping[str, Any] | None
     sample: str | None
     index: int
+    consumers: tuple[str, ...] | None = None  # None: not declared for this output
+
+
+Command = tuple[str, ...]  # the words of a command line, as a POSIX shell splits them
+
+
+@dataclass(frozen=True)
+class SmokeRun:
+    """A fast dry run of the retrain entrypoint, for ``--run retrain``."""
+
+    command: Command
+    timeout: float | None = None
+    outputs: Mapping[str, str] = field(default_factory=dict)  # output name: file it writes
 
 
 @dataclass(frozen=True)
 class Retrain:
     entrypoint: str | None
     schedule: str | None
+    smoke: SmokeRun | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A verification script declared under ``monitoring.verification``."""
+
+    name: str
+    command: Command | None  # or
+    function: str | None  # module:function
+    timeout: float | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    goal: str | None  # "maximize" or "minimize"
+    threshold: float | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Tracking:
+    tool: str | None  # mlflow, wandb, dvc, file
+    metrics_file: str | None
+
+
+@dataclass(frozen=True)
+class Model:
+    card: str | None = None
+    metrics: tuple[Metric, ...] = ()
+    tracking: Tracking | None = None
+
+
+@dataclass(frozen=True)
+class WatchedMetric:
+    """A metric watched in production, under ``monitoring.metrics``."""
+
+    name: str
+    kind: str | None
+    threshold: float | None
+    comparison: str | None
+    segment: str | None
+    implementation: str | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    metrics: tuple[WatchedMetric, ...] = ()
+    alerts: tuple[str, ...] = ()
+    responders: str | None = None
+    automation: str | None = None
+    verification: tuple[Verification, ...] = ()
 
 
 @dataclass(frozen=True)
 class Tests:
     paths: tuple[str, ...] = ("tests",)
     min_tests: int = 1
+    command: Command | None = None  # what --run tests runs; None: python -m pytest PATHS
+    timeout: float | None = None
     # False when the contract leaves ``paths`` out: unit-tests then takes pytest's own
     # ``testpaths`` when the project configures them, else ``tests``.
     paths_declared: bool = True
@@ -98,6 +169,8 @@ class Contract:
     config_files: tuple[str, ...] | None
     retrain: Retrain | None
     tests: Tests
+    monitoring: Monitoring | None
+    model: Model | None
     checks: Mapping[str, CheckSettings]
     plugins: tuple[str, ...]
     waivers: tuple[Waiver, ...]
@@ -299,7 +372,7 @@ _MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 
 def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
     """What the schema cannot say: a timeout must be finite, a glob must be one git accepts."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _run_problems(data, document, shown)
     for check_id, settings in (data.get("checks") or {}).items():
         timeout = (settings or {}).get("timeout")
         if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
@@ -336,6 +409,58 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
                 Problem(
                     f"{format_path(at)} is not a valid glob: {exc}", _where(document, at, shown)
                 )
+            )
+    return problems
+
+
+def _run_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
+    """The commands of ``--run``: words a shell would split, a finite timeout, a verification
+    script that is a command or a function, smoke outputs that the contract declares."""
+    problems: list[Problem] = []
+
+    def problem(message: str, *at: str | int) -> None:
+        problems.append(Problem(message, _where(document, at, shown)))
+
+    tests = data.get("tests") or {}
+    retrain = data.get("retrain") or {}
+    smoke = retrain.get("smoke") or {}
+    verification = (data.get("monitoring") or {}).get("verification") or []
+    commands: list[tuple[Any, tuple[str | int, ...]]] = [
+        (tests.get("command"), ("tests", "command")),
+        (smoke.get("command"), ("retrain", "smoke", "command")),
+    ]
+    timeouts: list[tuple[Any, tuple[str | int, ...]]] = [
+        (tests.get("timeout"), ("tests", "timeout")),
+        (smoke.get("timeout"), ("retrain", "smoke", "timeout")),
+    ]
+    for i, item in enumerate(verification):
+        entry: tuple[str | int, ...] = ("monitoring", "verification", i)
+        if ("command" in item) == ("function" in item):
+            problem(f"{format_path(entry)} needs either a command or a function", *entry)
+        commands.append((item.get("command"), (*entry, "command")))
+        timeouts.append((item.get("timeout"), (*entry, "timeout")))
+    for command, at in commands:
+        if isinstance(command, str):
+            try:
+                shlex.split(command)
+            except ValueError as exc:  # "No closing quotation"
+                problem(f"{format_path(at)} cannot be split into words: {exc}", *at)
+    for timeout, at in timeouts:
+        if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
+            problem(
+                f"{format_path(at)} must be a number of seconds up to {_MAX_TIMEOUT_SECONDS:g}; "
+                f"got {timeout!r}",
+                *at,
+            )
+    declared = {item.get("name") for item in data.get("outputs") or [] if isinstance(item, dict)}
+    for name in smoke.get("outputs") or {}:
+        if name not in declared:
+            problem(
+                f"retrain.smoke.outputs: '{name}' is not an output the contract declares",
+                "retrain",
+                "smoke",
+                "outputs",
+                name,
             )
     return problems
 
@@ -455,18 +580,23 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 schema=item.get("schema"),
                 sample=item.get("sample"),
                 index=i,
+                consumers=None if item.get("consumers") is None else tuple(item["consumers"]),
             )
             for i, item in enumerate(outputs)
         ),
         config_files=None if config is None else tuple(config.get("files", ())),
         retrain=None
         if retrain is None
-        else Retrain(retrain.get("entrypoint"), retrain.get("schedule")),
+        else Retrain(retrain.get("entrypoint"), retrain.get("schedule"), _smoke(retrain)),
         tests=Tests(
             paths=tuple(tests.get("paths", ("tests",))),
             min_tests=tests.get("min_tests", 1),
+            command=_command(tests.get("command")),
+            timeout=tests.get("timeout"),
             paths_declared="paths" in tests,
         ),
+        monitoring=_monitoring(data.get("monitoring")),
+        model=_model(data.get("model")),
         checks={
             check_id: _check_settings(settings or {})
             for check_id, settings in sorted((data.get("checks") or {}).items())
@@ -480,6 +610,70 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
 
 
 _SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout"}
+
+
+def _command(raw: str | list[str] | None) -> Command | None:
+    """A command as the words to run: a string is split as a POSIX shell splits it."""
+    if raw is None:
+        return None
+    return tuple(shlex.split(raw)) if isinstance(raw, str) else tuple(raw)
+
+
+def _smoke(retrain: dict[str, Any]) -> SmokeRun | None:
+    raw = retrain.get("smoke")
+    if raw is None:
+        return None
+    command = _command(raw["command"])
+    assert command is not None  # required by the schema
+    return SmokeRun(command, raw.get("timeout"), dict(raw.get("outputs") or {}))
+
+
+def _monitoring(raw: dict[str, Any] | None) -> Monitoring | None:
+    if raw is None:
+        return None
+    return Monitoring(
+        metrics=tuple(
+            WatchedMetric(
+                name=item["name"],
+                kind=item.get("kind"),
+                threshold=item.get("threshold"),
+                comparison=item.get("comparison"),
+                segment=item.get("segment"),
+                implementation=item.get("implementation"),
+                index=i,
+            )
+            for i, item in enumerate(raw.get("metrics") or ())
+        ),
+        alerts=tuple(raw.get("alerts") or ()),
+        responders=raw.get("responders"),
+        automation=raw.get("automation"),
+        verification=tuple(
+            Verification(
+                name=item["name"],
+                command=_command(item.get("command")),
+                function=item.get("function"),
+                timeout=item.get("timeout"),
+                index=i,
+            )
+            for i, item in enumerate(raw.get("verification") or ())
+        ),
+    )
+
+
+def _model(raw: dict[str, Any] | None) -> Model | None:
+    if raw is None:
+        return None
+    tracking = raw.get("tracking")
+    return Model(
+        card=raw.get("card"),
+        metrics=tuple(
+            Metric(item["name"], item.get("goal"), item.get("threshold"), i)
+            for i, item in enumerate(raw.get("metrics") or ())
+        ),
+        tracking=None
+        if tracking is None
+        else Tracking(tracking.get("tool"), tracking.get("metrics_file")),
+    )
 
 
 def _check_settings(raw: dict[str, Any]) -> CheckSettings:

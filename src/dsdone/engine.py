@@ -21,7 +21,7 @@ from dsdone.registry import (
     plugin_checks,
     project_checks,
 )
-from dsdone.report import Report, Severity
+from dsdone.report import Report, RunRecord, Severity
 from dsdone.repository import Repository
 from dsdone.runner import PreparedCheck, run_checks
 from dsdone.score import score_results
@@ -30,6 +30,7 @@ from dsdone.waivers import apply_waivers
 if TYPE_CHECKING:
     from dsdone.baseline import Baseline
     from dsdone.git.prefetch import Prefetch
+    from dsdone.runs.execute import RunOptions
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Selection:
     allow_plugins: bool = False  # load the contract's project-local plugin modules
     timeout: float | None = None  # seconds per check, unless the contract sets one
     min_score: int | None = None  # below this readiness score the project is not ready
+    runs: RunOptions | None = None  # --run: what of the project's code to run, if anything
 
 
 def available_checks(
@@ -93,6 +95,14 @@ def run(
         )
         project = Project(repository, contract)
         results = run_checks(project, prepared, selection.timeout)
+        runs: tuple[RunRecord, ...] = ()
+        if selection.runs is not None:  # the only place the project's code may run
+            from dsdone.runs.execute import execute
+            from dsdone.runs.results import join_runs
+
+            outcomes = execute(project, selection.runs)
+            results = join_runs(results, outcomes)
+            runs = tuple(outcome.record for outcome in outcomes)
         commit = project.git.commit
         folder = _repository_folder(project, search_root)
         contract_path = project.contract_path
@@ -114,6 +124,7 @@ def run(
         folder=folder,
         min_score=selection.min_score,
         baseline=baseline is not None,
+        runs=runs,
     )
 
 

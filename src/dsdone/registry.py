@@ -38,6 +38,8 @@ BUILTIN_GREP_LITERALS = frozenset(
         b"USERS\\",
         b"/content/drive/",
         b"print(",  # logging: calls of print in package code
+        b"mlflow",  # model-tracking: the tracking tools configured in code
+        b"wandb",
     )
 )
 

@@ -196,6 +196,25 @@ class Score:
         return tuple(a.area for a in self.areas if overall is not None and a.value == overall)
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """One command that ``--run`` ran: what, with which interpreter, and how it ended."""
+
+    kind: str  # "tests", "retrain" or "verify"
+    name: str  # what it ran for: "tests", "smoke", or the verification script's name
+    command: tuple[str, ...]
+    interpreter: str  # the Python it ran with, and why that one ("... (the project's .venv/)")
+    exit_code: int | None  # None: it timed out or could not start
+    duration_s: float
+    timed_out: bool = False
+    output_tail: str = ""  # the end of what it printed, secrets masked
+    outcome: str = ""  # "12 passed, 1 failed, 0 errors, 2 skipped", "could not start: ...", ...
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+
 @dataclass(frozen=True, kw_only=True)
 class Report:
     """Everything one ``dsdone check`` found, in a deterministic order (by check id)."""
@@ -216,6 +235,7 @@ class Report:
     folder: str = ""
     min_score: int | None = None  # --min-score: below it the project is not ready
     baseline: bool = False  # whether findings were compared with a --baseline report
+    runs: tuple[RunRecord, ...] = ()  # what --run ran, in the order it ran
 
     @property
     def blocking(self) -> tuple[CheckResult, ...]:

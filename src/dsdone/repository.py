@@ -460,6 +460,16 @@ class Repository:
             raise OutsideProject(f"{relative!r} points outside the repository")
         return None, str(resolved)
 
+    def from_repository_top(self, relative: str) -> str:
+        """A path given from the work tree's top as findings name it: from the project folder
+        (``../../.github/CODEOWNERS`` above it; reports for code hosts put it back)."""
+        folder = self.repository_folder
+        if not folder:
+            return relative
+        if relative.startswith(folder + "/"):
+            return relative[len(folder) + 1 :]
+        return "../" * (folder.count("/") + 1) + relative
+
     def repository_has_file(self, relative: str) -> bool:
         """Whether the work tree holds the regular file ``relative`` (from its top)."""
         try:

@@ -453,7 +453,7 @@ def test_through_the_cli_the_report_gives_area_and_located_findings(
     [check] = json.loads(result.stdout)["results"]
     assert (check["check"], check["area"], check["status"]) == (
         "output-schema",
-        "monitoring",
+        "data",
         "fail",
     )
     assert (check["findings"][0]["path"], check["findings"][0]["line"]) == ("out.csv", 2)

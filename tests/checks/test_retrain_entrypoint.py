@@ -383,7 +383,7 @@ def test_through_the_cli_the_report_gives_area_and_exit_code(
     [check] = json.loads(result.stdout)["results"]
     assert (check["check"], check["area"], check["status"]) == (
         "retrain-entrypoint",
-        "monitoring",
+        "infrastructure",
         "fail",
     )
     assert check["findings"][0]["line"] == 6

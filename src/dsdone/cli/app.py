@@ -21,6 +21,7 @@ from dsdone.report import Severity
 
 if TYPE_CHECKING:
     from dsdone.report import Report
+    from dsdone.runs.execute import RunOptions
 
 app = typer.Typer(
     name="dsdone",
@@ -58,6 +59,13 @@ class OutputFormat(str, Enum):
     junit = "junit"
     markdown = "markdown"
     github = "github"
+
+
+class RunKind(str, Enum):
+    tests = "tests"
+    retrain = "retrain"
+    verify = "verify"
+    all = "all"
 
 
 class ColorMode(str, Enum):
@@ -157,6 +165,33 @@ def check(
         Optional[float],  # noqa: UP045
         typer.Option(help="Stop a check that runs longer than this many seconds.", min=0.001),
     ] = None,
+    run_kinds: Annotated[
+        Optional[list[RunKind]],  # noqa: UP045
+        typer.Option(
+            "--run",
+            help="Also run the project's code (repeatable): its test suite, the retrain smoke "
+            "run, the verification scripts, or all three. Never without this flag.",
+        ),
+    ] = None,
+    python: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--python",
+            metavar="PATH",
+            help="The interpreter --run uses (default: the project's .venv or venv, an active "
+            "virtual or conda environment, else python on PATH).",
+        ),
+    ] = None,
+    run_timeout: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--run-timeout",
+            metavar="SECONDS",
+            help="Stop each --run after this many seconds (default: the contract's, else 600).",
+            min=0.001,
+            max=604800,
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
@@ -180,6 +215,7 @@ def check(
             allow_plugins=allow_plugins,
             timeout=timeout,
             min_score=min_score,
+            runs=_run_options(run_kinds, python, run_timeout),
         )
         known = None
         if baseline is not None:
@@ -216,6 +252,22 @@ def check(
             )
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
+
+
+def _run_options(
+    kinds: Sequence[RunKind] | None, python: str | None, timeout: float | None
+) -> RunOptions | None:
+    if not kinds:
+        if python is not None or timeout is not None:
+            raise DsdoneError(
+                "--python and --run-timeout apply to --run", hint="add --run tests (or all)"
+            )
+        return None
+    from dsdone.runs.execute import KINDS, RunOptions  # only when asked to run anything
+
+    wanted = {kind.value for kind in kinds}
+    chosen = frozenset(KINDS) if "all" in wanted else frozenset(wanted)
+    return RunOptions(kinds=chosen, python=python, timeout=timeout)
 
 
 def _render(
@@ -331,6 +383,8 @@ def explain(
             "",
             f"How to fix: {found.fix}",
         ]
+        if found.ml_test_score:
+            lines += ["", f"ML Test Score: {', '.join(found.ml_test_score)}"]
         if found.url:
             lines += ["", f"More: {found.url}"]
         options = found.option_info()

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from dsdone.report import CheckResult, Finding, Report, Score
+from dsdone.report import CheckResult, Finding, Report, RunRecord, Score
 from dsdone.score import combined_overall
 
 SCHEMA_VERSION = 1
@@ -42,6 +42,22 @@ def report_data(report: Report) -> dict[str, Any]:
         "score": score_data(report.score),
         "min_score": report.min_score,
         "baseline": report.baseline,
+        "runs": [run_data(record) for record in report.runs],
+    }
+
+
+def run_data(record: RunRecord) -> dict[str, Any]:
+    """One command that --run ran (``runs`` is empty without --run)."""
+    return {
+        "kind": record.kind,
+        "name": record.name,
+        "command": list(record.command),
+        "interpreter": record.interpreter,
+        "exit_code": record.exit_code,
+        "timed_out": record.timed_out,
+        "duration_s": record.duration_s,
+        "outcome": record.outcome,
+        "output_tail": record.output_tail,
     }
 
 

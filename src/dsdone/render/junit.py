@@ -9,6 +9,7 @@ attributes: the same tree gives the same bytes.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
@@ -60,6 +61,13 @@ def _suite(report: Report) -> ET.Element:
         ET.SubElement(properties, "property", name=name, value=value)
     for result in results:
         suite.append(_case(report, result))
+    if report.runs:  # what --run ran, for the CI's test-report view
+        ET.SubElement(suite, "system-out").text = "\n\n".join(
+            f"--run {record.kind} ({record.name}): {shlex.join(record.command)}\n"
+            f"with {record.interpreter}, {record.duration_s:g} s: {record.outcome}\n"
+            f"{record.output_tail}"
+            for record in report.runs
+        )
     return suite
 
 

@@ -4,6 +4,7 @@ a table of checks, and the findings of each check folded in a ``<details>`` bloc
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Sequence
 
 from dsdone.render.verdict import (
@@ -12,7 +13,7 @@ from dsdone.render.verdict import (
     tally,
     verdict,
 )
-from dsdone.report import CheckResult, Finding, Report, Status
+from dsdone.report import CheckResult, Finding, Report, RunRecord, Status
 
 _STATUS = {
     Status.PASS: "✅ pass",
@@ -65,8 +66,33 @@ def _project(report: Report, level: int) -> list[str]:
     for result in report.results:
         if result.findings:
             lines += ["", *_details(report, result)]
+    for record in report.runs:
+        lines += ["", *_run_details(record)]
     lines += ["", f"<sub>{_escape(tally(report))} · dsdone {report.dsdone_version}</sub>"]
     return lines
+
+
+def _run_details(record: RunRecord) -> list[str]:
+    """What --run ran, its outcome, and the end of its output, folded."""
+    fence = "`" * max(3, _longest_backtick_run(record.output_tail) + 1)
+    lines = [
+        "<details>",
+        f"<summary>--run {_html(record.kind)} ({_html(record.name)}): {_html(record.outcome)} "
+        f"in {record.duration_s:g} s</summary>",
+        "",
+        f"Ran <code>{_html(shlex.join(record.command))}</code> with {_html(record.interpreter)}.",
+    ]
+    if record.output_tail.strip():
+        lines += ["", fence, record.output_tail.rstrip(), fence]
+    return [*lines, "</details>"]
+
+
+def _longest_backtick_run(text: str) -> int:
+    longest = current = 0
+    for char in text:
+        current = current + 1 if char == "`" else 0
+        longest = max(longest, current)
+    return longest
 
 
 def _details(report: Report, result: CheckResult) -> list[str]:

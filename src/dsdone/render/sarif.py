@@ -18,7 +18,7 @@ from typing import Any
 
 from dsdone.render.json import score_data
 from dsdone.render.verdict import project_label
-from dsdone.report import CheckResult, Finding, Report, Severity, Status
+from dsdone.report import CheckResult, Finding, Report, RunRecord, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/dsdone/dsdone"
@@ -57,6 +57,7 @@ def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
                     "dsdoneFinding/v1": f"{fingerprint}:{seen[fingerprint]}"
                 }
                 results.append(entry)
+        notifications += [_run_notification(report, record) for record in report.runs]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -167,6 +168,23 @@ def _fingerprint(report: Report, check: CheckResult, finding: Finding) -> str:
     # above it move it.
     key = "\0".join((report.folder, check.check, finding.path or "", finding.message))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _run_notification(report: Report, record: RunRecord) -> dict[str, Any]:
+    """What --run ran, how long it took and how it ended, as SARIF's tool notifications say."""
+    return {
+        "level": "note" if record.ok else "error",
+        "message": {
+            "text": f"{project_label(report)}: --run {record.kind} ({record.name}): "
+            f"{record.outcome}, in {record.duration_s:g} s with {record.interpreter}"
+        },
+        "properties": {
+            "command": list(record.command),
+            "exitCode": record.exit_code,
+            "durationSeconds": record.duration_s,
+            "timedOut": record.timed_out,
+        },
+    }
 
 
 def _notification(report: Report, result: CheckResult, index: dict[str, int]) -> dict[str, Any]:
