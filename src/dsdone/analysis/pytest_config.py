@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dsdone import toml
+from dsdone.analysis.pytest_collect import DEFAULT_FUNCTIONS
 from dsdone.repository import OutsideProject, Repository
 
 DEFAULT_FILES = ("test_*.py", "*_test.py")
 DEFAULT_CLASSES = ("Test",)
-DEFAULT_FUNCTIONS = ("test",)
 DEFAULT_NORECURSE = (
     "*.egg",
     ".*",
