@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from dsdone import __version__
-from dsdone.analysis.test_suite import read_test_suite
+from dsdone.analysis.test_suite import find_test_paths, read_test_suite
 from dsdone.errors import DsdoneError
 from dsdone.repository import OutsideProject, Repository
 from dsdone.scaffold import SCHEMA_URL, Outcome, write_file, yaml_scalar
@@ -131,7 +131,7 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
     project = _toml(repository, "pyproject.toml", found).get("project")
     if isinstance(project, dict) and isinstance(project.get("description"), str):
         found.description = project["description"] or None
-    _tests(repository, files, found)
+    _tests(repository, found)
     _config(files, found)
     _dvc(repository, files, found)
     _mlproject(repository, files, found)
@@ -144,27 +144,16 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
 # -- what each kind of project tells ------------------------------------------------------------
 
 
-def _tests(repository: Repository, files: Iterable[str], found: Inference) -> None:
-    folders: set[str] = set()
-    for path in files:
-        pure = PurePosixPath(path)
-        if pure.suffix != ".py" or not (
-            pure.name.startswith("test_") or pure.name.endswith("_test.py")
-        ):
-            continue
-        parts = pure.parts[:-1]
-        top = next((i for i, part in enumerate(parts) if part in ("tests", "test")), None)
-        if top is None:
-            continue
-        folders.add("/".join(parts[: top + 1]))
-    # A tests folder inside another one is already covered by it.
-    kept = sorted(f for f in folders if not any(f.startswith(f"{other}/") for other in folders))
-    # Counted as the unit-tests check counts them, so that min_tests is what check reaches.
+def _tests(repository: Repository, found: Inference) -> None:
+    # Where pytest would find them, counted as the unit-tests check counts them, so that
+    # min_tests is what check reaches.
+    kept, origin = find_test_paths(repository)
     count = read_test_suite(repository, kept).count if kept else 0
     found.test_paths = kept
     found.test_count = count
     if kept:
-        found.found.append(f"{_count(count, 'test')} in {', '.join(kept)}")
+        where = f" ({origin})" if origin else ""
+        found.found.append(f"{_count(count, 'test')} in {', '.join(kept)}{where}")
     else:
         found.todo.append("no tests found: write some under tests/")
 

@@ -147,6 +147,9 @@ class Tests:
     min_tests: int = 1
     command: Command | None = None  # what --run tests runs; None: python -m pytest PATHS
     timeout: float | None = None
+    # False when the contract leaves ``paths`` out: unit-tests then takes pytest's own
+    # ``testpaths`` when the project configures them, else ``tests``.
+    paths_declared: bool = True
 
 
 @dataclass(frozen=True)
@@ -657,6 +660,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             min_tests=tests.get("min_tests", 1),
             command=_command(tests.get("command")),
             timeout=tests.get("timeout"),
+            paths_declared="paths" in tests,
         ),
         monitoring=_monitoring(data.get("monitoring")),
         model=_model(data.get("model")),
