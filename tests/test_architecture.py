@@ -53,6 +53,11 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.shell": 1,
     "dsdone.analysis.ci": 1,
     "dsdone.analysis.requirements": 5,
+    "dsdone.analysis.templates": 1,
+    "dsdone.analysis.scripts": 1,
+    "dsdone.analysis.kedro": 5,
+    "dsdone.analysis.mlproject": 5,
+    "dsdone.analysis.retrain_command": 5,
     # the checks
     "dsdone.checks": 6,
     # one run, end to end
