@@ -203,3 +203,70 @@ def catalog_files(repository: Repository, environment: str = "conf/base") -> lis
         if any(fnmatch.fnmatchcase(relative, pattern) for pattern in CATALOG_PATTERNS):
             found.append(path)
     return found
+
+
+@dataclass(frozen=True)
+class Node:
+    """A ``node(func, inputs, outputs)`` of a pipeline: the datasets it reads and writes."""
+
+    path: str  # the file that builds it (a pipeline.py)
+    inputs: frozenset[str]
+    outputs: frozenset[str]
+
+
+def pipeline_nodes(repository: Repository, project: KedroProject) -> list[Node]:
+    """The nodes the project's pipeline files build, read from their syntax trees: each
+    ``node(...)`` / ``Node(...)`` call with literal dataset names."""
+    prefix = project.package_folder + "/"
+    nodes = []
+    for path in repository.files:
+        if not (path.startswith(prefix) and path.endswith(".py")):
+            continue
+        try:
+            tree = repository.python_ast(path)
+        except (OSError, OutsideProject, SyntaxError, ValueError, RecursionError):
+            continue
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call) and _called_name(call) in ("node", "Node"):
+                inputs = _argument(call, "inputs", 1)
+                outputs = _argument(call, "outputs", 2)
+                nodes.append(Node(path, _dataset_names(inputs), _dataset_names(outputs)))
+    return nodes
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    return (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
+
+
+def _argument(call: ast.Call, keyword: str, position: int) -> ast.expr | None:
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    return call.args[position] if len(call.args) > position else None
+
+
+def _dataset_names(node: ast.expr | None) -> frozenset[str]:
+    """``"x"``, ``["x", "params:y"]``, ``{"a": "x"}``: the dataset names (parameters left out)."""
+    if node is None:
+        return frozenset()
+    if isinstance(node, ast.Dict):
+        items: list[ast.expr] = [value for value in node.values if value is not None]
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        items = list(node.elts)
+    else:
+        items = [node]
+    return frozenset(
+        item.value
+        for item in items
+        if isinstance(item, ast.Constant)
+        and isinstance(item.value, str)
+        and not item.value.startswith("params:")
+        and item.value != "parameters"
+    )

@@ -1,0 +1,270 @@
+"""The command that retrains the model, as a reader of the repository would find it.
+
+In order: the workflow tool the project is built on (DVC, MLflow, Kedro, an MLflow recipe:
+read in ``data.py`` and here); a ``train`` target of the root Makefile or justfile; a console
+script named for training; then training scripts. A script is a candidate when its name says
+so (``train.py``, ``train_model.py``, ``run.py``, ``main.py``, a flow file), it does something
+when run (``analysis.scripts``), and it does not sit aside (tests, examples, docs, legacy,
+homework, ``steps/`` of a pipeline, a templated folder). The root-most candidate wins, then
+the most canonical name; candidates spread over several sub-projects (a monorepo of
+examples) are listed as a TODO rather than one picked at random. The README's documented
+command for the chosen script gives its arguments.
+
+Every command written is one that ``check`` accepts: it goes through the same resolver.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from dsdone.adopt.inference import Inference, RetrainGuess
+from dsdone.adopt.places import is_aside
+from dsdone.adopt.readme import documented_commands
+from dsdone.analysis.code_refs import console_scripts
+from dsdone.analysis.kedro import DEFAULT, KedroProject, registered_pipelines
+from dsdone.analysis.retrain_command import argument_problem, resolve_command
+from dsdone.analysis.scripts import script_facts
+from dsdone.analysis.templates import has_placeholder, is_templated_path
+from dsdone.analysis.test_suite import is_test_file
+from dsdone.analysis.workflow_tools import JUSTFILES, justfile_recipes, makefile_targets
+from dsdone.repository import OutsideProject, Repository
+
+MAKEFILES = ("Makefile", "makefile", "GNUmakefile")
+# Folders whose scripts are a pipeline's parts, run by the pipeline and not on their own.
+_PARTS = frozenset({"steps", "nodes", "components", "utils", "lib"})
+_WORDS = re.compile(r"[a-z]+")
+_TRAINING_PIPELINE = re.compile(r"train|model|science|fit|learn")
+_NOT_A_RUN = ("--help", "-h", "--version", "--resume", "pip", "install")
+# Sub-projects with candidates from which the repository is taken as a monorepo of projects.
+MONOREPO_PROJECTS = 3
+SHOWN_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: str
+    command: str
+    depth: int  # folders below the root (a leading src/ does not count)
+    rank: int  # 0 train.py, 1 another training name, 2 run.py / main.py / a flow
+
+    @property
+    def project(self) -> str:
+        """The top-level folder it is in ("" at the root, or in src/)."""
+        parts = self.path.split("/")
+        if parts[0] == "src":
+            parts = parts[1:]
+        return parts[0] if len(parts) > 1 else ""
+
+
+def infer_retrain(repository: Repository, files: list[str], found: Inference) -> None:
+    if found.retrain is None:
+        _recipe(files, found)
+    if found.retrain is None:
+        _build_target(repository, files, found)
+    if found.retrain is None:
+        _console_script(repository, found)
+    if found.retrain is None:
+        _script(repository, files, found)
+    if found.retrain is None and not found.retrain_candidates:
+        found.todo.append("no retrain entrypoint found: say how to retrain the model")
+    elif found.retrain is not None and not found.retrain.command.startswith(("dvc", "mlflow")):
+        found.found.append(
+            f"retrain entrypoint `{found.retrain.command}` (from {found.retrain.origin})"
+        )
+
+
+def kedro_retrain(repository: Repository, kedro: KedroProject, found: Inference) -> None:
+    """``kedro run``, or ``kedro run --pipeline NAME`` when the default pipeline leaves the
+    training out, or a TODO when the project has no pipeline yet."""
+    if found.retrain is not None:
+        return
+    pipelines = registered_pipelines(repository, kedro)
+    if pipelines is not None and pipelines.complete and pipelines.names <= {DEFAULT}:
+        found.retrain_candidates.append("kedro run  # once the project has a pipeline")
+        found.todo.append(
+            f"the Kedro project registers no pipeline yet ({kedro.registry}): `kedro run` "
+            "would run nothing"
+        )
+        return
+    command = "kedro run"
+    if pipelines is not None and pipelines.default_parts is not None:
+        left_out = sorted(
+            name
+            for name in pipelines.names - pipelines.default_parts - {DEFAULT}
+            if _TRAINING_PIPELINE.search(name)
+        )
+        if left_out:
+            command = f"kedro run --pipeline {left_out[0]}"
+    found.retrain = RetrainGuess(command, "the Kedro project")
+
+
+def _recipe(files: list[str], found: Inference) -> None:
+    """An MLflow recipe: ``mlflow recipes run --profile local`` (or its first profile)."""
+    if "recipe.yaml" not in files:
+        return
+    profiles = sorted(
+        PurePosixPath(path).stem
+        for path in files
+        if path.startswith("profiles/") and path.endswith(".yaml") and path.count("/") == 1
+    )
+    if not profiles:
+        return
+    profile = "local" if "local" in profiles else profiles[0]
+    found.retrain = RetrainGuess(f"mlflow recipes run --profile {profile}", "recipe.yaml")
+
+
+def _build_target(repository: Repository, files: list[str], found: Inference) -> None:
+    """A ``train`` (or ``fit``, ``train-model``) target of the root Makefile or justfile."""
+    for names, reader, tool in (
+        (MAKEFILES, makefile_targets, "make"),
+        (JUSTFILES, justfile_recipes, "just"),
+    ):
+        path = next((name for name in names if name in files), None)
+        if path is None:
+            continue
+        try:
+            targets = reader(repository.read_text(path))
+        except (OSError, OutsideProject, UnicodeDecodeError):
+            continue
+        training = sorted(
+            (target for target in targets if _training_name(target) is not None),
+            key=lambda target: (_training_name(target), len(target), target),
+        )
+        if training:
+            found.retrain = RetrainGuess(f"{tool} {training[0]}", path)
+            return
+
+
+def _console_script(repository: Repository, found: Inference) -> None:
+    scripts = sorted(name for name in console_scripts(repository) if _training_name(name) == 0)
+    for name in scripts:
+        if not resolve_command(repository, name).problems:
+            found.retrain = RetrainGuess(name, "a console script of the project")
+            return
+
+
+def _training_name(name: str) -> int | None:
+    """0 for a name that says training (train, train_model, fit), None otherwise."""
+    words = _WORDS.findall(name.lower())
+    if words and (words[0] in ("train", "training", "fit") or "train" in words):
+        return 0
+    return None
+
+
+def _script(repository: Repository, files: list[str], found: Inference) -> None:
+    candidates = [c for path in files if (c := _candidate(repository, path, files)) is not None]
+    if not candidates:
+        return
+    candidates.sort(key=lambda c: (c.depth, c.rank, c.path))
+    chosen = _choose(candidates)
+    documented = _documented(repository, candidates, chosen)
+    if documented is not None:
+        found.retrain = documented
+    elif chosen is not None:
+        found.retrain = RetrainGuess(chosen.command, chosen.path)
+    else:
+        found.retrain_candidates = [c.command for c in candidates[:SHOWN_CANDIDATES]]
+        more = len(candidates) - SHOWN_CANDIDATES
+        projects = len({c.project for c in candidates})
+        found.todo.append(
+            f"training scripts in {projects} sub-projects, none at the root (such as "
+            f"{candidates[0].path}{f' and {more + SHOWN_CANDIDATES - 1} more' if more > 0 else ''}"
+            "): say which command retrains this repository's model"
+        )
+
+
+def _choose(candidates: list[Candidate]) -> Candidate | None:
+    """The root-most, most canonical candidate; None when the shallowest ones are spread over
+    several sub-projects and no name stands out (a monorepo of examples)."""
+    best = candidates[0]
+    if best.depth == 0:
+        return best
+    level = [c for c in candidates if c.depth == best.depth]
+    projects = {c.project for c in level}
+    if len(projects) == 1:
+        return best
+    if len({c.project for c in candidates}) >= MONOREPO_PROJECTS:
+        return None
+    top = [c for c in level if c.rank == best.rank]
+    return best if len(top) == 1 else None
+
+
+def _candidate(repository: Repository, path: str, files: list[str]) -> Candidate | None:
+    pure = PurePosixPath(path)
+    if pure.suffix != ".py" or is_test_file(path) or is_aside(path) or is_templated_path(path):
+        return None
+    if any(part.lower() in _PARTS for part in pure.parts[:-1]):
+        return None
+    rank = _script_rank(pure.stem.lower())
+    if rank is None:
+        return None
+    try:
+        facts = script_facts(repository.python_ast(path))
+    except (OSError, OutsideProject, SyntaxError, ValueError, RecursionError):
+        return None
+    if not facts.acts:
+        return None  # it only defines functions: running it trains nothing
+    command = _command_for(path, set(files))
+    if facts.metaflow_flow:
+        command += " run"
+    if resolve_command(repository, command).problems:
+        return None
+    parts = pure.parts[1:] if pure.parts[0] == "src" else pure.parts
+    return Candidate(path, command, len(parts) - 1, rank)
+
+
+def _script_rank(stem: str) -> int | None:
+    words = _WORDS.findall(stem)
+    if stem == "train":
+        return 0
+    if any(word.startswith("train") for word in words) or (words and words[0] == "fit"):
+        return 1
+    if stem in ("run", "main") or (words and words[0] == "run") or "flow" in stem:
+        return 2
+    return None
+
+
+def _command_for(path: str, files: set[str]) -> str:
+    """``python -m pkg.train`` for a module of a package (src layout, flat layout, or ``src``
+    itself a package), ``python path/to/script.py`` otherwise."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    top = len(parts) - 1  # walking up: parts[:top] is the folder looked at
+    while top > 0 and "/".join(parts[:top]) + "/__init__.py" in files:
+        top -= 1
+    if top == len(parts) - 1:
+        return f"python {path}"  # its folder is no package (or it is at the root): a script
+    root = parts[:top]  # the folder that holds the outermost package
+    if root == ["src"]:
+        return f"python -m {'.'.join(parts[1:])}"  # the src layout
+    if not root:
+        return f"python -m {'.'.join(parts)}"  # the flat layout, or src/__init__.py
+    return f"python {path}"  # a package inside a sub-folder is not importable from the root
+
+
+def _documented(
+    repository: Repository, candidates: list[Candidate], chosen: Candidate | None
+) -> RetrainGuess | None:
+    """The README's command that runs the chosen script (or, when none was chosen, any
+    candidate), with its arguments: preferably one that says it trains."""
+    wanted = {chosen.path} if chosen is not None else {c.path for c in candidates}
+    matches = []
+    for documented in documented_commands(repository):
+        command = documented.command
+        if has_placeholder(command) or any(word in command.split() for word in _NOT_A_RUN):
+            continue
+        try:
+            resolved = resolve_command(repository, command)
+        except ValueError:
+            continue
+        if resolved.problems or not set(resolved.runs) & wanted:
+            continue
+        if any(argument_problem(repository, a) is not None for a in resolved.arguments):
+            continue
+        matches.append(documented)
+    if not matches:
+        return None
+    training = [m for m in matches if "train" in m.command.split(maxsplit=2)[-1].lower()]
+    best = (training or matches)[0]
+    return RetrainGuess(best.command, f"{best.path}:{best.line}")
