@@ -117,6 +117,13 @@ RETRAIN_LAYOUTS = {
         "make train-model",
     ),
     "justfile": ({"justfile": "train:\n    python x.py\n", "x.py": MAIN}, "just train"),
+    # README lines with a placeholder, a path of the author's machine, an evaluation, a sweep.
+    "readme-arguments": (
+        {"train.py": MAIN, "README.md": "```sh\npython train.py --data \"$DATA_DIR\"\n"
+         "python train.py --coco_path /path/to/coco\npython train.py --eval\n"
+         "python train.py -m lr=0.1,0.01 epochs=3,5\n$ python train.py --epochs 3\n```\n"},
+        "python train.py --epochs 3",
+    ),
 }  # fmt: skip
 
 
@@ -149,8 +156,26 @@ def test_the_retrain_command_is_the_root_most_canonical_one_and_check_accepts_it
             },
             [],
         ),
+        # A serving app's main.py, a library's modules that only look like runners.
+        (
+            {
+                "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\nif __name__ == "
+                "'__main__':\n    import uvicorn\n    uvicorn.run(app)\n",
+                "src/lib/frameworks/mlflow.py": MAIN,
+                "lib/hooks/run_hooks.py": MAIN,
+            },
+            [],
+        ),
+        # A course: homework folders, and scripts deep in cohorts.
+        (
+            {
+                "cohorts/2023/02-tracking/homework-wandb/train.py": MAIN,
+                "02-tracking/homework/train.py": MAIN,
+            },
+            [],
+        ),
     ],
-    ids=["monorepo-of-examples", "fixtures-and-examples"],
+    ids=["monorepo-of-examples", "fixtures-and-examples", "serving-and-library", "course"],
 )
 def test_no_retrain_command_is_claimed_when_none_is_the_repositorys_own(
     make_repo: MakeRepo, run_cli: RunCli, files: dict[str, str], listed: list[str]
@@ -277,9 +302,9 @@ def test_config_a_reader_sees_is_declared_as_globs_that_stay_true(
     assert contract.config_files == (
         "hparams.json",
         "model_config.yaml",
-        "profiles/local.yaml",
         "config/**/*.py",
         "configs/**/*.yaml",
+        "profiles/**/*.yaml",
         "data/hyps/**/*.yaml",
         "src/configs/**/*.json",
     )
@@ -313,8 +338,11 @@ def test_a_leaked_token_in_a_nested_config_folder_is_found_after_adoption(
         ({"pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['checks']\n",
           "checks/test_x.py": TEST, "tests/test_y.py": TEST}, ("checks",), 1),
         ({"pytest.ini": "[pytest]\ntestpaths = unit\n", "unit/test_x.py": TEST}, ("unit",), 1),
-        ({"churn/__init__.py": "", "churn/test_model.py": TEST, "tests/test_a.py": TEST},
-         ("churn", "tests"), 2),
+        # credit-scorer's scripts/test_compliance_tracker.py; not metaflow's card module
+        # test_cards.py in a package, nor mlops-zoomcamp's test_docker.py script (no test).
+        ({"scripts/test_compliance.py": TEST, "tests/test_a.py": TEST, "pkg/__init__.py": "",
+          "pkg/test_cards.py": TEST, "streaming/test_docker.py": "print('POST /predict')\n"},
+         ("scripts", "tests"), 2),
     ],
     ids=["root-file", "pyproject-testpaths", "pytest-ini", "next-to-the-code"],
 )  # fmt: skip

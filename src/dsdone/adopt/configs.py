@@ -32,6 +32,8 @@ _TOOL_CONFIGS = (
 def infer_configs(repository: Repository, files: list[str], found: Inference) -> None:
     wanted: list[str] = []
     folders: set[str] = set()
+    if "recipe.yaml" in files:
+        folders.add("profiles")  # an MLflow recipe's profiles: configuration by environment
     for path in files:
         folder = _config_folder(path)
         if folder is not None:
@@ -87,6 +89,8 @@ def _is_loose_config(path: str) -> bool:
     if is_templated_path(path):
         return False
     stem = name.rsplit(".", 1)[0]
+    if stem.startswith("_"):
+        return False  # _config.yml: a static site's (Jekyll), not the model's
     if any(stem.startswith(word) or stem.endswith(word) for word in _PARAMETER_WORDS):
         return True  # params.yaml (DVC), hparams.json, model_hyperparameters.toml
     if "/" in path or "config" not in stem:

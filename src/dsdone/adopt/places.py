@@ -17,4 +17,7 @@ ASIDE = frozenset(
 def is_aside(path: str) -> bool:
     """Whether ``path`` lies in a folder such as ``tests/``, ``docs/``, ``examples/`` or a
     hidden one (``.github/``): never the project's own training code or configuration."""
-    return any(part.lower() in ASIDE or part.startswith(".") for part in path.split("/")[:-1])
+    return any(
+        part.lower() in ASIDE or part.startswith(".") or part.lower().startswith("homework")
+        for part in path.split("/")[:-1]
+    )

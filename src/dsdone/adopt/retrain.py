@@ -36,9 +36,16 @@ MAKEFILES = ("Makefile", "makefile", "GNUmakefile")
 _PARTS = frozenset({"steps", "nodes", "components", "utils", "lib"})
 _WORDS = re.compile(r"[a-z]+")
 _TRAINING_PIPELINE = re.compile(r"train|model|science|fit|learn")
-_NOT_A_RUN = ("--help", "-h", "--version", "--resume", "pip", "install")
+# A README line with one of these words is not the training run (help, evaluation, serving).
+_NOT_A_RUN = frozenset(
+    {"--help", "-h", "--version", "--resume", "pip", "install", "--eval", "--evaluate",
+     "--test", "--predict", "--inference", "--serve", "--deploy"}
+)  # fmt: skip
 # Sub-projects with candidates from which the repository is taken as a monorepo of projects.
 MONOREPO_PROJECTS = 3
+# Deeper than this (below the root, src/ not counted) a script is a library's or an
+# example's, never picked as the repository's retrain command; it is listed as a candidate.
+MAX_DEPTH = 2
 SHOWN_CANDIDATES = 8
 
 
@@ -159,11 +166,8 @@ def _script(repository: Repository, files: list[str], found: Inference) -> None:
         return
     candidates.sort(key=lambda c: (c.depth, c.rank, c.path))
     chosen = _choose(candidates)
-    documented = _documented(repository, candidates, chosen)
-    if documented is not None:
-        found.retrain = documented
-    elif chosen is not None:
-        found.retrain = RetrainGuess(chosen.command, chosen.path)
+    if chosen is not None:
+        found.retrain = _documented(repository, chosen) or RetrainGuess(chosen.command, chosen.path)
     else:
         found.retrain_candidates = [c.command for c in candidates[:SHOWN_CANDIDATES]]
         more = len(candidates) - SHOWN_CANDIDATES
@@ -181,12 +185,11 @@ def _choose(candidates: list[Candidate]) -> Candidate | None:
     best = candidates[0]
     if best.depth == 0:
         return best
-    level = [c for c in candidates if c.depth == best.depth]
-    projects = {c.project for c in level}
-    if len(projects) == 1:
-        return best
-    if len({c.project for c in candidates}) >= MONOREPO_PROJECTS:
+    if best.depth > MAX_DEPTH or len({c.project for c in candidates}) >= MONOREPO_PROJECTS:
         return None
+    level = [c for c in candidates if c.depth == best.depth]
+    if len({c.project for c in level}) == 1:
+        return best
     top = [c for c in level if c.rank == best.rank]
     return best if len(top) == 1 else None
 
@@ -204,8 +207,8 @@ def _candidate(repository: Repository, path: str, files: list[str]) -> Candidate
         facts = script_facts(repository.python_ast(path))
     except (OSError, OutsideProject, SyntaxError, ValueError, RecursionError):
         return None
-    if not facts.acts:
-        return None  # it only defines functions: running it trains nothing
+    if not facts.acts or facts.serves:
+        return None  # it only defines functions (trains nothing), or it serves a model
     command = _command_for(path, set(files))
     if facts.metaflow_flow:
         command += " run"
@@ -221,8 +224,8 @@ def _script_rank(stem: str) -> int | None:
         return 0
     if any(word.startswith("train") for word in words) or (words and words[0] == "fit"):
         return 1
-    if stem in ("run", "main") or (words and words[0] == "run") or "flow" in stem:
-        return 2
+    if stem in ("run", "main", "pipeline", "run_pipeline") or "flow" in words:
+        return 2  # not run_hooks.py nor mlflow.py: only names that say "the" run
     return None
 
 
@@ -243,28 +246,35 @@ def _command_for(path: str, files: set[str]) -> str:
     return f"python {path}"  # a package inside a sub-folder is not importable from the root
 
 
-def _documented(
-    repository: Repository, candidates: list[Candidate], chosen: Candidate | None
-) -> RetrainGuess | None:
-    """The README's command that runs the chosen script (or, when none was chosen, any
-    candidate), with its arguments: preferably one that says it trains."""
-    wanted = {chosen.path} if chosen is not None else {c.path for c in candidates}
+def _documented(repository: Repository, chosen: Candidate) -> RetrainGuess | None:
+    """The README's command that runs the chosen script, with its arguments: one that says it
+    trains, else the plainest; never one with a placeholder or a path of the author's machine,
+    nor one that ``check`` would not accept."""
     matches = []
     for documented in documented_commands(repository):
         command = documented.command
-        if has_placeholder(command) or any(word in command.split() for word in _NOT_A_RUN):
+        words = command.split()
+        if has_placeholder(command) or any(word.lower() in _NOT_A_RUN for word in words):
             continue
+        if any(word.startswith(("/", "~", "'/", '"/')) for word in words):
+            continue  # /path/to/coco: a path on the author's machine, not the repository's
         try:
             resolved = resolve_command(repository, command)
         except ValueError:
             continue
-        if resolved.problems or not set(resolved.runs) & wanted:
+        if resolved.problems or chosen.path not in resolved.runs:
             continue
         if any(argument_problem(repository, a) is not None for a in resolved.arguments):
             continue
         matches.append(documented)
     if not matches:
         return None
-    training = [m for m in matches if "train" in m.command.split(maxsplit=2)[-1].lower()]
-    best = (training or matches)[0]
+    # One whose arguments say it trains (`run.py --train`), else the plainest (not a sweep).
+    training = [m for m in matches if _says_train(m.command)]
+    best = training[0] if training else min(matches, key=lambda m: len(m.command.split()))
     return RetrainGuess(best.command, f"{best.path}:{best.line}")
+
+
+def _says_train(command: str) -> bool:
+    arguments = [word for word in command.split()[1:] if not word.endswith(".py")]
+    return any("train" in word.lower() for word in arguments if word.startswith("-"))

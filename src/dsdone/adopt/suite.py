@@ -16,7 +16,7 @@ from typing import Any
 from dsdone.adopt.inference import Inference, count
 from dsdone.analysis.code_refs import read_pyproject
 from dsdone.analysis.templates import is_templated_path
-from dsdone.analysis.test_suite import is_test_file, read_test_suite
+from dsdone.analysis.test_suite import is_test_file, read_test_suite, shown_test_path
 from dsdone.repository import Repository
 
 _TEST_FOLDERS = ("tests", "test")
@@ -26,7 +26,15 @@ _INI_FILES = (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "to
 
 
 def infer_tests(repository: Repository, files: list[str], found: Inference) -> None:
-    paths = _configured(repository) or _discovered(files)
+    paths = _configured(repository)
+    if not paths:
+        folders, loose = _discovered(files)
+        # A test file outside tests/ counts only where it holds real tests (pytest collects a
+        # card module named test_cards.py too, and a script named test_docker.py).
+        counted = read_test_suite(repository, loose).tests_by_path if loose else {}
+        paths = sorted(
+            [*folders, *(path for path in loose if counted.get(shown_test_path(path)))],
+        )
     found.test_paths = paths
     if not paths:
         found.todo.append("no tests found: write some under tests/")
@@ -76,9 +84,12 @@ def _configured(repository: Repository) -> list[str]:
     return kept
 
 
-def _discovered(files: list[str]) -> list[str]:
+def _discovered(files: list[str]) -> tuple[list[str], list[str]]:
+    """The ``tests``/``test`` folders, and the test files elsewhere (at the root: the file; in
+    a folder that is no package, such as scripts/: the folder)."""
     folders: set[str] = set()
     loose: set[str] = set()
+    packages = {path.rpartition("/")[0] for path in files if path.endswith("/__init__.py")}
     for path in files:
         if not is_test_file(path) or is_templated_path(path):
             continue
@@ -88,10 +99,9 @@ def _discovered(files: list[str]) -> list[str]:
         top = next((i for i, part in enumerate(parts) if part in _TEST_FOLDERS), None)
         if top is not None:
             folders.add("/".join(parts[: top + 1]))
-        else:
-            # pytest collects test_*.py wherever it is: at the root, list the file; in a
-            # package folder (pkg/test_model.py), the folder.
+        elif "/".join(parts) not in packages:
             loose.add("/".join(parts) or path)
-    found = folders | loose
     # A path inside another one is already covered by it.
-    return sorted(f for f in found if not any(f.startswith(f"{other}/") for other in found))
+    kept = sorted(f for f in folders if not any(f.startswith(f"{other}/") for other in folders))
+    inside = tuple(f"{folder}/" for folder in kept)
+    return kept, sorted(path for path in loose if not path.startswith(inside))

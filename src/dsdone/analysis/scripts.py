@@ -17,6 +17,11 @@ from dataclasses import dataclass
 # Decorators and calls that make a function a command-line entry point.
 _CLI_DECORATORS = ("command", "main", "group", "flow", "callback")  # click, typer, hydra, prefect
 _CLI_CALLS = ("ArgumentParser", "Fire", "Typer", "HfArgumentParser")
+# Frameworks that serve a model (an API, a UI): a main.py importing one serves, it does not train.
+_SERVING = frozenset(
+    {"fastapi", "flask", "uvicorn", "gunicorn", "starlette", "gradio", "streamlit", "django",
+     "bentoml", "litserve", "aiohttp", "tornado", "sanic", "dash"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class ScriptFacts:
     main_guard: bool  # it has an ``if __name__ == "__main__":`` block
     cli: bool  # it parses a command line (argparse, click, typer, fire, hydra)
     metaflow_flow: bool  # a Metaflow FlowSpec: it is run as ``python flow.py run``
+    serves: bool  # it imports a web or UI framework (FastAPI, Flask, Streamlit, ...)
 
 
 def script_facts(tree: ast.Module) -> ScriptFacts:
@@ -43,7 +49,19 @@ def script_facts(tree: ast.Module) -> ScriptFacts:
         main_guard=guard,
         cli=_parses_command_line(tree),
         metaflow_flow=any(_is_flow_spec(node) for node in tree.body),
+        serves=bool(_imported(tree) & _SERVING),
     )
+
+
+def _imported(tree: ast.Module) -> set[str]:
+    """The top-level names of the modules ``tree`` imports."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.partition(".")[0])
+    return names
 
 
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:

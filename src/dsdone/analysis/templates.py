@@ -14,23 +14,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # The markers each kind of placeholder opens with; a text holding one is not a literal value.
-# Plain substring tests (no regex over repository text): linear whatever the input.
-_OPENERS = ("{{", "{%", "${", "<")
-# `<` opens a placeholder only when a word follows (`<path>`, `<your-bucket>`), not in `a < b`.
+_OPENERS = ("{{", "{%", "$", "<")
+# `<` opens a placeholder only when a word follows (`<path>`, `<your-bucket>`), not in `a < b`;
+# `$` when a name does (`$DATA_DIR`, `${VAR}`), not in `price$`. Bounded: linear on any input.
 _ANGLE = re.compile(r"<[A-Za-z_][^<>\s]{0,80}>")
+_VARIABLE = re.compile(r"\$\{?[A-Za-z_]")
 
 COOKIECUTTER_FILES = ("cookiecutter.json",)
 COPIER_FILES = ("copier.yml", "copier.yaml")
 
 
 def has_placeholder(text: str) -> bool:
-    """Whether ``text`` holds a template placeholder: ``{{ x }}``, ``{% if %}``, ``${VAR}`` or
-    ``<word>``; such a text is not yet a path or a command of the repository."""
+    """Whether ``text`` holds a template placeholder: ``{{ x }}``, ``{% if %}``, ``${VAR}``,
+    ``$VAR`` or ``<word>``; such a text is not yet a path or a command of the repository."""
     if not any(opener in text for opener in _OPENERS):
         return False
-    if "{{" in text or "{%" in text or "${" in text:
+    if "{{" in text or "{%" in text:
         return True
-    return _ANGLE.search(text) is not None
+    return _VARIABLE.search(text) is not None or _ANGLE.search(text) is not None
 
 
 def is_templated_path(path: str) -> bool:
