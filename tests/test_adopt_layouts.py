@@ -121,8 +121,8 @@ RETRAIN_LAYOUTS = {
     "readme-arguments": (
         {"train.py": MAIN, "README.md": "```sh\npython train.py --data \"$DATA_DIR\"\n"
          "python train.py --coco_path /path/to/coco\npython train.py --eval\n"
-         "python train.py -m lr=0.1,0.01 epochs=3,5\n$ python train.py --epochs 3\n```\n"},
-        "python train.py --epochs 3",
+         "python train.py -m lr=0.1,0.01\n$ python train.py --epochs 3 --seed 1\n```\n"},
+        "python train.py --epochs 3 --seed 1",
     ),
 }  # fmt: skip
 
@@ -419,7 +419,7 @@ KEDRO = {
                 node(preprocess, inputs="companies", outputs="preprocessed_companies"),
                 node(preprocess, "shuttles", "preprocessed_shuttles"),
                 node(merge, inputs=["preprocessed_companies", "preprocessed_shuttles",
-                     "reviews", "params:x"], outputs="model_input_table"),
+                     "reviews", "params:x"], outputs="model_input_table@pandas"),
             ])
         """,
     "src/flights/pipelines/data_science/__init__.py": "",
@@ -427,13 +427,13 @@ KEDRO = {
         from kedro.pipeline import node, pipeline
 
         def create_pipeline(**kwargs):
-            return pipeline([node(train, inputs="model_input_table", outputs="regressor")])
+            return pipeline([node(train, inputs="model_input_table@pandas", outputs="regressor")])
         """,
     # A split catalog (kedro-viz's demo-project) with a Snowflake table (kedro-academy).
     "conf/base/catalog_01_raw.yml": """\
         companies:
           type: pandas.CSVDataset
-          filepath: data/companies.csv
+          filepath: ${_base}/companies.csv
         shuttles:
           type: snowflake.SnowparkTableDataset
           table_name: SHUTTLES
@@ -446,10 +446,11 @@ KEDRO = {
         preprocessed_companies:
           type: pandas.ParquetDataset
           filepath: data/02_intermediate/preprocessed_companies.parquet
-        model_input_table:
+        model_input_table@pandas:
           type: pandas.ParquetDataset
           filepath: data/03_primary/model_input_table.parquet
         """,
+    "conf/base/catalog_globals.yml": "_base: data/\n",
     "conf/base/parameters.yml": "x: 1\n",
     "conf/local/.gitkeep": "",
 }
@@ -469,8 +470,10 @@ def test_kedro_inputs_are_what_nodes_read_and_none_writes_and_training_is_run(
             "src/flights/pipelines/data_processing/pipeline.py",
         )
     ]
-    # A table name is not a repository path, and ${globals:...} is not known until run time.
+    # A table name is not a repository path, and ${globals:...} is not known until run time;
+    # the catalog's own ${_base} is, and model_input_table@pandas is model_input_table.
     assert "shuttles: a database table (SHUTTLES)" in text
+    assert "reviews: a path known only at run time" in text
     assert "SHUTTLES\n" not in text.replace("(SHUTTLES)", "")
     # __default__ leaves the training pipeline out: `kedro run` would not retrain.
     assert contract.retrain is not None

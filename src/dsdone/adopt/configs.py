@@ -34,10 +34,11 @@ def infer_configs(repository: Repository, files: list[str], found: Inference) ->
     folders: set[str] = set()
     if "recipe.yaml" in files:
         folders.add("profiles")  # an MLflow recipe's profiles: configuration by environment
+    packages = {path.rpartition("/")[0] for path in files if path.endswith("/__init__.py")}
     for path in files:
         folder = _config_folder(path)
         if folder is not None:
-            if path.endswith(SUFFIXES) or _python_config(path, folder, files):
+            if path.endswith(SUFFIXES) or _python_config(path, folder, packages):
                 wanted.append(path)
                 folders.add(folder)
         elif _is_loose_config(path) or _is_recipe(path):
@@ -72,12 +73,12 @@ def _config_folder(path: str) -> str | None:
     return None
 
 
-def _python_config(path: str, folder: str, files: list[str]) -> bool:
+def _python_config(path: str, folder: str, packages: set[str]) -> bool:
     """A Python file in a config folder that is not a package: configuration written as
     Python (``config/train_gpt2.py``, passed as ``python train.py config/train_gpt2.py``)."""
     if not path.endswith(".py") or path.rpartition("/")[0] != folder:
         return False
-    return f"{folder}/__init__.py" not in files
+    return folder not in packages
 
 
 def _is_loose_config(path: str) -> bool:

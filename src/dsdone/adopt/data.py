@@ -161,17 +161,22 @@ def infer_kedro(repository: Repository, found: Inference) -> None:
     catalogs = catalog_files(repository)
     if kedro is None and not catalogs:
         return
-    datasets: dict[str, dict[str, Any]] = {}
+    documents: list[dict[Any, Any]] = []
     for path in catalogs:
         parsed = repository.parsed(path)
         if parsed.problem is not None:
             found.todo.append(f"{parsed.problem}, so nothing was inferred from it")
-            continue
-        data = parsed.data if isinstance(parsed.data, dict) else {}
+        elif isinstance(parsed.data, dict):
+            documents.append(parsed.data)
+    # `_base: data/` (in any catalog file of the environment), then `filepath: ${_base}/x.csv`.
+    variables = {str(k): v for data in documents for k, v in data.items() if str(k).startswith("_")}
+    datasets: dict[str, dict[str, Any]] = {}
+    for data in documents:
         for name, spec in data.items():
-            # `_csv: &csv` anchors, and dataset factories (`"{name}_csv"`) are not datasets.
+            # `_csv: &csv` anchors, and dataset factories (`"{name}_csv"`) are not datasets;
+            # `x@pandas` and `x@spark` are one dataset, x, loaded two ways (transcoding).
             if isinstance(spec, dict) and not str(name).startswith("_") and "{" not in str(name):
-                datasets.setdefault(str(name), spec)
+                datasets.setdefault(str(name).partition("@")[0], _interpolated(spec, variables))
     nodes = pipeline_nodes(repository, kedro) if kedro is not None else []
     produced = {name for node in nodes for name in node.outputs}
     readers: dict[str, str] = {}
@@ -189,13 +194,19 @@ def infer_kedro(repository: Repository, found: Inference) -> None:
             kind = kind.removesuffix(suffix)
         source = _kedro_source(spec)
         if source is None:
-            table = next((str(spec[k]) for k in _TABLE_KEYS if k in spec), "?")
+            table = next((str(spec[k]) for k in _TABLE_KEYS if k in spec), None)
+            what = f"a database table ({table})" if table else "a path known only at run time"
             found.input_candidates.append(
-                f"{name}: a database table ({table}) of {_where(catalogs)}; give its URI as source"
+                f"{name}: {what} of {_where(catalogs)}; give its URI or path as source"
             )
             continue
         fmt = KEDRO_FORMATS.get(kind) or format_of(source)
         found.add_input(source, readers.get(name), _where(catalogs), name=name, fmt=fmt)
+    # An input declared from a .dvc file that is a dataset of the catalog: its reader loads it.
+    by_path = {_kedro_source(spec): name for name, spec in datasets.items()}
+    for item in found.inputs:
+        if item.pipeline is None and item.source in by_path:
+            item.pipeline = readers.get(by_path[item.source])
     if datasets:
         found.found.append(f"Kedro catalog with {count(len(datasets), 'dataset')}")
     if not chosen:
@@ -206,6 +217,20 @@ def infer_kedro(repository: Repository, found: Inference) -> None:
         ][:10]
     if kedro is not None:
         kedro_retrain(repository, kedro, found)
+
+
+def _interpolated(spec: dict[str, Any], variables: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with ``${_name}`` replaced where the catalog defines ``_name`` as text; other
+    interpolations (``${globals:x}``, resolvers) are left for ``has_placeholder`` to refuse."""
+    result = dict(spec)
+    for key in ("filepath", "path"):
+        value = result.get(key)
+        if isinstance(value, str):
+            for variable, text in variables.items():
+                if isinstance(text, str) and not has_placeholder(text):
+                    value = value.replace("${" + variable + "}", text.rstrip("/"))
+            result[key] = value.replace("//", "/") if "://" not in value else value
+    return result
 
 
 def _where(catalogs: list[str]) -> str:

@@ -258,6 +258,8 @@ def _documented(repository: Repository, chosen: Candidate) -> RetrainGuess | Non
             continue
         if any(word.startswith(("/", "~", "'/", '"/')) for word in words):
             continue  # /path/to/coco: a path on the author's machine, not the repository's
+        if _is_sweep(words):
+            continue
         try:
             resolved = resolve_command(repository, command)
         except ValueError:
@@ -273,6 +275,12 @@ def _documented(repository: Repository, chosen: Candidate) -> RetrainGuess | Non
     training = [m for m in matches if _says_train(m.command)]
     best = training[0] if training else min(matches, key=lambda m: len(m.command.split()))
     return RetrainGuess(best.command, f"{best.path}:{best.line}")
+
+
+def _is_sweep(words: list[str]) -> bool:
+    """A Hydra multirun (``train.py -m lr=0.1,0.01``): many runs, not the retrain."""
+    script = next((i for i, word in enumerate(words) if word.endswith(".py")), len(words))
+    return "--multirun" in words or "-m" in words[script + 1 :]
 
 
 def _says_train(command: str) -> bool:

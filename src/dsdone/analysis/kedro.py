@@ -262,8 +262,9 @@ def _dataset_names(node: ast.expr | None) -> frozenset[str]:
         items = list(node.elts)
     else:
         items = [node]
+    # `x@pandas`: dataset x, loaded through one of its transcoded types.
     return frozenset(
-        item.value
+        item.value.partition("@")[0]
         for item in items
         if isinstance(item, ast.Constant)
         and isinstance(item.value, str)
