@@ -117,6 +117,12 @@ RETRAIN_LAYOUTS = {
         "make train-model",
     ),
     "justfile": ({"justfile": "train:\n    python x.py\n", "x.py": MAIN}, "just train"),
+    # A sub-project's Makefile, when nothing at the root trains.
+    "sub-project-make": (
+        {"model/Makefile": "train:\n\tpython features.py\n", "model/features.py": "print(1)\n",
+         "README.md": "# a model and its service\n"},
+        "make -C model train",
+    ),
     # README lines with a placeholder, a path of the author's machine, an evaluation, a sweep.
     "readme-arguments": (
         {"train.py": MAIN, "README.md": "```sh\npython train.py --data \"$DATA_DIR\"\n"

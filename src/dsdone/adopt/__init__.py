@@ -65,9 +65,9 @@ def declared_name(root: Path) -> str | None:
 def contract_identity(root: Path) -> tuple[str | None, str | None]:
     """The project's name and owner in the ``dsdone.yaml`` already in ``root``, if any: running
     ``init`` again keeps them (and so the package they name) rather than inventing new ones."""
-    if not (root / CONTRACT).is_file():
-        return None, None
     with Repository(root) as repository:
+        if not repository.exists(CONTRACT):
+            return None, None
         data: Any = repository.parsed(CONTRACT).data
     project = data.get("project") if isinstance(data, dict) else None
     if not isinstance(project, dict):

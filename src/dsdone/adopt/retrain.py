@@ -74,6 +74,8 @@ def infer_retrain(repository: Repository, files: list[str], found: Inference) ->
         _console_script(repository, found)
     if found.retrain is None:
         _script(repository, files, found)
+    if found.retrain is None:
+        _sub_project_target(repository, files, found)
     if found.retrain is None and not found.retrain_candidates:
         found.todo.append("no retrain entrypoint found: say how to retrain the model")
     elif found.retrain is not None and not found.retrain.command.startswith(("dvc", "mlflow")):
@@ -142,6 +144,29 @@ def _build_target(repository: Repository, files: list[str], found: Inference) ->
         if training:
             found.retrain = RetrainGuess(f"{tool} {training[0]}", path)
             return
+
+
+def _sub_project_target(repository: Repository, files: list[str], found: Inference) -> None:
+    """``make -C DIR train``: the ``train`` target of a sub-project's Makefile, when there is
+    one such sub-project and no training script anywhere (else it is one more candidate)."""
+    commands = []
+    for path in files:
+        folder, _, name = path.rpartition("/")
+        if name not in MAKEFILES or not folder or folder.count("/") >= MAX_DEPTH:
+            continue
+        if is_aside(path):
+            continue
+        try:
+            targets = makefile_targets(repository.read_text(path))
+        except (OSError, OutsideProject, UnicodeDecodeError):
+            continue
+        training = sorted(t for t in targets if _training_name(t) is not None)
+        if training:
+            commands.append(f"make -C {folder} {training[0]}")
+    if len(commands) == 1 and not found.retrain_candidates:
+        found.retrain = RetrainGuess(commands[0], f"{commands[0].split()[2]}/Makefile")
+    else:
+        found.retrain_candidates += commands[:SHOWN_CANDIDATES]
 
 
 def _console_script(repository: Repository, found: Inference) -> None:
