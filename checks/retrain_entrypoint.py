@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dsdone.analysis.command_arguments import OUTPUT_OPTIONS, argument_problem
 from dsdone.analysis.cron import CronError, validate_cron
-from dsdone.analysis.retrain_command import OUTPUT_OPTIONS, argument_problem, resolve_command
+from dsdone.analysis.retrain_command import resolve_command
 from dsdone.api import check, option
 from dsdone.project import Project
 from dsdone.report import Finding

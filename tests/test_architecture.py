@@ -58,6 +58,7 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.kedro": 5,
     "dsdone.analysis.mlproject": 5,
     "dsdone.analysis.retrain_command": 5,
+    "dsdone.analysis.command_arguments": 5,
     # the checks
     "dsdone.checks": 6,
     # one run, end to end

@@ -14,12 +14,12 @@ code reference (``pkg.train:main``). Nothing is run.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
 
 from dsdone.analysis.code_refs import Located, Unresolved, console_scripts, find_module, resolve
+from dsdone.analysis.command_arguments import FileArgument, add_arguments
 from dsdone.analysis.scripts import script_facts
 from dsdone.analysis.workflow_tools import (
     FORMS,
@@ -33,35 +33,7 @@ from dsdone.analysis.workflow_tools import (
     mlflow_recipes_problems,
     mlflow_run_problems,
 )
-from dsdone.repository import OutsideProject, PathStatus, Repository
-
-# Options whose value the run writes: such a file need not exist before it runs. The
-# retrain-entrypoint check lets a project replace this list (its `output_options`).
-OUTPUT_OPTIONS = (
-    "-o", "--out", "--output", "--output-dir", "--output-path", "--outdir", "--out-dir",
-    "--save", "--save-dir", "--save-path", "--dest", "--log-dir", "--logdir", "--model-dir",
-    "--artifact-dir", "--export",
-)  # fmt: skip
-# Words of an option's name (``--results-fp``, ``ckpt_path=``) that say its value is written by
-# the run, or is an artefact it fetches or resumes from: never required to be committed.
-_OUTPUT_WORDS = frozenset(
-    {
-        "out", "output", "outputs", "outdir", "outpath", "save", "saved", "savedir", "result",
-        "results", "ckpt", "checkpoint", "checkpoints", "log", "logs", "logdir", "logging",
-        "export", "dump", "dest", "destination", "artifact", "artifacts", "cache", "tmp",
-    }
-)  # fmt: skip
-# A file the run reads as configuration or code: it must be committed, or the run cannot start
-# on a fresh clone. Data, weights and other artefacts need not be (DVC, a bucket, a download).
-CONFIG_SUFFIXES = (
-    ".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".py", ".sh", ".jsonnet",
-)  # fmt: skip
-_CONFIG_WORDS = frozenset(
-    {
-        "config", "configs", "conf", "cfg", "param", "params", "hparams", "hparam", "hyp",
-        "hyps", "hyperparameters", "settings", "recipe", "profile",
-    }
-)  # fmt: skip
+from dsdone.repository import OutsideProject, Repository
 
 _PYTHON = re.compile(r"^python(3(\.[0-9]+)?)?$")
 _PYTHON_VALUE_OPTIONS = {"-X", "-W", "--check-hash-based-pycs"}
@@ -98,18 +70,6 @@ _UTILITIES = frozenset(
 # Subcommands of the tools above (and the runners, when not `run`) that only set up.
 _SETUP_SUBCOMMANDS = {"dvc": {"pull", "fetch", "checkout", "update", "import", "get"}}
 _ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_KEY_VALUE = re.compile(r"^[+~]*([A-Za-z_][A-Za-z0-9_.\-]*)=(.*)$")
-_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9_]{0,9}$")
-_WORD = re.compile(r"[a-z]+")
-
-
-@dataclass(frozen=True)
-class FileArgument:
-    """An argument of the command that looks like a path of the repository."""
-
-    path: str  # relative to the project (joined with the folder the command runs in)
-    written: str  # as the command writes it
-    option: str  # the option or KEY= that gives it ("" for a positional argument)
 
 
 @dataclass
@@ -192,7 +152,7 @@ def _segment(project: Repository, words: list[str], base: str, resolved: Resolve
     elif head == "make":
         problems, variables = make_problems(project, rest, base)
         resolved.problems += problems
-        _add_arguments(variables, base, resolved)
+        add_arguments(variables, base, resolved.arguments)
     elif head == "just":
         resolved.problems += just_problems(project, rest, base)
     elif head == "dvc" and (rest[:1] == ["repro"] or rest[:2] == ["exp", "run"]):
@@ -201,7 +161,7 @@ def _segment(project: Repository, words: list[str], base: str, resolved: Resolve
     elif head == "mlflow" and rest[:1] == ["run"]:
         problems, parameters = mlflow_run_problems(project, rest[1:], base)
         resolved.problems += problems
-        _add_arguments(parameters, base, resolved)
+        add_arguments(parameters, base, resolved.arguments)
     elif head == "mlflow" and rest[:2] == ["recipes", "run"]:
         resolved.problems += mlflow_recipes_problems(project, rest[2:], base)
     elif head == "kedro" and rest[:1] == ["run"]:
@@ -217,14 +177,14 @@ def _segment(project: Repository, words: list[str], base: str, resolved: Resolve
             )
         else:
             _runs_file(project, resolve(project, join(base, rest[0])), rest[0], resolved)
-            _add_arguments(rest[1:], base, resolved)
+            add_arguments(rest[1:], base, resolved.arguments)
     elif ":" in head or "/" in head or head.endswith((".py", ".sh")):
         reference = join(base, head) if ":" not in head or "/" in head else head
         _runs_file(project, resolve(project, reference), head, resolved, script=True)
-        _add_arguments(rest, base, resolved)
+        add_arguments(rest, base, resolved.arguments)
     else:
         resolved.problems += _console_script(project, head)
-        _add_arguments(rest, base, resolved)
+        add_arguments(rest, base, resolved.arguments)
     return base
 
 
@@ -295,7 +255,7 @@ def _python(project: Repository, args: list[str], base: str, resolved: Resolved)
                 return
             found = find_module(project, module, package_main=True, base=base)
             _runs_file(project, found, module, resolved, script=True)
-            _add_arguments(rest, base, resolved)
+            add_arguments(rest, base, resolved.arguments)
             return
         if token.startswith("-c"):
             resolved.problems.append(
@@ -312,7 +272,7 @@ def _python(project: Repository, args: list[str], base: str, resolved: Resolved)
             position += 1
             continue
         _python_file(project, token, base, resolved)
-        _add_arguments(args[position + 1 :], base, resolved)
+        add_arguments(args[position + 1 :], base, resolved.arguments)
         return
     resolved.problems.append(
         Problem(
@@ -360,7 +320,7 @@ def _launched(project: Repository, args: list[str], base: str, resolved: Resolve
         _python(project, ["-m", *rest], base, resolved)
     else:
         _python_file(project, rest[0], base, resolved)
-        _add_arguments(rest[1:], base, resolved)
+        add_arguments(rest[1:], base, resolved.arguments)
 
 
 def _runs_file(
@@ -425,95 +385,3 @@ def _console_script(project: Repository, name: str) -> list[Problem]:
             )
         ]
     return located_problems(project, found, scripts[name])
-
-
-# -- file arguments ------------------------------------------------------------------------------
-
-
-def _add_arguments(arguments: list[str], base: str, resolved: Resolved) -> None:
-    """The arguments that look like relative paths of repository files, in order, once each."""
-    seen = {argument.path for argument in resolved.arguments}
-    option = ""
-    for token in arguments:
-        if token.startswith("-"):
-            name, eq, value = token.partition("=")
-            option = name
-            if not eq:
-                continue  # the value, if any, is the next word
-            candidate, given_by = value, name
-        else:
-            pair = _KEY_VALUE.match(token)
-            if pair is not None:
-                candidate, given_by = pair.group(2), pair.group(1)
-            else:
-                candidate, given_by = token, option
-            option = ""
-        if _looks_like_path(candidate):
-            path = join(base, candidate) if not candidate.startswith("/") else candidate
-            if path not in seen:
-                seen.add(path)
-                resolved.arguments.append(FileArgument(path, candidate, given_by))
-
-
-def _looks_like_path(text: str) -> bool:
-    if not text or text.startswith(("/", "~")) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
-        return False  # absolute paths and URIs are not repository files
-    if any(char in text for char in "$*?{}@<>|"):
-        return False  # templated, globbed or an address
-    return "/" in text or bool(_EXTENSION.search(text))
-
-
-def option_words(option: str) -> set[str]:
-    """The words of an option's or a key's name: ``--results-fp`` → {results, fp}."""
-    return set(_WORD.findall(option.lower().replace("_", "-")))
-
-
-def is_output(argument: FileArgument, output_options: tuple[str, ...] = OUTPUT_OPTIONS) -> bool:
-    """Whether the run writes (or fetches) this argument, by its option's name."""
-    keys = {_option_key(name) for name in output_options}
-    return _option_key(argument.option) in keys or bool(
-        option_words(argument.option) & _OUTPUT_WORDS
-    )
-
-
-def argument_problem(
-    project: Repository,
-    argument: FileArgument,
-    output_options: tuple[str, ...] = OUTPUT_OPTIONS,
-) -> str | None:
-    """What keeps a fresh clone from running the command with this argument, as a verb phrase
-    ("does not exist"); None when nothing does.
-
-    The rule: an argument the run writes or fetches (an output option, see ``is_output``) is
-    never required. A file that exists but is not committed is a finding. A file that does
-    not exist, or that git ignores, is a finding only when the run reads it as configuration
-    or code (a config or code extension, or an option named config/params/...): data and
-    weights are often kept out of git on purpose. A bare file name (``coco128.yaml``) that the
-    repository holds in some folder is taken as found: tools look in their own folders.
-    """
-    if is_output(argument, output_options):
-        return None
-    try:
-        status = project.status(posixpath.normpath(argument.path))
-    except OutsideProject:
-        status = PathStatus.OUTSIDE
-    if status is PathStatus.UNTRACKED and not project.index.in_git:
-        return None  # outside git nothing is tracked: version-control says so once
-    if status in (PathStatus.TRACKED, PathStatus.FOLDER):
-        return None
-    if status in (PathStatus.UNTRACKED, PathStatus.OUTSIDE):
-        return status.phrase
-    config_like = argument.path.lower().endswith(CONFIG_SUFFIXES) or bool(
-        option_words(argument.option) & _CONFIG_WORDS
-    )
-    if not config_like:
-        return None
-    if status is PathStatus.MISSING and "/" not in argument.written:
-        name = "/" + argument.written
-        if any(path.endswith(name) for path in project.files):
-            return None
-    return status.phrase
-
-
-def _option_key(name: str) -> str:
-    return name.lstrip("-").replace("_", "-").lower()
