@@ -32,9 +32,9 @@ def infer_tests(repository: Repository, files: list[str], found: Inference) -> N
         # A test file outside tests/ counts only where it holds real tests (pytest collects a
         # card module named test_cards.py too, and a script named test_docker.py).
         counted = read_test_suite(repository, loose).tests_by_path if loose else {}
-        paths = sorted(
-            [*folders, *(path for path in loose if counted.get(shown_test_path(path)))],
-        )
+        kept = [*folders, *(path for path in loose if counted.get(shown_test_path(path)))]
+        # A path inside another one (homework/tests inside homework/) is covered by it.
+        paths = sorted(p for p in kept if not any(p.startswith(f"{o}/") for o in kept))
     found.test_paths = paths
     if not paths:
         found.todo.append("no tests found: write some under tests/")
