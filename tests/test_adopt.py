@@ -66,7 +66,7 @@ MLFLOW_PROJECT = {
 
 PLAIN_PROJECT = {
     "src/scoring/__init__.py": "",
-    "src/scoring/train.py": "def main():\n    pass\n",
+    "src/scoring/train.py": "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n",
     "configs/model.yaml": "depth: 3\n",
     "configs/features.json": "[]\n",
     "schemas/scores.schema.json": '{"type": "object"}\n',
@@ -156,7 +156,8 @@ def test_plain_project_gets_its_module_configs_schemas_and_nested_tests(
     assert contract.project.description == "Scores leads."
     assert contract.retrain is not None
     assert contract.retrain.entrypoint == "python -m scoring.train"
-    assert contract.config_files == ("configs/features.json", "configs/model.yaml")
+    # A folder is declared as globs: a config file added later is declared already.
+    assert contract.config_files == ("configs/**/*.json", "configs/**/*.yaml")
     assert contract.outputs is not None
     assert [(o.name, o.schema, o.format, o.sample) for o in contract.outputs] == [
         ("scores", "schemas/scores.schema.json", "json", "schemas/scores.sample.json")
@@ -179,7 +180,7 @@ def test_kedro_catalog_raw_datasets_become_inputs(make_repo: MakeRepo, run_cli: 
     assert contract.retrain is not None
     assert contract.retrain.entrypoint == "kedro run"
     # conf/local holds credentials: never a config file to track.
-    assert contract.config_files == ("conf/base/catalog.yml", "conf/base/parameters.yml")
+    assert contract.config_files == ("conf/base/**/*.yml",)
 
 
 def test_repository_with_nothing_to_infer_gets_a_valid_contract_of_todos(
@@ -217,7 +218,11 @@ def test_ignored_files_are_not_declared(make_repo: MakeRepo, run_cli: RunCli) ->
         contract=None,
     )
     contract, _ = adopt(run_cli, repo)
-    assert contract.config_files == ("configs/train.yaml",)
+    assert contract.config_files == ("configs/**/*.yaml",)
+    git(repo, "add", "dsdone.yaml")
+    git(repo, "commit", "-qm", "adopt")
+    result = run_cli("check", str(repo), "--select", "tracked-config", "--format", "json")
+    assert result.exit_code == 0, result.stdout  # the ignored secrets.yaml is not declared
 
 
 def test_an_existing_contract_is_kept_without_force(make_repo: MakeRepo, run_cli: RunCli) -> None:

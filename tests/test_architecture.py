@@ -68,6 +68,12 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.schema_refs": 1,
     "dsdone.analysis.schema_diff": 1,
     "dsdone.analysis.requirements": 5,
+    "dsdone.analysis.templates": 1,
+    "dsdone.analysis.scripts": 1,
+    "dsdone.analysis.kedro": 5,
+    "dsdone.analysis.mlproject": 5,
+    "dsdone.analysis.retrain_command": 5,
+    "dsdone.analysis.command_arguments": 5,
     # the checks
     "dsdone.checks": 6,
     # one run, end to end

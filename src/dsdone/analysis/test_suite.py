@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from dsdone.analysis.pytest_collect import TestFile, collect, collect_file
-from dsdone.analysis.pytest_config import PytestConfig, read_pytest_config
+from dsdone.analysis.pytest_config import DEFAULT_FILES, PytestConfig, read_pytest_config
 from dsdone.analysis.pytest_items import Naming, TestItem, TestItems
 from dsdone.analysis.python_modules import ProjectModules
 from dsdone.repository import OutsideProject, PathStatus, Repository
@@ -274,6 +274,11 @@ class _Skipped:
         )
 
 
+def is_test_file(path: str) -> bool:
+    """Whether pytest's default ``python_files`` (``test_*.py``, ``*_test.py``) match it."""
+    return _DEFAULT_TEST_FILE(path)
+
+
 def _test_files(
     repository: Repository, entry: str, config: PytestConfig
 ) -> tuple[list[str], str | None]:
@@ -330,3 +335,6 @@ def _count(
     if real:
         suite.tests_by_path[entry_of[found.path]] += real
         suite.files_with_tests.append(found.path)
+
+
+_DEFAULT_TEST_FILE = _file_matcher(DEFAULT_FILES)

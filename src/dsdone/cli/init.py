@@ -88,8 +88,17 @@ def init_command(
                 hint="drop --template, or drop --existing to scaffold a new project",
             )
         interactive = sys.stdin.isatty()
-        project_name = name or _ask("Project name", _default_name(target, existing), interactive)
-        project_owner = owner or _ask("Owner (e-mail)", _git_email(target), interactive)
+        # A contract already there keeps its name and owner (and so the package it names).
+        from dsdone.adopt import contract_identity
+
+        known_name, known_owner = contract_identity(target) if target.is_dir() else (None, None)
+        project_name = name or known_name
+        project_name = project_name or _ask(
+            "Project name", _default_name(target, existing), interactive
+        )
+        project_owner = (
+            owner or known_owner or _ask("Owner (e-mail)", _git_email(target), interactive)
+        )
         # A folder or argument whose bytes are not UTF-8 gives a name a contract cannot hold:
         # the bytes are written as \xNN, as reports show them (see render.escape).
         project_name, project_owner = (
@@ -127,6 +136,8 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
         _say(f"Initialized a git repository in {escape.line(str(target))}.")
     elif result.git_problem:
         write_stderr(f"dsdone: warning: {escape.block(result.git_problem)}\n")
+    if result.subfolder and result.not_written:
+        _print_root_setup(result.subfolder, result.not_written)
     _say(
         f"\n{escape.line(name)}: {len(result.paths(Outcome.CREATED))} files created, "
         f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
@@ -151,7 +162,39 @@ def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
         )
         return
     _say(f"{_MARKS[result.outcome.value]}  {escape.line(str(result.path))}")
-    _say("Next: fill in the TODOs in dsdone.yaml, then run `dsdone check`.")
+    enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
+    _say(
+        "Next: fill in the TODOs in dsdone.yaml, then commit it (version-control fails until "
+        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml && "
+        'git commit -m "Adopt dsdone" && dsdone check'
+    )
+
+
+def _print_root_setup(subfolder: str, not_written: tuple[str, ...]) -> None:
+    """What to add at the top of the repository, where GitHub and pre-commit look."""
+    from dsdone import __version__
+
+    shown = ", ".join(sorted({path.split("/")[0] for path in not_written}))
+    _say(
+        f"\nnot written  {shown}: this folder is {subfolder}/ of a git repository, and GitHub "
+        "and pre-commit read them only at the repository's top. Add there:"
+    )
+    if any(path.startswith(".github/") for path in not_written):
+        _say(
+            "  # .github/workflows/dsdone.yml, a step of a job\n"
+            f"  - uses: dsdone/dsdone@v{__version__}\n"
+            "    with:\n"
+            f"      path: {subfolder}"
+        )
+    if ".pre-commit-config.yaml" in not_written:
+        _say(
+            "  # .pre-commit-config.yaml\n"
+            "  - repo: https://github.com/dsdone/dsdone\n"
+            f"    rev: v{__version__}\n"
+            "    hooks:\n"
+            "      - id: dsdone\n"
+            f"        args: [{subfolder}]"
+        )
 
 
 def _ask(label: str, default: str | None, interactive: bool) -> str:

@@ -29,6 +29,18 @@ def inside_git_repository(folder: Path) -> bool:
         return not repository.bare
 
 
+def work_tree_top(folder: Path) -> Path | None:
+    """The top folder of the git work tree ``folder`` is in; None outside one."""
+    git = _gitpython()
+    try:
+        repository = git.Repo(folder, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    with repository:
+        top = repository.working_tree_dir
+    return Path(top).resolve() if top is not None else None
+
+
 def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
     """``git init`` the folder unless it is already inside a work tree.
 
