@@ -5,7 +5,8 @@ untracked-not-ignored files, or a walk that honours .gitignore outside git), so 
 ignored folder (a virtual environment, a vendored copy) is not a project. A project that cannot
 be checked (its contract is invalid, it needs --allow-plugins, --select names a check it does not
 have) does not stop the run: it appears in the combined report as a failed ``contract`` check
-located in its contract, and makes the whole run not ready (exit 1).
+located in its contract, and makes the whole run not ready (exit 1). A repository git refuses
+(another user owns it, its configuration cannot be read safely) stops it: exit 2.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from dsdone import CONTRACT_NAMES, __version__
 from dsdone.errors import DsdoneError
-from dsdone.fileindex import build_file_index
+from dsdone.git.guard import GitRefused
 from dsdone.report import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
+from dsdone.repository import Repository
 from dsdone.score import score_results
 
 if TYPE_CHECKING:
@@ -27,12 +29,16 @@ if TYPE_CHECKING:
 CONTRACT_CHECK = "contract"
 
 
-def find_projects(root: Path) -> list[str]:
+def find_projects(root: Path, timeout: float | None = None) -> list[str]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
-    contract, sorted."""
+    contract, sorted; git lists them within ``timeout`` seconds (when given)."""
     if not root.is_dir():
         raise DsdoneError(f"{root}: no such folder", hint="give the folder to search for projects")
-    index = build_file_index(root)
+    with Repository(root) as repository:
+        if timeout is not None:
+            repository.limit_git(timeout)
+        repository.check_git_access()
+        index = repository.index
     folders = {
         str(PurePosixPath(path).parent)
         for path in index.files
@@ -46,7 +52,7 @@ def check_all(
 ) -> tuple[Report, ...]:
     from dsdone.engine import run
 
-    folders = find_projects(root)
+    folders = find_projects(root, selection.timeout)
     if not folders:
         raise DsdoneError(
             f"{root}: no dsdone.yaml in this folder or below it (ignored folders are skipped)",
@@ -57,6 +63,8 @@ def check_all(
         path = root / folder if folder else root
         try:
             reports.append(run(path, selection, today=today, baseline=baseline, search_root=root))
+        except GitRefused:
+            raise  # the environment is wrong, not the project: say so, exit 2
         except DsdoneError as exc:
             reports.append(_unloadable(path, folder, exc, selection))
     return tuple(reports)
