@@ -11,7 +11,8 @@ import typer
 
 from dsdone.cli import guard
 from dsdone.errors import DsdoneError
-from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES, git_user_email
+from dsdone.git.init import check_git_access, user_email
+from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
 
 _MARKS = {
     "created": "created    ",
@@ -84,6 +85,9 @@ def init_command(
                 "--template",
                 hint="drop --template, or drop --existing to scaffold a new project",
             )
+        # Before anything is asked or written: a repository git refuses for its owner (or
+        # whose configuration cannot be read safely) is said plainly, with the way out.
+        check_git_access(target)
         interactive = sys.stdin.isatty()
         project_name = name or _ask("Project name", _default_name(target, existing), interactive)
         project_owner = owner or _ask("Owner (e-mail)", _git_email(target), interactive)
@@ -151,4 +155,4 @@ def _default_name(target: Path, existing: bool) -> str:
 
 
 def _git_email(target: Path) -> str | None:
-    return git_user_email(target if target.is_dir() else Path.cwd())
+    return user_email(target if target.is_dir() else Path.cwd())
