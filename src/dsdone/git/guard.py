@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from dsdone.errors import DsdoneError
 from dsdone.git.keys import GUARDED_KEYS, GuardedKey
@@ -72,6 +71,8 @@ class DubiousOwnership(GitRefused):
     """git refuses the repository because another user owns it (``safe.directory``)."""
 
     def __init__(self, path: str) -> None:
+        import shlex  # only here: the early start imports this module
+
         self.path = path
         self.command = f"git config --global --add safe.directory {shlex.quote(path)}"
         super().__init__(
@@ -81,8 +82,9 @@ class DubiousOwnership(GitRefused):
         )
 
 
-@dataclass(frozen=True)
-class ConfigEntry:
+# NamedTuples, not dataclasses: the early start imports this module, and making a frozen
+# dataclass costs about as much as the rest of the module.
+class ConfigEntry(NamedTuple):
     """One entry of ``git config --show-scope --show-origin -z --get-regexp``."""
 
     scope: str  # system, global, local, worktree, command
@@ -91,8 +93,7 @@ class ConfigEntry:
     value: str | None  # None for a key written without "="
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where git found the repository for ``folder``: its git folder and top folder (real
     paths), either ``None`` outside a repository (or for a bare one, without a top)."""
 
