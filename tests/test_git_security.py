@@ -145,9 +145,23 @@ def ok(completed: subprocess.CompletedProcess[bytes]) -> str:
     return completed.stdout.decode()
 
 
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_console_script_left_running() -> Iterator[None]:
+    # A test that fails (on code that hangs) must not leave the others it started behind.
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 def dsdone(args: Sequence[str], environment: Mapping[str, str], cwd: Path) -> subprocess.Popen[str]:
     """The real console script, started (several run at once: the machine has two cores)."""
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "dsdone", *args],
         cwd=cwd,
         env=dict(environment),
@@ -156,6 +170,8 @@ def dsdone(args: Sequence[str], environment: Mapping[str, str], cwd: Path) -> su
         stderr=subprocess.PIPE,
         text=True,
     )
+    _STARTED.append(process)
+    return process
 
 
 def finished(process: subprocess.Popen[str]) -> tuple[int, str, str]:
