@@ -38,7 +38,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.grep": 2,
     "dsdone.git.revision": 2,
     "dsdone.git.prefetch": 3,
-    "dsdone.git.setup": 1,
+    "dsdone.git.init": 3,
     "dsdone.git.worktree": 2,
     "dsdone.git.blobs": 2,
     # the repository model and the contract

@@ -17,7 +17,7 @@ from dsdone.project import Project
 from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
 from dsdone.report import Report, RunRecord, Severity
 from dsdone.repository import Repository
-from dsdone.runner import PreparedCheck, run_checks
+from dsdone.runner import PreparedCheck, longest_timeout, run_checks
 from dsdone.score import score_results
 from dsdone.search_literals import BUILTIN_GREP_LITERALS
 from dsdone.waivers import apply_waivers
@@ -87,6 +87,10 @@ def run(
         checks = available_checks(contract, selection.allow_plugins)
         _check_ids_in_contract(contract, checks)
         prepared = prepare(contract, checks, selection)
+        # git answers within the longest time a check may wait for it, and not at all where
+        # it refuses the repository or its configuration cannot be read safely (exit 2).
+        repository.limit_git(longest_timeout(prepared, selection.timeout))
+        repository.check_git_access()
         repository.expect_searches(
             frozenset().union(*(item.check.grep for item in prepared.values()))
         )

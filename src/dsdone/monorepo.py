@@ -5,7 +5,8 @@ untracked-not-ignored files, or a walk that honours .gitignore outside git), so 
 ignored folder (a virtual environment, a vendored copy) is not a project. A project that cannot
 be checked (its contract is invalid, it needs --allow-plugins, --select names a check it does not
 have) does not stop the run: it appears in the combined report as a failed ``contract`` check
-located in its contract, and makes the whole run not ready (exit 1).
+located in its contract, and makes the whole run not ready (exit 1). A repository git refuses
+(another user owns it, its configuration cannot be read safely) stops it: exit 2.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING
 from dsdone import CONTRACT_NAMES
 from dsdone.discovery import is_contract
 from dsdone.errors import DsdoneError, Location
-from dsdone.fileindex import build_file_index
+from dsdone.git.guard import GitRefused
 from dsdone.report import Report
+from dsdone.repository import Repository
 from dsdone.unchecked import unchecked_report
 
 if TYPE_CHECKING:
@@ -26,9 +28,9 @@ if TYPE_CHECKING:
     from dsdone.engine import Selection
 
 
-def find_projects(root: Path) -> list[str]:
+def find_projects(root: Path, timeout: float | None = None) -> list[str]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
-    contract, sorted.
+    contract, sorted; git lists them within ``timeout`` seconds (when given).
 
     A contract is what ``dsdone.discovery.is_contract`` says: a ``dsdone.yml`` that is not one
     (the GitHub workflow the standard template writes, say) is not a project. Nothing under a
@@ -39,7 +41,11 @@ def find_projects(root: Path) -> list[str]:
             at=Location(str(root)),
             hint="give the folder to search for projects",
         )
-    index = build_file_index(root)
+    with Repository(root) as repository:
+        if timeout is not None:
+            repository.limit_git(timeout)
+        repository.check_git_access()
+        index = repository.index
     folders = {
         str(path.parent)
         for path in map(PurePosixPath, index.files)
@@ -54,7 +60,7 @@ def check_all(
     from dsdone.engine import refuse_empty_selection, run
 
     refuse_empty_selection(selection)  # the same mistake in every project: one error, exit 2
-    folders = find_projects(root)
+    folders = find_projects(root, selection.timeout)
     if not folders:
         raise DsdoneError(
             "no dsdone.yaml in this folder or below it (ignored folders and .github are skipped)",
@@ -66,6 +72,8 @@ def check_all(
         path = root / folder if folder else root
         try:
             reports.append(run(path, selection, today=today, baseline=baseline, search_root=root))
+        except GitRefused:
+            raise  # the environment is wrong, not the project: say so, exit 2
         except DsdoneError as exc:
             reports.append(unchecked_report(path, exc, selection, folder=folder))
     return tuple(reports)

@@ -30,6 +30,7 @@ from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
 from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
+from dsdone.git.session import GitSession
 from dsdone.git.sizes import blobs_larger_than, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
@@ -134,7 +135,9 @@ class Repository:
             early.close()  # started for another folder (a guess that was wrong): of no use
             early = None
         self._prefetch = early
-        self._runs: list[GitRun] = []  # searches started here, stopped by close()
+        # Every git command of the folder goes through one session: the guard is computed once,
+        # and close() stops whatever is still running.
+        self._session = early.git if early is not None else GitSession(self.root)
 
     @classmethod
     def start(
@@ -158,6 +161,18 @@ class Repository:
         if self._prefetch is not None:
             self._prefetch.search_only(frozenset(literals))
 
+    def limit_git(self, timeout: float) -> None:
+        """End git's commands ``timeout`` seconds after they started, if that is sooner: the
+        run's timeout (a check that waits for git longer than its own timeout is reported as
+        not finished anyway, and dsdone would wait for git after the report)."""
+        self._session.limit(timeout)
+
+    def check_git_access(self) -> None:
+        """Raise ``GitRefused`` (exit 2) when git may not run here: it refuses the repository
+        for its owner, or the repository's configuration cannot be read safely. Waits for
+        the guard's own commands (a few milliseconds)."""
+        self._session.environment()
+
     def __enter__(self) -> Self:
         return self
 
@@ -167,10 +182,9 @@ class Repository:
     def close(self) -> None:
         """Stop the git commands this project started (a check that timed out may have left
         one running) and free their output."""
-        for run in self._runs:
-            run.kill()
         if self._prefetch is not None:
             self._prefetch.close()
+        self._session.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.root)!r})"
@@ -179,11 +193,8 @@ class Repository:
 
     def _git_run(self, name: str) -> GitRun:
         """The git command ``GIT_COMMANDS[name]``: the prefetched one, or started now."""
-        run = self._prefetch.runs.pop(name, None) if self._prefetch is not None else None
-        if run is None:
-            run = GitRun(GIT_COMMANDS[name], self.root)
-            self._runs.append(run)
-        return run
+        run = self._prefetch.take(name) if self._prefetch is not None else None
+        return run if run is not None else self._session.run(GIT_COMMANDS[name])
 
     @fact
     def index(self) -> FileIndex:
@@ -236,11 +247,11 @@ class Repository:
         if not wanted:
             return iter(())  # nothing to look for is found in no file
         prefetch = self._prefetch
-        if prefetch is not None and prefetch.grep is not None and wanted <= prefetch.literals:
-            run, extra = prefetch.grep, prefetch.literals - wanted
+        early = prefetch.grep if prefetch is not None else None
+        if prefetch is not None and early is not None and wanted <= prefetch.literals:
+            run, extra = early, prefetch.literals - wanted
         else:
-            run, extra = start_grep(self.root, wanted), frozenset()
-            self._runs.append(run)
+            run, extra = start_grep(self._session, wanted), frozenset()
         found = read_grep(run)
         if found is None:
             return None
@@ -409,7 +420,7 @@ class Repository:
 
     @fact
     def git(self) -> GitState:
-        state = read_git_state(self.root, self._git_run("state"))
+        state = read_git_state(self._git_run("state"))
         if state.commit is None or state.problem is not None:
             return state
         staged, problem = self._staged
@@ -540,7 +551,7 @@ class Repository:
         folder = self.repository_folder
         if folder is None:
             raise GitError(self.git.problem or "the project is not in a git work tree")
-        return RevisionFiles(resolve_revision(self.root, name), folder)
+        return RevisionFiles(resolve_revision(self._session, name), folder)
 
     def committed_contents(self, paths: Iterable[str]) -> dict[str, bytes]:
         """What the last commit (HEAD) holds for each of ``paths``: a file HEAD does not have
@@ -549,7 +560,7 @@ class Repository:
         if not self.index.in_git:
             return {}
         try:
-            return head_contents(self.root, paths)
+            return head_contents(self._session, paths)
         except (OSError, subprocess.TimeoutExpired):
             return {}
 
@@ -561,7 +572,7 @@ class Repository:
         if problem is not None:
             raise GitError(problem)
         try:
-            large = blobs_larger_than(self.root, limit, self._git_run("tree"), staged)
+            large = blobs_larger_than(self._session, limit, self._git_run("tree"), staged)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise GitError(str(exc)) from None
         # Only what the index keeps: a name that cannot be shown in a report is left out.

@@ -53,6 +53,24 @@ def run_checks(
         return tuple(run.result() for run in runs)
 
 
+def check_timeout(settings: CheckSettings, default_timeout: float | None) -> float:
+    """The seconds a check may run: its own timeout in the contract, else the run's
+    (``--timeout``), else ``DEFAULT_TIMEOUT_SECONDS``."""
+    return next(
+        (t for t in (settings.timeout, default_timeout) if t is not None), DEFAULT_TIMEOUT_SECONDS
+    )
+
+
+def longest_timeout(
+    prepared: Mapping[str, PreparedCheck], default_timeout: float | None = None
+) -> float:
+    """The longest any of the checks may run: no one waits for git longer than that."""
+    return max(
+        (check_timeout(item.settings, default_timeout) for item in prepared.values()),
+        default=check_timeout(CheckSettings(), default_timeout),
+    )
+
+
 def run_one(
     project: Project, prepared: PreparedCheck, default_timeout: float | None = None
 ) -> CheckResult:
@@ -75,11 +93,7 @@ class _Run:
         self, project: Project, prepared: PreparedCheck, default_timeout: float | None
     ) -> None:
         self.prepared = prepared
-        settings = prepared.settings
-        self.timeout = next(
-            (t for t in (settings.timeout, default_timeout) if t is not None),
-            DEFAULT_TIMEOUT_SECONDS,
-        )
+        self.timeout = check_timeout(prepared.settings, default_timeout)
         self.outcome: list[Outcome] = []
         self.printed = capture.Printed()
         self.started = time.perf_counter()

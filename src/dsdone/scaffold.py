@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.errors import DsdoneError
-from dsdone.git.setup import git_init_if_needed, work_tree_top
+from dsdone.git.init import init_repository, inside_work_tree, work_tree_top
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -336,3 +336,15 @@ def _place_without_overwriting(temporary: Path, path: Path) -> bool:
             return False
         temporary.replace(path)
     return True
+
+
+def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
+    """``git init`` the folder unless it is already inside a work tree.
+
+    Returns whether it did, and why it could not. The files are already written by then, so a
+    missing git is reported, not raised: the project is still usable.
+    """
+    if inside_work_tree(folder):
+        return False, None
+    problem = init_repository(folder)
+    return problem is None, problem

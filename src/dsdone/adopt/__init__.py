@@ -47,6 +47,7 @@ def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptRes
     if not root.is_dir():
         raise DsdoneError(f"{root}: no such folder", hint="give the folder of the repository")
     with Repository(root) as repository:
+        repository.check_git_access()
         inference = infer(repository, name, owner)
     text = render(inference)
     outcome = write_file(root, CONTRACT, text, force=force)
@@ -56,6 +57,7 @@ def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptRes
 def declared_name(root: Path) -> str | None:
     """The name in ``pyproject.toml``'s ``[project]`` table, when there is one."""
     with Repository(root) as repository:
+        repository.check_git_access()
         data = read_pyproject(repository) or {}
     project = data.get("project")
     value = project.get("name") if isinstance(project, dict) else None

@@ -12,7 +12,7 @@ import typer
 from dsdone.cli import guard
 from dsdone.cli.streams import write_stderr, write_stdout
 from dsdone.errors import DsdoneError
-from dsdone.git.setup import git_user_email
+from dsdone.git.init import check_git_access, user_email
 from dsdone.render import escape
 from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
 
@@ -87,6 +87,9 @@ def init_command(
                 "--template",
                 hint="drop --template, or drop --existing to scaffold a new project",
             )
+        # Before anything is asked or written: a repository git refuses for its owner (or
+        # whose configuration cannot be read safely) is said plainly, with the way out.
+        check_git_access(target)
         interactive = sys.stdin.isatty()
         # A contract already there keeps its name and owner (and so the package it names).
         from dsdone.adopt import contract_identity
@@ -215,4 +218,4 @@ def _default_name(target: Path, existing: bool) -> str:
 
 
 def _git_email(target: Path) -> str | None:
-    return git_user_email(target if target.is_dir() else Path.cwd())
+    return user_email(target if target.is_dir() else Path.cwd())

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
-from dsdone.git.command import GitRun
+from dsdone.git.session import GitSession
 
 
-def head_contents(root: Path, paths: Iterable[str]) -> dict[str, bytes]:
-    """The content HEAD holds for each of ``paths`` (relative to ``root``, a folder of the work
-    tree); a path HEAD does not have is left out, and so is every path when the repository has
-    no commit. One ``git cat-file --batch`` for all of them. Raises ``OSError`` or
-    ``subprocess.TimeoutExpired`` when git cannot be run."""
+def head_contents(git: GitSession, paths: Iterable[str]) -> dict[str, bytes]:
+    """The content HEAD holds for each of ``paths`` (relative to the folder of the work tree
+    ``git`` runs in); a path HEAD does not have is left out, and so is every path when the
+    repository has no commit. One ``git cat-file --batch`` for all of them. Raises ``OSError``
+    or ``subprocess.TimeoutExpired`` when git cannot be run."""
     usable = sorted({path for path in paths if "\n" not in path})
     if not usable:
         return {}
     # HEAD:./path is relative to the current folder, the project's.
     request = "".join(f"HEAD:./{path}\n" for path in usable).encode("utf-8", "surrogateescape")
-    run = GitRun(("cat-file", "--batch"), root, stdin=request)
+    run = git.run(("cat-file", "--batch"), stdin=request)
     try:
         completed = run.output()
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dsdone.errors import GitError
-from dsdone.git.command import run_git
+from dsdone.git.session import run_git
 
 # Tracked files that differ from the index or HEAD, and untracked files that are not ignored,
 # each with its status, for this folder only.
