@@ -74,7 +74,16 @@ def failing(run_cli: RunCli, root: Path) -> dict[str, list[str]]:
 
 # What a project made by a tool lacks until its team writes it: no output schema (nothing
 # in these tools writes one), no CI, an environment that is not pinned.
-LACKED = {"output-schema", "ci-gate", "environment"}
+# What none of these fixtures has, as most real repositories do not: an output schema, CI that
+# runs dsdone, a pinned environment, a model card, monitoring, a record of each training run.
+LACKED = {
+    "output-schema",
+    "ci-gate",
+    "environment",
+    "model-card",
+    "monitoring",
+    "model-tracking",
+}
 
 
 # -- kedro ----------------------------------------------------------------------------------------
