@@ -7,7 +7,8 @@ really collects depends on other modules (a class inherits its tests from a base
 Parsing thousands of test files is the most CPU a check run spends, so a large suite is
 parsed in a second process (``collect``), on another core, while dsdone's own process does
 the rest. Standard library only: that process imports nothing else of dsdone but
-``dsdone.safe_read`` and ``dsdone.parse_errors``, and starts in a few milliseconds.
+``dsdone.safe_read``, ``dsdone.parse_errors`` and ``dsdone.pysource``, and starts in a few
+milliseconds.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dsdone.parse_errors import describe
+from dsdone.pysource import parse_python
 from dsdone.safe_read import read_text_source
 
 # A file that cannot define a test function or class is not parsed: every test is a `def`
@@ -135,7 +137,7 @@ def collect_source(
         return TestFile(path, imports=tuple(_cheap_imports(source)))
     try:
         # Parsed from the bytes: decoding first would only have the parser encode them again.
-        tree = ast.parse(source, filename=path)
+        tree = parse_python(source, path)
     except SyntaxError as exc:
         failure = describe(exc)  # a syntax error's message may quote the file
         return TestFile(
@@ -174,7 +176,7 @@ def _cheap_imports(source: bytes) -> Iterator[Import]:
     if b"import" not in source:
         return
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source, "<test file>")
     except (SyntaxError, RecursionError, MemoryError):
         return
     yield from _imports(tree.body, top=True)
