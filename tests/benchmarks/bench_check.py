@@ -265,9 +265,9 @@ def generate(root: Path, total: int, seed: int = 10) -> Planted:
         relative = f"notebooks/eda_{index:03d}.ipynb"
         text = notebook_text(rng, index, plant, plant_output, printed_secret)
         files[relative] = text
-        for needle in (plant, plant_output):
-            if needle is not None:
-                planted.add(relative, text, needle)
+        for planted_path in (plant, plant_output):
+            if planted_path is not None:
+                planted.add(relative, text, planted_path)
         if plant_output is not None:  # the traceback is a saved error output
             planted.add(relative, text, '"output_type": "error"', "notebook-hygiene")
         if printed_secret is not None:
@@ -429,13 +429,13 @@ def benchmark(total: int, rounds: int, keep: Path | None) -> int:
         print(report_line("full check / git grep", check_ms / grep_ms, 3.5))
         print(report_line("--version / bare python", version_ms / python_ms, 4))
         print(report_line("peak memory of dsdone check", memory, 200, " MB"))
-        counts = ", ".join(f"{check} {len(cases)}" for check, cases in planted.expected.items())
+        counts = ", ".join(f"{name} {len(cases)}" for name, cases in planted.expected.items())
         print(f"planted cases: {len(planted)} ({counts}); missed {len(missed)}; ", end="")
         print(f"unexpected {len(extra)}")
-        for check, path, line in sorted(missed):
-            print(f"  MISSED {check}: {path}:{line}")
-        for check, path, line in sorted(extra):
-            print(f"  UNEXPECTED {check}: {path}:{line}")
+        for name, path, line in sorted(missed):
+            print(f"  MISSED {name}: {path}:{line}")
+        for name, path, line in sorted(extra):
+            print(f"  UNEXPECTED {name}: {path}:{line}")
         return 1 if missed or extra else 0
 
 
