@@ -26,6 +26,7 @@ from dsdone.report import Severity
 
 if TYPE_CHECKING:
     from dsdone.engine import Selection
+    from dsdone.render.paths import ShownPaths
     from dsdone.report import Report
     from dsdone.runs.execute import RunOptions
 
@@ -172,6 +173,13 @@ def check(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only what blocks, and the verdict.")
     ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics",
+            help="Count the findings per check and per file instead of listing them.",
+        ),
+    ] = False,
     color: Annotated[ColorMode, typer.Option(help="Colour the terminal report.")] = ColorMode.auto,
     allow_plugins: Annotated[
         bool,
@@ -266,6 +274,7 @@ def check(
             combined=all_projects,
             color=False if to_file else _use_color(color),
             quiet=quiet,
+            statistics=statistics,
         )
         if output is not None:
             _write(output, text, "--output")
@@ -349,19 +358,40 @@ def _render(
     combined: bool,
     color: bool = False,
     quiet: bool = False,
+    statistics: bool = False,
 ) -> str:
     if output_format is OutputFormat.terminal:
         from dsdone.render.terminal import render_terminal, render_terminal_all
 
-        width = shutil.get_terminal_size((100, 24)).columns if stdout_is_terminal() else 100
+        # COLUMNS, else the terminal's width, else 80 (piped): only summaries wrap at it; a
+        # finding is one line whatever the width.
+        width = shutil.get_terminal_size((80, 24)).columns
+        paths = [_shown_paths(report) for report in reports]
         if combined:
-            return render_terminal_all(reports, color=color, width=width, quiet=quiet)
-        return render_terminal(reports[0], color=color, width=width, quiet=quiet)
+            return render_terminal_all(
+                reports, color=color, width=width, quiet=quiet, statistics=statistics, paths=paths
+            )
+        return render_terminal(
+            reports[0], color=color, width=width, quiet=quiet, statistics=statistics, paths=paths[0]
+        )
     from dsdone.render import combined_renderer, renderer
 
     if combined:
         return combined_renderer(output_format.value)(reports)
     return renderer(output_format.value)(reports[0])
+
+
+def _shown_paths(report: Report) -> ShownPaths:
+    """Paths from the current folder to the files of ``report``'s project (see ShownPaths)."""
+    from dsdone.contract import find_contract
+    from dsdone.render.paths import ShownPaths
+
+    given = Path(report.root)
+    try:
+        project = find_contract(given).parent
+    except DsdoneError:  # a project that could not be checked: the folder given, or the file's
+        project = given.absolute() if given.is_dir() else given.absolute().parent
+    return ShownPaths(project=str(project), cwd=str(Path.cwd()))
 
 
 def _show_printed(reports: Sequence[Report]) -> None:
@@ -397,40 +427,33 @@ def _write(path: Path, text: str, option: str) -> None:
         ) from None
 
 
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 @app.command("list")
 def list_checks(
+    list_format: Annotated[
+        ListFormat,
+        typer.Option(
+            "--format", "-f", help="A table for people, or JSON for tools (with options)."
+        ),
+    ] = ListFormat.text,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
 ) -> None:
     """List every available check: built-in and from installed plugins."""
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     from dsdone.engine import available_checks
-    from dsdone.render import escape
+    from dsdone.render.listing import list_json, list_text
 
     with guard(debug):
         checks = available_checks()
-        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        for column in ("id", "severity", "area", "source", "title"):
-            table.add_column(column, no_wrap=column != "title")
-        for item in checks.values():
-            # Plugins name and title their checks: Text, so that `[bold]` in a title is shown.
-            table.add_row(
-                *(
-                    Text(escape.line(value))
-                    for value in (item.id, item.severity.value, item.area.value, item.source)
-                ),
-                Text(escape.line(item.title)),
-            )
-        width = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, the terminal, or 80
-        console = Console(file=io.StringIO(), width=width, highlight=False, soft_wrap=True)
-        console.print(table)
-        write_stdout(console.file.getvalue())  # type: ignore[attr-defined]
+        if list_format is ListFormat.json:
+            write_stdout(list_json(checks), Kind.JSON)
+        else:
+            write_stdout(list_text(checks))
 
 
 @app.command()
