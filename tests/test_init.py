@@ -368,8 +368,10 @@ def test_in_a_terminal_it_asks_with_defaults(
     target = tmp_path / "fraud-score"
     result = run_cli("init", str(target), "--template", "minimal")
     assert result.exit_code == 0, result.stderr
-    assert "Project name [fraud-score]" in result.stdout
-    assert "Owner (e-mail) [team@example.com]" in result.stdout
+    # The questions are for the person: on standard error, never in a redirected output.
+    assert "Project name [fraud-score]" in result.stderr
+    assert "Owner (e-mail) [team@example.com]" in result.stderr
+    assert "Project name" not in result.stdout
     contract = load_contract(target)
     assert (contract.project.name, contract.project.owner) == ("fraud-score", "bob@example.com")
 
