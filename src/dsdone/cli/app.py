@@ -541,13 +541,42 @@ def explain(
         write_stdout(escape.block("\n".join(lines)) + "\n")
 
 
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of the contract (for editors and other tools)."""
-    from dsdone.contract import schema as contract_schema
+class SchemaKind(str, Enum):
+    contract = "contract"
 
-    with guard():
-        write_stdout(json.dumps(contract_schema(), indent=2) + "\n", Kind.JSON)
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(metavar="KIND", help="What the schema describes: contract (dsdone.yaml)."),
+    ] = SchemaKind.contract,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the schema to this file (- for standard output, the default).",
+            dir_okay=False,
+        ),
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Print the JSON Schema of the contract, for editors and other tools.
+
+    It lists every built-in check under checks: with its options (types, defaults,
+    descriptions). `dsdone init` writes it to .dsdone/contract-schema.json; run
+    `dsdone schema -o .dsdone/contract-schema.json` after upgrading dsdone to refresh it.
+    """
+    from dsdone.editor_schema import editor_schema_text
+
+    with guard(debug):
+        text = editor_schema_text()
+        if output is None:
+            write_stdout(text, Kind.JSON)
+        else:
+            _write(output, text, "--output", Kind.JSON)
 
 
 from dsdone.cli.init import init_command  # noqa: E402 - registered last, after the core commands

@@ -155,23 +155,22 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt import adopt
-    from dsdone.scaffold import Outcome
+    from dsdone.scaffold import SCHEMA_FILE, Outcome
 
     result = adopt(target, name, owner, force=force)
     for line in result.found:
         _say(f"{'found':11}  {escape.line(line)}")
     for line in result.todo:
         _say(f"{'todo':11}  {escape.line(line)}")
+    for path, outcome in ((result.path, result.outcome), (SCHEMA_FILE, result.schema_outcome)):
+        kept = " (exists; --force overwrites it)" if outcome is Outcome.SKIPPED else ""
+        _say(f"{_MARKS[outcome.value]}  {escape.line(str(path))}{kept}")
     if result.outcome is Outcome.SKIPPED:
-        _say(
-            f"{_MARKS['skipped']}  {escape.line(str(result.path))} (exists; --force overwrites it)"
-        )
         return
-    _say(f"{_MARKS[result.outcome.value]}  {escape.line(str(result.path))}")
     enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
     _say(
         "Next: fill in the TODOs in dsdone.yaml, then commit it (version-control fails until "
-        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml && "
+        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml {SCHEMA_FILE} && "
         'git commit -m "Adopt dsdone" && dsdone check'
     )
 
