@@ -73,9 +73,10 @@ def _click_error(exc: Exception) -> int:
     if isinstance(exc, click.UsageError) and context is not None:
         usage = context.get_usage().strip()
         lines.append(f"  {escape.line(usage[:1].lower() + usage[1:])}\n")
-        lines.append(f"  hint: `{context.command_path} --help` shows every option\n")
+        listed = "command" if hasattr(context.command, "commands") else "option"
+        lines.append(f"  hint: `{context.command_path} --help` shows every {listed}\n")
     write_stderr("".join(lines))
-    return exc.exit_code
+    return int(exc.exit_code)
 
 
 def _sentence(message: str) -> str:

@@ -107,12 +107,14 @@ def check(
         typer.Argument(
             metavar="PATH",
             help="A project folder or its contract file; with --all, the folder to search. "
-            "Default: the current folder."
+            "Default: the current folder.",
         ),
     ] = None,
     select: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(metavar="ID", help="Run only these checks (ids, comma-separated or repeated)."),
+        typer.Option(
+            metavar="ID", help="Run only these checks (ids, comma-separated or repeated)."
+        ),
     ] = None,
     ignore: Annotated[
         Optional[list[str]],  # noqa: UP045

@@ -206,9 +206,7 @@ def _ask(label: str, default: str | None, interactive: bool) -> str:
     if not interactive:  # scripts and CI must never wait for an answer that will not come
         return default or ""
     # On standard error: `dsdone init > log` keeps the questions on the terminal, out of the log.
-    answer: str = typer.prompt(
-        label, default=default or None, show_default=bool(default), err=True
-    )
+    answer: str = typer.prompt(label, default=default or None, show_default=bool(default), err=True)
     return answer.strip()
 
 
