@@ -86,6 +86,7 @@ LAYERS: dict[str, int] = {
     "dsdone.monorepo": 8,
     "dsdone.unchecked": 8,
     "dsdone.scaffold": 8,
+    "dsdone.editor_schema": 8,
     "dsdone.adopt": 8,
     "dsdone.testing": 8,
     "dsdone.runs": 8,

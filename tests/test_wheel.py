@@ -111,7 +111,8 @@ def test_a_project_scaffolded_from_the_installed_wheel_is_ready_and_green(
         if p.is_file() and ".git" not in p.relative_to(project).parts
     }
     assert {".gitignore", ".pre-commit-config.yaml", ".github/workflows/dsdone.yml"} <= files
-    assert len(files) == len(
+    assert ".dsdone/contract-schema.json" in files  # written by init beside the template's
+    assert len(files) == 1 + len(
         [n for n in template_sources() if n.startswith("dsdone/templates/standard/")]
     )
 

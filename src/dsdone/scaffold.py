@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 TEMPLATES = ("standard", "minimal")
 DEFAULT_TEMPLATE = "standard"
-SCHEMA_URL = "https://dsdone.dev/schema/contract-v1.json"
+# The contract's JSON Schema, written beside it for editors (see ``dsdone.editor_schema``).
+SCHEMA_FILE = ".dsdone/contract-schema.json"
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _SKIPPED_NAMES = {"__init__.py", "__pycache__"}  # package plumbing of dsdone.templates itself
@@ -131,7 +132,7 @@ def template_values(name: str, owner: str, description: str | None = None) -> di
         "package": package,
         "distribution": package.replace("_", "-"),
         "dsdone_version": __version__,
-        "schema_url": SCHEMA_URL,
+        "schema_file": SCHEMA_FILE,
     }
 
 
@@ -196,7 +197,7 @@ def scaffold(
 ) -> ScaffoldResult:
     """Render ``template`` into ``target`` (created if needed); ``git init`` it when it is not
     inside a repository. Existing files are kept unless ``force``."""
-    files = rendered_files(template, values)
+    files = {**rendered_files(template, values), SCHEMA_FILE: schema_text()}
     _refuse_a_second_package(target, values.get("package", ""), files)
     subfolder = _subfolder_of_repository(target)
     not_written: tuple[str, ...] = ()
@@ -214,6 +215,14 @@ def scaffold(
         subfolder=subfolder,
         not_written=not_written,
     )
+
+
+def schema_text() -> str:
+    """The contract's JSON Schema as ``dsdone schema`` prints it: what ``init`` writes to
+    ``SCHEMA_FILE``, so that editors complete and check dsdone.yaml without the network."""
+    from dsdone.editor_schema import editor_schema_text  # imports the built-in checks
+
+    return editor_schema_text()
 
 
 def _subfolder_of_repository(target: Path) -> str | None:

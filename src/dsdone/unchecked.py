@@ -9,6 +9,7 @@ uploads the report shows the error instead of "file not found".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,33 @@ from dsdone.score import score_results
 if TYPE_CHECKING:
     from dsdone.engine import Selection
 
-CONTRACT_CHECK = "contract"
+
+@dataclass(frozen=True)
+class PseudoCheck:
+    """An id that reports can hold but that names no check: dsdone's own result about a
+    project, explained by ``dsdone explain`` like a check, never selected or configured."""
+
+    id: str
+    title: str
+    description: str
+    fix: str
+
+
+CONTRACT = PseudoCheck(
+    id="contract",
+    title="The project can be checked",
+    description="A result dsdone reports in place of every check when it could not check the "
+    "project at all: its contract is missing or invalid (each mistake is a finding at its line "
+    "in dsdone.yaml), it names plugins and --allow-plugins was not given, or --select names a "
+    "check it does not have. `dsdone check --all` reports such a project among the others, and "
+    "`dsdone check --format json|sarif|junit|markdown|github` writes it, so that a CI job that "
+    "uploads the report shows the error. Without a valid contract (and the checks it names) "
+    "dsdone cannot tell whether the project keeps its promises.",
+    fix="Fix what the finding says; `dsdone check` in the project's folder says the same, with "
+    "a hint.",
+)
+# Every id a report can hold that is not a check's.
+PSEUDO_CHECKS = {pseudo.id: pseudo for pseudo in (CONTRACT,)}
 
 
 def unchecked_report(
@@ -34,17 +61,16 @@ def unchecked_report(
     hint = error.hint or "fix the contract; `dsdone check` in that folder says more"
     findings = tuple(_finding(problem, root, contract, hint) for problem in error.problems)
     result = CheckResult(
-        check=CONTRACT_CHECK,
-        title="The project can be checked",
+        check=CONTRACT.id,
+        title=CONTRACT.title,
         severity=Severity.ERROR,
         area=Area.INFRASTRUCTURE,
         status=Status.FAIL,
         summary="dsdone could not check this project, so no check ran",
         findings=findings,
         source="dsdone",
-        description="Without a valid contract (and the checks it names) dsdone cannot tell "
-        "whether this project keeps its promises.",
-        fix="Fix what the finding says; `dsdone check` in the project's folder says the same.",
+        description=CONTRACT.description,
+        fix=CONTRACT.fix,
     )
     return Report(
         dsdone_version=__version__,

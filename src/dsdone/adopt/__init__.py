@@ -26,7 +26,7 @@ from dsdone.analysis.code_refs import read_pyproject
 from dsdone.analysis.templates import is_templated_path, template_layout
 from dsdone.errors import DsdoneError
 from dsdone.repository import Repository
-from dsdone.scaffold import Outcome, write_file
+from dsdone.scaffold import SCHEMA_FILE, Outcome, schema_text, write_file
 
 __all__ = ["CONTRACT", "AdoptResult", "Inference", "adopt", "contract_identity", "infer", "render"]
 
@@ -40,6 +40,7 @@ class AdoptResult:
     text: str
     found: tuple[str, ...]
     todo: tuple[str, ...]
+    schema_outcome: Outcome = Outcome.UNCHANGED  # of SCHEMA_FILE, the editors' schema
 
 
 def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptResult:
@@ -51,7 +52,10 @@ def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptRes
         inference = infer(repository, name, owner)
     text = render(inference)
     outcome = write_file(root, CONTRACT, text, force=force)
-    return AdoptResult(CONTRACT, outcome, text, tuple(inference.found), tuple(inference.todo))
+    schema = write_file(root, SCHEMA_FILE, schema_text(), force=force)
+    return AdoptResult(
+        CONTRACT, outcome, text, tuple(inference.found), tuple(inference.todo), schema
+    )
 
 
 def declared_name(root: Path) -> str | None:

@@ -36,13 +36,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     early = _prefetch_for(args[1:]) if args[:1] == ["check"] else None
     try:
         app = _build_app()
-        app(args=args, prog_name="dsdone", standalone_mode=True, obj=early)
+        # Not standalone: click's own errors (an unknown option, a missing argument, a bad
+        # choice) come back here to be said in dsdone's style, not in typer's boxed panels.
+        code = app(args=args, prog_name="dsdone", standalone_mode=False, obj=early)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception as exc:  # click's own exceptions (typer is imported only in there)
+        return _click_error(exc)
     finally:
         if early is not None:
             early.close()
-    return ExitCode.READY
+    return code if isinstance(code, int) else ExitCode.READY
+
+
+def _click_error(exc: Exception) -> int:
+    """A mistake in the command line, said as every other error is: ``dsdone: error: ...``,
+    the usage line of the command and a hint, on standard error; exit 2."""
+    import typer
+
+    from dsdone.cli.streams import write_stderr
+    from dsdone.render import escape
+
+    # click's exceptions, wherever this typer takes click from (its own copy since 0.28).
+    click = sys.modules[typer.BadParameter.__module__]
+    no_args = getattr(click, "NoArgsIsHelpError", ())  # click 8.2 and later
+    if isinstance(exc, no_args):
+        return ExitCode.USAGE  # `dsdone` alone: click has printed the help; nothing to add
+    if isinstance(exc, typer.Abort):  # ^C or end of input at a prompt
+        write_stderr("dsdone: interrupted\n")
+        return 130
+    if not isinstance(exc, click.ClickException):
+        raise exc
+    message = escape.line(_sentence(exc.format_message()))
+    lines = [f"dsdone: error: {message}\n"]
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and context is not None:
+        usage = context.get_usage().strip()
+        lines.append(f"  {escape.line(usage[:1].lower() + usage[1:])}\n")
+        listed = "command" if hasattr(context.command, "commands") else "option"
+        lines.append(f"  hint: `{context.command_path} --help` shows every {listed}\n")
+    write_stderr("".join(lines))
+    return int(exc.exit_code)
+
+
+def _sentence(message: str) -> str:
+    """click's "No such option: --x." as dsdone says things: lower case, no final stop
+    (an initialism such as "ID" keeps its capitals)."""
+    message = message.strip().removesuffix(".")
+    if len(message) > 1 and message[0].isupper() and message[1].islower():
+        message = message[0].lower() + message[1:]
+    return message
 
 
 def _prefetch_for(args: Sequence[str]) -> Prefetch | None:

@@ -14,6 +14,7 @@ import typer
 
 from dsdone import __version__
 from dsdone.cli import guard, project_argument
+from dsdone.cli.options import Debug
 from dsdone.cli.streams import (
     Kind,
     stdout_is_terminal,
@@ -105,52 +106,73 @@ def check(
     path: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Argument(
+            metavar="PATH",
             help="A project folder or its contract file; with --all, the folder to search. "
-            "Default: the current folder."
+            "Default: the current folder.",
         ),
     ] = None,
     select: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(help="Run only these checks (ids, comma-separated or repeated)."),
+        typer.Option(
+            metavar="ID", help="Run only these checks (ids, comma-separated or repeated)."
+        ),
     ] = None,
     ignore: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(help="Skip these checks (ids, comma-separated or repeated)."),
+        typer.Option(metavar="ID", help="Skip these checks (ids, comma-separated or repeated)."),
     ] = None,
     fail_on: Annotated[
         Severity,
         typer.Option(
-            help="The lowest severity of a failing check that makes the project not ready."
+            metavar="SEVERITY",
+            help="The lowest severity of a failing check that makes the project not ready: "
+            "error, warning or info.",
         ),
     ] = Severity.ERROR,
     min_score: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
-            help="Below this readiness score (0-100) the project is not ready.", min=0, max=100
+            metavar="SCORE",
+            help="Below this readiness score (0-100) the project is not ready.",
+            min=0,
+            max=100,
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="How to print the report.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="How to print the report: terminal, json, sarif, junit, markdown or github.",
+        ),
     ] = OutputFormat.terminal,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--output",
             "-o",
-            help="Write the report to this file; the terminal still gets the verdict.",
+            metavar="PATH",
+            help="Write the report to this file (- for standard output); the terminal still "
+            "gets the verdict.",
             dir_okay=False,
         ),
     ] = None,
     baseline: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            help="A previous JSON report: only findings it does not have block.", dir_okay=False
+            metavar="PATH",
+            help="A previous JSON report: only findings it does not have block.",
+            dir_okay=False,
         ),
     ] = None,
     write_baseline: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            help="Also write the JSON report to this file, to use as --baseline.", dir_okay=False
+            metavar="PATH",
+            help="Also write the JSON report to this file (- for standard output), to use as "
+            "--baseline.",
+            dir_okay=False,
         ),
     ] = None,
     base: Annotated[
@@ -180,7 +202,10 @@ def check(
             help="Count the findings per check and per file instead of listing them.",
         ),
     ] = False,
-    color: Annotated[ColorMode, typer.Option(help="Colour the terminal report.")] = ColorMode.auto,
+    color: Annotated[
+        ColorMode,
+        typer.Option(metavar="WHEN", help="Colour the terminal report: auto, always or never."),
+    ] = ColorMode.auto,
     allow_plugins: Annotated[
         bool,
         typer.Option(
@@ -190,14 +215,20 @@ def check(
     ] = False,
     timeout: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option(help="Stop a check that runs longer than this many seconds.", min=0.001),
+        typer.Option(
+            metavar="SECONDS",
+            help="Stop a check that runs longer than this many seconds.",
+            min=0.001,
+        ),
     ] = None,
     run_kinds: Annotated[
         Optional[list[RunKind]],  # noqa: UP045
         typer.Option(
             "--run",
-            help="Also run the project's code (repeatable): its test suite, the retrain smoke "
-            "run, the verification scripts, or all three. Never without this flag.",
+            metavar="KIND",
+            help="Also run the project's code (repeatable): tests (its test suite), retrain "
+            "(the retrain smoke run), verify (the verification scripts) or all. Never without "
+            "this flag.",
         ),
     ] = None,
     python: Annotated[
@@ -219,9 +250,7 @@ def check(
             max=604800,
         ),
     ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
-    ] = False,
+    debug: Debug = False,
 ) -> None:
     """Check a project against its contract and print a readiness report.
 
@@ -248,6 +277,13 @@ def check(
             base=base,
         )
         where = project_argument(path)
+        output = None if _is_stdout(output) else output
+        baseline_to_stdout = _is_stdout(write_baseline)
+        if baseline_to_stdout and output is None:
+            raise DsdoneError(
+                "--write-baseline -: the report already goes to standard output",
+                hint="give --output FILE for the report, or --write-baseline a file",
+            )
         try:
             known = None
             if baseline is not None:
@@ -278,7 +314,9 @@ def check(
         )
         if output is not None:
             _write(output, text, "--output")
-            write_stdout(_verdict(reports, combined=all_projects, color=_use_color(color)))
+            verdict = _verdict(reports, combined=all_projects, color=_use_color(color))
+            # With the baseline on standard output, the verdict must not be inside its JSON.
+            (write_stderr if baseline_to_stdout else write_stdout)(verdict)
         else:
             write_stdout(text, _KINDS[output_format])
         if write_baseline is not None:
@@ -286,6 +324,7 @@ def check(
                 write_baseline,
                 _render(reports, OutputFormat.json, combined=all_projects),
                 "--write-baseline",
+                Kind.JSON,
             )
         if debug:
             _print_tracebacks(reports)
@@ -417,7 +456,17 @@ def _verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:
     return render_terminal_verdict(reports, combined=combined, color=color)
 
 
-def _write(path: Path, text: str, option: str) -> None:
+def _is_stdout(path: Path | None) -> bool:
+    """``-`` names standard output, for every option that writes a file."""
+    return path is not None and str(path) == "-"
+
+
+def _write(path: Path, text: str, option: str, kind: Kind = Kind.TEXT) -> None:
+    """Write ``text`` to the file ``path`` names; ``-`` is standard output (where ``kind``
+    says how a character it cannot encode is spelled)."""
+    if _is_stdout(path):
+        write_stdout(text, kind)
+        return
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -437,12 +486,13 @@ def list_checks(
     list_format: Annotated[
         ListFormat,
         typer.Option(
-            "--format", "-f", help="A table for people, or JSON for tools (with options)."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text: a table for people; json: for tools (with options).",
         ),
     ] = ListFormat.text,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
-    ] = False,
+    debug: Debug = False,
 ) -> None:
     """List every available check: built-in and from installed plugins."""
     from dsdone.engine import available_checks
@@ -461,9 +511,7 @@ def explain(
     check_id: Annotated[
         str, typer.Argument(metavar="ID", help="A check id, as `dsdone list` shows.")
     ],
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
-    ] = False,
+    debug: Debug = False,
 ) -> None:
     """Explain a check: why it matters, how to fix what it finds, and its options."""
     import difflib
@@ -472,6 +520,16 @@ def explain(
     from dsdone.render import escape
 
     with guard(debug):
+        from dsdone.unchecked import PSEUDO_CHECKS
+
+        pseudo = PSEUDO_CHECKS.get(check_id)
+        if pseudo is not None:
+            write_stdout(
+                f"{pseudo.id}: {pseudo.title}\n"
+                "reported by dsdone itself: not a check to select, configure or waive\n\n"
+                f"{pseudo.description}\n\nHow to fix: {pseudo.fix}\n"
+            )
+            return
         checks = available_checks()
         found = checks.get(check_id)
         if found is None:
@@ -511,13 +569,42 @@ def explain(
         write_stdout(escape.block("\n".join(lines)) + "\n")
 
 
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of the contract (for editors and other tools)."""
-    from dsdone.contract import schema as contract_schema
+class SchemaKind(str, Enum):
+    contract = "contract"
 
-    with guard():
-        write_stdout(json.dumps(contract_schema(), indent=2) + "\n", Kind.JSON)
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(metavar="KIND", help="What the schema describes: contract (dsdone.yaml)."),
+    ] = SchemaKind.contract,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the schema to this file (- for standard output, the default).",
+            dir_okay=False,
+        ),
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Print the JSON Schema of the contract, for editors and other tools.
+
+    It lists every built-in check under checks: with its options (types, defaults,
+    descriptions). `dsdone init` writes it to .dsdone/contract-schema.json; run
+    `dsdone schema -o .dsdone/contract-schema.json` after upgrading dsdone to refresh it.
+    """
+    from dsdone.editor_schema import editor_schema_text
+
+    with guard(debug):
+        text = editor_schema_text()
+        if output is None:
+            write_stdout(text, Kind.JSON)
+        else:
+            _write(output, text, "--output", Kind.JSON)
 
 
 from dsdone.cli.init import init_command  # noqa: E402 - registered last, after the core commands

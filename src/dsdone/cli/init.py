@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from dsdone.cli import guard
+from dsdone.cli.options import Debug
 from dsdone.cli.streams import write_stderr, write_stdout
 from dsdone.errors import DsdoneError
 from dsdone.git.init import check_git_access, user_email
@@ -64,7 +65,7 @@ def init_command(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files that already exist.")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: Debug = False,
 ) -> None:
     """Start a project that passes `dsdone check` from its first commit, or adopt one.
 
@@ -129,6 +130,7 @@ def _say(text: str) -> None:
 
 
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
+    from dsdone.adopt.inference import count
     from dsdone.scaffold import Outcome, scaffold, template_values
 
     result = scaffold(target, template, template_values(name, owner), force=force)
@@ -141,9 +143,10 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
         write_stderr(f"dsdone: warning: {escape.block(result.git_problem)}\n")
     if result.subfolder and result.not_written:
         _print_root_setup(result.subfolder, result.not_written)
+    created, kept = len(result.paths(Outcome.CREATED)), len(result.paths(Outcome.SKIPPED))
     _say(
-        f"\n{escape.line(name)}: {len(result.paths(Outcome.CREATED))} files created, "
-        f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
+        f"\n{escape.line(name)}: {count(created, 'file')} created, "
+        f"{kept} kept as {'it was' if kept == 1 else 'they were'}."
     )
     enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
     commit = f"git commit -m {shlex.quote(f'Start {name}')}"
@@ -152,23 +155,22 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt import adopt
-    from dsdone.scaffold import Outcome
+    from dsdone.scaffold import SCHEMA_FILE, Outcome
 
     result = adopt(target, name, owner, force=force)
     for line in result.found:
         _say(f"{'found':11}  {escape.line(line)}")
     for line in result.todo:
         _say(f"{'todo':11}  {escape.line(line)}")
+    for path, outcome in ((result.path, result.outcome), (SCHEMA_FILE, result.schema_outcome)):
+        kept = " (exists; --force overwrites it)" if outcome is Outcome.SKIPPED else ""
+        _say(f"{_MARKS[outcome.value]}  {escape.line(str(path))}{kept}")
     if result.outcome is Outcome.SKIPPED:
-        _say(
-            f"{_MARKS['skipped']}  {escape.line(str(result.path))} (exists; --force overwrites it)"
-        )
         return
-    _say(f"{_MARKS[result.outcome.value]}  {escape.line(str(result.path))}")
     enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
     _say(
         "Next: fill in the TODOs in dsdone.yaml, then commit it (version-control fails until "
-        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml && "
+        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml {SCHEMA_FILE} && "
         'git commit -m "Adopt dsdone" && dsdone check'
     )
 
@@ -203,7 +205,8 @@ def _print_root_setup(subfolder: str, not_written: tuple[str, ...]) -> None:
 def _ask(label: str, default: str | None, interactive: bool) -> str:
     if not interactive:  # scripts and CI must never wait for an answer that will not come
         return default or ""
-    answer: str = typer.prompt(label, default=default or None, show_default=bool(default))
+    # On standard error: `dsdone init > log` keeps the questions on the terminal, out of the log.
+    answer: str = typer.prompt(label, default=default or None, show_default=bool(default), err=True)
     return answer.strip()
 
 
