@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     # the public shapes and the leaves
     "dsdone": 0,
     "dsdone.errors": 0,
+    "dsdone.release": 0,
     "dsdone.report": 0,
     "dsdone.safe_read": 0,
     "dsdone.pysource": 0,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeRepo, RunCli, git
 
+from dsdone import release
 from dsdone.contract import load_contract
 from dsdone.scaffold import package_name, rendered_files, template_values
 
@@ -443,8 +444,11 @@ def test_init_in_a_subfolder_of_a_repository_writes_no_ci_or_hook_config_there(
         "not written  .github, .pre-commit-config.yaml: this folder is models/churn/ of a git "
         "repository, and GitHub and pre-commit read them only at the repository's top" in output
     )
-    assert "    with:\n      path: models/churn\n" in output
-    assert "        args: [models/churn]\n" in output
+    uses = f"  - uses: {release.action_reference()}\n"
+    assert f"{uses}    with:\n      path: models/churn\n" in output
+    # The same local hook as the scaffold's: it needs no release tag to exist.
+    assert "  - repo: local\n" in output
+    assert "        args: [--ignore, version-control, models/churn]\n" in output
 
 
 def test_adopting_says_to_commit_the_contract(make_repo: MakeRepo, run_cli: RunCli) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from dsdone import capture
+from dsdone import capture, release
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
 from dsdone.globs import compile_globs
@@ -27,7 +27,7 @@ from dsdone.report import CheckResult, Finding, Status
 DEFAULT_TIMEOUT_SECONDS = 600.0
 
 # The README has a section per built-in check with this anchor; a plugin's docs are unknown.
-BUILTIN_HELP_URI = "https://github.com/dsdone/dsdone#check-{id}"
+BUILTIN_HELP_URI = release.REPOSITORY + "#check-{id}"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from dsdone import __version__
+from dsdone import __version__, release
 from dsdone.errors import DsdoneError
 from dsdone.git.init import init_repository, inside_work_tree, work_tree_top
 
@@ -133,6 +133,10 @@ def template_values(name: str, owner: str, description: str | None = None) -> di
         "distribution": package.replace("_", "-"),
         "dsdone_version": __version__,
         "schema_file": SCHEMA_FILE,
+        # Where the project gets dsdone from (``dsdone.release``): the release once there is one.
+        "dsdone_requirement": release.pip_requirement(),
+        "dsdone_requirement_json": json.dumps(release.pip_requirement()),
+        "dsdone_action": release.action_reference(),
     }
 
 

@@ -177,7 +177,7 @@ def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
 
 def _print_root_setup(subfolder: str, not_written: tuple[str, ...]) -> None:
     """What to add at the top of the repository, where GitHub and pre-commit look."""
-    from dsdone import __version__
+    from dsdone import release
 
     shown = ", ".join(sorted({path.split("/")[0] for path in not_written}))
     _say(
@@ -187,18 +187,22 @@ def _print_root_setup(subfolder: str, not_written: tuple[str, ...]) -> None:
     if any(path.startswith(".github/") for path in not_written):
         _say(
             "  # .github/workflows/dsdone.yml, a step of a job\n"
-            f"  - uses: dsdone/dsdone@v{__version__}\n"
+            f"  - uses: {release.action_reference()}\n"
             "    with:\n"
             f"      path: {subfolder}"
         )
     if ".pre-commit-config.yaml" in not_written:
         _say(
             "  # .pre-commit-config.yaml\n"
-            "  - repo: https://github.com/dsdone/dsdone\n"
-            f"    rev: v{__version__}\n"
+            "  - repo: local\n"
             "    hooks:\n"
             "      - id: dsdone\n"
-            f"        args: [{subfolder}]"
+            "        name: dsdone (definition of done)\n"
+            "        entry: dsdone check\n"
+            "        language: system\n"
+            "        pass_filenames: false\n"
+            "        always_run: true\n"
+            f"        args: [--ignore, version-control, {subfolder}]"
         )
 
 

@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from dsdone import release
 from dsdone.render import escape
 from dsdone.render.json import dump, score_data
 from dsdone.render.verdict import project_label
 from dsdone.report import CheckResult, Finding, Report, RunRecord, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/dsdone/dsdone"
+INFORMATION_URI = release.REPOSITORY
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
