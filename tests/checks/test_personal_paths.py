@@ -210,10 +210,68 @@ def test_documentation_is_skipped_unless_asked(make_repo: MakeRepo) -> None:
 
 
 def test_allow_users_adds_to_the_built_in_accounts(make_repo: MakeRepo) -> None:
-    root = make_repo({"deploy.sh": "cp model.pkl /home/ubuntu/models\ncp x /home/jovyan/x\n"})
+    root = make_repo({"deploy.sh": "cp model.pkl /home/mlsvc/models\ncp x /home/jovyan/x\n"})
 
     assert run(root).status is Status.FAIL
-    assert run(root, allow_users=["ubuntu"]).status is Status.PASS
+    assert run(root, allow_users=["mlsvc"]).status is Status.PASS
+
+
+# Where real repositories put these paths: Dockerfiles, CI workflows, cloud setup scripts and
+# notebooks run on hosted platforms, and the fixtures of their tests.
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("setup_ec2.sh", "scp model.pkl ubuntu@host:/home/ubuntu/models/\n"),
+        ("train_sm.py", "ROOT = '/home/ec2-user/SageMaker/churn'\n"),
+        ("studio.py", "open('/home/sagemaker-user/data/train.csv')\n"),
+        ("dags/etl.py", "SQL = '/home/airflow/gcs/dags/sql/load.sql'\n"),
+        ("Jenkinsfile", "sh 'cp -r out /home/jenkins/workspace/churn'\n"),
+        ("Dockerfile", "FROM node:20\nWORKDIR /home/node/app\n"),
+        ("docker/Dockerfile", "RUN useradd appuser\nWORKDIR /home/appuser/src\n"),
+        (".gitlab-ci.yml", "script:\n  - cd /home/gitlab-runner/builds/x\n"),
+        ("azure.py", "mount = '/home/azureuser/cloudfiles/code'\n"),
+        ("vertex.py", "DATA = '/home/jupyter/data.csv'\n"),
+        ("Vagrantfile", "config.vm.synced_folder '.', '/home/vagrant/app'\n"),
+        ("oci.sh", "cd /home/opc/model && python serve.py\n"),
+        ("centos.sh", "cp x /home/centos/x\n"),
+        ("rpi.py", "LOG = '/home/pi/logs/sensor.log'\n"),
+        ("ci.yml", "path: /home/runner/work/churn/churn\n"),
+        ("azure-pipelines.yml", "workingDirectory: /home/vsts/work/1/s\n"),
+        ("tests/test_io.py", "assert expand('~') == '/home/me'\n"),
+        ("tests/test_paths.py", "p = '/home/foo/bar.txt'\n"),
+        ("tests/test_cfg.py", "HOME = '/home/user'\n"),
+        ("tests/test_win.py", "p = r'C:\\Users\\test\\AppData\\x'\n"),
+        ("tests/test_mac.py", "p = '/Users/example/data.csv'\n"),
+        ("docs_example.py", "p = 'C:/Users/Public/Documents/x.csv'\n"),
+    ],
+)
+def test_service_and_placeholder_accounts_are_not_persons(
+    make_repo: MakeRepo, name: str, content: str
+) -> None:
+    root = make_repo({name: content})
+
+    assert run(root).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "user"),
+    [
+        ("DATA = '/home/alice/churn/data.csv'\n", "alice"),
+        ("DATA = '/Users/jdoe/Downloads/x.csv'\n", "jdoe"),
+        ("DATA = r'C:\\Users\\rsmith\\Desktop\\x.csv'\n", "rsmith"),
+        ("DATA = '/home/ubuntu2/x.csv'\n", "ubuntu2"),  # not the image's account
+        ("DATA = '/home/node-ana/x.csv'\n", "node-ana"),
+        ("DATA = '/home/testuser1/x.csv'\n", "testuser1"),
+        ("DATA = '/Users/admin.ana/x.csv'\n", "admin.ana"),
+    ],
+)
+def test_a_name_close_to_a_service_account_is_still_a_person(
+    make_repo: MakeRepo, content: str, user: str
+) -> None:
+    root = make_repo({"load.py": content})
+
+    [finding] = run(root).findings
+    assert f"'{user}'" in finding.message
 
 
 def test_excluded_paths_are_not_reported(make_repo: MakeRepo) -> None:
