@@ -143,7 +143,9 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     (jovyan, sagemaker-user, ...), of CI runners (runner, jenkins, gitlab-runner, ...) and
     container images (node, airflow, appuser, ...), the shared folders of macOS and Windows and
     the placeholders of examples and fixtures (user, me, foo, test, example, ...), with those of
-    `allow_users`. A name a person may have stays found (/home/alice, /Users/jdoe). Of a file
+    `allow_users`. A name a person may have stays found (/home/alice, /Users/jdoe). Nor are
+    the reports the run reads or writes (--baseline, --write-baseline, -o): their paths are
+    copies of findings. Of a file
     that may hold a personal path only the first `max_file_mb` MB are scanned; the summary
     names the files that were longer.
     """
@@ -153,8 +155,14 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     cap = max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES)
     left_out = _left_out(options.include_docs)
 
+    reports = project.report_files
+
     def searched(relative: str) -> bool:
-        return not left_out.search(relative) and not (skip is not None and skip(relative))
+        return (
+            not left_out.search(relative)
+            and not (skip is not None and skip(relative))
+            and relative not in reports
+        )
 
     truncated: list[str] = []
     for relative, lines in _candidates(project, searched, cap, allowed):
@@ -175,7 +183,7 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
             yield from _scan_file(relative, text, allowed)
     count = (
         _count_searched(project.files, left_out)
-        if skip is None
+        if skip is None and not reports
         else sum(map(searched, project.files))
     )
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")

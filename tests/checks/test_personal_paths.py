@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -552,3 +554,63 @@ def test_which_files_are_left_out_by_name(
 
     assert left_out is _reference_left_out(relative, include_docs)
     assert counted == 1 + 2 * (not left_out)
+
+
+def console(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """``dsdone check ARGS --format json`` by the console script, in ``root``: exit code and
+    the JSON report (read from the ``-o`` file when there is one)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "dsdone", "check", *args, "--format", "json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    if "-o" in args:
+        written = root / args[args.index("-o") + 1]
+        return completed.returncode, json.loads(written.read_text("utf-8"))
+    return completed.returncode, json.loads(completed.stdout)
+
+
+def finding_paths(report: dict[str, Any], check: str) -> list[str]:
+    (result,) = [r for r in report["results"] if r["check"] == check]
+    return [finding["path"] for finding in result["findings"]]
+
+
+def test_a_committed_baseline_is_not_scanned_its_paths_are_copies_of_findings(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo({"load.py": "df = read_csv('/Users/ana/data/x.csv')\n"})
+    code, _ = console(
+        root, "--select", "personal-paths", "--write-baseline", "dsdone-baseline.json"
+    )
+    assert code == 1
+    git(root, "add", "dsdone-baseline.json")
+    git(root, "commit", "-qm", "baseline")
+
+    code, report = console(root, "--select", "personal-paths", "--baseline", "dsdone-baseline.json")
+
+    assert code == 0  # the finding in load.py is known; the baseline itself is no new one
+    assert finding_paths(report, "personal-paths") == ["load.py"]
+
+
+def test_the_report_a_run_writes_is_not_scanned_by_the_next_run(make_repo: MakeRepo) -> None:
+    root = make_repo({"load.py": "df = read_csv('/Users/ana/data/x.csv')\n"})
+    console(root, "--select", "personal-paths", "-o", "dsdone-report.json")
+
+    code, report = console(root, "--select", "personal-paths", "-o", "dsdone-report.json")
+
+    assert code == 1
+    assert finding_paths(report, "personal-paths") == ["load.py"]
+
+
+def test_secrets_are_still_looked_for_in_the_report_files(make_repo: MakeRepo) -> None:
+    token = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
+    stale = json.dumps({"note": f"/Users/ana/x.csv {token}"}) + "\n"
+    root = make_repo({"report.json": stale, "train.py": "x = 1\n"})
+
+    _, report = console(root, "--select", "personal-paths,secrets", "-o", "report.json")
+
+    assert finding_paths(report, "personal-paths") == []
+    assert finding_paths(report, "secrets") == ["report.json"]

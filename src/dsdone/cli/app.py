@@ -238,6 +238,9 @@ def check(
             min_score=min_score,
             runs=_run_options(run_kinds, python, run_timeout),
             base=base,
+            report_files=tuple(
+                file.absolute() for file in (baseline, write_baseline, output) if file is not None
+            ),
         )
         where = project_argument(path)
         try:
