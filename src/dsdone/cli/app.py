@@ -276,9 +276,11 @@ def check(
         else:
             write_stdout(text, _KINDS[output_format])
         if write_baseline is not None:
+            from dsdone.render.json import render_baseline
+
             _write(
                 write_baseline,
-                _render(reports, OutputFormat.json, combined=all_projects),
+                render_baseline(reports, combined=all_projects),
                 "--write-baseline",
             )
         if debug:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dsdone.grouping import shown_findings
 from dsdone.render import escape
 from dsdone.render.verdict import combined_verdict_line, project_label, verdict_line
 from dsdone.report import CheckResult, Finding, Report, Severity, Status
@@ -47,8 +48,12 @@ def _annotations(report: Report) -> list[str]:
         if result.status is Status.ERROR:
             title = f"dsdone {result.check}: the check did not finish"
             lines.append(_command("error", {"title": title}, result.summary))
-        for finding in result.new_findings:
+        shown = shown_findings(result.new_findings, result.max_findings)
+        for finding in shown.findings:
             lines.append(_finding(report, result, finding))
+        if shown.not_shown:
+            more = f"{shown.not_shown} more new finding" + ("s" if shown.not_shown != 1 else "")
+            lines.append(_plain(f"dsdone {result.check}: {more} not annotated (max_findings)"))
     return lines
 
 
@@ -62,6 +67,8 @@ def _finding(report: Report, result: CheckResult, finding: Finding) -> str:
     message = finding.message
     if finding.cell is not None:
         message += f" ({finding.cell_location()})"
+    if finding.count > 1:
+        message += f"\n{finding.count_text()}"
     if finding.hint:
         message += f"\nhint: {finding.hint}"
     return _command(_COMMAND[result.severity], properties, message)

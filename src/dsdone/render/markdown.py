@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from dsdone.grouping import shown_findings
 from dsdone.render import escape
 from dsdone.render.verdict import (
     combined_verdict,
@@ -116,7 +117,11 @@ def _details(report: Report, result: CheckResult) -> list[str]:
         f"{escape.markdown_html(result.title)} · {count}</summary>",
         "",
     ]
-    lines += [_finding(report, finding) for finding in result.findings]
+    shown = shown_findings(result.findings, result.max_findings)
+    lines += [_finding(report, finding) for finding in shown.findings]
+    if shown.not_shown:
+        more = f"{shown.not_shown} more finding" + ("s" if shown.not_shown != 1 else "")
+        lines.append(f"- … and {more} (`max_findings`)")
     if result.fix:
         lines += ["", f"How to fix: {_escape(result.fix)}"]
     lines += ["", "</details>"]
@@ -134,6 +139,8 @@ def _finding(report: Report, finding: Finding) -> str:
         text += f" *(waived{until}: {_escape(finding.waived.reason)})*"
     elif finding.known:
         text += " *(in the baseline)*"
+    if finding.count > 1:
+        text += f" **({_escape(finding.count_text())})**"
     if finding.hint:
         text += f"  \n  hint: {_escape(finding.hint)}"
     return text

@@ -9,6 +9,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from dsdone.grouping import shown_findings
 from dsdone.render import escape
 from dsdone.render.verdict import (
     area_scores,
@@ -147,8 +148,11 @@ def _findings(result: CheckResult) -> Group:
     ]
     if not result.findings:
         lines.append(Text(f"  {escape.line(result.summary)}", style=style))
-    for finding in result.findings:
-        lines.append(_finding(finding))
+    shown = shown_findings(result.findings, result.max_findings)
+    lines += [_finding(finding) for finding in shown.findings]
+    if shown.not_shown:
+        more = f"{shown.not_shown} more finding" + ("s" if shown.not_shown != 1 else "")
+        lines.append(Text(f"  … and {more} (max_findings)", style="dim"))
     return Group(*lines)
 
 
@@ -169,6 +173,8 @@ def _finding(finding: Finding) -> Text:
         text.append(f" (waived{until}: {escape.line(finding.waived.reason)})", style="yellow")
     elif finding.known:
         text.append(" (in the baseline)", style="dim")
+    if finding.count > 1:
+        text.append(f" ({finding.count_text()})", style="bold")
     if finding.hint:
         text.append(f"\n    hint: {escape.indented(finding.hint, '      ')}", style="dim")
     return text
