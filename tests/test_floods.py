@@ -88,20 +88,20 @@ def test_every_format_shows_the_count_once_not_400_hints(flooded: Path) -> None:
     junit = ET.fromstring(dsdone(flooded, "--format", "junit").stdout)
     failure = junit.find(".//testcase/failure")
     assert failure is not None and failure.text is not None
-    assert failure.text.count("400 like this in this cell, also at ") == 1
+    assert failure.text.count("400 like this in this file, also at ") == 1
     assert failure.text.count("hint: clear the notebook's outputs") == 1
 
     markdown = dsdone(flooded, "--format", "markdown").stdout
-    assert markdown.count("400 like this in this cell") == 1
+    assert markdown.count("400 like this in this file") == 1
     assert "401 findings" in markdown
 
     github = dsdone(flooded, "--format", "github").stdout
     annotations = [line for line in github.splitlines() if line.startswith("::error ")]
     assert len(annotations) == 2
-    assert "400 like this in this cell" in annotations[1]
+    assert "400 like this in this file" in annotations[1]
 
     terminal = dsdone(flooded).stdout
-    assert terminal.count("400 like this in this cell, also at ") == 1
+    assert terminal.count("400 like this in this file, also at ") == 1
     assert terminal.count("clear the notebook's outputs") == 1
     assert "401 findings" in terminal
 
@@ -119,8 +119,8 @@ def test_a_flood_in_a_log_file_is_one_entry_for_the_file(make_repo: MakeRepo) ->
     assert "300 like this in this file" in dsdone(root).stdout
 
 
-@pytest.mark.parametrize(("hits", "entries"), [(20, 20), (21, 1)])
-def test_up_to_twenty_findings_in_a_file_are_each_listed(
+@pytest.mark.parametrize(("hits", "entries"), [(10, 10), (11, 1)])
+def test_up_to_ten_findings_in_a_file_are_each_listed(
     make_repo: MakeRepo, hits: int, entries: int
 ) -> None:
     config = "".join(f"path_{i}: /home/ana/data/{i}.csv\n" for i in range(hits))
@@ -196,7 +196,7 @@ def test_a_baseline_written_before_a_flood_grows_knows_the_old_findings(
     ]
     github = dsdone(root, "--baseline", "dsdone-baseline.json", "--format", "github").stdout
     [annotation] = [line for line in github.splitlines() if line.startswith("::error ")]
-    assert "100 like this in this cell" in annotation
+    assert "100 like this in this file" in annotation
 
 
 def test_a_report_that_groups_findings_is_refused_as_a_baseline(flooded: Path) -> None:

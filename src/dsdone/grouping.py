@@ -1,5 +1,5 @@
-"""What a report format lists of a check's findings: a flood in one file or notebook cell as one
-entry with its count, and no more than the check's ``max_findings`` entries.
+"""What a report format lists of a check's findings: a flood in one file as one entry with its
+count, and no more than the check's ``max_findings`` entries.
 
 A notebook's saved output or a log file can hold the same problem hundreds of times; 400 lines
 with 400 identical hints hide the other findings and say nothing more than one line with "400
@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 
 from dsdone.report import Finding, Place
 
-# More findings than this of one check in one file (or one notebook cell), with the same hint
-# and the same standing (new, in the baseline, waived), are a flood: shown as one entry. Fewer
-# are listed one by one, since each may need its own fix.
-FLOOD = 20
+# More findings than this of one check in one file, with the same hint (so the same fix) and
+# the same standing (new, in the baseline, waived), are a flood: shown as one entry. Fewer are
+# listed one by one, since each may need its own fix. In a notebook the saved outputs of all
+# its cells are one flood (one fix clears them all), apart from the paths in its code.
+FLOOD = 10
 # Where the next findings of a flood are, after the first: enough to find them, not a list.
 PLACES_SHOWN = 4
 # The default of a check's ``max_findings``: entries listed per check in every format.
@@ -40,7 +41,7 @@ def shown_findings(findings: Iterable[Finding], max_findings: int | None) -> Sho
         if finding.path is None:  # about the whole project: never part of a flood
             groups[(id(finding),)] = [finding]
             continue
-        key = (finding.path, finding.cell, finding.hint, finding.known, finding.waived)
+        key = (finding.path, finding.hint, finding.known, finding.waived)
         groups.setdefault(key, []).append(finding)
     entries: list[Finding] = []
     for members in groups.values():

@@ -109,7 +109,7 @@ class Finding:
     waived: Waived | None = None
     known: bool = False
     # Set by ``dsdone.grouping`` for what a format shows, never by a check: how many findings
-    # this entry stands for (a flood of them in one file or cell is shown as one), and where
+    # this entry stands for (a flood of them in one file is shown as one), and where
     # the next few of them are. 1 and () for a finding shown on its own.
     count: int = 1
     also_at: tuple[Place, ...] = ()
@@ -138,12 +138,11 @@ class Finding:
         return f"cell {self.cell}" + (f", line {self.cell_line}" if self.cell_line else "")
 
     def count_text(self) -> str:
-        """``400 like this here, also at 32:5, 33:5, …`` for an entry that stands for a group
-        of findings; an empty string for one finding."""
+        """``400 like this in this file, also at 32:5, 33:5, …`` for an entry that stands for a
+        group of findings; an empty string for one finding."""
         if self.count == 1:
             return ""
-        here = "in this cell" if self.cell is not None else "in this file"
-        text = f"{self.count} like this {here}"
+        text = f"{self.count} like this in this file"
         if self.also_at:
             more = self.count - 1 > len(self.also_at)
             text += ", also at " + ", ".join(map(str, self.also_at)) + (", …" if more else "")

@@ -168,7 +168,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "known": finding.known,
         "change": finding.change,  # added within schema_version 1
         # Added within schema_version 1: how many findings this entry stands for (a flood in
-        # one file or notebook cell is one entry), and where the next few of them are.
+        # one file is one entry), and where the next few of them are.
         "count": finding.count,
         "also_at": [{"line": place.line, "column": place.column} for place in finding.also_at],
     }

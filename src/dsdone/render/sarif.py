@@ -1,6 +1,6 @@
 """SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
 
-One rule per check that ran, one result per finding; a flood in one file or notebook cell is one
+One rule per check that ran, one result per finding; a flood in one file is one
 result with its ``count`` in its properties and the next few places as related locations, and a
 check gives at most its ``max_findings`` results (the run's properties count them all).
 Locations are relative to the repository root (the project's ``folder`` is put in front), as
