@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "dsdone.errors": 0,
     "dsdone.release": 0,
     "dsdone.report": 0,
+    "dsdone.grouping": 0,  # what formats list of the findings: report data in, report data out
     "dsdone.safe_read": 0,
     "dsdone.pysource": 0,
     "dsdone.globs": 0,

@@ -352,6 +352,8 @@ def test_the_json_report_has_the_documented_shape(project: Path, run_cli: RunCli
             "waived": None,
             "known": False,
             "change": None,
+            "count": 1,
+            "also_at": [],
         }
     ]
 

@@ -154,6 +154,23 @@ def test_gitignore_keeps_data_models_and_environments_out_of_git(
         assert ignored not in untracked
 
 
+def test_gitignore_keeps_reports_out_of_git_but_not_the_baseline(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    assert init(run_cli, target)[0] == 0
+    commit_all(target)
+    reports = ["dsdone-report.json", "dsdone-report.sarif", "dsdone-report.xml",
+               "dsdone-report.md", "ci/results.sarif"]  # fmt: skip
+    for name in [*reports, "dsdone-baseline.json"]:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text("{}", "utf-8")
+
+    untracked = git(target, "status", "--porcelain", "--untracked-files=all").split("\n")
+
+    assert [line for line in untracked if line] == ["?? dsdone-baseline.json"]
+
+
 def test_scaffold_inside_a_repository_does_not_nest_another(
     make_repo: MakeRepo, run_cli: RunCli
 ) -> None:

@@ -158,6 +158,8 @@ class CheckSettings:
     severity: Severity | None = None
     exclude: tuple[str, ...] = ()
     timeout: float | None = None
+    # How many entries each report format lists of the check's findings; None: the default.
+    max_findings: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -676,7 +678,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
     )
 
 
-_SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout"}
+_SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout", "max_findings"}
 
 
 def _command(raw: str | list[str] | None) -> Command | None:
@@ -749,6 +751,7 @@ def _check_settings(raw: dict[str, Any]) -> CheckSettings:
         severity=Severity(raw["severity"]) if "severity" in raw else None,
         exclude=tuple(raw.get("exclude", ())),
         timeout=raw.get("timeout"),
+        max_findings=raw.get("max_findings"),
         options={key: value for key, value in raw.items() if key not in _SETTINGS_KEYS},
     )
 

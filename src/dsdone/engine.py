@@ -41,6 +41,9 @@ class Selection:
     min_score: int | None = None  # below this readiness score the project is not ready
     runs: RunOptions | None = None  # --run: what of the project's code to run, if anything
     base: str | None = None  # a git revision to compare the contract and its schemas with
+    # The files this run reads or writes as reports (--baseline, --write-baseline, --output),
+    # absolute: the paths in them are copies of findings, so personal-paths does not scan them.
+    report_files: tuple[Path, ...] = ()
 
 
 def available_checks(
@@ -99,6 +102,7 @@ def run(
             contract,
             base=selection.base,
             severities={check_id: check.severity for check_id, check in checks.items()},
+            report_files=_inside(repository.root, selection.report_files),
         )
         results = run_checks(project, prepared, selection.timeout)
         runs: tuple[RunRecord, ...] = ()
@@ -132,6 +136,21 @@ def run(
         baseline=baseline is not None,
         runs=runs,
     )
+
+
+def _inside(root: Path, files: tuple[Path, ...]) -> frozenset[str]:
+    """Those of ``files`` that are in the project folder, relative to it as its index names
+    them (a link in either path resolved)."""
+    if not files:
+        return frozenset()
+    top = root.resolve()
+    inside: set[str] = set()
+    for file in files:
+        try:
+            inside.add(file.resolve().relative_to(top).as_posix())
+        except (ValueError, OSError):  # outside the project, or a loop of links
+            continue
+    return frozenset(inside)
 
 
 def _repository_folder(project: Project, search_root: Path | None) -> str:

@@ -19,6 +19,7 @@ from dsdone import capture, release
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
 from dsdone.globs import compile_globs
+from dsdone.grouping import DEFAULT_MAX_FINDINGS
 from dsdone.project import Project
 from dsdone.report import CheckResult, Finding, Status
 
@@ -149,6 +150,7 @@ class _Run:
             fix=check.fix,
             help_uri=check.url or (BUILTIN_HELP_URI.format(id=check.id) if check.builtin else None),
             advisory=self.prepared.advisory,
+            max_findings=settings.max_findings or DEFAULT_MAX_FINDINGS,
             traceback=crash,
             printed=self.printed.text(),
         )

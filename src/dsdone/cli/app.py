@@ -275,6 +275,9 @@ def check(
             min_score=min_score,
             runs=_run_options(run_kinds, python, run_timeout),
             base=base,
+            report_files=tuple(
+                file.absolute() for file in (baseline, write_baseline, output) if file is not None
+            ),
         )
         where = project_argument(path)
         output = None if _is_stdout(output) else output
@@ -320,9 +323,11 @@ def check(
         else:
             write_stdout(text, _KINDS[output_format])
         if write_baseline is not None:
+            from dsdone.render.json import render_baseline
+
             _write(
                 write_baseline,
-                _render(reports, OutputFormat.json, combined=all_projects),
+                render_baseline(reports, combined=all_projects),
                 "--write-baseline",
                 Kind.JSON,
             )

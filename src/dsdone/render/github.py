@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from dsdone.grouping import shown_findings
 from dsdone.render import escape
 from dsdone.render.verdict import combined_verdict_line, project_label, verdict_line
 from dsdone.report import CheckResult, Finding, Report, Severity, Status
@@ -38,6 +39,7 @@ class _Annotation:
     kind: str  # error, warning or notice
     line: str  # the workflow command
     blocks: bool  # of a check that makes the project not ready
+    listed: bool = True  # False: past its check's max_findings, counted but never annotated
 
 
 def render_github(report: Report) -> str:
@@ -70,7 +72,7 @@ def _shown(annotations: list[list[_Annotation]]) -> set[int]:
     shown: set[int] = set()
     counts: dict[str, int] = {}
     for item in [a for a in everything if a.blocks] + [a for a in everything if not a.blocks]:
-        if counts.get(item.kind, 0) < ANNOTATIONS_PER_KIND:
+        if item.listed and counts.get(item.kind, 0) < ANNOTATIONS_PER_KIND:
             counts[item.kind] = counts.get(item.kind, 0) + 1
             shown.add(id(item))
     return shown
@@ -79,10 +81,12 @@ def _shown(annotations: list[list[_Annotation]]) -> set[int]:
 def _left_out(annotations: list[list[_Annotation]], shown: set[int]) -> str:
     """``dsdone: 3 more errors and 1 more warning not annotated ...``, or "" when none is."""
     missing: dict[str, int] = {}
+    past_max = False
     for listed in annotations:
         for item in listed:
             if id(item) not in shown:
                 missing[item.kind] = missing.get(item.kind, 0) + 1
+                past_max = past_max or not item.listed
     if not missing:
         return ""
     counts = [
@@ -90,10 +94,12 @@ def _left_out(annotations: list[list[_Annotation]], shown: set[int]) -> str:
         for kind in ("error", "warning", "notice")
         if kind in missing
     ]
+    limits = f"GitHub shows {ANNOTATIONS_PER_KIND} annotations of each kind per step"
+    if past_max:
+        limits += " and a check lists at most its max_findings"
     return (
-        f"dsdone: {' and '.join(counts)} not annotated: GitHub shows {ANNOTATIONS_PER_KIND} "
-        "annotations of each kind per step (blocking ones first); the job summary "
-        "(--format markdown) and --format json list every finding"
+        f"dsdone: {' and '.join(counts)} not annotated: {limits} (blocking ones first); "
+        "--format json lists every finding"
     )
 
 
@@ -109,8 +115,11 @@ def _annotations(report: Report) -> Iterator[_Annotation]:
             title = f"dsdone {result.check}: the check did not finish"
             yield _Annotation("error", _command("error", {"title": title}, result.summary), blocks)
         kind = _COMMAND[result.severity]
-        for finding in result.new_findings:
+        shown = shown_findings(result.new_findings, result.max_findings)
+        for finding in shown.findings:
             yield _Annotation(kind, _finding(report, result, finding), blocks)
+        # Past the check's max_findings: counted in the line that says what is not annotated.
+        yield from (_Annotation(kind, "", blocks, listed=False) for _ in range(shown.not_shown))
 
 
 def _finding(report: Report, result: CheckResult, finding: Finding) -> str:
@@ -123,6 +132,8 @@ def _finding(report: Report, result: CheckResult, finding: Finding) -> str:
     message = finding.message
     if finding.cell is not None:
         message += f" ({finding.cell_location()})"
+    if finding.count > 1:
+        message += f"\n{finding.count_text()}"
     if finding.hint:
         message += f"\nhint: {finding.hint}"
     return _command(_COMMAND[result.severity], properties, message)

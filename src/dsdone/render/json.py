@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from dsdone.grouping import Shown, shown_findings
 from dsdone.render import escape
 from dsdone.report import CheckResult, Finding, Report, RunRecord, Score
 from dsdone.score import FORMULA, combined_overall
@@ -18,7 +19,10 @@ from dsdone.score import FORMULA, combined_overall
 SCHEMA_VERSION = 1
 
 
-def report_data(report: Report) -> dict[str, Any]:
+def report_data(report: Report, *, complete: bool = False) -> dict[str, Any]:
+    """The report as JSON data. A flood of findings in one file is one entry with its
+    ``count``, and a check lists at most its ``max_findings`` entries; ``complete`` lists every
+    finding on its own, as a baseline must (see ``render_baseline``)."""
     counts = report.counts()
     return {
         "dsdone": report.dsdone_version,
@@ -39,7 +43,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "findings": report.finding_count(),
             "new_findings": sum(len(r.new_findings) for r in report.results),
         },
-        "results": [_result(result, report) for result in report.results],
+        "results": [_result(result, report, complete) for result in report.results],
         # Added within schema_version 1, hence after the fields that were there first.
         "folder": report.folder,
         "score": score_data(report.score),
@@ -68,7 +72,7 @@ def render_json(report: Report) -> str:
     return _dump(report_data(report))
 
 
-def render_json_all(reports: Sequence[Report]) -> str:
+def render_json_all(reports: Sequence[Report], *, complete: bool = False) -> str:
     """``--all``: every project's report, under ``projects``, with the combined verdict."""
     data = {
         "dsdone": reports[0].dsdone_version if reports else None,
@@ -78,9 +82,18 @@ def render_json_all(reports: Sequence[Report]) -> str:
             "overall": combined_overall(report.score for report in reports),
             "formula": FORMULA,
         },
-        "projects": [report_data(report) for report in reports],
+        "projects": [report_data(report, complete=complete) for report in reports],
     }
     return _dump(data)
+
+
+def render_baseline(reports: Sequence[Report], *, combined: bool) -> str:
+    """The JSON report with every finding listed on its own, floods and ``max_findings``
+    notwithstanding: what ``--write-baseline`` writes, so that a later run matches each of its
+    findings one by one and grouping never makes a known finding look new."""
+    if combined:
+        return render_json_all(reports, complete=True)
+    return _dump(report_data(reports[0], complete=True))
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -113,7 +126,10 @@ def score_data(score: Score) -> dict[str, Any]:
     }
 
 
-def _result(result: CheckResult, report: Report) -> dict[str, Any]:
+def _result(result: CheckResult, report: Report, complete: bool) -> dict[str, Any]:
+    shown = (
+        Shown(result.findings) if complete else shown_findings(result.findings, result.max_findings)
+    )
     return {
         "check": result.check,
         "title": result.title,
@@ -124,8 +140,12 @@ def _result(result: CheckResult, report: Report) -> dict[str, Any]:
         "blocks": result.blocks(report.fail_on),
         "advisory": result.advisory,
         "summary": result.summary,
-        "findings": [_finding(finding) for finding in result.findings],
+        "findings": [_finding(finding) for finding in shown.findings],
         "duration_ms": result.duration_ms,
+        # Added within schema_version 1: every finding, counted one by one, and how many of
+        # them ``findings`` does not list (past ``max_findings``).
+        "finding_count": len(result.findings),
+        "not_shown": shown.not_shown,
     }
 
 
@@ -147,4 +167,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         },
         "known": finding.known,
         "change": finding.change,  # added within schema_version 1
+        # Added within schema_version 1: how many findings this entry stands for (a flood in
+        # one file is one entry), and where the next few of them are.
+        "count": finding.count,
+        "also_at": [{"line": place.line, "column": place.column} for place in finding.also_at],
     }

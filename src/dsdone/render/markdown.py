@@ -15,6 +15,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from dsdone.grouping import Shown, shown_findings
 from dsdone.render import escape
 from dsdone.render.verdict import (
     combined_verdict,
@@ -38,7 +39,8 @@ _STATUS = {
 SUMMARY_LIMIT = 1024 * 1024
 _RESERVE = 4096  # closing tags and the count of what is left out, measured loosely
 
-# How many findings of each check are shown: (report's index, result's index) -> count.
+# How many entries of each check are shown (a flood is one entry, dsdone.grouping):
+# (report's index, result's index) -> count.
 _Shown = dict[tuple[int, int], int]
 
 
@@ -64,8 +66,13 @@ def _layout(reports: Sequence[Report], combined: bool, shown: _Shown) -> str:
     for number, report in enumerate(reports):
         counts = {result: n for (index, result), n in shown.items() if index == number}
         lines += [*_project(report, level=3 if combined else 2, shown=counts), ""]
-    total = sum(len(result.findings) for report in reports for result in report.results)
-    left_out = total - sum(shown.values())
+    # The findings that did not fit (those past a check's max_findings are said in its list).
+    left_out = sum(
+        entry.count
+        for number, report in enumerate(reports)
+        for index, result in enumerate(report.results)
+        for entry in _entries(result).findings[shown.get((number, index), 0) :]
+    )
     if left_out:
         lines += [
             f"**{left_out} more finding{'' if left_out == 1 else 's'} not shown here**: GitHub "
@@ -100,13 +107,14 @@ def _allocate(reports: Sequence[Report], room: int) -> _Shown:
         count = 0
         if frame <= room:
             room -= frame
-            for finding in result.findings:
+            entries = _entries(result).findings
+            for finding in entries:
                 cost = _size(_finding(report, finding))
                 if cost > room:
                     break
                 room -= cost
                 count += 1
-        if count < len(result.findings):
+        if count < len(_entries(result).findings):
             room = 0
         shown[(number, index)] = count
     return shown
@@ -191,13 +199,27 @@ def _details(report: Report, result: CheckResult, shown: int) -> list[str]:
         f"{escape.markdown_html(result.title)} · {count}</summary>",
         "",
     ]
-    lines += [_finding(report, finding) for finding in result.findings[:shown]]
-    if shown < len(result.findings):
-        lines.append(f"- and {len(result.findings) - shown} more, not shown here")
+    entries = _entries(result)
+    lines += [_finding(report, finding) for finding in entries.findings[:shown]]
+    cut = sum(entry.count for entry in entries.findings[shown:])
+    if cut:
+        lines.append(f"- and {_findings(cut)} more, not shown here")
+    if entries.not_shown:
+        lines.append(f"- … and {_findings(entries.not_shown)} more (`max_findings`)")
     if result.fix:
         lines += ["", f"How to fix: {_prose(result.fix)}"]
     lines += ["", "</details>"]
     return lines
+
+
+def _entries(result: CheckResult) -> Shown:
+    """What the summary may list of a check's findings: a flood as one entry, at most the
+    check's max_findings entries (``dsdone.grouping``)."""
+    return shown_findings(result.findings, result.max_findings)
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding" + ("" if count == 1 else "s")
 
 
 def _finding(report: Report, finding: Finding) -> str:
@@ -211,6 +233,8 @@ def _finding(report: Report, finding: Finding) -> str:
         text += f" *(waived{until}: {_prose(finding.waived.reason)})*"
     elif finding.known:
         text += " *(in the baseline)*"
+    if finding.count > 1:
+        text += f" **({_escape(finding.count_text())})**"
     if finding.hint:
         text += f"  \n  hint: {_prose(finding.hint)}"
     return text

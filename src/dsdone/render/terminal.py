@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dsdone.grouping import shown_findings
 from dsdone.render import escape
 from dsdone.render.paths import ShownPaths
 from dsdone.render.verdict import combined_verdict, project_label, score_text, verdict
@@ -144,7 +145,13 @@ def _project(
     if statistics:
         _statistics(out, shown, paths, contract)
     else:
-        _findings(out, shown, paths, contract)
+        listed, left_out = _listed(shown)
+        _findings(out, listed, paths, contract)
+        if left_out:
+            out.gap()
+        for result, count in left_out:
+            more = f"{count} more finding" + ("s" if count != 1 else "")
+            out.add(out.paint(f"… and {more} of {escape.line(result.check)} (max_findings)", "dim"))
         rows = report.blocking if quiet else report.results
         if rows:
             out.gap()
@@ -176,6 +183,25 @@ def _shown_findings(report: Report, quiet: bool) -> list[tuple[CheckResult, Find
         if not quiet or result.blocks(report.fail_on)
         for finding in (result.new_findings if quiet else result.findings)
     ]
+
+
+def _listed(
+    shown: list[tuple[CheckResult, Finding]],
+) -> tuple[list[tuple[CheckResult, Finding]], list[tuple[CheckResult, int]]]:
+    """What the report lists of ``shown``: each check's floods as one entry and at most its
+    max_findings entries (``dsdone.grouping``), and how many findings of each check that
+    leaves out."""
+    by_check: dict[str, tuple[CheckResult, list[Finding]]] = {}
+    for result, finding in shown:
+        by_check.setdefault(result.check, (result, []))[1].append(finding)
+    listed: list[tuple[CheckResult, Finding]] = []
+    left_out: list[tuple[CheckResult, int]] = []
+    for result, findings in by_check.values():
+        entries = shown_findings(findings, result.max_findings)
+        listed += [(result, entry) for entry in entries.findings]
+        if entries.not_shown:
+            left_out.append((result, entries.not_shown))
+    return listed, left_out
 
 
 def _file_of(finding: Finding, paths: ShownPaths, contract: str) -> str:
@@ -221,6 +247,8 @@ def _finding(out: _Out, result: CheckResult, finding: Finding, file: str) -> lis
         note = out.paint(f" (waived{until}: {escape.line(finding.waived.reason)})", "yellow")
     elif finding.known:
         note = out.paint(" (in the baseline)", "dim")
+    if finding.count > 1:
+        note += out.paint(f" ({finding.count_text()})", "bold")
     lines = [
         out.paint(location, "bold")
         + ": "
