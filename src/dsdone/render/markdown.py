@@ -203,9 +203,9 @@ def _details(report: Report, result: CheckResult, shown: int) -> list[str]:
     lines += [_finding(report, finding) for finding in entries.findings[:shown]]
     cut = sum(entry.count for entry in entries.findings[shown:])
     if cut:
-        lines.append(f"- and {_findings(cut)} more, not shown here")
+        lines.append(f"- and {cut} more, not shown here")
     if entries.not_shown:
-        lines.append(f"- … and {_findings(entries.not_shown)} more (`max_findings`)")
+        lines.append(f"- … and {_more_findings(entries.not_shown)} (`max_findings`)")
     if result.fix:
         lines += ["", f"How to fix: {_prose(result.fix)}"]
     lines += ["", "</details>"]
@@ -218,8 +218,8 @@ def _entries(result: CheckResult) -> Shown:
     return shown_findings(result.findings, result.max_findings)
 
 
-def _findings(count: int) -> str:
-    return f"{count} finding" + ("" if count == 1 else "s")
+def _more_findings(count: int) -> str:
+    return f"{count} more finding" + ("" if count == 1 else "s")
 
 
 def _finding(report: Report, finding: Finding) -> str:
