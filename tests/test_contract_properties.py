@@ -65,6 +65,8 @@ YAML_TOKENS = [
     "&b ",
     "*b",
     "!!str ",
+    "!!int ",
+    "!!float ",
     "!!python/object:os.system ",
     "!x ",
     "'",

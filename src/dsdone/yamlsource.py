@@ -268,8 +268,9 @@ class _Builder:
         self._check_printable(node)
         try:
             return self.loader.construct_object(node, deep=False)
-        except (ValueError, OverflowError) as exc:
-            # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
+        except (ValueError, OverflowError, IndexError) as exc:
+            # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735);
+            # PyYAML fails on an empty number with a tag (`!!int`) with an IndexError.
             raise self._error(
                 node, f"the value cannot be read: {exc}", hint="write a shorter value"
             ) from None
