@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "dsdone.errors": 0,
     "dsdone.report": 0,
     "dsdone.safe_read": 0,
+    "dsdone.pysource": 0,
     "dsdone.globs": 0,
     "dsdone.discovery": 1,
     "dsdone.toml": 0,

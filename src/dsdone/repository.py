@@ -33,6 +33,7 @@ from dsdone.git.sizes import blobs_larger_than, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
 from dsdone.parsed import Parsed, parse
+from dsdone.pysource import parse_python
 from dsdone.safe_read import MAX_TEXT_BYTES, open_regular, read_regular, read_text_source
 
 T = TypeVar("T")
@@ -365,7 +366,7 @@ class Repository:
         if not source.isascii():
             source.decode("utf-8-sig")  # the same error as read_text for a file that is not UTF-8
         # Parsed from the bytes: decoding first would only have the parser encode them again.
-        return ast.parse(source, filename=relative)
+        return parse_python(source, relative)
 
     @functools.lru_cache(maxsize=128)  # noqa: B019
     def parsed(self, relative: str) -> Parsed:
