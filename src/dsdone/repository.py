@@ -26,10 +26,10 @@ from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
+from dsdone.git.grep import FileLines, Found, lines_holding, read_grep, start_grep
 from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
-from dsdone.git.sizes import blobs_larger_than, staged_paths
+from dsdone.git.sizes import blobs_larger_than, read_tree, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
 from dsdone.parsed import Parsed, parse
@@ -124,7 +124,8 @@ class Repository:
 
     Contract-free: ``dsdone check`` sees it through a ``Project`` (repository + contract), and
     ``dsdone init --existing`` reads the repository it adopts through it, so both count, read
-    and refuse the same files the same way.
+    and refuse the same files the same way. ``dsdone check --all`` opens one for the folder it
+    searches and sees each project through a ``subfolder`` of it.
     """
 
     def __init__(self, root: Path, *, early: Prefetch | None = None) -> None:
@@ -135,6 +136,11 @@ class Repository:
             early = None
         self._prefetch = early
         self._runs: list[GitRun] = []  # searches started here, stopped by close()
+        # The repository this one is a folder of, and the folder, when its git facts are that
+        # one's (see ``subfolder``); None when they are its own.
+        self._within: tuple[Repository, str] | None = None
+        self._large: dict[int, dict[str, int]] = {}  # blobs larger than a limit, by limit
+        self._large_lock = threading.Lock()
 
     @classmethod
     def start(
@@ -150,6 +156,22 @@ class Repository:
                 early.close()
             early = Prefetch.start(root, search)
         return cls(root, early=early)
+
+    def subfolder(self, folder: str) -> Repository:
+        """The repository of ``folder`` (relative to this one's root, with forward slashes; ""
+        for the root itself), sharing this one's git work: its file index, git state, staged
+        files, blob sizes and the search started early are this repository's, computed once
+        and narrowed to ``folder``. A hundred projects of a monorepo then cost one ``git
+        ls-files`` and one ``git grep``, not a hundred of each.
+
+        It answers as a repository opened at ``folder`` would: its paths are relative to
+        ``folder``, every read stays inside it (a link that leaves it is not one of its files),
+        and it computes the rest itself. Only for a repository in git (``index.in_git``):
+        outside git the ``.gitignore`` files above ``folder`` would count here and not in a
+        repository opened at ``folder``."""
+        view = Repository(self.root / folder)
+        view._within = (self, folder)
+        return view
 
     def expect_searches(self, literals: Iterable[bytes]) -> None:
         """The literals the checks that will run search for (``@check(grep=...)``): the early
@@ -187,6 +209,9 @@ class Repository:
 
     @fact
     def index(self) -> FileIndex:
+        if self._within is not None:
+            parent, folder = self._within
+            return parent.index.below(folder, self.root)
         return build_file_index(self.root, self._git_run("index"))
 
     @property
@@ -235,18 +260,38 @@ class Repository:
         wanted = frozenset(literals)
         if not wanted:
             return iter(())  # nothing to look for is found in no file
-        prefetch = self._prefetch
-        if prefetch is not None and prefetch.grep is not None and wanted <= prefetch.literals:
-            run, extra = prefetch.grep, prefetch.literals - wanted
-        else:
-            run, extra = start_grep(self.root, wanted), frozenset()
-            self._runs.append(run)
-        found = read_grep(run)
+        found, extra = self._search(wanted)
         if found is None:
             return None
         return itertools.chain(
             self._indexed_hits(found, wanted if extra else None), self._untracked_hits(wanted)
         )
+
+    def _search(self, wanted: frozenset[bytes]) -> tuple[Iterator[FileLines] | None, bool]:
+        """What ``git grep`` finds for ``wanted`` in the tracked files (``None`` when git cannot
+        search), and whether the search looked for more: the search started early if it covers
+        ``wanted`` (the shared one, in a ``subfolder``), else one started now."""
+        if self._within is not None:
+            parent, folder = self._within
+            shared = parent._found_early
+            if shared is not None and wanted <= shared.literals:
+                return shared.below(folder), shared.literals != wanted
+        else:
+            prefetch = self._prefetch
+            if prefetch is not None and prefetch.grep is not None and wanted <= prefetch.literals:
+                return read_grep(prefetch.grep), prefetch.literals != wanted
+        run = start_grep(self.root, wanted)
+        self._runs.append(run)
+        return read_grep(run), False
+
+    @fact
+    def _found_early(self) -> Found | None:
+        """What the search started early found, read once for every ``subfolder``; None
+        without one, or when git could not search."""
+        prefetch = self._prefetch
+        if prefetch is None or prefetch.grep is None:
+            return None
+        return Found.read(prefetch.grep, prefetch.literals)
 
     def _indexed_hits(
         self, found: Iterator[FileLines], wanted: frozenset[bytes] | None
@@ -398,8 +443,15 @@ class Repository:
     # -- git ---------------------------------------------------------------------------------
 
     @fact
+    def _head(self) -> GitState:
+        """The work tree, commit and branch: the same for every folder of the repository."""
+        if self._within is not None:
+            return self._within[0]._head
+        return read_git_state(self.root, self._git_run("state"))
+
+    @fact
     def git(self) -> GitState:
-        state = read_git_state(self.root, self._git_run("state"))
+        state = self._head
         if state.commit is None or state.problem is not None:
             return state
         staged, problem = self._staged
@@ -413,10 +465,25 @@ class Repository:
     @fact
     def _staged(self) -> tuple[frozenset[str], str | None]:
         """The files whose staged version differs from HEAD, or why git could not tell."""
+        if self._within is not None:
+            parent, folder = self._within
+            staged, problem = parent._staged
+            prefix = f"{folder}/" if folder else ""
+            below = (path[len(prefix) :] for path in staged if path.startswith(prefix))
+            return frozenset(below), problem
         try:
             return staged_paths(self._git_run("staged")), None
         except (OSError, subprocess.TimeoutExpired, GitError) as exc:
             return frozenset(), str(exc)
+
+    @fact
+    def _tree(self) -> tuple[bytes | None, str | None]:
+        """HEAD's tree with the size of each blob (``None`` without a commit), or why git could
+        not list it."""
+        try:
+            return read_tree(self._git_run("tree")), None
+        except (OSError, subprocess.TimeoutExpired, GitError) as exc:
+            return None, str(exc)
 
     # -- the enclosing repository ------------------------------------------------------------
     # A project may be a folder of a larger repository (a monorepo), while some files that
@@ -453,14 +520,28 @@ class Repository:
         if folder == "" or text.startswith(folder + "/"):
             inside = text[len(folder) + 1 :] if folder else text
             return inside, self.os_path(inside) if inside else str(self.root)
-        top = (self.root.parents[folder.count("/")]).resolve()
+        return None, self._in_work_tree(text, relative)
+
+    def _in_work_tree(self, text: str, relative: str) -> str:
+        """The path ``text`` (clean, from the work tree's top) on disk, resolved, once for
+        this repository and every ``subfolder`` of it (the projects of a monorepo all look for
+        the same files at its top); ``OutsideProject`` if it leaves the work tree."""
+        if self._within is not None:
+            return self._within[0]._in_work_tree(text, relative)
+        return self._resolve_in_work_tree(text, relative)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - a Repository lives for one run
+    def _resolve_in_work_tree(self, text: str, relative: str) -> str:
+        work_tree = self._head.work_tree
+        assert work_tree is not None  # repository_folder is known
         try:
+            top = work_tree.resolve()
             resolved = (top / text).resolve()
         except (OSError, RuntimeError, ValueError) as exc:
             raise OutsideProject(f"{relative!r} cannot be resolved: {exc}") from None
         if resolved != top and top not in resolved.parents:
             raise OutsideProject(f"{relative!r} points outside the repository")
-        return None, str(resolved)
+        return str(resolved)
 
     def from_repository_top(self, relative: str) -> str:
         """A path given from the work tree's top as findings name it: from the project folder
@@ -536,15 +617,33 @@ class Repository:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
         their sizes (a Git LFS pointer is a small blob). Raises ``dsdone.errors.GitError`` when
         git cannot tell."""
-        staged, problem = self._staged
-        if problem is not None:
-            raise GitError(problem)
-        try:
-            large = blobs_larger_than(self.root, limit, self._git_run("tree"), staged)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise GitError(str(exc)) from None
+        if self._within is not None:
+            parent, folder = self._within
+            prefix = f"{folder}/" if folder else ""
+            large = {
+                path[len(prefix) :]: size
+                for path, size in parent.blobs_larger_than(limit).items()
+                if path.startswith(prefix)
+            }
+        else:
+            large = self._blobs_larger_than(limit)
         # Only what the index keeps: a name that cannot be shown in a report is left out.
         return {path: size for path, size in large.items() if path in self.index.tracked}
+
+    def _blobs_larger_than(self, limit: int) -> dict[str, int]:
+        """``blobs_larger_than`` for the whole repository, computed once for each limit (every
+        project of a monorepo asks with the same one)."""
+        with self._large_lock:
+            if limit not in self._large:
+                staged, problem = self._staged
+                listing, tree_problem = self._tree
+                if problem is not None or tree_problem is not None:
+                    raise GitError(problem or tree_problem or "")
+                try:
+                    self._large[limit] = blobs_larger_than(self.root, limit, listing, staged)
+                except (OSError, subprocess.TimeoutExpired) as exc:
+                    raise GitError(str(exc)) from None
+            return self._large[limit]
 
 
 class RevisionFiles:
