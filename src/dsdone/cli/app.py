@@ -235,6 +235,7 @@ def check(
             base=base,
         )
         where = project_argument(path)
+        early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
         try:
             known = None
             if baseline is not None:
@@ -245,9 +246,8 @@ def check(
             if all_projects:
                 from dsdone.monorepo import check_all
 
-                reports = check_all(where, selection, today=today, baseline=known)
+                reports = check_all(where, selection, today=today, baseline=known, prefetch=early)
             else:
-                early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
                 reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
         except DsdoneError as error:
             if output_format is not OutputFormat.terminal:
