@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.sizes": 2,
     "dsdone.git.grep": 2,
     "dsdone.git.revision": 2,
+    "dsdone.git.origin": 2,
     "dsdone.git.prefetch": 3,
     "dsdone.git.setup": 1,
     "dsdone.git.worktree": 2,

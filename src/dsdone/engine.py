@@ -143,6 +143,7 @@ def run(
             results = join_runs(results, outcomes)
             runs = tuple(outcome.record for outcome in outcomes)
         commit = project.git.commit
+        identity, commit_date = project.identity, project.commit_date
         folder = _repository_folder(project, search_root)
         contract_path = project.contract_path
     waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
@@ -164,6 +165,8 @@ def run(
         min_score=selection.min_score,
         baseline=baseline is not None,
         runs=runs,
+        repository=identity,
+        commit_date=commit_date,
     )
 
 

@@ -27,6 +27,7 @@ from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, Found, lines_holding, read_grep, start_grep
+from dsdone.git.origin import read_commit_date, read_origin, repository_name
 from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
 from dsdone.git.sizes import blobs_larger_than, read_tree, staged_paths
@@ -34,6 +35,7 @@ from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
 from dsdone.parsed import Parsed, parse
 from dsdone.pysource import parse_python
+from dsdone.report import RepositoryInfo
 from dsdone.safe_read import MAX_TEXT_BYTES, open_regular, read_regular, read_text_source
 
 T = TypeVar("T")
@@ -443,15 +445,16 @@ class Repository:
     # -- git ---------------------------------------------------------------------------------
 
     @fact
-    def _head(self) -> GitState:
-        """The work tree, commit and branch: the same for every folder of the repository."""
+    def head(self) -> GitState:
+        """The work tree, commit and branch (``git`` without what changed, which costs the file
+        index): the same for every folder of the repository."""
         if self._within is not None:
-            return self._within[0]._head
+            return self._within[0].head
         return read_git_state(self.root, self._git_run("state"))
 
     @fact
     def git(self) -> GitState:
-        state = self._head
+        state = self.head
         if state.commit is None or state.problem is not None:
             return state
         staged, problem = self._staged
@@ -461,6 +464,28 @@ class Repository:
         # so must the staged files be named, for one file to count once.
         shown = {shown_name(name.encode("utf-8", "surrogateescape")) for name in staged}
         return with_changes(state, len(self.index.changed | shown))
+
+    @fact
+    def identity(self) -> RepositoryInfo | None:
+        """The repository as a catalogue of many names it: the remote's URL (without
+        credentials) and a name; None outside git."""
+        if self._within is not None:
+            return self._within[0].identity
+        work_tree = self.head.work_tree
+        if work_tree is None:
+            return None
+        url = read_origin(self._git_run("origin"))
+        return RepositoryInfo(repository_name(url, work_tree), url)
+
+    @fact
+    def commit_date(self) -> str | None:
+        """The committer date of HEAD, ISO 8601; None outside git or before the first
+        commit."""
+        if self._within is not None:
+            return self._within[0].commit_date
+        if self.head.commit is None:
+            return None
+        return read_commit_date(self._git_run("head"))
 
     @fact
     def _staged(self) -> tuple[frozenset[str], str | None]:
@@ -498,7 +523,7 @@ class Repository:
     def repository_folder(self) -> str | None:
         """The project folder relative to the top of its git work tree ("" at the top, forward
         slashes); ``None`` outside a work tree."""
-        work_tree = self.git.work_tree
+        work_tree = self.head.work_tree
         if work_tree is None:
             return None
         try:
@@ -532,7 +557,7 @@ class Repository:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - a Repository lives for one run
     def _resolve_in_work_tree(self, text: str, relative: str) -> str:
-        work_tree = self._head.work_tree
+        work_tree = self.head.work_tree
         assert work_tree is not None  # repository_folder is known
         try:
             top = work_tree.resolve()

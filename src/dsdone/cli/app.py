@@ -459,9 +459,25 @@ def explain(
         print("\n".join(lines))
 
 
+class SchemaName(str, Enum):
+    contract = "contract"
+    report = "report"
+
+
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the contract (for editors and other tools)."""
+def schema(
+    which: Annotated[
+        SchemaName,
+        typer.Argument(help="contract: dsdone.yaml; report: what --format json prints."),
+    ] = SchemaName.contract,
+) -> None:
+    """Print a JSON Schema: of the contract (for editors), or of the JSON report (for tools
+    that read reports, as `dsdone catalog` does)."""
+    if which is SchemaName.report:
+        from dsdone.render.json import report_schema
+
+        print(json.dumps(report_schema(), indent=2))
+        return
     from dsdone.contract import schema as contract_schema
 
     print(json.dumps(contract_schema(), indent=2))

@@ -71,18 +71,3 @@ def with_changes(state: GitState, changed: int) -> GitState:
     if state.commit is None:
         return state
     return dataclasses.replace(state, dirty=bool(changed), changed=changed)
-
-
-def find_work_tree(folder: Path) -> Path | None:
-    """The top folder of the git work tree that holds ``folder``; None outside one (or
-    without git)."""
-    run = GitRun(WHERE[:2], folder)
-    try:
-        completed = run.output()
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    finally:
-        run.kill()
-    if completed.returncode != 0:
-        return None
-    return Path(completed.stdout.decode("utf-8", "surrogateescape").splitlines()[0])
