@@ -77,6 +77,7 @@ LAYERS: dict[str, int] = {
     "dsdone.testing": 8,
     "dsdone.runs": 8,
     "dsdone.render": 9,
+    "dsdone.catalog": 9,
     "dsdone.cli": 10,
     "dsdone.__main__": 10,
 }

@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 PROJECTS_AT_ONCE = 2
 
 
+class NoProjects(DsdoneError):
+    """No contract under the folder searched."""
+
+
 def find_projects(root: Path, index: FileIndex | None = None) -> list[str]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
     contract, sorted.
@@ -89,7 +93,7 @@ def check_all(
     with Repository.start(root, search=BUILTIN_GREP_LITERALS, early=prefetch) as repository:
         folders = find_projects(root, repository.index)
         if not folders:
-            raise DsdoneError(
+            raise NoProjects(
                 "no dsdone.yaml in this folder or below it (ignored folders and .github are "
                 "skipped)",
                 at=Location(str(root)),

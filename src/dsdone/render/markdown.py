@@ -31,7 +31,7 @@ def render_markdown(report: Report) -> str:
 
 def render_markdown_all(reports: Sequence[Report]) -> str:
     head, rest = combined_verdict(reports)
-    lines = [f"## dsdone: {head}{_escape(rest)}", ""]
+    lines = [f"## dsdone: {head}{escape(rest)}", ""]
     for report in reports:
         lines += [*_project(report, level=3), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -42,11 +42,11 @@ def _project(report: Report, level: int) -> list[str]:
     score = report.score
     folder = f" (`{report.folder}`)" if report.folder else ""
     lines = [
-        f"{'#' * level} dsdone: {_escape(report.project.name)}{folder} · {head}",
+        f"{'#' * level} dsdone: {escape(report.project.name)}{folder} · {head}",
         "",
-        _escape(f"{head}{rest}"),
+        escape(f"{head}{rest}"),
         "",
-        f"**Readiness score: {score_text(score.overall)}**, {_escape(held_down_by(score))}",
+        f"**Readiness score: {score_text(score.overall)}**, {escape(held_down_by(score))}",
         "",
         "| Area | Score | Checks that hold | Severity points | Does not hold |",
         "|---|---|---|---|---|",
@@ -73,7 +73,7 @@ def _project(report: Report, level: int) -> list[str]:
             lines += ["", *_details(report, result)]
     for record in report.runs:
         lines += ["", *_run_details(record)]
-    lines += ["", f"<sub>{_escape(tally(report))} · dsdone {report.dsdone_version}</sub>"]
+    lines += ["", f"<sub>{escape(tally(report))} · dsdone {report.dsdone_version}</sub>"]
     return lines
 
 
@@ -109,7 +109,7 @@ def _details(report: Report, result: CheckResult) -> list[str]:
     ]
     lines += [_finding(report, finding) for finding in result.findings]
     if result.fix:
-        lines += ["", f"How to fix: {_escape(result.fix)}"]
+        lines += ["", f"How to fix: {escape(result.fix)}"]
     lines += ["", "</details>"]
     return lines
 
@@ -119,27 +119,27 @@ def _finding(report: Report, finding: Finding) -> str:
     text = f"- `{where}`"
     if finding.cell is not None:
         text += f" ({finding.cell_location()})"
-    text += f": {_escape(finding.message)}"
+    text += f": {escape(finding.message)}"
     if finding.waived is not None:
         until = f" until {finding.waived.until}" if finding.waived.until else ""
-        text += f" *(waived{until}: {_escape(finding.waived.reason)})*"
+        text += f" *(waived{until}: {escape(finding.waived.reason)})*"
     elif finding.known:
         text += " *(in the baseline)*"
     if finding.hint:
-        text += f"  \n  hint: {_escape(finding.hint)}"
+        text += f"  \n  hint: {escape(finding.hint)}"
     return text
 
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """Text shown literally: Markdown and HTML characters escaped, one line."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _cell(text: str) -> str:
-    return _escape(text)
+    return escape(text)
 
 
 def _html(text: str) -> str:
