@@ -19,9 +19,10 @@ import os
 import posixpath
 import subprocess
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
+from typing import Any, BinaryIO, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
@@ -39,6 +40,8 @@ from dsdone.report import RepositoryInfo
 from dsdone.safe_read import MAX_TEXT_BYTES, open_regular, read_regular, read_text_source
 
 T = TypeVar("T")
+S = TypeVar("S")
+P = ParamSpec("P")
 
 
 class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_property
@@ -68,6 +71,51 @@ class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_pr
                 if self.name not in cache:
                     cache[self.name] = self.compute(instance)
         value: T = cache[self.name]
+        return value
+
+
+def memo(maxsize: int) -> Callable[[Callable[Concatenate[S, P], T]], _Memo[S, P, T]]:
+    """Keep the results of a method, the last ``maxsize`` of them, in the instance that
+    computed them, and drop them with it. ``functools.lru_cache`` on a method keeps one cache
+    for the class, whose keys hold every instance it saw: ``--all`` would keep every project's
+    files and parsed trees until the end of the run. Nothing here refers back to the instance,
+    so that it is freed as soon as it is done with, not at the next garbage collection."""
+    return lambda method: _Memo(method, maxsize)
+
+
+class _Memo(Generic[S, P, T]):
+    def __init__(self, method: Callable[Concatenate[S, P], T], maxsize: int) -> None:
+        self.method = method
+        self.maxsize = maxsize
+        self.key = f"_memo_{method.__name__}"
+        self.__doc__ = method.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"_memo_{name}"
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _Memo[S, P, T]: ...
+    @overload
+    def __get__(self, instance: S, owner: type | None = None) -> Callable[P, T]: ...
+    def __get__(self, instance: S | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return functools.partial(self._call, instance)
+
+    def _call(self, instance: S, *args: P.args, **kwargs: P.kwargs) -> T:
+        # dict.setdefault is atomic: every thread gets the same cache and lock.
+        lock, kept = instance.__dict__.setdefault(self.key, (threading.Lock(), OrderedDict()))
+        key = (args, tuple(kwargs.items()))
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                value: T = kept[key]
+                return value
+        value = self.method(instance, *args, **kwargs)  # unlocked: two threads may both compute
+        with lock:
+            kept[key] = value
+            if len(kept) > self.maxsize:
+                kept.popitem(last=False)
         return value
 
 
@@ -394,7 +442,7 @@ class Repository:
             return self._root_prefix + relative
         return str(self.path(relative))
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - a Project lives for one run
+    @memo(256)
     def read_source(self, relative: str) -> bytes:
         """The bytes of a text file (cached); ``OSError`` also for a file larger than
         ``MAX_TEXT_BYTES``, which is data, not text to scan."""
@@ -405,7 +453,7 @@ class Repository:
         ``OSError`` (also for a file larger than ``MAX_TEXT_BYTES``)."""
         return self.read_source(relative).decode("utf-8-sig")
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019
+    @memo(256)
     def python_ast(self, relative: str) -> ast.Module:
         """The parsed module (cached); raises ``SyntaxError`` with the line where it fails, and
         ``UnicodeDecodeError`` or ``OSError`` as ``read_text`` does."""
@@ -415,7 +463,7 @@ class Repository:
         # Parsed from the bytes: decoding first would only have the parser encode them again.
         return parse_python(source, relative)
 
-    @functools.lru_cache(maxsize=128)  # noqa: B019
+    @memo(128)
     def parsed(self, relative: str) -> Parsed:
         """The YAML, JSON or TOML file parsed (cached), with the line of each value; never
         raises: a file that cannot be read or parsed has a ``problem`` at its place."""
@@ -429,7 +477,7 @@ class Repository:
             )
         return parse(relative, text)
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019
+    @memo(64)
     def notebook(self, relative: str) -> Any:
         """The notebook as an ``nbformat`` node (cached); raises ``ValueError`` if it is invalid."""
         import nbformat
@@ -555,7 +603,7 @@ class Repository:
             return self._within[0]._in_work_tree(text, relative)
         return self._resolve_in_work_tree(text, relative)
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - a Repository lives for one run
+    @memo(256)
     def _resolve_in_work_tree(self, text: str, relative: str) -> str:
         work_tree = self.head.work_tree
         assert work_tree is not None  # repository_folder is known
@@ -628,7 +676,7 @@ class Repository:
 
     # -- another revision ----------------------------------------------------------------------
 
-    @functools.lru_cache(maxsize=4)  # noqa: B019
+    @memo(4)
     def at_revision(self, name: str) -> RevisionFiles:
         """The project's files as they were at the git revision ``name`` (``dsdone check
         --base origin/main``), read from git's objects. Raises ``GitError`` saying what to fetch
@@ -695,7 +743,7 @@ class RevisionFiles:
         data = read_at(self.revision, posixpath.join(self.folder, clean), limit)
         return None if data is None else data.decode("utf-8-sig")
 
-    @functools.lru_cache(maxsize=128)  # noqa: B019 - lives for one run
+    @memo(128)
     def parsed(self, relative: str) -> Parsed | None:
         """The YAML, JSON or TOML file at the revision, parsed as ``Repository.parsed`` does
         (with a ``problem`` when it cannot be read or parsed); ``None`` if there was no such
