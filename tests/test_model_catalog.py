@@ -369,3 +369,12 @@ def test_markdown_escapes_what_a_wiki_would_render(hostile_monorepo: Path, run_c
     assert r'## \</script\>\<script\>alert("name")\</script\>' in markdown
     assert r"used by \<b\>ops\</b\>" not in markdown  # consumers are listed, not prose
     assert r"- **Consumers:** \<b\>ops\</b\>" in markdown
+
+
+def test_an_owner_of_blanks_is_no_owner(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo(contract="version: 1\nproject:\n  name: Orphan\n  owner: '   '\n")
+    (model,) = catalog_json(run_cli, str(root))["models"]
+    assert (model["owner"], model["marks"]) == (None, ["no owner"])
+    markdown = run_cli("catalog", str(root)).stdout
+    assert "| [Orphan](#orphan) | — | ❌ not ready |" in markdown
+    assert "> ⚠️ no owner" in markdown
