@@ -12,6 +12,7 @@ from typing import Any
 from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
+from dsdone.parse_errors import describe
 from dsdone.project import PathStatus, Project
 from dsdone.report import Area, Finding
 
@@ -344,6 +345,4 @@ def _failing_records(records: list[Record], loaded: _Schema) -> Iterator[tuple[i
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "it is not UTF-8 text"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc)
+    return describe(exc).what

@@ -199,10 +199,10 @@ def test_every_unknown_check_id_in_the_contract_is_reported(
     result = run_cli("check", str(make_repo({}, contract=contract)))
     assert result.exit_code == 2
     assert result.stderr.splitlines()[:3] == [
-        "dsdone: error: dsdone.yaml:6: unknown check 'Acme-Pass' in checks (did you mean "
+        "dsdone: error: dsdone.yaml:6:3: unknown check 'Acme-Pass' in checks (did you mean "
         "'acme-pass'?)",
-        "dsdone.yaml:7: unknown check 'nope' in checks",
-        "dsdone.yaml:9: unknown check 'acme-crsh' in waivers (did you mean 'acme-crash'?)",
+        "dsdone.yaml:7:3: unknown check 'nope' in checks",
+        "dsdone.yaml:9:5: unknown check 'acme-crsh' in waivers (did you mean 'acme-crash'?)",
     ]
 
 
@@ -236,7 +236,7 @@ def test_a_contract_that_disables_every_check_is_exit_2(
     root = make_repo({}, contract=MINIMAL_CONTRACT + "checks:\n" + disabled)
     result = run_cli("check", str(root))
     assert result.exit_code == 2
-    assert "dsdone.yaml:5: no check ran: the contract disables every check" in result.stderr
+    assert "dsdone.yaml:5:1: no check ran: the contract disables every check" in result.stderr
     ignored = run_cli("check", str(root), "--ignore", "acme-pass")
     assert "no check ran: every check the contract enables is named by --ignore" in ignored.stderr
     # Near-miss: a check named by --select runs even when the contract disables it.
@@ -249,23 +249,23 @@ def test_a_contract_that_disables_every_check_is_exit_2(
     [
         (
             "checks:\n  acme-pas:\n    enabled: false\n",
-            6,
+            "6:3",
             "unknown check 'acme-pas' in checks (did you mean 'acme-pass'?)",
         ),
         (
             "checks:\n  acme-markers:\n    marker: 3\n",
-            7,
+            "7:5",
             "option 'marker' of check 'acme-markers' must be a string, not 3",
         ),
         (
             "checks:\n  acme-markers:\n    colour: red\n",
-            7,
+            "7:5",
             "check 'acme-markers' has no option 'colour' (its options: marker)",
         ),
     ],
 )
-def test_bad_check_settings_in_the_contract_are_exit_2_at_their_line(
-    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli, extra: str, line: int, message: str
+def test_bad_check_settings_in_the_contract_are_exit_2_at_their_place(
+    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli, extra: str, line: str, message: str
 ) -> None:
     root = make_repo({}, contract=MINIMAL_CONTRACT + extra)
     result = run_cli("check", str(root), "--select", "acme-pass")
@@ -455,7 +455,7 @@ def test_project_plugins_run_only_when_allowed(make_repo: MakeRepo, run_cli: Run
     root = make_repo({"checks_local/readme.py": plugin}, contract=contract)
     refused = run_cli("check", str(root))
     assert refused.exit_code == 2
-    assert "dsdone.yaml:5: the contract loads project plugins" in refused.stderr
+    assert "dsdone.yaml:5:1: the contract loads project plugins" in refused.stderr
     assert "--allow-plugins" in refused.stderr
     allowed = run_cli(
         "check", str(root), "--allow-plugins", "--select", "local-readme", "--format", "json"

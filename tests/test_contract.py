@@ -250,6 +250,32 @@ BAD_CONTRACTS = [
         id="complex-key",
     ),
     pytest.param(
+        HEAD + "checks:\n  personal-paths:\n    max_file_mbb: 3\n",
+        "dsdone.yaml:7:5: check 'personal-paths' has no option 'max_file_mbb' (its options: "
+        "allow_users, include_docs, max_file_mb)",
+        "dsdone explain personal-paths",
+        id="unknown-check-option",
+    ),
+    pytest.param(
+        HEAD + "checks:\n  personal-paths:\n    max_file_mb: ten\n",
+        "dsdone.yaml:7:5: option 'max_file_mb' of check 'personal-paths' must be a number, "
+        "not 'ten'",
+        None,
+        id="check-option-of-the-wrong-type",
+    ),
+    pytest.param(
+        "version: 1\nproject:\n  name: '   '\n  owner: ana\n",
+        "dsdone.yaml:3:9: project.name must not be blank: it holds only white space",
+        None,
+        id="blank-name",
+    ),
+    pytest.param(
+        'version: 1\nproject:\n  name: demo\n  owner: "\\t \\n"\n',
+        "dsdone.yaml:4:10: project.owner must not be blank: it holds only white space",
+        None,
+        id="blank-owner",
+    ),
+    pytest.param(
         "defaults: &d {name: demo}\nversion: 1\nproject:\n  <<: *d\n  owner: ana\n",
         "dsdone.yaml:4:3: merge keys ('<<') are not supported in a contract",
         "write the keys out",

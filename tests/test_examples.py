@@ -64,6 +64,8 @@ def test_the_ready_example_is_the_standard_template_rendered() -> None:
 # What a reader of the not-ready report must see: (check, path, line, words of the message).
 NOT_READY_FINDINGS = [
     ("ci-gate", ".github/workflows/tests.yml", 10, "no CI job runs dsdone check"),
+    ("copy-versioning", "src/fraud_score/features_old.py", None, "a copy of "
+     "src/fraud_score/features.py ('_old' in its name)"),
     ("environment", "requirements.txt", 3, "'scikit-learn>=1.3' is not pinned"),
     ("input-pipelines", "dsdone.yaml", 14, "'build_features' is not defined at the top level of "
      "src/fraud_score/features.py"),
@@ -71,11 +73,14 @@ NOT_READY_FINDINGS = [
     ("model-card", "MODEL_CARD.md", 21, "the model card's 'limitations' section holds only a"),
     ("model-tracking", "dsdone.yaml", 30, "nothing records each training run's hyperparameters"),
     ("monitoring", "dsdone.yaml", 48, "monitoring.alerts[0]: 'the fraud team' is not a"),
+    ("notebook-hygiene", "notebooks/explore.ipynb", 43, "saved with an error: KeyError"),
     ("output-schema", "schemas/scores.sample.json", 3, "'0.97' is not of type 'number'"),
     ("ownership", "dsdone.yaml", 6, "the owner 'Fraud Data Science' is not an address anyone"),
     ("personal-paths", "notebooks/explore.ipynb", 31,
      "'/Users/maria/Downloads/transactions_2024.csv'"),
     ("retrain-entrypoint", "dsdone.yaml", 28, "'fraud_score.train' does not resolve"),
+    ("secrets", "src/fraud_score/warehouse.py", 5, "a password in a connection string: "
+     "postgresql://maria:…(11 chars)@warehouse.internal"),
     ("tracked-config", "dsdone.yaml", 25, "'configs/thresholds.yaml' does not exist"),
     ("unit-tests", "dsdone.yaml", 36, "found 1 test in tests/; the contract asks for at least 3 "
      "(placeholder tests do not count: 1 found)"),
@@ -127,3 +132,10 @@ def test_the_personal_path_is_located_in_its_notebook_cell(
     _, report = not_ready_report
     (result,) = [r for r in report["results"] if r["check"] == "personal-paths"]
     assert (result["findings"][0]["cell"], result["findings"][0]["cell_line"]) == (2, 1)
+
+
+def test_the_not_ready_examples_secret_is_never_shown(
+    not_ready_report: tuple[int, dict[str, Any]],
+) -> None:
+    _, report = not_ready_report
+    assert "Fr4ud-2024!" not in json.dumps(report)

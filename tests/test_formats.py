@@ -266,7 +266,7 @@ def test_markdown_has_the_verdict_a_table_of_checks_and_folded_findings(
 def test_markdown_escapes_what_would_break_a_table(make_repo: MakeRepo, run_cli: RunCli) -> None:
     root = gate_repo(make_repo, {"src/a.py": "x = 1  # FIXME a|b <script>\n", "README.md": ""})
     result = check(run_cli, root, "--format", "markdown")
-    assert "FIXME left: a\\|b \\<script\\>" in result.stdout
+    assert "FIXME left: a\\|b &lt;script&gt;" in result.stdout
     assert "<script>" not in result.stdout
 
 

@@ -18,9 +18,10 @@ from dsdone.cli import _prefetch_for
 from dsdone.contract import load_contract
 from dsdone.git.grep import FileLines, read_grep, start_grep
 from dsdone.git.prefetch import Prefetch
+from dsdone.git.session import GitSession
 from dsdone.project import Project
-from dsdone.registry import BUILTIN_GREP_LITERALS as BUILTIN_LITERALS
 from dsdone.registry import builtin_checks
+from dsdone.search_literals import BUILTIN_GREP_LITERALS as BUILTIN_LITERALS
 
 MIB = 1024 * 1024  # what the parser reads of git's output at a time
 
@@ -33,12 +34,12 @@ def _no_repository_above(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 def grep(root: Path, literals: Iterable[bytes]) -> list[FileLines] | None:
     """Every hit of one search in ``root``, the search then stopped and its output freed."""
-    run = start_grep(root, literals)
+    git = GitSession(root)
     try:
-        found = read_grep(run)
+        found = read_grep(start_grep(git, literals))
         return None if found is None else list(found)
     finally:
-        run.kill()
+        git.close()
 
 
 def project_grep(root: Path, literals: Iterable[bytes]) -> list[FileLines] | None:

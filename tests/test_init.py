@@ -83,6 +83,10 @@ def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
     }
     assert check.exit_code == 0, failing
     assert failing == {}
+    # The checks of 0.2.0 ran on it too, from its first commit.
+    checks = {r["check"]: r["summary"] for r in report["results"]}
+    assert checks["notebook-hygiene"] == "no notebooks"
+    assert {"secrets", "copy-versioning"} <= checks.keys()
 
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -368,3 +372,78 @@ def test_in_a_terminal_it_asks_with_defaults(
     assert "Owner (e-mail) [team@example.com]" in result.stdout
     contract = load_contract(target)
     assert (contract.project.name, contract.project.owner) == ("fraud-score", "bob@example.com")
+
+
+# -- a folder that already holds a project ----------------------------------------------------
+
+
+def test_init_again_keeps_the_contracts_name_and_owner_and_adds_no_second_package(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    assert init(run_cli, target, name="Churn Model")[0] == 0
+    commit_all(target)
+
+    # No --name, no --owner: the contract's, not the folder's "churn" (a second package).
+    result = run_cli("init", str(target))
+
+    assert result.exit_code == 0, result.stderr
+    assert not (target / "src" / "churn").exists()
+    assert git(target, "status", "--porcelain") == ""
+    assert load_contract(target).project.owner == OWNER
+
+
+def test_init_in_a_folder_with_another_package_refuses_to_add_a_second(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "scoring"
+    (target / "src" / "scoring").mkdir(parents=True)
+    (target / "src" / "scoring" / "__init__.py").write_text("", encoding="utf-8")
+
+    code, output = init(run_cli, target, name="Churn Model")
+
+    assert code == 2
+    assert "already holds the package src/scoring: `dsdone init` would add a second one" in output
+    assert "dsdone init --existing" in output
+    assert not (target / "src" / "churn_model").exists()
+    assert init(run_cli, target, name="scoring")[0] == 0  # the package that is there: fine
+
+
+def test_adopting_again_with_force_keeps_the_contracts_name_and_owner(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    contract = "version: 1\nproject:\n  name: Churn Model\n  owner: team-ml@example.com\n"
+    root = make_repo({"train.py": "print('train')\n"}, contract=contract, name="churn")
+
+    result = run_cli("init", str(root), "--existing", "--force")
+
+    assert result.exit_code == 0, result.stderr
+    adopted = load_contract(root)
+    assert (adopted.project.name, adopted.project.owner) == ("Churn Model", "team-ml@example.com")
+
+
+def test_init_in_a_subfolder_of_a_repository_writes_no_ci_or_hook_config_there(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    root = make_repo({"README.md": "# monorepo\n"}, contract=None)
+    target = root / "models" / "churn"
+
+    code, output = init(run_cli, target)
+
+    assert code == 0, output
+    written = project_files(target)
+    assert written == STANDARD_FILES - {".github/workflows/dsdone.yml", ".pre-commit-config.yaml"}
+    assert not (root / ".github").exists()
+    assert (
+        "not written  .github, .pre-commit-config.yaml: this folder is models/churn/ of a git "
+        "repository, and GitHub and pre-commit read them only at the repository's top" in output
+    )
+    assert "    with:\n      path: models/churn\n" in output
+    assert "        args: [models/churn]\n" in output
+
+
+def test_adopting_says_to_commit_the_contract(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo({"train.py": "print('train')\n"}, contract=None)
+    result = run_cli("init", str(root), "--existing", "--owner", OWNER)
+    assert "git add dsdone.yaml && git commit" in result.stdout
+    assert "version-control fails until it is tracked" in result.stdout

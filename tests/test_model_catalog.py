@@ -364,17 +364,22 @@ def test_markdown_escapes_what_a_wiki_would_render(hostile_monorepo: Path, run_c
     import re
 
     markdown = run_cli("catalog", str(hostile_monorepo)).stdout
-    # Every < and > is escaped, so that a wiki shows it rather than making a tag of it.
-    assert re.findall(r"(?<!\\)[<>]", markdown) == []
-    assert r'## \</script\>\<script\>alert("name")\</script\>' in markdown
-    assert r"used by \<b\>ops\</b\>" not in markdown  # consumers are listed, not prose
-    assert r"- **Consumers:** \<b\>ops\</b\>" in markdown
+    # Every < and > is escaped (a character reference, as the Markdown report escapes them), so
+    # that a wiki shows it rather than making a tag of it.
+    assert re.findall(r"[<>]", markdown) == []
+    assert '## &lt;/script&gt;&lt;script&gt;alert("name")&lt;/script&gt;' in markdown
+    assert "used by &lt;b&gt;ops&lt;/b&gt;" not in markdown  # consumers are listed, not prose
+    assert "- **Consumers:** &lt;b&gt;ops&lt;/b&gt;" in markdown
 
 
 def test_an_owner_of_blanks_is_no_owner(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    # The contract refuses a blank owner: the project is a row that could not be checked, with
+    # no owner, and says why.
     root = make_repo(contract="version: 1\nproject:\n  name: Orphan\n  owner: '   '\n")
     (model,) = catalog_json(run_cli, str(root))["models"]
-    assert (model["owner"], model["marks"]) == (None, ["no owner"])
+    assert model["owner"] is None
+    assert model["marks"] == [
+        "could not be checked: project.owner must not be blank: it holds only white space"
+    ]
     markdown = run_cli("catalog", str(root)).stdout
-    assert "| [Orphan](#orphan) | — | ❌ not ready |" in markdown
-    assert "> ⚠️ no owner" in markdown
+    assert "> ⚠️ could not be checked: project.owner must not be blank" in markdown

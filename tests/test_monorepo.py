@@ -289,11 +289,16 @@ def test_all_lists_the_files_and_reads_git_once_however_many_projects(
 ) -> None:
     import subprocess
 
+    from dsdone.git.guard import CONFIG_ARGUMENTS, WHERE_ARGUMENTS
+
     started: list[tuple[str, Path]] = []  # git's subcommand, and where it ran
     popen = subprocess.Popen
 
     def counting(args: Any, *rest: Any, **options: Any) -> Any:
-        if args[0] == "git":
+        # The guard's two commands, which read where the repository is and its configuration,
+        # start with each folder's git session (a project's only if it runs a command of its
+        # own): not counted here.
+        if args[0] == "git" and tuple(args[1:]) not in (WHERE_ARGUMENTS, CONFIG_ARGUMENTS):
             command = next(part for part in args[1:] if part.isalpha() or "-" in part[1:])
             started.append((command, Path(options["cwd"]).resolve()))
         return popen(args, *rest, **options)

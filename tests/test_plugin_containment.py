@@ -93,6 +93,36 @@ def exits(project):
     """Tries to end the whole run."""
     sys.exit(0)
     yield Note("unreachable")
+
+
+@check(id="interrupts", title="Raises KeyboardInterrupt", fix="Nothing.")
+def interrupts(project):
+    """As if Ctrl-C reached a check's thread."""
+    raise KeyboardInterrupt
+    yield Note("unreachable")
+
+
+class Abort(BaseException):
+    """Not an Exception: `except Exception` lets it through."""
+
+
+@check(id="base-exception", title="Raises a BaseException", fix="Nothing.")
+def base_exception(project):
+    """Raises what only `except BaseException` catches."""
+    yield Note("started")
+    raise Abort("stop everything")
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no str for you")
+
+
+@check(id="unprintable", title="Raises an exception that cannot be shown", fix="Nothing.")
+def unprintable(project):
+    """Its exception's str() raises."""
+    raise Unprintable()
+    yield Note("unreachable")
 '''
 
 CONTRACT = MINIMAL_CONTRACT + "plugins:\n  - dsdone_checks/hostile.py\n"
@@ -119,6 +149,9 @@ def run_json(run_cli: Any, repo: Path, *args: str) -> tuple[int, dict[str, Any]]
         ("yields-garbage", "the check yielded str 'src/train.py:3: bad', not a Finding or a Note"),
         ("returns-none", "the check crashed: TypeError: 'NoneType' object is not iterable"),
         ("bad-repr", "the check crashed: RuntimeError: no repr for you"),
+        ("interrupts", "the check crashed: KeyboardInterrupt"),
+        ("base-exception", "the check crashed: Abort: stop everything"),
+        ("unprintable", "the check crashed: Unprintable: (its message cannot be shown)"),
     ],
 )
 def test_a_misbehaving_check_is_an_error_and_the_others_still_run(

@@ -177,7 +177,7 @@ def test_project_plugins_need_allow_plugins_and_do_not_run_without_it(
     for command in (("check", str(repo)), ("check", str(repo), "--format", "json")):
         result = run_cli(*command)
         assert result.exit_code == 2
-        assert "dsdone.yaml:5: the contract loads project plugins" in result.stderr
+        assert "dsdone.yaml:5:1: the contract loads project plugins" in result.stderr
         assert "--allow-plugins" in result.stderr
         assert "Traceback" not in result.stderr
         assert not marker.exists()

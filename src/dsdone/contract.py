@@ -147,6 +147,9 @@ class Tests:
     min_tests: int = 1
     command: Command | None = None  # what --run tests runs; None: python -m pytest PATHS
     timeout: float | None = None
+    # False when the contract leaves ``paths`` out: unit-tests then takes pytest's own
+    # ``testpaths`` when the project configures them, else ``tests``.
+    paths_declared: bool = True
 
 
 @dataclass(frozen=True)
@@ -202,8 +205,12 @@ class Contract:
         return mark.line if mark else None
 
     def location_of(self, *path: str | int) -> Location:
-        """Where the key holding the value at ``path`` is, for an error about it."""
-        return Location(self.path.name, self.line_of(*path))
+        """Where the key holding the value at ``path`` is (``file:line:column``), for an error
+        about it."""
+        mark = self.document.locate_key(path)
+        if mark is None:
+            return Location(self.path.name)
+        return Location(self.path.name, mark.line, mark.column)
 
     def settings(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
@@ -556,6 +563,8 @@ def _explain(error: Any) -> list[tuple[YamlPath, str]]:
     if kind == "pattern" and path and path[-1] == "version":
         wanted = "a whole number or a version such as 2.1.0"
         return [(path, f"{where} must be {wanted}; got {error.instance!r}")]
+    if kind == "pattern" and error.validator_value == "\\S":
+        return [(path, f"{where} must not be blank: it holds only white space")]
     if kind in ("minimum", "exclusiveMinimum"):
         bound = "greater than" if kind == "exclusiveMinimum" else "at least"
         return [(path, f"{where} must be {bound} {error.validator_value}; got {error.instance!r}")]
@@ -664,6 +673,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             min_tests=tests.get("min_tests", 1),
             command=_command(tests.get("command")),
             timeout=tests.get("timeout"),
+            paths_declared="paths" in tests,
         ),
         monitoring=_monitoring(data.get("monitoring")),
         model=_model(data.get("model")),

@@ -14,17 +14,12 @@ from dsdone.api import Check, OptionError
 from dsdone.contract import Contract, find_contract, load_contract, release
 from dsdone.errors import DsdoneError, Problem
 from dsdone.project import Project
-from dsdone.registry import (
-    BUILTIN_GREP_LITERALS,
-    builtin_checks,
-    collect,
-    plugin_checks,
-    project_checks,
-)
+from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
 from dsdone.report import Report, RunRecord, Severity
 from dsdone.repository import Repository
-from dsdone.runner import PreparedCheck, run_checks
+from dsdone.runner import PreparedCheck, longest_timeout, run_checks
 from dsdone.score import score_results
+from dsdone.search_literals import BUILTIN_GREP_LITERALS
 from dsdone.waivers import apply_waivers
 
 if TYPE_CHECKING:
@@ -124,6 +119,10 @@ def run(
         checks = available_checks(contract, selection.allow_plugins, installed)
         _check_ids_in_contract(contract, checks)
         prepared = prepare(contract, checks, selection)
+        # git answers within the longest time a check may wait for it, and not at all where
+        # it refuses the repository or its configuration cannot be read safely (exit 2).
+        repository.limit_git(longest_timeout(prepared, selection.timeout))
+        repository.check_git_access()
         repository.expect_searches(
             frozenset().union(*(item.check.grep for item in prepared.values()))
         )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dsdone.git.command import GitRun
+from dsdone.safe_read import MAX_TEXT_BYTES, read_regular
 
 if TYPE_CHECKING:
     import pathspec
@@ -100,16 +101,19 @@ def _below_pairs(pairs: Sequence[tuple[str, str]], prefix: str) -> Iterable[tupl
     return ((path[len(prefix) :], reason) for path, reason in pairs[start:end])
 
 
-def build_file_index(root: Path, started: GitRun | None = None) -> FileIndex:
-    """The project's files, from ``started`` (``git LS_FILES``, started early) or a new call."""
+def build_file_index(root: Path, run: GitRun) -> FileIndex:
+    """The project's files, from ``run`` (``git LS_FILES`` in ``root``, started early)."""
     root = root.resolve()  # links are judged against the real folder
-    run = started if started is not None else GitRun(LS_FILES, root)
     try:
         completed = run.output()
     except FileNotFoundError:
         return _walk_index(root, git_problem="the git executable was not found")
-    except subprocess.TimeoutExpired:
-        return _walk_index(root, git_problem="git ls-files did not finish in time")
+    except subprocess.TimeoutExpired as exc:
+        # What git could not list is said (version-control reports it as an error, and
+        # tracked-config for each file), not taken for a folder without files.
+        return _walk_index(
+            root, git_problem=f"git ls-files did not finish within {exc.timeout:g} s"
+        )
     except OSError as exc:  # git is there but cannot be run (permissions, a broken binary)
         return _walk_index(root, git_problem=f"git could not be run: {exc.strerror or exc}")
     finally:
@@ -339,7 +343,10 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
         specs = [(base, spec) for base, spec in specs if prefix.startswith(base)]
         if ".gitignore" in filenames:
             try:
-                lines = (Path(folder) / ".gitignore").read_text("utf-8", "replace").splitlines()
+                # Read safely: a .gitignore that is a named pipe (the one that made git time
+                # out, perhaps) must not block the walk that replaces git.
+                data = read_regular(str(Path(folder) / ".gitignore"), MAX_TEXT_BYTES)
+                lines = data.decode("utf-8", "replace").splitlines()
                 specs.append((prefix, _gitignore_spec(lines)))
             except OSError:
                 pass

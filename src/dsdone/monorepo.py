@@ -6,7 +6,8 @@ untracked-not-ignored files, or a walk that honours .gitignore outside git), so 
 ignored folder (a virtual environment, a vendored copy) is not a project. A project that cannot
 be checked (its contract is invalid, it needs --allow-plugins, --select names a check it does not
 have) does not stop the run: it appears in the combined report as a failed ``contract`` check
-located in its contract, and makes the whole run not ready (exit 1).
+located in its contract, and makes the whole run not ready (exit 1). A repository git refuses
+(another user owns it, its configuration cannot be read safely) stops it: exit 2.
 
 The git work is done once: one ``git ls-files``, one ``git grep``, one ``rev-parse`` for the
 folder searched, and each project sees its part of them (``Repository.subfolder``); the
@@ -25,9 +26,10 @@ from dsdone import CONTRACT_NAMES
 from dsdone.discovery import is_contract
 from dsdone.errors import DsdoneError, Location
 from dsdone.fileindex import FileIndex
-from dsdone.registry import BUILTIN_GREP_LITERALS
+from dsdone.git.guard import GitRefused
 from dsdone.report import Report
 from dsdone.repository import Repository
+from dsdone.search_literals import BUILTIN_GREP_LITERALS
 from dsdone.unchecked import unchecked_report
 
 if TYPE_CHECKING:
@@ -50,9 +52,11 @@ class NoProjects(DsdoneError):
     """No contract under the folder searched."""
 
 
-def find_projects(root: Path, index: FileIndex | None = None) -> list[str]:
+def find_projects(
+    root: Path, index: FileIndex | None = None, timeout: float | None = None
+) -> list[str]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
-    contract, sorted.
+    contract, sorted; git lists them within ``timeout`` seconds (when given).
 
     A contract is what ``dsdone.discovery.is_contract`` says: a ``dsdone.yml`` that is not one
     (the GitHub workflow the standard template writes, say) is not a project. Nothing under a
@@ -60,7 +64,11 @@ def find_projects(root: Path, index: FileIndex | None = None) -> list[str]:
     ``index``: the file index of ``root``, if it is built already."""
     _refuse_missing(root)
     if index is None:
-        index = Repository(root).index
+        with Repository(root) as repository:
+            if timeout is not None:
+                repository.limit_git(timeout)
+            repository.check_git_access()
+            index = repository.index
     folders = set()
     for path in index.files:  # string operations: this runs over every file of the repository
         folder, _, name = path.rpartition("/")
@@ -91,6 +99,11 @@ def check_all(
     _refuse_missing(root)
     installed = installed_checks()
     with Repository.start(root, search=BUILTIN_GREP_LITERALS, early=prefetch) as repository:
+        # The git commands every project shares end by the run's timeout, and none runs where
+        # git refuses the repository or its configuration cannot be read safely (exit 2).
+        if selection.timeout is not None:
+            repository.limit_git(selection.timeout)
+        repository.check_git_access()
         folders = find_projects(root, repository.index)
         if not folders:
             raise NoProjects(
@@ -108,6 +121,8 @@ def check_all(
                 return run(
                     path, selection, today=today, baseline=baseline, search_root=root, shared=shared
                 )
+            except GitRefused:
+                raise  # the environment is wrong, not the project: say so, exit 2
             except DsdoneError as exc:
                 return unchecked_report(path, exc, selection, folder=folder)
 

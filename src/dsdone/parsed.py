@@ -10,11 +10,11 @@ hold a secret).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dsdone.errors import Location, Problem
+from dsdone.parse_errors import ParseFailure, describe
 
 if TYPE_CHECKING:
     import yaml
@@ -79,10 +79,8 @@ def parse(path: str, text: str) -> Parsed:
 def _parse_json(path: str, text: str) -> Parsed:
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _problem(path, "JSON", exc.msg, exc.lineno, exc.colno)
-    except RecursionError:
-        return _problem(path, "JSON", "nested too deeply", None, None)
+    except (ValueError, RecursionError) as exc:
+        return _problem(path, "JSON", describe(exc, text))
     # JSON is YAML: the same node tree gives the lines, when it composes (it may not, for
     # escapes YAML 1.1 lacks); the data stays json's.
     nodes = _compose_all(text)
@@ -94,14 +92,8 @@ def _parse_toml(path: str, text: str) -> Parsed:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        problem = message.partition(" (at ")[0].strip() or "invalid TOML"
-        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
-        return _problem(path, "TOML", problem, line, column)
-    except RecursionError:
-        return _problem(path, "TOML", "nested too deeply", None, None)
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
+        return _problem(path, "TOML", describe(exc, text))
     return Parsed(path, (data,))
 
 
@@ -117,19 +109,10 @@ def _parse_yaml(path: str, text: str) -> Parsed:
             if node is not None:
                 documents.append(loader.construct_document(node))
                 nodes.append(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return _problem(
-            path,
-            "YAML",
-            exc.problem or exc.context or "invalid YAML",
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-        )
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError) as exc:
         # ValueError and OverflowError: a timestamp or number that a safe type cannot hold
-        # (2026-02-30). The exception's own text may quote the value: only its kind is shown.
-        return _problem(path, "YAML", f"a value cannot be read ({type(exc).__name__})", None, None)
+        # (2026-02-30). The exception's own text may quote the value: see parse_errors.
+        return _problem(path, "YAML", describe(exc, text))
     finally:
         loader.dispose()
     return Parsed(path, tuple(documents), None, tuple(nodes))
@@ -144,8 +127,9 @@ def _compose_all(text: str) -> list[Any] | None:
         return None
 
 
-def _problem(path: str, kind: str, what: str, line: int | None, column: int | None) -> Parsed:
-    return Parsed(path, problem=Problem(f"not valid {kind}: {what}", Location(path, line, column)))
+def _problem(path: str, kind: str, failure: ParseFailure) -> Parsed:
+    where = Location(path, failure.line, failure.column)
+    return Parsed(path, problem=Problem(f"not valid {kind}: {failure.what}", where))
 
 
 def _tag_blind_loader() -> type[yaml.SafeLoader]:

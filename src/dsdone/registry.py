@@ -25,25 +25,6 @@ from dsdone.errors import DsdoneError
 
 ENTRY_POINT_GROUP = "dsdone.checks"
 
-# The literals the built-in checks search for (``@check(grep=...)``), known here without
-# importing them, so that the search can start before they are loaded; a test keeps the two
-# equal.
-BUILTIN_GREP_LITERALS = frozenset(
-    (
-        b"/home/",
-        b"Users/",
-        b"users/",
-        b"USERS/",
-        b"Users\\",
-        b"users\\",
-        b"USERS\\",
-        b"/content/drive/",
-        b"print(",  # logging: calls of print in package code
-        b"mlflow",  # model-tracking: the tracking tools configured in code
-        b"wandb",
-    )
-)
-
 
 def builtin_checks() -> list[Check]:
     package = importlib.import_module("dsdone.checks")  # mapped from checks/ by the build

@@ -144,6 +144,9 @@ class CheckResult:
     advisory: str | None = None
     # The traceback of a check that raised: for `--debug`, never in a report.
     traceback: str | None = field(default=None, compare=False, repr=False)
+    # What the check printed while it ran (it should not), kept out of the report's formats
+    # and shown on standard error by the CLI; "" for a check that printed nothing.
+    printed: str = ""
 
     @property
     def new_findings(self) -> tuple[Finding, ...]:

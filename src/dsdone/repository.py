@@ -26,11 +26,13 @@ from typing import Any, BinaryIO, Concatenate, Generic, ParamSpec, Self, TypeVar
 
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
+from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, Found, lines_holding, read_grep, start_grep
 from dsdone.git.origin import read_commit_date, read_origin, repository_name
 from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
+from dsdone.git.session import GitSession
 from dsdone.git.sizes import blobs_larger_than, read_tree, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
@@ -119,6 +121,43 @@ class _Memo(Generic[S, P, T]):
         return value
 
 
+class _FolderSession:
+    """The git session of a folder, made when it is first needed if it was not given, and the
+    same for every object that shares the repository's state (a ``Project`` copies it)."""
+
+    def __init__(self, root: Path, session: GitSession | None) -> None:
+        self._root = root
+        self._session = session
+        self._lock = threading.Lock()
+        self._limit: float | None = None
+        self._closed = False
+
+    def get(self) -> GitSession:
+        with self._lock:
+            if self._session is None:
+                self._session = GitSession(self._root)
+                if self._limit is not None:
+                    self._session.limit(self._limit)
+                if self._closed:  # asked by a check that outlived its project: nothing runs
+                    self._session.close()
+            return self._session
+
+    def limit(self, timeout: float) -> None:
+        with self._lock:
+            if self._limit is None or timeout < self._limit:
+                self._limit = timeout
+            session = self._session
+        if session is not None:
+            session.limit(timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            session = self._session
+        if session is not None:
+            session.close()
+
+
 class OutsideProject(ValueError):
     """A path from the contract or the repository points outside the project folder."""
 
@@ -178,19 +217,32 @@ class Repository:
     searches and sees each project through a ``subfolder`` of it.
     """
 
-    def __init__(self, root: Path, *, early: Prefetch | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        early: Prefetch | None = None,
+        within: tuple[Repository, str] | None = None,
+    ) -> None:
         self.root = root.resolve()
         self._root_prefix = str(self.root).rstrip(os.sep) + os.sep
         if early is not None and early.root != self.root:
             early.close()  # started for another folder (a guess that was wrong): of no use
             early = None
         self._prefetch = early
-        self._runs: list[GitRun] = []  # searches started here, stopped by close()
         # The repository this one is a folder of, and the folder, when its git facts are that
         # one's (see ``subfolder``); None when they are its own.
-        self._within: tuple[Repository, str] | None = None
+        self._within = within
         self._large: dict[int, dict[str, int]] = {}  # blobs larger than a limit, by limit
         self._large_lock = threading.Lock()
+        # Every git command of the folder goes through one session: the guard is computed once,
+        # and close() stops whatever is still running. A subfolder's is made only when it starts
+        # a command of its own (most never do): the guard's two commands for each project of a
+        # monorepo would cost more than the one git ls-files they share.
+        session = early.git if early is not None else None
+        if session is None and within is None:
+            session = GitSession(self.root)
+        self._folder_git = _FolderSession(self.root, session)
 
     @classmethod
     def start(
@@ -219,9 +271,7 @@ class Repository:
         and it computes the rest itself. Only for a repository in git (``index.in_git``):
         outside git the ``.gitignore`` files above ``folder`` would count here and not in a
         repository opened at ``folder``."""
-        view = Repository(self.root / folder)
-        view._within = (self, folder)
-        return view
+        return Repository(self.root / folder, within=(self, folder))
 
     def expect_searches(self, literals: Iterable[bytes]) -> None:
         """The literals the checks that will run search for (``@check(grep=...)``): the early
@@ -229,6 +279,27 @@ class Repository:
         will be searched."""
         if self._prefetch is not None:
             self._prefetch.search_only(frozenset(literals))
+
+    def limit_git(self, timeout: float) -> None:
+        """End git's commands ``timeout`` seconds after they started, if that is sooner: the
+        run's timeout (a check that waits for git longer than its own timeout is reported as
+        not finished anyway, and dsdone would wait for git after the report)."""
+        self._folder_git.limit(timeout)
+
+    def check_git_access(self) -> None:
+        """Raise ``GitRefused`` (exit 2) when git may not run here: it refuses the repository
+        for its owner, or the repository's configuration cannot be read safely. Waits for
+        the guard's own commands (a few milliseconds). A subfolder asks the repository it is a
+        folder of: the same work tree, the same configuration."""
+        if self._within is not None:
+            self._within[0].check_git_access()
+            return
+        self._session.environment()
+
+    @property
+    def _session(self) -> GitSession:
+        """The session every git command of this folder starts in."""
+        return self._folder_git.get()
 
     def __enter__(self) -> Self:
         return self
@@ -239,10 +310,9 @@ class Repository:
     def close(self) -> None:
         """Stop the git commands this project started (a check that timed out may have left
         one running) and free their output."""
-        for run in self._runs:
-            run.kill()
         if self._prefetch is not None:
             self._prefetch.close()
+        self._folder_git.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.root)!r})"
@@ -251,11 +321,8 @@ class Repository:
 
     def _git_run(self, name: str) -> GitRun:
         """The git command ``GIT_COMMANDS[name]``: the prefetched one, or started now."""
-        run = self._prefetch.runs.pop(name, None) if self._prefetch is not None else None
-        if run is None:
-            run = GitRun(GIT_COMMANDS[name], self.root)
-            self._runs.append(run)
-        return run
+        run = self._prefetch.take(name) if self._prefetch is not None else None
+        return run if run is not None else self._session.run(GIT_COMMANDS[name])
 
     @fact
     def index(self) -> FileIndex:
@@ -328,20 +395,20 @@ class Repository:
                 return shared.below(folder), shared.literals != wanted
         else:
             prefetch = self._prefetch
-            if prefetch is not None and prefetch.grep is not None and wanted <= prefetch.literals:
-                return read_grep(prefetch.grep), prefetch.literals != wanted
-        run = start_grep(self.root, wanted)
-        self._runs.append(run)
-        return read_grep(run), False
+            early = prefetch.grep if prefetch is not None else None
+            if prefetch is not None and early is not None and wanted <= prefetch.literals:
+                return read_grep(early), prefetch.literals != wanted
+        return read_grep(start_grep(self._session, wanted)), False
 
     @fact
     def _found_early(self) -> Found | None:
         """What the search started early found, read once for every ``subfolder``; None
         without one, or when git could not search."""
         prefetch = self._prefetch
-        if prefetch is None or prefetch.grep is None:
+        early = prefetch.grep if prefetch is not None else None
+        if prefetch is None or early is None:
             return None
-        return Found.read(prefetch.grep, prefetch.literals)
+        return Found.read(early, prefetch.literals)
 
     def _indexed_hits(
         self, found: Iterator[FileLines], wanted: frozenset[bytes] | None
@@ -488,7 +555,17 @@ class Repository:
         except UnicodeDecodeError:
             raise
         except Exception as exc:  # nbformat raises bare JSON and validation errors
-            raise ValueError(f"not a valid notebook: {exc}") from None
+            import json
+
+            from dsdone.parse_errors import describe
+
+            # Their text quotes the notebook (a cell, an output), which may hold a secret.
+            if isinstance(exc, json.JSONDecodeError):
+                failure = describe(exc)
+                raise ValueError(
+                    f"not a valid notebook: {failure.what} (line {failure.line})"
+                ) from None
+            raise ValueError(f"not a valid notebook ({type(exc).__name__})") from None
 
     # -- git ---------------------------------------------------------------------------------
 
@@ -498,7 +575,7 @@ class Repository:
         index): the same for every folder of the repository."""
         if self._within is not None:
             return self._within[0].head
-        return read_git_state(self.root, self._git_run("state"))
+        return read_git_state(self._git_run("state"))
 
     @fact
     def git(self) -> GitState:
@@ -684,7 +761,18 @@ class Repository:
         folder = self.repository_folder
         if folder is None:
             raise GitError(self.git.problem or "the project is not in a git work tree")
-        return RevisionFiles(resolve_revision(self.root, name), folder)
+        return RevisionFiles(resolve_revision(self._session, name), folder)
+
+    def committed_contents(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """What the last commit (HEAD) holds for each of ``paths``: a file HEAD does not have
+        is left out, and so is every file before the first commit or when git cannot tell.
+        One git call for all of them: ask for the few files that need it, not for each file."""
+        if not self.index.in_git:
+            return {}
+        try:
+            return head_contents(self._session, paths)
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
 
     def blobs_larger_than(self, limit: int) -> dict[str, int]:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
@@ -713,7 +801,7 @@ class Repository:
                 if problem is not None or tree_problem is not None:
                     raise GitError(problem or tree_problem or "")
                 try:
-                    self._large[limit] = blobs_larger_than(self.root, limit, listing, staged)
+                    self._large[limit] = blobs_larger_than(self._session, limit, listing, staged)
                 except (OSError, subprocess.TimeoutExpired) as exc:
                     raise GitError(str(exc)) from None
             return self._large[limit]

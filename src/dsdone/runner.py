@@ -1,7 +1,9 @@
 """Run checks against a project and turn whatever they do into results.
 
-A check that raises, yields something that is not a ``Finding`` or a ``Note``, or runs past
-its timeout ends with status ``error`` and the reason; the run goes on with the next check.
+A check that raises (anything: ``SystemExit`` and ``KeyboardInterrupt`` too), yields something
+that is not a ``Finding`` or a ``Note``, or runs past its timeout ends with status ``error``
+and the reason; the run goes on with the next check. What a check prints is kept apart from
+dsdone's own output (``capture``) and given with its result.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from dsdone import capture
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
 from dsdone.globs import compile_globs
@@ -46,14 +49,34 @@ def run_checks(
     Checks spend much of their time waiting for git (``ls-files``, ``grep``, ``status``) and
     the disk; running them together lets that overlap with the others' Python work, and the
     facts they share are computed once whoever asks first (see ``project.fact``)."""
-    runs = [_Run(project, item, default_timeout) for _, item in sorted(prepared.items())]
-    return tuple(run.result() for run in runs)
+    with capture.running_checks():
+        runs = [_Run(project, item, default_timeout) for _, item in sorted(prepared.items())]
+        return tuple(run.result() for run in runs)
+
+
+def check_timeout(settings: CheckSettings, default_timeout: float | None) -> float:
+    """The seconds a check may run: its own timeout in the contract, else the run's
+    (``--timeout``), else ``DEFAULT_TIMEOUT_SECONDS``."""
+    return next(
+        (t for t in (settings.timeout, default_timeout) if t is not None), DEFAULT_TIMEOUT_SECONDS
+    )
+
+
+def longest_timeout(
+    prepared: Mapping[str, PreparedCheck], default_timeout: float | None = None
+) -> float:
+    """The longest any of the checks may run: no one waits for git longer than that."""
+    return max(
+        (check_timeout(item.settings, default_timeout) for item in prepared.values()),
+        default=check_timeout(CheckSettings(), default_timeout),
+    )
 
 
 def run_one(
     project: Project, prepared: PreparedCheck, default_timeout: float | None = None
 ) -> CheckResult:
-    return _Run(project, prepared, default_timeout).result()
+    with capture.running_checks():
+        return _Run(project, prepared, default_timeout).result()
 
 
 class Outcome(NamedTuple):
@@ -99,12 +122,9 @@ class _Run:
         self, project: Project, prepared: PreparedCheck, default_timeout: float | None
     ) -> None:
         self.prepared = prepared
-        settings = prepared.settings
-        self.timeout = next(
-            (t for t in (settings.timeout, default_timeout) if t is not None),
-            DEFAULT_TIMEOUT_SECONDS,
-        )
+        self.timeout = check_timeout(prepared.settings, default_timeout)
         self.outcome: list[Outcome] = []
+        self.printed = capture.Printed()
         self.started = time.perf_counter()
         self.finished: float | None = None
         self.done = threading.Event()
@@ -113,7 +133,13 @@ class _Run:
 
     def _work(self) -> None:
         try:
-            self.outcome.append(_call(self.project, self.prepared))
+            with capture.into(self.printed):
+                try:
+                    outcome = _call(self.project, self.prepared)
+                except BaseException as exc:
+                    summary = f"the check crashed: {_describe(exc)}"
+                    outcome = Outcome(Status.ERROR, summary, [], traceback.format_exc())
+            self.outcome.append(outcome)
             self.finished = time.perf_counter()
         finally:
             self.done.set()
@@ -155,6 +181,7 @@ class _Run:
             help_uri=check.url or (BUILTIN_HELP_URI.format(id=check.id) if check.builtin else None),
             advisory=self.prepared.advisory,
             traceback=crash,
+            printed=self.printed.text(),
         )
 
 
@@ -181,16 +208,31 @@ def _call(project: Project, prepared: PreparedCheck) -> Outcome:
                     [],
                 )
     except Skip as skip:
-        return Outcome(Status.SKIP, skip.reason, [])
+        return Outcome(Status.SKIP, _text(skip.reason), [])
     except CheckError as exc:
-        return Outcome(Status.ERROR, str(exc), [])
-    except (Exception, SystemExit) as exc:  # a plugin calling sys.exit() must not end the run
-        summary = f"the check crashed: {type(exc).__name__}: {exc}"
+        return Outcome(Status.ERROR, _text(exc), [])
+    except BaseException as exc:
+        # Anything: a plugin calling sys.exit() or raising KeyboardInterrupt in its thread must
+        # not end the run, nor leave a thread's traceback on the terminal. (A real Ctrl-C goes
+        # to the main thread, never to a check's.) The traceback is kept for --debug.
+        summary = f"the check crashed: {_describe(exc)}"
         return Outcome(Status.ERROR, summary, [], traceback.format_exc())
     if findings:
         count = f"{len(findings)} finding" + ("s" if len(findings) != 1 else "")
         return Outcome(Status.FAIL, "; ".join([count, *notes]), findings)
     return Outcome(Status.PASS, "; ".join(notes) or "ok", [])
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {_text(exc)}" if _text(exc) else type(exc).__name__
+
+
+def _text(value: object) -> str:
+    """``str(value)``, or a stand-in when a plugin's object cannot even say that."""
+    try:
+        return str(value)
+    except Exception:
+        return "(its message cannot be shown)"
 
 
 def _malformed(finding: Finding) -> str | None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.errors import DsdoneError
-from dsdone.git.setup import git_init_if_needed
+from dsdone.git.init import init_repository, inside_work_tree, work_tree_top
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -60,12 +60,21 @@ class WrittenFile:
     outcome: Outcome
 
 
+# Files that their tools read only at the top of a git work tree: GitHub's workflows and
+# pre-commit's configuration. In a sub-folder of a repository they would never run.
+ROOT_ONLY = (".github/", ".pre-commit-config.yaml")
+
+
 @dataclass(frozen=True)
 class ScaffoldResult:
     target: Path
     files: tuple[WrittenFile, ...]
     git_initialized: bool
     git_problem: str | None = None  # why git init could not run; the files are written anyway
+    # When the target is a sub-folder of a repository: its path from the repository's top,
+    # and the files not written there because their tools read them only at the top.
+    subfolder: str | None = None
+    not_written: tuple[str, ...] = ()
 
     def paths(self, outcome: Outcome) -> list[str]:
         return [item.path for item in self.files if item.outcome is outcome]
@@ -188,12 +197,68 @@ def scaffold(
     """Render ``template`` into ``target`` (created if needed); ``git init`` it when it is not
     inside a repository. Existing files are kept unless ``force``."""
     files = rendered_files(template, values)
+    _refuse_a_second_package(target, values.get("package", ""), files)
+    subfolder = _subfolder_of_repository(target)
+    not_written: tuple[str, ...] = ()
+    if subfolder:
+        not_written = tuple(sorted(path for path in files if path.startswith(ROOT_ONLY)))
+        files = {path: text for path, text in files.items() if path not in not_written}
     prepare_target(target)
     written = write_files(target, files, force=force)
     initialized, problem = git_init_if_needed(target)
     return ScaffoldResult(
-        target=target, files=tuple(written), git_initialized=initialized, git_problem=problem
+        target=target,
+        files=tuple(written),
+        git_initialized=initialized,
+        git_problem=problem,
+        subfolder=subfolder,
+        not_written=not_written,
     )
+
+
+def _subfolder_of_repository(target: Path) -> str | None:
+    """``target``'s path from the top of the git work tree it will be in, when that is not
+    ``target`` itself; None at the top of a repository or outside any."""
+    existing = target.resolve()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    top = work_tree_top(existing)
+    if top is None:
+        return None
+    try:
+        relative = target.resolve().relative_to(top).as_posix()
+    except ValueError:
+        return None
+    return None if relative == "." else relative
+
+
+def existing_packages(target: Path) -> list[str]:
+    """The Python packages already in ``target``: ``src/<name>/`` and ``<name>/`` folders with
+    an ``__init__.py`` (tests left out)."""
+    if not target.is_dir():
+        return []
+    found = [
+        init.parent.relative_to(target).as_posix()
+        for pattern in ("src/*/__init__.py", "*/__init__.py")
+        for init in sorted(target.glob(pattern))
+    ]
+    return [path for path in found if path.rpartition("/")[2] not in ("tests", "test")]
+
+
+def _refuse_a_second_package(target: Path, package: str, files: Mapping[str, str]) -> None:
+    """A folder that already holds a package gets no second one next to it: the contract,
+    tests and retrain command the template writes would be about the wrong code."""
+    ours = f"src/{package}"
+    if not package or not any(path.startswith(ours + "/") for path in files):
+        return  # the template writes no package (minimal)
+    others = [path for path in existing_packages(target) if path != ours]
+    if others and not (target / ours).exists():
+        raise DsdoneError(
+            f"{target} already holds the package {others[0]}: `dsdone init` would add a second "
+            f"one next to it ({ours})",
+            hint="run `dsdone init --existing` to write only dsdone.yaml for the code that is "
+            "there, or give --name so that the package is the one that exists",
+        )
 
 
 def prepare_target(target: Path) -> None:
@@ -271,3 +336,15 @@ def _place_without_overwriting(temporary: Path, path: Path) -> bool:
             return False
         temporary.replace(path)
     return True
+
+
+def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
+    """``git init`` the folder unless it is already inside a work tree.
+
+    Returns whether it did, and why it could not. The files are already written by then, so a
+    missing git is reported, not raised: the project is still usable.
+    """
+    if inside_work_tree(folder):
+        return False, None
+    problem = init_repository(folder)
+    return problem is None, problem

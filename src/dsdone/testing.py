@@ -24,7 +24,7 @@ from typing import Any
 
 from dsdone.api import Check
 from dsdone.contract import load_contract
-from dsdone.git.command import run_git
+from dsdone.git.session import run_git
 from dsdone.project import Project
 from dsdone.report import CheckResult
 from dsdone.runner import PreparedCheck, run_one

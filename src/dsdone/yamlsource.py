@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from dsdone.errors import DsdoneError, Location
+from dsdone.parse_errors import describe
 
 YamlPath = tuple[str | int, ...]
 
@@ -134,7 +135,10 @@ def load_yaml(
     except yaml.reader.ReaderError as exc:  # the same refusal, found later in the stream
         raise _reader_error(text, filename, exc) from None
     except yaml.YAMLError as exc:
-        raise DsdoneError(f"YAML error: {exc}", at=Location(filename)) from None
+        failure = describe(exc, text)
+        raise DsdoneError(
+            f"YAML error: {failure.what}", at=Location(filename, failure.line, failure.column)
+        ) from None
     except RecursionError:
         raise DsdoneError(
             "the YAML is nested too deeply to be a contract",
@@ -328,9 +332,14 @@ class _Builder:
             return self.loader.construct_object(node, deep=False)
         except (ValueError, OverflowError, IndexError) as exc:
             # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735);
-            # PyYAML fails on an empty number with a tag (`!!int`) with an IndexError.
+            # PyYAML fails on an empty number with a tag (`!!int`) with an IndexError. The
+            # message says so, and quotes nothing else (see parse_errors).
             raise self._error(
-                node, f"the value cannot be read: {exc}", hint="write a shorter value"
+                node,
+                f"the value cannot be read: {describe(exc).what}"
+                if "digits" not in str(exc)
+                else "the value cannot be read: the number has too many digits",
+                hint="write a shorter value",
             ) from None
 
     def _check_printable(self, node: yaml.ScalarNode) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dsdone.catalog.rows import AREAS, Catalog, Row, band
-from dsdone.render.markdown import escape
+from dsdone.render import escape
 from dsdone.report import Dataset
 
 _BAND = {"good": "🟢", "fair": "🟡", "poor": "🔴", "none": "⚪"}
@@ -26,14 +26,19 @@ def render_catalog_markdown(catalog: Catalog) -> str:
     headings = [_heading(row, twice=names[row.name] > 1) for row in catalog.rows]
     lines = ["# Model catalogue", "", summary(catalog), ""]
     if catalog.notes:
-        lines += ["## Notes", "", *(f"- {escape(note)}" for note in catalog.notes), ""]
+        lines += [
+            "## Notes",
+            "",
+            *(f"- {escape.markdown_text(note)}" for note in catalog.notes),
+            "",
+        ]
     heads = ["Model", "Owner", "Ready", "Score", *(_AREA_HEADS[a] for a in AREAS), "Failing checks"]
     lines += [f"| {' | '.join(heads)} |", f"|{'---|' * len(heads)}"]
     lines += [_table_row(row, heading) for row, heading in zip(catalog.rows, headings, strict=True)]
     lines += [""]
     for row, heading in zip(catalog.rows, headings, strict=True):
         lines += [*_section(row, heading), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return escape.neutralize_markdown("\n".join(lines).rstrip("\n") + "\n")
 
 
 def summary(catalog: Catalog) -> str:
@@ -72,12 +77,12 @@ def _anchor(heading: str) -> str:
 
 def _table_row(row: Row, heading: str) -> str:
     cells = [
-        f"[{escape(row.name)}](#{_anchor(heading)})",
-        escape(row.owner) if row.owner else "—",
+        f"[{escape.markdown_text(row.name)}](#{_anchor(heading)})",
+        escape.markdown_text(row.owner) if row.owner else "—",
         ("✅ ready" if row.ready else "❌ not ready") if row.checked else "⚠️ not checked",
         _score(row.overall),
         *(_score(row.areas[area]) for area in AREAS),
-        ", ".join(escape(f.check) for f in row.failing) or "—",
+        ", ".join(escape.markdown_text(f.check) for f in row.failing) or "—",
     ]
     return f"| {' | '.join(cells)} |"
 
@@ -87,30 +92,30 @@ def _score(score: int | None) -> str:
 
 
 def _section(row: Row, heading: str) -> list[str]:
-    lines = [f"## {escape(heading)}", ""]
+    lines = [f"## {escape.markdown_text(heading)}", ""]
     if row.description:
-        lines += [escape(row.description), ""]
+        lines += [escape.markdown_text(row.description), ""]
     if row.marks:
-        lines += [*(f"> ⚠️ {escape(mark)}" for mark in row.marks), ""]
+        lines += [*(f"> ⚠️ {escape.markdown_text(mark)}" for mark in row.marks), ""]
     lines += [
-        f"- **Owner:** {escape(row.owner) if row.owner else '—'}",
-        f"- **Consumers:** {', '.join(escape(c) for c in row.consumers) or '—'}",
+        f"- **Owner:** {escape.markdown_text(row.owner) if row.owner else '—'}",
+        f"- **Consumers:** {', '.join(escape.markdown_text(c) for c in row.consumers) or '—'}",
         f"- **Inputs:** {'; '.join(_dataset(d, d.source) for d in row.inputs) or '—'}",
         f"- **Outputs:** {'; '.join(_dataset(d, _users(d)) for d in row.outputs) or '—'}",
-        f"- **Retrained:** {escape(row.schedule) if row.schedule else '—'}",
+        f"- **Retrained:** {escape.markdown_text(row.schedule) if row.schedule else '—'}",
         f"- **Readiness:** {_score(row.overall)} overall; "
         + ", ".join(f"{area} {_score(row.areas[area])}" for area in AREAS),
         f"- **Failing checks:** {', '.join(_failing(row)) or 'none'}",
         f"- **Checked:** {_checked(row)}",
     ]
     if row.url:
-        lines.append(f"- **Repository:** {escape(row.url)}")
+        lines.append(f"- **Repository:** {escape.markdown_text(row.url)}")
     return lines
 
 
 def _dataset(item: Dataset, detail: str | None) -> str:
-    text = escape(item.name or "(unnamed)")
-    extra = [escape(part) for part in (item.format, detail) if part]
+    text = escape.markdown_text(item.name or "(unnamed)")
+    extra = [escape.markdown_text(part) for part in (item.format, detail) if part]
     return f"{text} ({', '.join(extra)})" if extra else text
 
 
@@ -121,15 +126,15 @@ def _users(item: Dataset) -> str | None:
 def _failing(row: Row) -> list[str]:
     said = {"error": " (could not run)"}
     return [
-        f"{escape(f.check)}{' (blocks)' if f.blocks else ''}{said.get(f.status, '')}"
+        f"{escape.markdown_text(f.check)}{' (blocks)' if f.blocks else ''}{said.get(f.status, '')}"
         for f in row.failing
     ]
 
 
 def _checked(row: Row) -> str:
-    where = escape(row.repository or "outside git")
+    where = escape.markdown_text(row.repository or "outside git")
     if row.folder:
-        where += f" / {escape(row.folder)}"
+        where += f" / {escape.markdown_text(row.folder)}"
     commit = f"commit {row.commit[:12]}" if row.commit else "no commit"
-    when = f" of {escape(row.commit_date)}" if row.commit_date else ""
-    return f"{where} at {commit}{when}, by dsdone {escape(row.dsdone)}"
+    when = f" of {escape.markdown_text(row.commit_date)}" if row.commit_date else ""
+    return f"{where} at {commit}{when}, by dsdone {escape.markdown_text(row.dsdone)}"

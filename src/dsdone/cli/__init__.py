@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``dsdone`` with ``argv`` (default: the process's) and return the exit code."""
+    from dsdone.cli.streams import ensure_standard_streams
+
+    ensure_standard_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["-V"]):  # answer before paying for typer's import
         print(f"dsdone {__version__}")
@@ -59,7 +62,7 @@ def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
             continue
         if folder is not None:
             from dsdone.git.prefetch import Prefetch
-            from dsdone.registry import BUILTIN_GREP_LITERALS
+            from dsdone.search_literals import BUILTIN_GREP_LITERALS
 
             return Prefetch.start(folder, BUILTIN_GREP_LITERALS)
     return None
@@ -91,8 +94,11 @@ def guard(debug: bool = False) -> Iterator[None]:
     """Turn user errors into a message and exit 2; anything else into exit 3."""
     import typer
 
+    from dsdone.cli.streams import write_stderr
     from dsdone.errors import DsdoneError
+    from dsdone.render import escape
 
+    # Messages quote contract values, paths and plugins' exceptions: escaped, like reports.
     try:
         yield
     except DsdoneError as exc:
@@ -100,27 +106,36 @@ def guard(debug: bool = False) -> Iterator[None]:
             import traceback
 
             traceback.print_exception(exc.__cause__, file=sys.stderr)
-        print(f"dsdone: error: {exc.message}", file=sys.stderr)
+        # One line per problem: a newline in a quoted value cannot start a line of its own.
+        problems = "\n".join(escape.line(str(problem)) for problem in exc.problems)
+        write_stderr(f"dsdone: error: {problems}\n")
         if exc.hint:
-            print(f"  hint: {exc.hint}", file=sys.stderr)
+            write_stderr(f"  hint: {escape.line(exc.hint)}\n")
         raise typer.Exit(exc.exit_code) from None
     except typer.Exit:
         raise
     except KeyboardInterrupt:
-        print("dsdone: interrupted", file=sys.stderr)
+        write_stderr("dsdone: interrupted\n")
         raise typer.Exit(130) from None
     except Exception as exc:
         if debug:
             import traceback
 
-            traceback.print_exc()
-        print(
-            f"dsdone: internal error: {type(exc).__name__}: {exc}\n"
+            write_stderr(traceback.format_exc())
+        write_stderr(
+            f"dsdone: internal error: {type(exc).__name__}: {escape.line(_text_of(exc))}\n"
             "  This is a bug in dsdone or in a plugin. Run again with --debug for the traceback "
-            "and report it.",
-            file=sys.stderr,
+            "and report it.\n"
         )
         raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def _text_of(exc: BaseException) -> str:
+    """``str(exc)``, or a stand-in when even that raises (a hostile plugin's exception)."""
+    try:
+        return str(exc)
+    except Exception:
+        return "(its message cannot be shown)"
 
 
 def project_argument(path: Path | None) -> Path:

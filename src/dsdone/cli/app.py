@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
-import sys
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -16,6 +14,13 @@ import typer
 
 from dsdone import __version__
 from dsdone.cli import guard, project_argument
+from dsdone.cli.streams import (
+    Kind,
+    stdout_is_terminal,
+    stray_output_to_stderr,
+    write_stderr,
+    write_stdout,
+)
 from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
@@ -38,7 +43,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"dsdone {__version__}")
+        write_stdout(f"dsdone {__version__}\n")
         raise typer.Exit()
 
 
@@ -91,7 +96,7 @@ def _use_color(mode: ColorMode) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    return stdout_is_terminal() and os.environ.get("TERM") != "dumb"
 
 
 @app.command()
@@ -244,12 +249,15 @@ def check(
 
                 known = load_baseline(baseline)
             today = date.today()
-            if all_projects:
-                from dsdone.monorepo import check_all
+            with stray_output_to_stderr():
+                if all_projects:
+                    from dsdone.monorepo import check_all
 
-                reports = check_all(where, selection, today=today, baseline=known, prefetch=early)
-            else:
-                reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+                    reports = check_all(
+                        where, selection, today=today, baseline=known, prefetch=early
+                    )
+                else:
+                    reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
         except DsdoneError as error:
             if output_format is not OutputFormat.terminal:
                 _write_unchecked(where, error, selection, output_format, output, all_projects)
@@ -264,9 +272,9 @@ def check(
         )
         if output is not None:
             _write(output, text, "--output")
-            sys.stdout.write(_verdict(reports, combined=all_projects, color=_use_color(color)))
+            write_stdout(_verdict(reports, combined=all_projects, color=_use_color(color)))
         else:
-            sys.stdout.write(text)
+            write_stdout(text, _KINDS[output_format])
         if write_baseline is not None:
             _write(
                 write_baseline,
@@ -275,6 +283,7 @@ def check(
             )
         if debug:
             _print_tracebacks(reports)
+        _show_printed(reports)
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
 
@@ -301,8 +310,8 @@ def _print_tracebacks(reports: Sequence[Report]) -> None:
         for result in report.results:
             if result.traceback:
                 where = f" in {report.folder}" if report.folder else ""
-                print(f"dsdone: the check {result.check}{where} raised:", file=sys.stderr)
-                sys.stderr.write(result.traceback)
+                write_stderr(f"dsdone: the check {result.check}{where} raised:\n")
+                write_stderr(result.traceback)
 
 
 def _write_unchecked(
@@ -322,7 +331,18 @@ def _write_unchecked(
     if output is not None:
         _write(output, text, "--output")
     else:
-        sys.stdout.write(text)
+        write_stdout(text, _KINDS[output_format])
+
+
+# How each format is written to a stream that cannot encode every character (see streams).
+_KINDS = {
+    OutputFormat.terminal: Kind.TEXT,
+    OutputFormat.json: Kind.JSON,
+    OutputFormat.sarif: Kind.JSON,
+    OutputFormat.junit: Kind.MARKUP,
+    OutputFormat.markdown: Kind.MARKUP,
+    OutputFormat.github: Kind.ANNOTATIONS,
+}
 
 
 def _render(
@@ -336,7 +356,7 @@ def _render(
     if output_format is OutputFormat.terminal:
         from dsdone.render.terminal import render_terminal, render_terminal_all
 
-        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        width = shutil.get_terminal_size((100, 24)).columns if stdout_is_terminal() else 100
         if combined:
             return render_terminal_all(reports, color=color, width=width, quiet=quiet)
         return render_terminal(reports[0], color=color, width=width, quiet=quiet)
@@ -347,32 +367,27 @@ def _render(
     return renderer(output_format.value)(reports[0])
 
 
+def _show_printed(reports: Sequence[Report]) -> None:
+    """What checks printed while they ran, on standard error, apart from the report."""
+    from dsdone.render import escape
+
+    for report in reports:
+        where = f" of {escape.line(report.folder)}" if report.folder else ""
+        for result in report.results:
+            if result.printed:
+                lines = escape.block(result.printed.rstrip("\n")).split("\n")
+                write_stderr(
+                    f"dsdone: the check {result.check}{where} printed this while it ran "
+                    "(checks should not print; it is not part of the report):\n"
+                    + "".join(f"  | {line}\n" for line in lines)
+                )
+
+
 def _verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:
     """What stays on the terminal when the report goes to a file: the verdict line."""
-    from rich.console import Console
-    from rich.text import Text
+    from dsdone.render.terminal import render_terminal_verdict
 
-    from dsdone.render.terminal import verdict_text
-    from dsdone.render.verdict import combined_verdict
-
-    if combined:
-        head, rest = combined_verdict(reports)
-        line = Text.assemble((head, "bold green" if head.startswith("✓") else "bold red"), rest)
-    else:
-        line = verdict_text(reports[0])
-    console = Console(
-        file=io.StringIO(),
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-        color_system="standard" if color else None,
-    )
-    console.print(line)
-    rendered = console.file.getvalue()  # type: ignore[attr-defined]
-    assert isinstance(rendered, str)
-    return rendered
+    return render_terminal_verdict(reports, combined=combined, color=color)
 
 
 def _write(path: Path, text: str, option: str) -> None:
@@ -392,10 +407,14 @@ def list_checks(
     ] = False,
 ) -> None:
     """List every available check: built-in and from installed plugins."""
+    import io
+
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from dsdone.engine import available_checks
+    from dsdone.render import escape
 
     with guard(debug):
         checks = available_checks()
@@ -403,8 +422,18 @@ def list_checks(
         for column in ("id", "severity", "area", "source", "title"):
             table.add_column(column, no_wrap=column != "title")
         for item in checks.values():
-            table.add_row(item.id, item.severity.value, item.area.value, item.source, item.title)
-        Console(highlight=False, soft_wrap=True).print(table)
+            # Plugins name and title their checks: Text, so that `[bold]` in a title is shown.
+            table.add_row(
+                *(
+                    Text(escape.line(value))
+                    for value in (item.id, item.severity.value, item.area.value, item.source)
+                ),
+                Text(escape.line(item.title)),
+            )
+        width = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, the terminal, or 80
+        console = Console(file=io.StringIO(), width=width, highlight=False, soft_wrap=True)
+        console.print(table)
+        write_stdout(console.file.getvalue())  # type: ignore[attr-defined]
 
 
 @app.command()
@@ -420,6 +449,7 @@ def explain(
     import difflib
 
     from dsdone.engine import available_checks
+    from dsdone.render import escape
 
     with guard(debug):
         checks = available_checks()
@@ -457,7 +487,8 @@ def explain(
             "Every check also takes: enabled (true or false), severity (error, warning, info),",
             "exclude (globs of paths whose findings are dropped), timeout (seconds).",
         ]
-        print("\n".join(lines))
+        # A plugin wrote the title, docstring, fix and help: shown, never obeyed.
+        write_stdout(escape.block("\n".join(lines)) + "\n")
 
 
 class CatalogFormat(str, Enum):
@@ -526,6 +557,7 @@ def catalog(
     from dsdone.catalog.read import gather
     from dsdone.catalog.rows import build_catalog
     from dsdone.engine import Selection
+    from dsdone.render import escape
 
     with guard(debug):
         chosen = output_format or _CATALOG_SUFFIXES.get(
@@ -534,7 +566,7 @@ def catalog(
         reading = gather(sources or [Path.cwd()], Selection(allow_plugins=allow_plugins))
         built = build_catalog(reading.sources, reading.notes)
         for note in built.notes:  # in the catalogue too; here for a CI job's log
-            print(f"dsdone: note: {note}", file=sys.stderr)
+            write_stderr(f"dsdone: note: {escape.line(note)}\n")
         if not built.rows:
             raise DsdoneError(
                 "nothing to catalogue: no report could be read",
@@ -543,14 +575,14 @@ def catalog(
             )
         text = _render_catalog(built, chosen)
         if output is None:
-            sys.stdout.write(text)
+            write_stdout(text, Kind.JSON if chosen is CatalogFormat.json else Kind.MARKUP)
             return
         _write(output, text, "--output")
         rows = len(built.rows)
         notes = f" ({len(built.notes)} note{'s' if len(built.notes) != 1 else ''})"
-        print(
-            f"Catalogue of {rows} model{'s' if rows != 1 else ''} written to {output}"
-            + (notes if built.notes else "")
+        write_stdout(
+            f"Catalogue of {rows} model{'s' if rows != 1 else ''} written to "
+            f"{escape.line(str(output))}" + (notes if built.notes else "") + "\n"
         )
 
 
@@ -585,11 +617,12 @@ def schema(
     if which is SchemaName.report:
         from dsdone.render.json import report_schema
 
-        print(json.dumps(report_schema(), indent=2))
+        write_stdout(json.dumps(report_schema(), indent=2) + "\n", Kind.JSON)
         return
     from dsdone.contract import schema as contract_schema
 
-    print(json.dumps(contract_schema(), indent=2))
+    with guard():
+        write_stdout(json.dumps(contract_schema(), indent=2) + "\n", Kind.JSON)
 
 
 from dsdone.cli.init import init_command  # noqa: E402 - registered last, after the core commands

@@ -12,9 +12,9 @@ import os
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dsdone.git.command import GitRun
+from dsdone.git.session import GitSession
 from dsdone.safe_read import BINARY_PROBE_BYTES
 
 _READ_SIZE = 1024 * 1024
@@ -89,8 +89,8 @@ def _threads() -> int:
     return max(1, (cores or 1) - 1)
 
 
-def start_grep(root: Path, literals: Iterable[bytes]) -> GitRun:
-    return GitRun(grep_arguments(literals), root)
+def start_grep(git: GitSession, literals: Iterable[bytes]) -> GitRun:
+    return git.run(grep_arguments(literals))
 
 
 def read_grep(run: GitRun) -> Iterator[FileLines] | None:

@@ -11,10 +11,9 @@ import posixpath
 import re
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 from dsdone.errors import GitError
-from dsdone.git.command import GitRun
+from dsdone.git.session import GitSession
 
 # What `git cat-file --batch` prints before a blob's bytes: its id, its type and its size.
 _HEADER_BYTES = 256
@@ -31,20 +30,20 @@ _REMOTE_BRANCH = re.compile(r"([A-Za-z0-9._-]+)/(.+)")
 
 @dataclass(frozen=True)
 class Revision:
-    """A commit of the repository that holds ``cwd``, by the name the user gave it."""
+    """A commit of the repository a git session runs in, by the name the user gave it."""
 
     name: str  # as given: origin/main, a tag, a sha
     commit: str  # the full sha it names
-    cwd: Path  # a folder of the work tree, where git runs
+    git: GitSession  # the session of the folder of the work tree where git runs
 
 
-def resolve_revision(cwd: Path, name: str) -> Revision:
+def resolve_revision(git: GitSession, name: str) -> Revision:
     """The commit ``name`` names, in the repository that holds ``cwd``. Raises ``GitError``
     saying what to fetch when the repository does not have it (a shallow clone in CI has only
     the commit under test)."""
     if not name or name.startswith("-") or any(c in name for c in "\0\n\r") or ":" in name:
         raise GitError(f"{name!r} is not the name of a git revision")
-    run = GitRun(("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"), cwd)
+    run = git.run(("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"))
     try:
         completed = run.output()
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -52,14 +51,14 @@ def resolve_revision(cwd: Path, name: str) -> Revision:
     finally:
         run.kill()
     if completed.returncode != 0:
-        raise GitError(_missing(cwd, name))
-    return Revision(name, completed.stdout.decode("ascii", "replace").strip(), cwd)
+        raise GitError(_missing(git, name))
+    return Revision(name, completed.stdout.decode("ascii", "replace").strip(), git)
 
 
-def _missing(cwd: Path, name: str) -> str:
+def _missing(git: GitSession, name: str) -> str:
     found = _REMOTE_BRANCH.fullmatch(name)
     remote, branch = (found.group(1), found.group(2)) if found else ("origin", name)
-    where = "this shallow clone" if _is_shallow(cwd) else "this repository"
+    where = "this shallow clone" if _is_shallow(git) else "this repository"
     return (
         f"{name} is not a commit of {where}; fetch it first, e.g. "
         f"`git fetch --depth=1 {remote} {branch}` (a CI checkout often has only the commit "
@@ -67,8 +66,8 @@ def _missing(cwd: Path, name: str) -> str:
     )
 
 
-def _is_shallow(cwd: Path) -> bool:
-    run = GitRun(("rev-parse", "--is-shallow-repository"), cwd)
+def _is_shallow(git: GitSession) -> bool:
+    run = git.run(("rev-parse", "--is-shallow-repository"))
     try:
         return run.output().stdout.strip() == b"true"
     except (OSError, subprocess.TimeoutExpired):
@@ -86,7 +85,7 @@ def read_at(revision: Revision, path: str, limit: int) -> bytes | None:
     if clean.startswith(("/", "../")) or clean == ".." or "\n" in clean or clean == ".":
         raise GitError(f"{path} is not a path inside the repository")
     request = f"{revision.commit}:{clean}\n".encode("utf-8", "surrogateescape")
-    run = GitRun(("cat-file", "--batch", "--follow-symlinks"), revision.cwd, stdin=request)
+    run = revision.git.run(("cat-file", "--batch", "--follow-symlinks"), stdin=request)
     try:
         status = run.wait()
         if status != 0:

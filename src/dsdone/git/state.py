@@ -37,11 +37,10 @@ class GitState:
     changed: int = 0  # files of the project folder that differ from HEAD, untracked included
 
 
-def read_git_state(root: Path, started: GitRun | None = None) -> GitState:
-    """Where the work tree is and what is checked out; ``dirty`` and ``changed`` are left for
-    ``with_changes``. Never raises: a missing git, a broken or unreadable repository becomes
-    ``problem``."""
-    run = started if started is not None else GitRun(WHERE, root)
+def read_git_state(run: GitRun) -> GitState:
+    """Where the work tree is and what is checked out, from ``run`` (``git WHERE``); ``dirty``
+    and ``changed`` are left for ``with_changes``. Never raises: a missing git, a broken or
+    unreadable repository becomes ``problem``."""
     try:
         completed = run.output()
     except FileNotFoundError:

@@ -3,10 +3,10 @@ that changes the project's files is reported."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from dsdone.git.command import GitRun
+from dsdone.errors import GitError
+from dsdone.git.session import run_git
 
 # Tracked files that differ from the index or HEAD, and untracked files that are not ignored,
 # each with its status, for this folder only.
@@ -16,14 +16,8 @@ _STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
 def work_tree_snapshot(root: Path) -> frozenset[str] | None:
     """Each changed or new file of the folder with its status (``" M src/a.py"``); None when
     git cannot tell (not a work tree, git missing)."""
-    run = GitRun(_STATUS, root)
     try:
-        completed = run.output()
-    except (OSError, subprocess.TimeoutExpired):
+        output = run_git(_STATUS, root)
+    except GitError:  # not a work tree, or git is missing or broken
         return None
-    finally:
-        run.kill()
-    if completed.returncode != 0:
-        return None
-    entries = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return frozenset(entry for entry in entries if entry)
+    return frozenset(entry for entry in output.split("\0") if entry)

@@ -1,6 +1,8 @@
 """The JSON report: a public, versioned interface (``schema_version``), documented in the README.
 
-Byte-identical for the same tree, but for ``duration_ms``.
+Byte-identical for the same tree, but for ``duration_ms``. Strings are as the checks gave them
+(``json.dumps`` escapes control characters), except that a byte of a file name that is not
+UTF-8 reads ``\\xNN`` (see ``escape``), so that the report is always valid UTF-8.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from dsdone.render import escape
 from dsdone.report import CheckResult, Finding, ProjectInfo, Report, RunRecord, Score
 from dsdone.score import FORMULA, combined_overall
 
@@ -114,7 +117,13 @@ def render_json_all(reports: Sequence[Report]) -> str:
 
 
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dump(data)
+
+
+def dump(data: dict[str, Any]) -> str:
+    """``data`` as JSON text for a report (JSON or SARIF): valid UTF-8, and no ``##[``."""
+    text = json.dumps(escape.valid_data(data), indent=2, ensure_ascii=False) + "\n"
+    return escape.neutralize_json(text)
 
 
 def score_data(score: Score) -> dict[str, Any]:

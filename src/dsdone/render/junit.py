@@ -4,7 +4,8 @@ One ``testsuite`` per project (one in all without ``--all``), one ``testcase`` p
 failing check carries a ``failure`` listing its findings (whether it blocks at ``--fail-on`` is
 said in its message); a crashed check an ``error``; a skipped one ``skipped`` with the reason;
 a waived one ``skipped`` with the waiver. The score is in the suite's properties. No ``time``
-attributes: the same tree gives the same bytes.
+attributes: the same tree gives the same bytes. Every text and attribute is made valid XML 1.0
+(``escape.xml``) after the tree is built, so that no string can be missed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import shlex
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
+from dsdone.render import escape
 from dsdone.render.verdict import (
     area_scores,
     held_down_by,
@@ -41,8 +43,19 @@ def _document(reports: Sequence[Report]) -> str:
         root.append(suite)
     for key, value in totals.items():
         root.set(key, str(value))
+    _valid_xml(root)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    return escape.neutralize_xml(text)
+
+
+def _valid_xml(root: ET.Element) -> None:
+    """Every text and attribute of the tree with the characters XML 1.0 forbids escaped."""
+    for element in root.iter():
+        if element.text:
+            element.text = escape.xml(element.text)
+        for name, value in element.attrib.items():
+            element.set(name, escape.xml(value))
 
 
 def _suite(report: Report) -> ET.Element:

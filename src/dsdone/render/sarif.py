@@ -11,12 +11,13 @@ tool execution notifications. The readiness score is in the run's properties.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
-from dsdone.render.json import score_data
+from dsdone.render import escape
+from dsdone.render.json import dump, score_data
 from dsdone.render.verdict import project_label
 from dsdone.report import CheckResult, Finding, Report, RunRecord, Severity, Status
 
@@ -91,7 +92,17 @@ def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
 
 
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dump(data)
+
+
+def _uri(path: str) -> str:
+    """A path as SARIF's ``uri`` (a URI reference): a space, ``#``, ``%`` or a byte of a name
+    that is not UTF-8 percent-encoded, as code hosts decode it."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")  # the name's own bytes
+    except UnicodeEncodeError:  # a surrogate no file name has (a plugin's own path)
+        raw = escape.valid_text(path).encode("utf-8")
+    return quote(raw, safe="/")
 
 
 def _rule(result: CheckResult) -> dict[str, Any]:
@@ -142,7 +153,10 @@ def _result(
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": report.repo_path(path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {
+                        "uri": _uri(report.repo_path(path)),
+                        "uriBaseId": "%SRCROOT%",
+                    },
                     "region": region,
                 }
             }
@@ -167,7 +181,7 @@ def _fingerprint(report: Report, check: CheckResult, finding: Finding) -> str:
     # What the baseline matches on, without the line: a finding keeps its identity when edits
     # above it move it.
     key = "\0".join((report.folder, check.check, finding.path or "", finding.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(escape.valid_text(key).encode("utf-8")).hexdigest()[:32]
 
 
 def _run_notification(report: Report, record: RunRecord) -> dict[str, Any]:
