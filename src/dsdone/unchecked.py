@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from dsdone import CONTRACT_NAMES, __version__
 from dsdone.discovery import nearest_contract
 from dsdone.errors import DsdoneError, Problem
+from dsdone.git.guard import GitRefused
 from dsdone.report import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
 from dsdone.repository import Repository
 from dsdone.score import score_results
@@ -33,11 +34,16 @@ def unchecked_report(
     ``error`` kept from being checked. ``folder``: where ``--all`` found it, relative to the
     folder it searched (outside git, the report's folder)."""
     root, contract = _project_of(path)
+    in_git = identity = commit = commit_date = None
     with Repository(root) if root.is_dir() else nullcontext() as repository:
-        in_git = repository.repository_folder if repository is not None else None
-        identity = repository.identity if repository is not None else None
-        commit = repository.head.commit if repository is not None else None
-        commit_date = repository.commit_date if repository is not None else None
+        try:
+            if repository is not None:
+                in_git = repository.repository_folder
+                identity = repository.identity
+                commit = repository.head.commit
+                commit_date = repository.commit_date
+        except GitRefused:
+            pass  # git may not run here (the error this report is for, perhaps): not in git
     hint = error.hint or "fix the contract; `dsdone check` in that folder says more"
     findings = tuple(_finding(problem, root, contract, hint) for problem in error.problems)
     result = CheckResult(
