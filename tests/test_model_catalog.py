@@ -383,3 +383,14 @@ def test_an_owner_of_blanks_is_no_owner(make_repo: MakeRepo, run_cli: RunCli) ->
     ]
     markdown = run_cli("catalog", str(root)).stdout
     assert "> ⚠️ could not be checked: project.owner must not be blank" in markdown
+
+
+def test_a_model_name_cannot_give_a_github_workflow_command(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    root = make_repo(contract="version: 1\nproject:\n  name: '##[error]forged'\n  owner: ana\n")
+    result = run_cli("catalog", str(root), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "##[" not in result.stdout
+    (model,) = json.loads(result.stdout)["models"]
+    assert model["name"] == "##[error]forged"  # the same string to a JSON reader

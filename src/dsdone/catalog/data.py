@@ -5,11 +5,11 @@ The HTML page carries the same data for its script, which sorts and filters the 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from dsdone import __version__
 from dsdone.catalog.rows import Catalog, Row
+from dsdone.render.json import dump
 
 CATALOG_VERSION = 1
 
@@ -68,4 +68,5 @@ def row_data(row: Row) -> dict[str, Any]:
 
 
 def render_catalog_json(catalog: Catalog) -> str:
-    return json.dumps(catalog_data(catalog), indent=2, ensure_ascii=False) + "\n"
+    # As the JSON report is written: valid UTF-8, and no ``##[`` a CI log would obey.
+    return dump(catalog_data(catalog))
