@@ -17,6 +17,7 @@ import functools
 import itertools
 import os
 import posixpath
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -139,6 +140,10 @@ class Repository:
         # Every git command of the folder goes through one session: the guard is computed once,
         # and close() stops whatever is still running.
         self._session = early.git if early is not None else GitSession(self.root)
+        # The early search's hits, parsed once for every check that asks (see ``grep``).
+        self._hits_lock = threading.Lock()
+        self._hits_of: GitRun | None = None
+        self._hits: list[FileLines] | None = None
 
     @classmethod
     def start(
@@ -250,24 +255,42 @@ class Repository:
         prefetch = self._prefetch
         early = prefetch.grep if prefetch is not None else None
         if prefetch is not None and early is not None and wanted <= prefetch.literals:
-            run, extra = early, prefetch.literals - wanted
+            shared = self._shared_hits(early)
+            if shared is None:
+                return None
+            found: Iterable[FileLines] = shared
+            extra = prefetch.literals - wanted
         else:
-            run, extra = start_grep(self._session, wanted), frozenset()
-        found = read_grep(run)
-        if found is None:
-            return None
+            own = read_grep(start_grep(self._session, wanted))
+            if own is None:
+                return None
+            found, extra = own, frozenset()
         return itertools.chain(
             self._indexed_hits(found, wanted if extra else None), self._untracked_hits(wanted)
         )
 
+    def _shared_hits(self, run: GitRun) -> list[FileLines] | None:
+        """The hits of the early search in the project's files, parsed once: every check that
+        searches (secrets, personal-paths, logging, model-tracking twice) reads the same output,
+        and parsing it again for each cost more than the search itself."""
+        with self._hits_lock:
+            if self._hits_of is not run:
+                found = read_grep(run)
+                self._hits = None if found is None else list(self._indexed_hits(found, None))
+                self._hits_of = run
+            return self._hits
+
     def _indexed_hits(
-        self, found: Iterator[FileLines], wanted: frozenset[bytes] | None
+        self, found: Iterable[FileLines], wanted: frozenset[bytes] | None
     ) -> Iterator[FileLines]:
+        # One regular expression for the literals asked for: its search runs in C, where a
+        # test of each literal in each line would run in Python.
+        holds = _any_of(wanted) if wanted is not None else None
         for hit in found:
             if hit.path not in self._file_set:
                 continue  # a tracked link out of the project, a name that cannot be shown
-            if wanted is not None:  # the search was for more literals than asked for
-                lines = [line for line in hit.lines if any(w in line[1] for w in wanted)]
+            if holds is not None:  # the search was for more literals than asked for
+                lines = [line for line in hit.lines if holds(line[1])]
                 if not lines:
                     continue
                 hit = FileLines(hit.path, lines)
@@ -623,3 +646,8 @@ class RevisionFiles:
 
 def _is_windows_absolute(path: str) -> bool:
     return (len(path) > 1 and path[1] == ":") or path.startswith("\\\\")
+
+
+def _any_of(literals: Iterable[bytes]) -> Callable[[bytes], object]:
+    """A test of whether a line holds any of ``literals`` (truthy when it does)."""
+    return re.compile(b"|".join(re.escape(literal) for literal in sorted(literals))).search
