@@ -506,6 +506,9 @@ def serve() -> None:
     """The second process: collect the files named on standard input (JSON: "files", a list
     of [path, on disk], and "functions", pytest's ``python_functions``), one JSON line per
     file on standard output, in order, a few at a time."""
+    import gc
+
+    gc.set_threshold(100_000, 10, 10)  # as dsdone's own process (``dsdone.cli``)
     request = json.loads(sys.stdin.buffer.read())
     files = [(str(path), str(on_disk)) for path, on_disk in request["files"]]
     functions = tuple(str(option) for option in request["functions"])
