@@ -227,6 +227,18 @@ class Repository:
         spec = compile_globs(tuple(patterns))
         return [path for path in self.files if spec.match_file(path)]
 
+    def with_suffix(self, suffix: str) -> tuple[str, ...]:
+        """The indexed files whose name ends with ``suffix`` (a dot and lower-case letters,
+        ``".ipynb"``), whatever its case, in the index's order: a name that is only the suffix
+        (``.ipynb``) included. One pass over the index serves every check that picks files
+        by their suffix, instead of one loop in Python over 20,000 names each."""
+        return self.by_suffix.get(suffix, ())
+
+    @fact
+    def by_suffix(self) -> dict[str, tuple[str, ...]]:
+        """The indexed files by the lower-cased suffix of their name (``by_suffix_of``)."""
+        return by_suffix_of(self.files)
+
     @fact
     def folders(self) -> frozenset[str]:
         """Every folder that holds an indexed file (relative; the root is "")."""
@@ -651,3 +663,19 @@ def _is_windows_absolute(path: str) -> bool:
 def _any_of(literals: Iterable[bytes]) -> Callable[[bytes], object]:
     """A test of whether a line holds any of ``literals`` (truthy when it does)."""
     return re.compile(b"|".join(re.escape(literal) for literal in sorted(literals))).search
+
+
+def by_suffix_of(files: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``files`` by the lower-cased suffix of their name, from its last dot (a name that is only
+    its suffix, ``.ipynb``, included; "" for a name without a dot), each in the given order."""
+    found: dict[str, list[str]] = {}
+    for path in files:
+        # String operations, not PurePosixPath: this runs over every file of the project.
+        dot = path.rfind(".")
+        suffix = path[dot:].lower() if dot > path.rfind("/") else ""
+        bucket = found.get(suffix)
+        if bucket is None:
+            found[suffix] = [path]
+        else:
+            bucket.append(path)
+    return {suffix: tuple(paths) for suffix, paths in found.items()}
