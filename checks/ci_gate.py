@@ -138,7 +138,7 @@ class _Reader:
         self.project = project
         self.folder = project.repository_folder or ""
         self.in_git = project.repository_folder is not None
-        self._hooks: dict[str, list[Hook] | None] = {}
+        self._hooks: dict[str, tuple[Hook, ...] | None] = {}
 
     def ci_paths(self) -> list[tuple[str, str]]:
         """The CI files (paths from the repository's top) and their systems, sorted."""
@@ -237,7 +237,7 @@ class _Reader:
                 self._hooks[config] = None
             else:
                 self._hooks[config] = pre_commit_hooks(text)
-        hooks = self._hooks[config] or []
+        hooks = self._hooks[config] or ()
         return any(wanted(h) and (hook is None or h.id == hook) for h in hooks)
 
     # -- findings ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.sizes": 2,
     "dsdone.git.grep": 2,
     "dsdone.git.revision": 2,
+    "dsdone.git.origin": 2,
     "dsdone.git.prefetch": 3,
     "dsdone.git.init": 3,
     "dsdone.git.worktree": 2,
@@ -90,6 +91,7 @@ LAYERS: dict[str, int] = {
     "dsdone.testing": 8,
     "dsdone.runs": 8,
     "dsdone.render": 9,
+    "dsdone.catalog": 9,
     "dsdone.render.escape": 0,  # text in, text out: used by the report's readers too
     "dsdone.cli": 10,
     "dsdone.__main__": 10,

@@ -304,6 +304,9 @@ def test_the_current_folder_is_the_default(project: Path, run_cli: RunCli) -> No
         "owner": "ana@example.com",
         "description": None,
         "consumers": [],
+        "inputs": [],
+        "outputs": [],
+        "retrain_schedule": None,
     }
 
 

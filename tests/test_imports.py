@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("jsonschema", "git", "nbformat", "packaging")
+HEAVY = ("jsonschema", "git", "nbformat", "packaging", "jinja2", "markupsafe")
 
 PROBE = f"""
 import contextlib, io, json, sys

@@ -27,7 +27,7 @@ from dsdone.discovery import (
     non_contracts_in,
 )
 from dsdone.errors import DsdoneError, Location, Problem
-from dsdone.report import ProjectInfo, Severity
+from dsdone.report import Dataset, ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
 SUPPORTED_VERSIONS = (1,)
@@ -622,6 +622,19 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             owner=project["owner"],
             description=project.get("description"),
             consumers=tuple(project.get("consumers", ())),
+            inputs=tuple(
+                Dataset(item.get("name"), item.get("format"), source=item.get("source"))
+                for item in inputs or ()
+            ),
+            outputs=tuple(
+                Dataset(
+                    item.get("name"),
+                    item.get("format"),
+                    consumers=None if item.get("consumers") is None else tuple(item["consumers"]),
+                )
+                for item in outputs or ()
+            ),
+            retrain_schedule=(retrain or {}).get("schedule"),
         ),
         inputs=None
         if inputs is None

@@ -168,11 +168,36 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """An input or an output of the model, as its contract declares it."""
+
+    name: str | None
+    format: str | None
+    source: str | None = None  # where an input is read from
+    consumers: tuple[str, ...] | None = None  # who uses an output; None: not declared
+
+
+@dataclass(frozen=True)
 class ProjectInfo:
+    """What the contract says the project is: who owns it, who uses it, what it reads and
+    writes, when it is retrained (what a catalogue of models lists)."""
+
     name: str
     owner: str
     description: str | None = None
     consumers: tuple[str, ...] = ()
+    inputs: tuple[Dataset, ...] = ()
+    outputs: tuple[Dataset, ...] = ()
+    retrain_schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class RepositoryInfo:
+    """The git repository a project was checked in, as a catalogue of many repositories tells
+    them apart."""
+
+    name: str  # "acme/models", from the remote's URL; else the name of the work tree's folder
+    url: str | None = None  # remote.origin.url, without credentials; None: no network remote
 
 
 @dataclass(frozen=True)
@@ -249,6 +274,8 @@ class Report:
     min_score: int | None = None  # --min-score: below it the project is not ready
     baseline: bool = False  # whether findings were compared with a --baseline report
     runs: tuple[RunRecord, ...] = ()  # what --run ran, in the order it ran
+    repository: RepositoryInfo | None = None  # None: not in git
+    commit_date: str | None = None  # the committer date of ``commit``, ISO 8601
 
     @property
     def blocking(self) -> tuple[CheckResult, ...]:

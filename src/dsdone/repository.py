@@ -20,26 +20,31 @@ import posixpath
 import re
 import subprocess
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
+from typing import Any, BinaryIO, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
+from dsdone.git.grep import FileLines, Found, lines_holding, read_grep, start_grep
+from dsdone.git.origin import read_commit_date, read_origin, repository_name
 from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
 from dsdone.git.session import GitSession
-from dsdone.git.sizes import blobs_larger_than, staged_paths
+from dsdone.git.sizes import blobs_larger_than, read_tree, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
 from dsdone.parsed import Parsed, parse
 from dsdone.pysource import parse_python
+from dsdone.report import RepositoryInfo
 from dsdone.safe_read import MAX_TEXT_BYTES, open_regular, read_regular, read_text_source
 
 T = TypeVar("T")
+S = TypeVar("S")
+P = ParamSpec("P")
 
 
 class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_property
@@ -70,6 +75,88 @@ class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_pr
                     cache[self.name] = self.compute(instance)
         value: T = cache[self.name]
         return value
+
+
+def memo(maxsize: int) -> Callable[[Callable[Concatenate[S, P], T]], _Memo[S, P, T]]:
+    """Keep the results of a method, the last ``maxsize`` of them, in the instance that
+    computed them, and drop them with it. ``functools.lru_cache`` on a method keeps one cache
+    for the class, whose keys hold every instance it saw: ``--all`` would keep every project's
+    files and parsed trees until the end of the run. Nothing here refers back to the instance,
+    so that it is freed as soon as it is done with, not at the next garbage collection."""
+    return lambda method: _Memo(method, maxsize)
+
+
+class _Memo(Generic[S, P, T]):
+    def __init__(self, method: Callable[Concatenate[S, P], T], maxsize: int) -> None:
+        self.method = method
+        self.maxsize = maxsize
+        self.key = f"_memo_{method.__name__}"
+        self.__doc__ = method.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"_memo_{name}"
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _Memo[S, P, T]: ...
+    @overload
+    def __get__(self, instance: S, owner: type | None = None) -> Callable[P, T]: ...
+    def __get__(self, instance: S | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return functools.partial(self._call, instance)
+
+    def _call(self, instance: S, *args: P.args, **kwargs: P.kwargs) -> T:
+        # dict.setdefault is atomic: every thread gets the same cache and lock.
+        lock, kept = instance.__dict__.setdefault(self.key, (threading.Lock(), OrderedDict()))
+        key = (args, tuple(kwargs.items()))
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                value: T = kept[key]
+                return value
+        value = self.method(instance, *args, **kwargs)  # unlocked: two threads may both compute
+        with lock:
+            kept[key] = value
+            if len(kept) > self.maxsize:
+                kept.popitem(last=False)
+        return value
+
+
+class _FolderSession:
+    """The git session of a folder, made when it is first needed if it was not given, and the
+    same for every object that shares the repository's state (a ``Project`` copies it)."""
+
+    def __init__(self, root: Path, session: GitSession | None) -> None:
+        self._root = root
+        self._session = session
+        self._lock = threading.Lock()
+        self._limit: float | None = None
+        self._closed = False
+
+    def get(self) -> GitSession:
+        with self._lock:
+            if self._session is None:
+                self._session = GitSession(self._root)
+                if self._limit is not None:
+                    self._session.limit(self._limit)
+                if self._closed:  # asked by a check that outlived its project: nothing runs
+                    self._session.close()
+            return self._session
+
+    def limit(self, timeout: float) -> None:
+        with self._lock:
+            if self._limit is None or timeout < self._limit:
+                self._limit = timeout
+            session = self._session
+        if session is not None:
+            session.limit(timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            session = self._session
+        if session is not None:
+            session.close()
 
 
 class OutsideProject(ValueError):
@@ -127,23 +214,36 @@ class Repository:
 
     Contract-free: ``dsdone check`` sees it through a ``Project`` (repository + contract), and
     ``dsdone init --existing`` reads the repository it adopts through it, so both count, read
-    and refuse the same files the same way.
+    and refuse the same files the same way. ``dsdone check --all`` opens one for the folder it
+    searches and sees each project through a ``subfolder`` of it.
     """
 
-    def __init__(self, root: Path, *, early: Prefetch | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        early: Prefetch | None = None,
+        within: tuple[Repository, str] | None = None,
+    ) -> None:
         self.root = root.resolve()
         self._root_prefix = str(self.root).rstrip(os.sep) + os.sep
         if early is not None and early.root != self.root:
             early.close()  # started for another folder (a guess that was wrong): of no use
             early = None
         self._prefetch = early
+        # The repository this one is a folder of, and the folder, when its git facts are that
+        # one's (see ``subfolder``); None when they are its own.
+        self._within = within
+        self._large: dict[int, dict[str, int]] = {}  # blobs larger than a limit, by limit
+        self._large_lock = threading.Lock()
         # Every git command of the folder goes through one session: the guard is computed once,
-        # and close() stops whatever is still running.
-        self._session = early.git if early is not None else GitSession(self.root)
-        # The early search's hits, parsed once for every check that asks (see ``grep``).
-        self._hits_lock = threading.Lock()
-        self._hits_of: GitRun | None = None
-        self._hits: list[FileLines] | None = None
+        # and close() stops whatever is still running. A subfolder's is made only when it starts
+        # a command of its own (most never do): the guard's two commands for each project of a
+        # monorepo would cost more than the one git ls-files they share.
+        session = early.git if early is not None else None
+        if session is None and within is None:
+            session = GitSession(self.root)
+        self._folder_git = _FolderSession(self.root, session)
 
     @classmethod
     def start(
@@ -160,6 +260,20 @@ class Repository:
             early = Prefetch.start(root, search)
         return cls(root, early=early)
 
+    def subfolder(self, folder: str) -> Repository:
+        """The repository of ``folder`` (relative to this one's root, with forward slashes; ""
+        for the root itself), sharing this one's git work: its file index, git state, staged
+        files, blob sizes and the search started early are this repository's, computed once
+        and narrowed to ``folder``. A hundred projects of a monorepo then cost one ``git
+        ls-files`` and one ``git grep``, not a hundred of each.
+
+        It answers as a repository opened at ``folder`` would: its paths are relative to
+        ``folder``, every read stays inside it (a link that leaves it is not one of its files),
+        and it computes the rest itself. Only for a repository in git (``index.in_git``):
+        outside git the ``.gitignore`` files above ``folder`` would count here and not in a
+        repository opened at ``folder``."""
+        return Repository(self.root / folder, within=(self, folder))
+
     def expect_searches(self, literals: Iterable[bytes]) -> None:
         """The literals the checks that will run search for (``@check(grep=...)``): the early
         search is kept if it covers them, started again if it does not, stopped if nothing
@@ -171,13 +285,22 @@ class Repository:
         """End git's commands ``timeout`` seconds after they started, if that is sooner: the
         run's timeout (a check that waits for git longer than its own timeout is reported as
         not finished anyway, and dsdone would wait for git after the report)."""
-        self._session.limit(timeout)
+        self._folder_git.limit(timeout)
 
     def check_git_access(self) -> None:
         """Raise ``GitRefused`` (exit 2) when git may not run here: it refuses the repository
         for its owner, or the repository's configuration cannot be read safely. Waits for
-        the guard's own commands (a few milliseconds)."""
+        the guard's own commands (a few milliseconds). A subfolder asks the repository it is a
+        folder of: the same work tree, the same configuration."""
+        if self._within is not None:
+            self._within[0].check_git_access()
+            return
         self._session.environment()
+
+    @property
+    def _session(self) -> GitSession:
+        """The session every git command of this folder starts in."""
+        return self._folder_git.get()
 
     def __enter__(self) -> Self:
         return self
@@ -190,7 +313,7 @@ class Repository:
         one running) and free their output."""
         if self._prefetch is not None:
             self._prefetch.close()
-        self._session.close()
+        self._folder_git.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.root)!r})"
@@ -204,6 +327,9 @@ class Repository:
 
     @fact
     def index(self) -> FileIndex:
+        if self._within is not None:
+            parent, folder = self._within
+            return parent.index.below(folder, self.root)
         return build_file_index(self.root, self._git_run("index"))
 
     @property
@@ -264,33 +390,42 @@ class Repository:
         wanted = frozenset(literals)
         if not wanted:
             return iter(())  # nothing to look for is found in no file
-        prefetch = self._prefetch
-        early = prefetch.grep if prefetch is not None else None
-        if prefetch is not None and early is not None and wanted <= prefetch.literals:
-            shared = self._shared_hits(early)
-            if shared is None:
-                return None
-            found: Iterable[FileLines] = shared
-            extra = prefetch.literals - wanted
-        else:
-            own = read_grep(start_grep(self._session, wanted))
-            if own is None:
-                return None
-            found, extra = own, frozenset()
+        found, extra = self._search(wanted)
+        if found is None:
+            return None
         return itertools.chain(
             self._indexed_hits(found, wanted if extra else None), self._untracked_hits(wanted)
         )
 
-    def _shared_hits(self, run: GitRun) -> list[FileLines] | None:
-        """The hits of the early search in the project's files, parsed once: every check that
-        searches (secrets, personal-paths, logging, model-tracking twice) reads the same output,
-        and parsing it again for each cost more than the search itself."""
-        with self._hits_lock:
-            if self._hits_of is not run:
-                found = read_grep(run)
-                self._hits = None if found is None else list(self._indexed_hits(found, None))
-                self._hits_of = run
-            return self._hits
+    def _search(self, wanted: frozenset[bytes]) -> tuple[Iterator[FileLines] | None, bool]:
+        """What ``git grep`` finds for ``wanted`` in the tracked files (``None`` when git cannot
+        search), and whether the search looked for more: the search started early if it covers
+        ``wanted`` (the shared one, in a ``subfolder``), else one started now."""
+        if self._within is not None:
+            parent, folder = self._within
+            shared = parent._found_early
+            if shared is not None and wanted <= shared.literals:
+                return shared.below(folder), shared.literals != wanted
+        else:
+            prefetch = self._prefetch
+            early = prefetch.grep if prefetch is not None else None
+            if prefetch is not None and early is not None and wanted <= prefetch.literals:
+                # Parsed once for every check that searches (secrets, personal-paths, logging,
+                # model-tracking twice): parsing it again for each cost more than the search.
+                shared = self._found_early
+                found = None if shared is None else iter(shared.files)
+                return found, prefetch.literals != wanted
+        return read_grep(start_grep(self._session, wanted)), False
+
+    @fact
+    def _found_early(self) -> Found | None:
+        """What the search started early found, read once for every ``subfolder`` and every
+        check; None without one, or when git could not search."""
+        prefetch = self._prefetch
+        early = prefetch.grep if prefetch is not None else None
+        if prefetch is None or early is None:
+            return None
+        return Found.read(early, prefetch.literals)
 
     def _indexed_hits(
         self, found: Iterable[FileLines], wanted: frozenset[bytes] | None
@@ -394,7 +529,7 @@ class Repository:
             return self._root_prefix + relative
         return str(self.path(relative))
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - a Project lives for one run
+    @memo(256)
     def read_source(self, relative: str) -> bytes:
         """The bytes of a text file (cached); ``OSError`` also for a file larger than
         ``MAX_TEXT_BYTES``, which is data, not text to scan."""
@@ -405,7 +540,7 @@ class Repository:
         ``OSError`` (also for a file larger than ``MAX_TEXT_BYTES``)."""
         return self.read_source(relative).decode("utf-8-sig")
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019
+    @memo(256)
     def python_ast(self, relative: str) -> ast.Module:
         """The parsed module (cached); raises ``SyntaxError`` with the line where it fails, and
         ``UnicodeDecodeError`` or ``OSError`` as ``read_text`` does."""
@@ -415,7 +550,7 @@ class Repository:
         # Parsed from the bytes: decoding first would only have the parser encode them again.
         return parse_python(source, relative)
 
-    @functools.lru_cache(maxsize=128)  # noqa: B019
+    @memo(128)
     def parsed(self, relative: str) -> Parsed:
         """The YAML, JSON or TOML file parsed (cached), with the line of each value; never
         raises: a file that cannot be read or parsed has a ``problem`` at its place."""
@@ -429,7 +564,7 @@ class Repository:
             )
         return parse(relative, text)
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019
+    @memo(64)
     def notebook(self, relative: str) -> Any:
         """The notebook as an ``nbformat`` node (cached); raises ``ValueError`` if it is invalid."""
         import nbformat
@@ -455,8 +590,16 @@ class Repository:
     # -- git ---------------------------------------------------------------------------------
 
     @fact
+    def head(self) -> GitState:
+        """The work tree, commit and branch (``git`` without what changed, which costs the file
+        index): the same for every folder of the repository."""
+        if self._within is not None:
+            return self._within[0].head
+        return read_git_state(self._git_run("state"))
+
+    @fact
     def git(self) -> GitState:
-        state = read_git_state(self._git_run("state"))
+        state = self.head
         if state.commit is None or state.problem is not None:
             return state
         staged, problem = self._staged
@@ -468,12 +611,49 @@ class Repository:
         return with_changes(state, len(self.index.changed | shown))
 
     @fact
+    def identity(self) -> RepositoryInfo | None:
+        """The repository as a catalogue of many names it: the remote's URL (without
+        credentials) and a name; None outside git."""
+        if self._within is not None:
+            return self._within[0].identity
+        work_tree = self.head.work_tree
+        if work_tree is None:
+            return None
+        url = read_origin(self._git_run("origin"))
+        return RepositoryInfo(repository_name(url, work_tree), url)
+
+    @fact
+    def commit_date(self) -> str | None:
+        """The committer date of HEAD, ISO 8601; None outside git or before the first
+        commit."""
+        if self._within is not None:
+            return self._within[0].commit_date
+        if self.head.commit is None:
+            return None
+        return read_commit_date(self._git_run("head"))
+
+    @fact
     def _staged(self) -> tuple[frozenset[str], str | None]:
         """The files whose staged version differs from HEAD, or why git could not tell."""
+        if self._within is not None:
+            parent, folder = self._within
+            staged, problem = parent._staged
+            prefix = f"{folder}/" if folder else ""
+            below = (path[len(prefix) :] for path in staged if path.startswith(prefix))
+            return frozenset(below), problem
         try:
             return staged_paths(self._git_run("staged")), None
         except (OSError, subprocess.TimeoutExpired, GitError) as exc:
             return frozenset(), str(exc)
+
+    @fact
+    def _tree(self) -> tuple[bytes | None, str | None]:
+        """HEAD's tree with the size of each blob (``None`` without a commit), or why git could
+        not list it."""
+        try:
+            return read_tree(self._git_run("tree")), None
+        except (OSError, subprocess.TimeoutExpired, GitError) as exc:
+            return None, str(exc)
 
     # -- the enclosing repository ------------------------------------------------------------
     # A project may be a folder of a larger repository (a monorepo), while some files that
@@ -488,7 +668,7 @@ class Repository:
     def repository_folder(self) -> str | None:
         """The project folder relative to the top of its git work tree ("" at the top, forward
         slashes); ``None`` outside a work tree."""
-        work_tree = self.git.work_tree
+        work_tree = self.head.work_tree
         if work_tree is None:
             return None
         try:
@@ -510,14 +690,28 @@ class Repository:
         if folder == "" or text.startswith(folder + "/"):
             inside = text[len(folder) + 1 :] if folder else text
             return inside, self.os_path(inside) if inside else str(self.root)
-        top = (self.root.parents[folder.count("/")]).resolve()
+        return None, self._in_work_tree(text, relative)
+
+    def _in_work_tree(self, text: str, relative: str) -> str:
+        """The path ``text`` (clean, from the work tree's top) on disk, resolved, once for
+        this repository and every ``subfolder`` of it (the projects of a monorepo all look for
+        the same files at its top); ``OutsideProject`` if it leaves the work tree."""
+        if self._within is not None:
+            return self._within[0]._in_work_tree(text, relative)
+        return self._resolve_in_work_tree(text, relative)
+
+    @memo(256)
+    def _resolve_in_work_tree(self, text: str, relative: str) -> str:
+        work_tree = self.head.work_tree
+        assert work_tree is not None  # repository_folder is known
         try:
+            top = work_tree.resolve()
             resolved = (top / text).resolve()
         except (OSError, RuntimeError, ValueError) as exc:
             raise OutsideProject(f"{relative!r} cannot be resolved: {exc}") from None
         if resolved != top and top not in resolved.parents:
             raise OutsideProject(f"{relative!r} points outside the repository")
-        return None, str(resolved)
+        return str(resolved)
 
     def from_repository_top(self, relative: str) -> str:
         """A path given from the work tree's top as findings name it: from the project folder
@@ -579,7 +773,7 @@ class Repository:
 
     # -- another revision ----------------------------------------------------------------------
 
-    @functools.lru_cache(maxsize=4)  # noqa: B019
+    @memo(4)
     def at_revision(self, name: str) -> RevisionFiles:
         """The project's files as they were at the git revision ``name`` (``dsdone check
         --base origin/main``), read from git's objects. Raises ``GitError`` saying what to fetch
@@ -604,15 +798,33 @@ class Repository:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
         their sizes (a Git LFS pointer is a small blob). Raises ``dsdone.errors.GitError`` when
         git cannot tell."""
-        staged, problem = self._staged
-        if problem is not None:
-            raise GitError(problem)
-        try:
-            large = blobs_larger_than(self._session, limit, self._git_run("tree"), staged)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise GitError(str(exc)) from None
+        if self._within is not None:
+            parent, folder = self._within
+            prefix = f"{folder}/" if folder else ""
+            large = {
+                path[len(prefix) :]: size
+                for path, size in parent.blobs_larger_than(limit).items()
+                if path.startswith(prefix)
+            }
+        else:
+            large = self._blobs_larger_than(limit)
         # Only what the index keeps: a name that cannot be shown in a report is left out.
         return {path: size for path, size in large.items() if path in self.index.tracked}
+
+    def _blobs_larger_than(self, limit: int) -> dict[str, int]:
+        """``blobs_larger_than`` for the whole repository, computed once for each limit (every
+        project of a monorepo asks with the same one)."""
+        with self._large_lock:
+            if limit not in self._large:
+                staged, problem = self._staged
+                listing, tree_problem = self._tree
+                if problem is not None or tree_problem is not None:
+                    raise GitError(problem or tree_problem or "")
+                try:
+                    self._large[limit] = blobs_larger_than(self._session, limit, listing, staged)
+                except (OSError, subprocess.TimeoutExpired) as exc:
+                    raise GitError(str(exc)) from None
+            return self._large[limit]
 
 
 class RevisionFiles:
@@ -639,7 +851,7 @@ class RevisionFiles:
         data = read_at(self.revision, posixpath.join(self.folder, clean), limit)
         return None if data is None else data.decode("utf-8-sig")
 
-    @functools.lru_cache(maxsize=128)  # noqa: B019 - lives for one run
+    @memo(128)
     def parsed(self, relative: str) -> Parsed | None:
         """The YAML, JSON or TOML file at the revision, parsed as ``Repository.parsed`` does
         (with a ``problem`` when it cannot be read or parsed); ``None`` if there was no such

@@ -63,27 +63,38 @@ def _collect_garbage_seldom() -> None:
 def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
     """The git commands for the project ``dsdone check ARGS`` is most likely about, started
     now: that of the first argument that is a folder (the contract in it or the nearest above
-    it, as the engine finds it) or a contract file, else that of the current folder. Options are
-    not parsed yet, so a guess can be wrong (an option's value that happens to be a folder):
-    the engine then starts its own; for --all or --help there is nothing to guess."""
-    if any(arg in ("--all", "--help", "-h") for arg in args):
+    it, as the engine finds it; with --all, the folder itself) or a contract file, else that of
+    the current folder. Options are not parsed yet, so a guess can be wrong (an option's value
+    that happens to be a folder): the engine then starts its own; for --help there is nothing
+    to guess."""
+    if any(arg in ("--help", "-h") for arg in args):
         return None
-    from dsdone.discovery import is_contract, nearest_contract
-
+    every = "--all" in args
     for candidate in [*(arg for arg in args if not arg.startswith("-")), "."]:
-        path = Path(candidate)
         try:
-            if path.is_dir():
-                found = nearest_contract(path.resolve())
-            else:
-                found = path if path.is_file() and is_contract(path) else None
-            if found is not None:
-                from dsdone.git.prefetch import Prefetch
-                from dsdone.search_literals import BUILTIN_GREP_LITERALS
-
-                return Prefetch.start(found.parent, BUILTIN_GREP_LITERALS)
+            folder = _folder_checked(Path(candidate), every)
         except (OSError, ValueError):  # a name too long or with a NUL, an unreadable folder
             continue
+        if folder is not None:
+            from dsdone.git.prefetch import Prefetch
+            from dsdone.search_literals import BUILTIN_GREP_LITERALS
+
+            return Prefetch.start(folder, BUILTIN_GREP_LITERALS)
+    return None
+
+
+def _folder_checked(path: Path, every: bool) -> Path | None:
+    """The folder git works in if ``path`` is the argument of ``dsdone check`` (``--all``:
+    ``every``), or None if it cannot be."""
+    from dsdone.discovery import is_contract, nearest_contract
+
+    if path.is_dir():
+        if every:
+            return path.resolve()
+        found = nearest_contract(path.resolve())
+        return None if found is None else found.parent
+    if not every and path.is_file() and is_contract(path):
+        return path.parent
     return None
 
 

@@ -25,6 +25,7 @@ from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
 if TYPE_CHECKING:
+    from dsdone.catalog.rows import Catalog
     from dsdone.engine import Selection
     from dsdone.report import Report
     from dsdone.runs.execute import RunOptions
@@ -240,6 +241,7 @@ def check(
             base=base,
         )
         where = project_argument(path)
+        early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
         try:
             known = None
             if baseline is not None:
@@ -251,9 +253,10 @@ def check(
                 if all_projects:
                     from dsdone.monorepo import check_all
 
-                    reports = check_all(where, selection, today=today, baseline=known)
+                    reports = check_all(
+                        where, selection, today=today, baseline=known, prefetch=early
+                    )
                 else:
-                    early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
                     reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
         except DsdoneError as error:
             if output_format is not OutputFormat.terminal:
@@ -488,9 +491,134 @@ def explain(
         write_stdout(escape.block("\n".join(lines)) + "\n")
 
 
+class CatalogFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
+_CATALOG_SUFFIXES = {
+    ".md": CatalogFormat.markdown,
+    ".markdown": CatalogFormat.markdown,
+    ".json": CatalogFormat.json,
+    ".html": CatalogFormat.html,
+    ".htm": CatalogFormat.html,
+}
+
+
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the contract (for editors and other tools)."""
+def catalog(
+    sources: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Argument(
+            metavar="[PATH | REPORT.json]...",
+            help="A folder whose projects to check now (as check --all does), a JSON report "
+            "(of one project or of --all), or a folder of JSON reports (CI artefacts). "
+            "Default: the current folder.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[CatalogFormat],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            help="markdown (a wiki), json (other tools) or html (one page with a sortable, "
+            "filterable table). Default: from --output's extension, else markdown.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write the catalogue to this file.", dir_okay=False),
+    ] = None,
+    allow_plugins: Annotated[
+        bool,
+        typer.Option(
+            "--allow-plugins",
+            help="Load the project-local check modules of the projects checked now.",
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+) -> None:
+    """Build a catalogue of every model: name, owner, consumers, inputs and outputs, retrain
+    schedule, readiness per area, failing checks, and the commit each was checked at.
+
+    From a monorepo (its projects are checked now) or from the JSON reports the CI of many
+    repositories wrote (dsdone check --format json --output dsdone.json): a report that cannot
+    be used (truncated, of another schema_version) is a note, and the rest is still built; of
+    two reports of one project the newest commit's is used.
+
+    Exit codes: 0 a catalogue was built (its notes say what was left out), 2 nothing could be
+    read, 3 dsdone itself failed.
+    """
+    from dsdone.catalog.read import gather
+    from dsdone.catalog.rows import build_catalog
+    from dsdone.engine import Selection
+    from dsdone.render import escape
+
+    with guard(debug):
+        chosen = output_format or _CATALOG_SUFFIXES.get(
+            output.suffix.lower() if output else "", CatalogFormat.markdown
+        )
+        reading = gather(sources or [Path.cwd()], Selection(allow_plugins=allow_plugins))
+        built = build_catalog(reading.sources, reading.notes)
+        for note in built.notes:  # in the catalogue too; here for a CI job's log
+            write_stderr(f"dsdone: note: {escape.line(note)}\n")
+        if not built.rows:
+            raise DsdoneError(
+                "nothing to catalogue: no report could be read",
+                hint="give folders with dsdone.yaml files, or the JSON reports of "
+                "`dsdone check --format json`",
+            )
+        text = _render_catalog(built, chosen)
+        if output is None:
+            write_stdout(text, Kind.JSON if chosen is CatalogFormat.json else Kind.MARKUP)
+            return
+        _write(output, text, "--output")
+        rows = len(built.rows)
+        notes = f" ({len(built.notes)} note{'s' if len(built.notes) != 1 else ''})"
+        write_stdout(
+            f"Catalogue of {rows} model{'s' if rows != 1 else ''} written to "
+            f"{escape.line(str(output))}" + (notes if built.notes else "") + "\n"
+        )
+
+
+def _render_catalog(built: Catalog, chosen: CatalogFormat) -> str:
+    if chosen is CatalogFormat.html:
+        from dsdone.catalog.html import render_catalog_html  # jinja2: only for this
+
+        return render_catalog_html(built)
+    if chosen is CatalogFormat.json:
+        from dsdone.catalog.data import render_catalog_json
+
+        return render_catalog_json(built)
+    from dsdone.catalog.markdown import render_catalog_markdown
+
+    return render_catalog_markdown(built)
+
+
+class SchemaName(str, Enum):
+    contract = "contract"
+    report = "report"
+
+
+@app.command()
+def schema(
+    which: Annotated[
+        SchemaName,
+        typer.Argument(help="contract: dsdone.yaml; report: what --format json prints."),
+    ] = SchemaName.contract,
+) -> None:
+    """Print a JSON Schema: of the contract (for editors), or of the JSON report (for tools
+    that read reports, as `dsdone catalog` does)."""
+    if which is SchemaName.report:
+        from dsdone.render.json import report_schema
+
+        write_stdout(json.dumps(report_schema(), indent=2) + "\n", Kind.JSON)
+        return
     from dsdone.contract import schema as contract_schema
 
     with guard():

@@ -7,10 +7,11 @@ repository for a few strings reads almost nothing itself.
 
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dsdone.git.command import GitRun
 from dsdone.git.session import GitSession
@@ -26,6 +27,40 @@ class FileLines:
 
     path: str  # relative to the project folder, with forward slashes
     lines: list[tuple[int, bytes]]
+
+
+@dataclass(frozen=True)
+class Found:
+    """Everything one search found, read once and kept, for the folders of a repository that
+    share it (``Repository.subfolder``): each takes the files below it, at the cost of their
+    number rather than of everything found."""
+
+    literals: frozenset[bytes]  # what the search looked for
+    files: list[FileLines]  # sorted by path
+    _paths: list[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_paths", [hit.path for hit in self.files])
+
+    @classmethod
+    def read(cls, run: GitRun, literals: frozenset[bytes]) -> Found | None:
+        """What the finished ``start_grep(..., literals)`` found; ``None`` as ``read_grep``."""
+        found = read_grep(run)
+        if found is None:
+            return None
+        return cls(literals, sorted(found, key=lambda hit: hit.path))
+
+    def below(self, folder: str) -> Iterator[FileLines]:
+        """The files below ``folder`` (relative, forward slashes; "" for all), their paths
+        relative to it."""
+        if not folder:
+            yield from self.files
+            return
+        prefix = folder + "/"
+        start = bisect.bisect_left(self._paths, prefix)
+        end = bisect.bisect_left(self._paths, prefix[:-1] + "0", start)  # "0" follows "/"
+        for hit in self.files[start:end]:
+            yield FileLines(hit.path[len(prefix) :], hit.lines)
 
 
 def grep_arguments(literals: Iterable[bytes]) -> list[str]:

@@ -7,15 +7,26 @@ UTF-8 reads ``\\xNN`` (see ``escape``), so that the report is always valid UTF-8
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 
 from dsdone.render import escape
-from dsdone.report import CheckResult, Finding, Report, RunRecord, Score
+from dsdone.report import CheckResult, Finding, ProjectInfo, Report, RunRecord, Score
 from dsdone.score import FORMULA, combined_overall
 
 SCHEMA_VERSION = 1
+
+
+@functools.cache
+def report_schema() -> dict[str, Any]:
+    """The published JSON Schema of the report (``dsdone schema report``), which the catalogue
+    validates the reports it reads against."""
+    name = f"report-v{SCHEMA_VERSION}.schema.json"
+    schema: dict[str, Any] = json.loads(resources.files("dsdone").joinpath(name).read_text("utf-8"))
+    return schema
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -23,12 +34,7 @@ def report_data(report: Report) -> dict[str, Any]:
     return {
         "dsdone": report.dsdone_version,
         "schema_version": SCHEMA_VERSION,
-        "project": {
-            "name": report.project.name,
-            "owner": report.project.owner,
-            "description": report.project.description,
-            "consumers": list(report.project.consumers),
-        },
+        "project": project_data(report.project),
         "contract": report.contract,
         "commit": report.commit,
         "ready": report.ready,
@@ -46,6 +52,33 @@ def report_data(report: Report) -> dict[str, Any]:
         "min_score": report.min_score,
         "baseline": report.baseline,
         "runs": [run_data(record) for record in report.runs],
+        "repository": None
+        if report.repository is None
+        else {"name": report.repository.name, "url": report.repository.url},
+        "commit_date": report.commit_date,
+    }
+
+
+def project_data(project: ProjectInfo) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "owner": project.owner,
+        "description": project.description,
+        "consumers": list(project.consumers),
+        # Added within schema_version 1: what a catalogue of models lists.
+        "inputs": [
+            {"name": item.name, "format": item.format, "source": item.source}
+            for item in project.inputs
+        ],
+        "outputs": [
+            {
+                "name": item.name,
+                "format": item.format,
+                "consumers": None if item.consumers is None else list(item.consumers),
+            }
+            for item in project.outputs
+        ],
+        "retrain_schedule": project.retrain_schedule,
     }
 
 
