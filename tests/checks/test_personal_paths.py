@@ -20,9 +20,11 @@ from dsdone.checks.personal_paths import (
     DOC_SUFFIXES,
     _count_searched,
     _left_out,
+    _may_be_left_out,
     personal_paths,
 )
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.repository import by_suffix_of
 from dsdone.testing import run_check
 
 MB = 1024 * 1024
@@ -551,9 +553,13 @@ def test_which_files_are_left_out_by_name(
     left_out = bool(_left_out(include_docs).search(relative))
     # Counted over many names joined a line each, as the check counts what it searched.
     counted = _count_searched([relative, "x.py", relative], _left_out(include_docs))
+    # And as it counts them in a project: only over the names whose suffix may be left out.
+    maybe = _may_be_left_out(by_suffix_of([relative, "x.py", relative]))
+    counted_by_suffix = 3 - len(maybe) + _count_searched(maybe, _left_out(include_docs))
 
     assert left_out is _reference_left_out(relative, include_docs)
     assert counted == 1 + 2 * (not left_out)
+    assert counted_by_suffix == counted
 
 
 def console(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
