@@ -165,22 +165,26 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         )
 
     truncated: list[str] = []
-    for relative, lines in _candidates(project, searched, cap, allowed):
-        if lines is not None:
-            yield from _scan_lines(relative, lines, allowed)
-            continue
-        data, complete = _read_text_bytes(project, relative, cap)
-        if data is None:
-            continue
-        if not complete:
-            truncated.append(relative)
-        if not might_contain(data):
-            continue
-        text = decode(data)
-        if relative.endswith(".ipynb") and complete:
-            yield from _scan_notebook(relative, text, allowed, options.include_docs)
-        else:
-            yield from _scan_file(relative, text, allowed)
+
+    def found() -> Iterator[_Found]:
+        for relative, lines in _candidates(project, searched, cap, allowed):
+            if lines is not None:
+                yield from _scan_lines(relative, lines, allowed)
+                continue
+            data, complete = _read_text_bytes(project, relative, cap)
+            if data is None:
+                continue
+            if not complete:
+                truncated.append(relative)
+            if not might_contain(data):
+                continue
+            text = decode(data)
+            if relative.endswith(".ipynb") and complete:
+                yield from _scan_notebook(relative, text, allowed, options.include_docs)
+            else:
+                yield from _scan_file(relative, text, allowed)
+
+    yield from _once_per_line(found())
     count = (
         _count_searched(project.files, left_out)
         if skip is None and not reports
@@ -251,7 +255,7 @@ def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes |
         return None, True
 
 
-def _scan_file(relative: str, text: str, allowed: frozenset[str]) -> Iterator[Finding]:
+def _scan_file(relative: str, text: str, allowed: frozenset[str]) -> Iterator[_Found]:
     for match in scan_text(text, allowed):
         line_start = text.rfind("\n", 0, match.offset) + 1
         hint = _hint(relative, text[line_start : match.offset])
@@ -260,7 +264,7 @@ def _scan_file(relative: str, text: str, allowed: frozenset[str]) -> Iterator[Fi
 
 def _scan_lines(
     relative: str, lines: Iterable[tuple[int, bytes]], allowed: frozenset[str]
-) -> Iterator[Finding]:
+) -> Iterator[_Found]:
     """The personal paths in some lines of a file: (1-based number, the line's bytes)."""
     for number, line in lines:
         text = _decode_line(number, line)
@@ -290,7 +294,7 @@ def _any_match(lines: list[tuple[int, bytes]], allowed: frozenset[str]) -> bool:
 
 def _scan_notebook(
     relative: str, raw: str, allowed: frozenset[str], include_docs: bool
-) -> Iterator[Finding]:
+) -> Iterator[_Found]:
     """Matches are found in the notebook's JSON text, so line and column are exact in the file
     as stored; the notebook's cells then say which cell (and which line of it) each one is in."""
     matches = list(scan_text(raw, allowed))
@@ -332,6 +336,27 @@ def _scan_notebook(
             yield _finding(match, relative, path, HINT, where=" in the notebook's metadata")
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A finding, with the user whose home folder it is in (``None`` for a Colab drive)."""
+
+    finding: Finding
+    user: str | None
+
+
+def _once_per_line(found: Iterable[_Found]) -> Iterator[Finding]:
+    """Each personal path once per line: a line (a traceback in a JSON fixture, a command
+    that names a file twice) that holds the same path twice is one thing to fix, not two
+    findings that differ only in their column."""
+    seen: set[tuple[str | None, int | None, int | None, str]] = set()
+    for item in found:
+        finding = item.finding
+        key = (finding.path, finding.line, finding.cell, finding.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+
 def _finding(
     match: PathMatch,
     relative: str,
@@ -341,8 +366,8 @@ def _finding(
     cell: int | None = None,
     cell_line: int | None = None,
     where: str = "",
-) -> Finding:
-    return Finding(
+) -> _Found:
+    finding = Finding(
         f"personal path '{path}'{where}: it is in {match.kind}",
         path=relative,
         line=match.line,
@@ -351,6 +376,7 @@ def _finding(
         cell_line=cell_line,
         hint=hint,
     )
+    return _Found(finding, match.user)
 
 
 def _cells(raw: str) -> list[Any] | None:

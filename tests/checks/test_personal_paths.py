@@ -614,3 +614,53 @@ def test_secrets_are_still_looked_for_in_the_report_files(make_repo: MakeRepo) -
 
     assert finding_paths(report, "personal-paths") == []
     assert finding_paths(report, "secrets") == ["report.json"]
+
+
+# -- the same path twice on one line ---------------------------------------------------------
+
+
+def test_one_line_holding_the_same_path_twice_is_one_finding(make_repo: MakeRepo) -> None:
+    # As in kedro-viz's cypress fixtures: a traceback saved on one JSON line names the same
+    # file in two frames.
+    frame = '  File \\"/Users/ana/env/lib/pandas/io/readers.py\\", line 912'
+    line = '{"error": "Traceback:\\n' + frame + "\\n" + frame + '\\n"}'
+    root = make_repo({"fixtures/run_status.json": "{\n" + line + "\n}\n"})
+
+    findings = run(root).findings
+
+    assert [(f.path, f.line, f.column) for f in findings] == [
+        ("fixtures/run_status.json", 2, line.index("/Users/ana") + 1)
+    ]
+    assert "'/Users/ana/env/lib/pandas/io/readers.py'" in findings[0].message
+
+
+def test_one_line_holding_two_paths_and_two_lines_holding_one_stay_apart(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {
+            "copy.sh": "cp /Users/ana/a.csv /Users/ana/b.csv\ncp /Users/ana/a.csv x\n",
+            "run.json": '{"a": "/Users/ana/a.csv", "b": "/Users/ana/a.csv"}\n',
+        }
+    )
+
+    assert located(run(root)) == [
+        ("copy.sh", 1, 4),
+        ("copy.sh", 1, 21),
+        ("copy.sh", 2, 4),
+        ("run.json", 1, 8),
+    ]
+
+
+def test_a_notebook_cell_line_holding_the_same_path_twice_is_one_finding(
+    make_repo: MakeRepo,
+) -> None:
+    code = "a, b = load('/home/ana/x.csv'), load('/home/ana/x.csv')\nc = load('/home/ana/y.csv')"
+    root = make_repo({"nb.ipynb": write_notebook([new_code_cell(code)])})
+
+    findings = run(root).findings
+
+    assert [(f.cell, f.cell_line, f.message.split("'")[1]) for f in findings] == [
+        (0, 1, "/home/ana/x.csv"),
+        (0, 2, "/home/ana/y.csv"),
+    ]
