@@ -63,6 +63,7 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.pytest_items": 5,
     "dsdone.analysis.test_suite": 5,
     "dsdone.analysis.shell": 1,
+    "dsdone.analysis.container_accounts": 1,
     "dsdone.analysis.contacts": 1,
     "dsdone.analysis.secret_literals": 0,
     "dsdone.analysis.secrets": 1,
