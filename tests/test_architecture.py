@@ -65,6 +65,7 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.shell": 1,
     "dsdone.analysis.contacts": 1,
     "dsdone.analysis.secret_literals": 0,
+    "dsdone.analysis.vendored": 0,
     "dsdone.analysis.secrets": 1,
     "dsdone.analysis.notebooks": 1,
     "dsdone.analysis.monitoring_tools": 1,
