@@ -528,6 +528,24 @@ def _assignment(line: str, start: int, end: int, bare_values: bool) -> tuple[Sec
     return hit, match.end(group)
 
 
+# Where a bare word after `password:` is a value, not a variable: configuration and shell.
+CONFIG_SUFFIXES = frozenset(
+    {
+        ".yaml", ".yml", ".ini", ".cfg", ".conf", ".toml", ".env", ".properties", ".sh",
+        ".bash", ".zsh", ".envrc", ".txt", ".md", ".rst", ".tf", ".tfvars", ".hcl",
+    }
+)  # fmt: skip
+
+
+def bare_values_in(relative: str) -> bool:
+    """Whether the secrets check reads bare values as literals in this file (``bare_values`` of
+    ``find_secrets``): a config or shell file, or a ``.env*``."""
+    name = relative[relative.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if dot > 0 else ""
+    return suffix in CONFIG_SUFFIXES or name.startswith(".env")
+
+
 # -- the search -----------------------------------------------------------------------------
 
 
