@@ -358,6 +358,8 @@ def test_near_misses_do_not_count_as_running_the_tests(
         ("make -C ml test-unit", True, False),
         ("tox -e lint,docs", False, False),
         ("python -c 'import pytest'", False, False),
+        ("test -d saved_models", False, False),
+        ("hatch run test", True, False),
     ],
 )
 def test_commands_are_seen_through_their_wrappers(script: str, tests: bool, dsdone: bool) -> None:
@@ -448,6 +450,12 @@ NOT_TESTS = {
         ),
     },
     "make-lint-and-just-check": _with_dsdone("run: make lint", "run: just check"),
+    # pytorch/examples run_python_examples.sh:69: the shell's `test`, not a test suite.
+    "the-shells-test-command": {
+        **_with_dsdone("run: test -f requirements.txt", "run: ./run_python_examples.sh"),
+        "run_python_examples.sh": 'test -d "saved_models" || { echo "not found"; exit 1; }\n'
+        "[ -f model.pt ] && python main.py --dry-run\n",
+    },
 }
 
 

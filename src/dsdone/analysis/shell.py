@@ -207,6 +207,9 @@ def runs_tests(words: Sequence[str]) -> bool:
     (unless every environment it selects is for lint, docs or types), ``hatch test``, a task
     named ``test*`` of make, just, task, invoke or poe (or of ``pdm run``/``pixi run``/``hatch
     run``), ``make check``, or a script named for tests (``scripts/run_tests.sh``)."""
+    command = _strip_prefixes(words)
+    if command and _program(command[0]) in ("test", "["):
+        return False  # the shell's own `test -d saved_models`; `hatch run test` is a task
     argv = effective(words)
     if not argv:
         return False
