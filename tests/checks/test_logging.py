@@ -305,6 +305,14 @@ PACKAGE_LAYOUTS = {
         "src/churn/types.py": "Row = dict\n",
         "src/churn/model.py": "import types\n\nprint(types.SimpleNamespace())\n",
     },
+    # Netflix/metaflow metaflow/plugins/kubernetes/: `from kubernetes import client` is the
+    # kubernetes library, not the kubernetes.py beside it, which defines no `client`.
+    "a-library-named-like-a-neighbour": {
+        "src/churn/__init__.py": "",
+        "src/churn/kubernetes.py": "class Kubernetes:\n    pass\n",
+        "src/churn/model.py": "from kubernetes import client\n\nprint(client)\n",
+        "src/churn/watch.py": "import kubernetes\n\nkubernetes.config.load_kube_config()\n",
+    },
     "src-is-the-package": {
         "src/__init__.py": "",
         "src/util.py": "X = 1\n",

@@ -5,8 +5,10 @@ Python puts the folder of the script it runs first on ``sys.path``, so scripts i
 neighbours by plain name: ``from util import load_params`` beside ``util.py``. A package's
 modules cannot: they import each other as ``from churn.util import ...`` or ``from .util
 import ...``, since their folder is not on the path when the package is imported. So a folder
-one of whose modules imports a neighbour by its plain name is a folder of scripts, whatever
-``__init__.py`` it has (DVC's example projects have an empty one beside ``from util import``).
+one of whose modules imports a neighbour by its plain name, taking names the neighbour
+defines, is a folder of scripts, whatever ``__init__.py`` it has (DVC's example projects have
+an empty one beside ``from util import``). A third-party package named like a neighbour
+(``import kubernetes`` beside ``kubernetes.py``) takes names the neighbour does not define.
 Read from syntax trees: nothing is imported or run.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from dsdone.repository import OutsideProject, Repository
 
@@ -66,21 +68,74 @@ class ScriptFolders:
             # Most modules name no neighbour at all: they are not parsed.
             if not any(needle in source for needle in needles):
                 continue
-            try:
-                tree = self._repository.python_ast(path)
-            except (SyntaxError, ValueError, OSError):
+            tree = self._tree(path)
+            if tree is None:
                 continue
-            if any(name != own and name in neighbours for name in _absolute_imports(tree)):
-                return True
+            for name, used in _plain_imports(tree):
+                if name == own or name not in neighbours:
+                    continue
+                # `import kubernetes` beside kubernetes.py, in metaflow's kubernetes plugin,
+                # is the kubernetes client library: a neighbour is what is imported only when
+                # it defines the names taken from it.
+                defined = self._defined(folder, name, neighbours[name])
+                if used and used <= defined:
+                    return True
         return False
 
+    def _tree(self, path: str) -> ast.Module | None:
+        try:
+            return self._repository.python_ast(path)
+        except (SyntaxError, ValueError, OSError, OutsideProject):
+            return None
 
-def _absolute_imports(tree: ast.Module) -> Iterable[str]:
-    """The first names of the modules ``tree`` imports absolutely (``import util``, ``from util
-    import x``), anywhere in it (``try: from .util ... except ImportError: from util ...``)."""
+    def _defined(self, folder: str, name: str, path: str | None) -> set[str]:
+        """The names a neighbour module (``path``) or package (``path`` None) defines."""
+        if path is not None:
+            tree = self._tree(path)
+            return _top_level_names(tree) if tree is not None else set()
+        package = f"{folder}/{name}" if folder else name
+        tree = self._tree(f"{package}/__init__.py")
+        names = _top_level_names(tree) if tree is not None else set()
+        return names | set(self._modules.get(package, {}))
+
+
+def _plain_imports(tree: ast.Module) -> Iterator[tuple[str, set[str]]]:
+    """Each module ``tree`` imports absolutely by a plain name, with the names it takes from
+    it: ``from util import a, b`` takes a and b; ``import util`` takes what ``util.NAME``
+    reads in the module. Anywhere in it (``try: from .util ... except ImportError: from
+    util ...``)."""
+    attributes: dict[str, set[str]] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            attributes.setdefault(node.value.id, set()).add(node.attr)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if "." not in node.module and all(alias.name != "*" for alias in node.names):
+                yield node.module, {alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
             for alias in node.names:
-                yield alias.name.partition(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module.partition(".")[0]
+                if "." not in alias.name:
+                    yield alias.name, attributes.get(alias.asname or alias.name, set())
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    """The names a module binds at its top level, in ``if``/``try`` blocks too."""
+    names: set[str] = set()
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).partition(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(child.id for child in ast.walk(target) if isinstance(child, ast.Name))
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):
+            pending.extend(node.body)
+            pending.extend(getattr(node, "orelse", []))
+            pending.extend(getattr(node, "finalbody", []))
+            for handler in getattr(node, "handlers", []):
+                pending.extend(handler.body)
+    return names
