@@ -126,7 +126,8 @@ class _Scope:
             src_package = src_package or path == "src/__init__.py"
             if path.endswith("/__init__.py") and path.count("/") == 1:
                 name = path.partition("/")[0]
-                if name.isidentifier() and name not in _NOT_PACKAGE_FOLDERS:
+                # src/__init__.py makes src/ a package: it is counted as src/, once.
+                if name.isidentifier() and name not in _NOT_PACKAGE_FOLDERS and name != "src":
                     packages.add(name)
             # Package code under src/: in a folder below it (src/churn/model.py), or in src/
             # itself when it is a package; src/*.py alone are scripts.

@@ -285,6 +285,7 @@ def test_a_src_folder_of_scripts_is_not_package_code(
 
     assert result.status in (Status.PASS, Status.SKIP), located(result)
     assert result.findings == ()
+    assert "src/, src/" not in result.summary
 
 
 # Real packages whose modules import each other by the package's name or relatively, or whose
