@@ -9,20 +9,17 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from dsdone.analysis.vendored import VENDORED_FOLDERS
 from dsdone.api import Note, check
 from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
 
 CHECK_ID = "copy-versioning"
 
-# Folders whose files are not the project's own to name: vendored code, and migrations, whose
-# names are generated (0002_auto_..., a1b2c3_add_column_v2.py).
-IGNORED_FOLDERS = frozenset(
-    {
-        "vendor", "vendored", "_vendor", "third_party", "third-party", "thirdparty",
-        "node_modules", "site-packages", "migrations", "alembic",
-    }
-)  # fmt: skip
+# Folders whose files are not the project's own to name: vendored code (one notion for every
+# check, see analysis.vendored), and migrations, whose names are generated (0002_auto_...,
+# a1b2c3_add_column_v2.py).
+IGNORED_FOLDERS = VENDORED_FOLDERS | {"migrations", "alembic"}
 
 # Files that a person writes and reads, where a version or a date in the name, beside the
 # file without it, is a copy: code, notebooks and documents. Not data and model files: there

@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.container_accounts": 1,
     "dsdone.analysis.contacts": 1,
     "dsdone.analysis.secret_literals": 0,
+    "dsdone.analysis.vendored": 0,
     "dsdone.analysis.secrets": 1,
     "dsdone.analysis.notebooks": 1,
     "dsdone.analysis.monitoring_tools": 1,
