@@ -55,6 +55,17 @@ class Input:
     index: int  # position in the contract's list, for locating it
     schema: SchemaSpec | None = None  # what the project expects of one record
     version: int | str | None = None  # of that schema: a whole number or semver
+    sample: str | None = None  # a small committed sample of the input
+    expectations: Expectations | None = None  # written for pandera or Great Expectations
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """Data expectations written for a validation tool: resolved by the input-schema check,
+    run against the input's sample only under ``dsdone check --run verify``."""
+
+    pandera: str | None = None  # module:object, a DataFrameSchema or a DataFrameModel
+    great_expectations: str | None = None  # the path of an expectation suite (JSON)
 
 
 @dataclass(frozen=True)
@@ -563,12 +574,15 @@ def _explain(error: Any) -> list[tuple[YamlPath, str]]:
     if kind == "pattern" and path and path[-1] == "version":
         wanted = "a whole number or a version such as 2.1.0"
         return [(path, f"{where} must be {wanted}; got {error.instance!r}")]
+    if kind == "pattern" and path and path[-1] == "pandera":
+        wanted = "module:object, such as churn.schemas:raw_customers"
+        return [(path, f"{where} must be {wanted}; got {error.instance!r}")]
     if kind == "pattern" and error.validator_value == "\\S":
         return [(path, f"{where} must not be blank: it holds only white space")]
     if kind in ("minimum", "exclusiveMinimum"):
         bound = "greater than" if kind == "exclusiveMinimum" else "at least"
         return [(path, f"{where} must be {bound} {error.validator_value}; got {error.instance!r}")]
-    if kind == "minLength":
+    if kind in ("minLength", "minProperties"):
         return [(path, f"{where} must not be empty")]
     return [(path, f"{where}: {error.message}")]
 
@@ -634,6 +648,8 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 index=i,
                 schema=item.get("schema"),
                 version=item.get("version"),
+                sample=item.get("sample"),
+                expectations=_expectations(item.get("expectations")),
             )
             for i, item in enumerate(inputs)
         ),
@@ -684,6 +700,12 @@ def _command(raw: str | list[str] | None) -> Command | None:
     if raw is None:
         return None
     return tuple(shlex.split(raw)) if isinstance(raw, str) else tuple(raw)
+
+
+def _expectations(raw: dict[str, Any] | None) -> Expectations | None:
+    if raw is None:
+        return None
+    return Expectations(raw.get("pandera"), raw.get("great_expectations"))
 
 
 def _smoke(retrain: dict[str, Any]) -> SmokeRun | None:
