@@ -53,6 +53,8 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.pytest_collect": 1,
     "dsdone.analysis.cron": 1,
     "dsdone.analysis.samples": 1,
+    "dsdone.analysis.patterns": 0,
+    "dsdone.analysis.table_schema": 1,
     "dsdone.analysis.code_refs": 5,
     "dsdone.analysis.workflow_tools": 5,
     "dsdone.analysis.pytest_config": 5,

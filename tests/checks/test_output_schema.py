@@ -4,6 +4,8 @@ record by record with the line of each failing record."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -476,3 +478,97 @@ def test_string_formats_such_as_date_are_checked(
             "outputs[0] (scores): record 1 of the sample fails the schema: "
             "'2023-02-29' is not a 'date' (at day)"
         )
+
+
+def check_in_a_subprocess(root: Path) -> dict[str, Any]:
+    # A liveness bound: before patterns had a deadline, a backtracking one never ended.
+    done = subprocess.run(
+        [sys.executable, "-m", "dsdone", "check", str(root), "--select", "output-schema"]
+        + ["--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    [check] = json.loads(done.stdout)["results"]
+    return check  # type: ignore[no-any-return]
+
+
+def hostile_repo(make_repo: MakeRepo, pattern: str) -> Path:
+    schema = {
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": pattern}, "n": {"type": "integer"}},
+    }
+    return make_repo(
+        {"s.json": json.dumps(schema), "out.csv": "code,n\n" + "a" * 60 + "!,x\n"},
+        contract=output(schema="s.json", sample="out.csv"),
+    )
+
+
+def test_a_pattern_that_backtracks_for_ever_is_reported_not_checked(make_repo: MakeRepo) -> None:
+    check = check_in_a_subprocess(hostile_repo(make_repo, "^(a|aa)+$"))
+    assert [(f["path"], f["line"], f["message"]) for f in check["findings"]] == [
+        (
+            "dsdone.yaml",
+            8,  # the output's schema key
+            "outputs[0]: the pattern '^(a|aa)+$' of s.json was not checked: matching it took "
+            "longer than 0.25 s (it backtracks: a nested repetition such as (a+)+ or (a|aa)+)",
+        ),
+        (
+            "out.csv",
+            2,
+            "outputs[0] (scores): record 1 of the sample fails the schema: "
+            "'x' is not of type 'integer' (at n)",
+        ),
+    ]
+
+
+def test_a_pattern_that_backtracks_in_re_is_still_checked(make_repo: MakeRepo) -> None:
+    check = check_in_a_subprocess(hostile_repo(make_repo, "^(([a-z])+.)+[A-Z]([a-z])+$"))
+    assert [f["message"] for f in check["findings"]] == [
+        "outputs[0] (scores): record 1 of the sample fails the schema: "
+        "'x' is not of type 'integer' (at n)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "passes"),
+    [
+        ("^[A-Z]{2}[0-9]+$", "FR123", True),
+        ("^[A-Z]{2}[0-9]+$", "fr123", False),
+        ("[0-9]", "a1", True),
+    ],
+)
+def test_a_pattern_still_checks_values(
+    make_repo: MakeRepo, pattern: str, value: str, passes: bool
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": pattern}},
+        "patternProperties": {"^x_": {"type": "integer"}},
+        "additionalProperties": False,
+    }
+    root = make_repo(
+        {"s.json": json.dumps(schema), "out.jsonl": json.dumps({"code": value, "x_1": 2}) + "\n"},
+        contract=output(fmt="jsonl", schema="s.json", sample="out.jsonl"),
+    )
+    result = run(root)
+    if passes:
+        assert result.status is Status.PASS, result.findings
+    else:
+        assert only_finding(result).message == (
+            "outputs[0] (scores): record 1 of the sample fails the schema: "
+            f"{value!r} does not match {pattern!r} (at code)"
+        )
+
+
+def test_a_property_matching_no_pattern_is_still_additional(make_repo: MakeRepo) -> None:
+    schema = {"type": "object", "patternProperties": {"^x_": {}}, "additionalProperties": False}
+    root = make_repo(
+        {"s.json": json.dumps(schema), "out.jsonl": '{"x_1": 1, "y": 2}\n'},
+        contract=output(fmt="jsonl", schema="s.json", sample="out.jsonl"),
+    )
+    assert only_finding(run(root)).message == (
+        "outputs[0] (scores): record 1 of the sample fails the schema: "
+        "'y' does not match any of the regexes: '^x_'"
+    )

@@ -40,6 +40,21 @@ def read_records(text: str, fmt: str, schema: Mapping[str, Any]) -> list[Record]
     return _csv_records(text, "\t" if fmt == "tsv" else ",", schema)
 
 
+def csv_header(text: str, fmt: str) -> tuple[int, list[str]] | None:
+    """The header of a CSV or TSV sample (its first row that is not blank) and its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+    try:
+        while True:
+            start = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                return None
+            if row:
+                return start, row
+    except csv.Error:
+        return None  # read_records says what is wrong
+
+
 def _json_records(text: str) -> list[Record]:
     """The records of a JSON array (each at the line where it starts), or the one object."""
     decoder = json.JSONDecoder()
