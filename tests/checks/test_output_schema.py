@@ -482,9 +482,9 @@ def test_string_formats_such_as_date_are_checked(
 
 def check_in_a_subprocess(root: Path) -> dict[str, Any]:
     # A liveness bound: before patterns had a deadline, a backtracking one never ended.
+    command = [sys.executable, "-m", "dsdone", "check", str(root), "--select", "output-schema"]
     done = subprocess.run(
-        [sys.executable, "-m", "dsdone", "check", str(root), "--select", "output-schema"]
-        + ["--format", "json"],
+        [*command, "--format", "json"],
         capture_output=True,
         text=True,
         timeout=120,
