@@ -44,16 +44,21 @@ _PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase"})
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 # Values that stand for a secret without being one: references resolved at run time, and the
-# placeholders that templates and examples use.
+# placeholders that templates and examples use. Each alternative is anchored or starts with a
+# fixed word, so the search is linear; `${...}`, `{{ ... }}` and `%(...)s` anywhere in the
+# value are found by _TEMPLATES, without a regular expression.
 _REFERENCE = re.compile(
-    r"""\$\{.*\}|\{\{.*\}\}|%\(.*\)s                 # ${VAR}, {{ vault }}, %(var)s anywhere
-    |^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$   # $VAR, %VAR%
+    r"""^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$   # $VAR, %VAR%
     |^<.*>$|^\[.*\]$                                  # <your-token>, [redacted]
     |^(env|vault|ssm|op|keyring|secretsmanager|secrets?):  # env:DB_PASSWORD, op://...
     |(^|[^a-z])your[^a-z]                             # your-api-key-here, YOUR_TOKEN
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+# Template references, by their opening and closing marks on one line: ${VAR}, {{ vault }},
+# %(var)s. (As `\$\{.*\}`, a search would scan to the end of the line from every `${` of a
+# line of thousands of them: quadratic in a value a stranger wrote.)
+_TEMPLATES = (("${", "}"), ("{{", "}}"), ("%(", ")s"))
 _PATH = re.compile(r"(~|\.{1,2})?/[\w./-]*")  # /run/secrets/db, ~/.aws/credentials: a file
 _PLACEHOLDER_WORDS = frozenset(
     {"changeme", "replaceme", "placeholder", "redacted", "todo", "tbd", "fixme", "none", "null"}
@@ -211,21 +216,27 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
             settings = parsed
     found: list[Finding] = []
     lines_found: set[int] = set()  # one finding a line: the key's, else the pattern's
+    finder = _LineFinder(text)
     for setting in settings:
-        if _is_secret(setting) and (setting.line is None or setting.line not in lines_found):
+        if not _is_secret(setting):
+            continue
+        line = (
+            setting.line if setting.line is not None else finder.line_of(setting.key, setting.value)
+        )
+        if line is None or line not in lines_found:
             found.append(
                 Finding(
                     f"'{setting.key}' holds a literal secret (not shown)",
                     path=path,
-                    line=setting.line,
+                    line=line,
                     hint=_SECRET_HINT,
                 )
             )
-            if setting.line is not None:
-                lines_found.add(setting.line)
-    for number, line in enumerate(text.splitlines(), start=1):
+            if line is not None:
+                lines_found.add(line)
+    for number, text_line in enumerate(text.splitlines(), start=1):
         for what, pattern in _PATTERNS:
-            if number not in lines_found and pattern.search(line):
+            if number not in lines_found and pattern.search(text_line):
                 lines_found.add(number)
                 found.append(
                     Finding(
@@ -250,9 +261,21 @@ def _is_secret(setting: _Setting) -> bool:
     return named and _is_literal(text)
 
 
+def _is_template(text: str) -> bool:
+    """Whether a line of ``text`` holds a template reference: an opening mark and, after it on
+    the same line, its closing mark. The first opening mark of a line is the one to try: a
+    closing mark after a later one is also after the first."""
+    for line in text.split("\n"):
+        for opening, closing in _TEMPLATES:
+            start = line.find(opening)
+            if start >= 0 and line.find(closing, start + len(opening)) >= 0:
+                return True
+    return False
+
+
 def _is_literal(text: str) -> bool:
     """Whether a value is a secret written out, not a reference to one or a placeholder."""
-    if not text or _REFERENCE.search(text) or _PATH.fullmatch(text):
+    if not text or _is_template(text) or _REFERENCE.search(text) or _PATH.fullmatch(text):
         return False
     if len(set(text)) == 1:  # xxxxxx, ******
         return False
@@ -317,7 +340,7 @@ def _parse_json(text: str, path: str) -> list[_Setting] | Finding:
         return _parse_error(path, "JSON", exc.msg, exc.lineno, exc.colno)
     except RecursionError:
         return _parse_error(path, "JSON", "nested too deeply", None, None)
-    return _settings_in(data, text)
+    return _settings_in(data)
 
 
 def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
@@ -331,40 +354,46 @@ def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
         problem = message[: at.start()].strip() if at else message
         line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
         return _parse_error(path, "TOML", problem, line, column)
-    return _settings_in(data, text)
+    return _settings_in(data)
 
 
 def _parse_ini(text: str, path: str) -> list[_Setting] | Finding:
-    import configparser
+    from dsdone.analysis.ini import read_ini
 
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        line = getattr(exc, "lineno", None)
-        errors = getattr(exc, "errors", None)
-        if line is None and errors:
-            line = errors[0][0]
-        # Only the first line of the message: the rest quotes the offending line, which may
-        # hold the very secret this check must not print.
-        problem = str(exc).splitlines()[0].replace(f"While reading from {path!r} ", "")
-        problem = re.sub(r"^\[line\s+\d+\]:\s*", "", problem)
-        return _parse_error(path, "INI", problem, line, None)
-    data = {section: dict(parser.items(section, raw=True)) for section in parser.sections()}
-    data[parser.default_section] = dict(parser.defaults())
-    return _settings_in(data, text)
+    ini = read_ini(text)
+    if ini.error is not None:
+        return _parse_error(path, "INI", ini.error.message, ini.error.line, None)
+    return [_Setting(setting.key, setting.value, setting.line) for setting in ini.settings]
 
 
-_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
+_DOTENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def _parse_dotenv(text: str, path: str) -> list[_Setting] | Finding:
     settings = []
     for number, line in enumerate(text.splitlines(), start=1):
-        match = _DOTENV_LINE.match(line)
-        if match and not line.lstrip().startswith("#"):
-            settings.append(_Setting(match.group(1), match.group(2), number))
+        setting = _dotenv_setting(line.strip())
+        if setting is not None:
+            settings.append(_Setting(*setting, number))
     return settings
+
+
+def _dotenv_setting(line: str) -> tuple[str, str] | None:
+    """``NAME=value`` or ``export NAME=value`` (spaces around ``=`` allowed), else None. Split
+    with string operations: a lazy pattern for the value, followed by optional spaces, would
+    try every split of a long run of spaces."""
+    if line.startswith("#"):
+        return None
+    name, equals, value = line.partition("=")
+    if not equals:
+        return None
+    words = name.split(maxsplit=1)
+    if len(words) == 2 and words[0] == "export":
+        name = words[1]
+    name = name.rstrip()
+    if not _DOTENV_NAME.fullmatch(name):
+        return None
+    return name, value.strip()
 
 
 _PARSERS = {
@@ -389,28 +418,61 @@ def _parse_error(
     )
 
 
-def _settings_in(data: Any, text: str) -> list[_Setting]:
-    """Scalar settings of parsed JSON, TOML or INI data; the line is the first that holds both
-    the key and the value (these parsers do not keep positions)."""
-    lines = text.splitlines()
+def _settings_in(data: Any) -> list[_Setting]:
+    """Scalar settings of parsed JSON, TOML or INI data, in the order they are written, without
+    their lines: these parsers keep no positions, and only a secret's line is looked for
+    (``_LineFinder``), so that a 50,000-key vocabulary costs one walk, not a search per key."""
     settings: list[_Setting] = []
-    stack: list[Any] = [data]
+    # Depth first, in order, with a stack of iterators: no recursion, whatever the nesting.
+    stack: list[Iterator[tuple[Any, Any]]] = [iter([(None, data)])]
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if isinstance(value, (str, int)) and not isinstance(value, bool):
-                    found = str(value)
-                    settings.append(_Setting(str(key), found, _line_of(lines, str(key), found)))
-                else:
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
+        for key, value in stack[-1]:
+            if isinstance(value, dict):
+                stack.append(iter(value.items()))
+                break
+            if isinstance(value, list):
+                stack.append(iter([(None, item) for item in value]))
+                break
+            if key is not None and isinstance(value, (str, int)) and not isinstance(value, bool):
+                settings.append(_Setting(str(key), str(value), None))
+        else:
+            stack.pop()
     return settings
 
 
-def _line_of(lines: list[str], key: str, value: str) -> int | None:
-    for number, line in enumerate(lines, start=1):
-        if key in line and value in line:
-            return number
-    return None
+class _LineFinder:
+    """The first line, from where the last one was found on, that holds both a key and its
+    value: the secrets of a file come in the order they are written, so one pass over the
+    text finds them all. A setting that is not ahead (a key repeated out of order) is
+    looked for from the start, a bounded number of times; past that its line is unknown."""
+
+    _REWINDS = 16
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cursor = 0  # where the line of the last setting found starts
+        self.rewinds = self._REWINDS
+
+    def line_of(self, key: str, value: str) -> int | None:
+        found = self._find(key, value, self.cursor, len(self.text))
+        if found is None and self.cursor and self.rewinds:
+            self.rewinds -= 1
+            found = self._find(key, value, 0, self.cursor)
+        if found is None:
+            return None
+        self.cursor = found
+        return self.text.count("\n", 0, found) + 1
+
+    def _find(self, key: str, value: str, start: int, end: int) -> int | None:
+        """The start of the first line in [start, end) that holds ``key`` and ``value``."""
+        text = self.text
+        position = text.find(key, start, end)
+        while position >= 0:
+            line_start = text.rfind("\n", 0, position) + 1
+            line_end = text.find("\n", position)
+            line_end = len(text) if line_end < 0 else line_end
+            line = text[line_start:line_end]
+            if value in line:
+                return line_start
+            position = text.find(key, line_end, end)
+        return None

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from dsdone.analysis.test_suite import read_test_suite
+from dsdone.analysis.workflow_tools import makefile_targets
 from dsdone.errors import DsdoneError
 from dsdone.repository import OutsideProject, Repository
 from dsdone.scaffold import SCHEMA_URL, Outcome, write_file, yaml_scalar
@@ -315,7 +316,7 @@ def _sample_candidates(folder: PurePosixPath, stem: str) -> list[str]:
 def _training_script(repository: Repository, files: list[str], found: Inference) -> None:
     if found.retrain is None:
         makefile = next((p for p in ("Makefile", "makefile", "GNUmakefile") if p in files), None)
-        if makefile and re.search(r"^train\s*:", _text(repository, makefile), re.MULTILINE):
+        if makefile and "train" in makefile_targets(_text(repository, makefile)):
             found.retrain, found.retrain_origin = "make train", makefile
     if found.retrain is None:
         for path in files:
