@@ -180,6 +180,13 @@ BAD_CONTRACTS = [
         id="invalid-exclude-glob",
     ),
     pytest.param(
+        HEAD + "checks:\n  personal-paths:\n    exclude: ['data/[z-a]*']\n",
+        "dsdone.yaml:7:15: checks.personal-paths.exclude[0] is not a valid glob: "
+        "bad character range z-a",
+        None,
+        id="glob-with-a-backwards-range",
+    ),
+    pytest.param(
         HEAD + "checks:\n  personal-paths:\n    timeout: .inf\n",
         "dsdone.yaml:7:14: checks.personal-paths.timeout must be a number of seconds up to 604800; "
         "got inf",

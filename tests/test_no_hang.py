@@ -96,3 +96,47 @@ def test_a_config_file_built_to_backtrack_gets_a_report(
     result = result_of(check_report(root, "--select", "tracked-config"), "tracked-config")
 
     assert result["status"] in ("pass", "fail"), result
+
+
+# -- globs: the contract's and .gitignore's, against the repository's names ----------------------
+
+GREEDY_GLOB = "*a*a*a*a*a*a*a*a*a*a*a*a*b"  # through a backtracking engine: every split of a name
+LONG_NAME = "a" * 200 + ".py"
+PERSONAL = "DATA = '/home/ana/data.csv'\n"
+
+
+def test_an_exclude_glob_built_to_backtrack_does_not_hang(make_repo: MakeRepo) -> None:
+    contract = MINIMAL_CONTRACT + f"checks:\n  personal-paths:\n    exclude: ['{GREEDY_GLOB}']\n"
+    root = make_repo({LONG_NAME: PERSONAL}, contract=contract)
+
+    result = result_of(check_report(root, "--select", "personal-paths"), "personal-paths")
+
+    assert [f["path"] for f in result["findings"]] == [LONG_NAME]
+
+
+def test_a_waiver_glob_built_to_backtrack_does_not_hang(make_repo: MakeRepo) -> None:
+    contract = MINIMAL_CONTRACT + (
+        "waivers:\n  - check: personal-paths\n    reason: legacy\n"
+        f"    paths: ['{LONG_NAME}', '{GREEDY_GLOB}']\n"  # the last glob is tried first
+    )
+    root = make_repo({LONG_NAME: PERSONAL}, contract=contract)
+
+    result = result_of(check_report(root, "--select", "personal-paths"), "personal-paths")
+
+    assert result["status"] == "waived"
+
+
+def test_a_config_glob_built_to_backtrack_does_not_hang(make_repo: MakeRepo) -> None:
+    root = make_repo({LONG_NAME: "x = 1\n"}, contract=with_config(f"'{GREEDY_GLOB}'"))
+
+    result = result_of(check_report(root, "--select", "tracked-config"), "tracked-config")
+
+    assert "matches no file" in result["findings"][0]["message"]
+
+
+def test_a_gitignore_built_to_backtrack_does_not_hang_outside_git(make_repo: MakeRepo) -> None:
+    root = make_repo({".gitignore": GREEDY_GLOB + "\n", LONG_NAME: PERSONAL}, git_init=False)
+
+    result = result_of(check_report(root, "--select", "personal-paths"), "personal-paths")
+
+    assert [f["path"] for f in result["findings"]] == [LONG_NAME]

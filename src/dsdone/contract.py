@@ -19,6 +19,7 @@ from typing import Any
 
 from dsdone import CONTRACT_NAMES
 from dsdone.errors import DsdoneError, Location, Problem
+from dsdone.globs import glob_problem
 from dsdone.report import ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
@@ -287,18 +288,16 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
         for w, waiver in enumerate(data.get("waivers", ()))
         for i in range(len(waiver.get("paths", ())))
     ]
-    if globs:
-        import pathspec  # only then: a contract without globs does not pay for its import
     for at in globs:
         value: Any = data
         for part in at:
             value = value[part]
-        try:
-            pathspec.GitIgnoreSpec.from_lines([value])
-        except ValueError as exc:
+        problem = glob_problem(value)
+        if problem is not None:
             problems.append(
                 Problem(
-                    f"{format_path(at)} is not a valid glob: {exc}", _where(document, at, shown)
+                    f"{format_path(at)} is not a valid glob: {problem}",
+                    _where(document, at, shown),
                 )
             )
     return problems

@@ -15,12 +15,9 @@ import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from dsdone.git.command import GitRun
-
-if TYPE_CHECKING:
-    import pathspec
+from dsdone.globs import Globs, gitignore_globs
 
 _GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
 _SYMLINK_MODE = b"120000"
@@ -262,7 +259,7 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
     files: list[str] = []
     skipped: list[tuple[str, str]] = []
     # One spec per folder that has a .gitignore, applied to paths below that folder, as git does.
-    specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
+    specs: list[tuple[str, Globs]] = []
 
     def unreadable_folder(error: OSError) -> None:
         where = Path(error.filename).relative_to(root).as_posix() if error.filename else "."
@@ -276,7 +273,7 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
         if ".gitignore" in filenames:
             try:
                 lines = (Path(folder) / ".gitignore").read_text("utf-8", "replace").splitlines()
-                specs.append((prefix, _gitignore_spec(lines)))
+                specs.append((prefix, gitignore_globs(lines)))
             except OSError:
                 pass
         dirnames[:] = sorted(
@@ -304,30 +301,13 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
     )
 
 
-def _ignored(specs: list[tuple[str, pathspec.PathSpec[Any]]], path: str) -> bool:
+def _ignored(specs: list[tuple[str, Globs]], path: str) -> bool:
     """Whether the ``.gitignore`` files above ``path`` ignore it (a folder's path ends with "/").
 
     As in git, the deepest ``.gitignore`` with a pattern that matches decides: a ``!keep.log``
     in ``src/`` re-includes what ``*.log`` at the root ignores."""
     for base, spec in reversed(specs):
-        decision = spec.check_file(path[len(base) :]).include
+        decision = spec.check_file(path[len(base) :])
         if decision is not None:
-            return bool(decision)
+            return decision
     return False
-
-
-def _gitignore_spec(lines: list[str]) -> pathspec.PathSpec[Any]:
-    """The spec of a ``.gitignore``, leaving out the lines git itself would not understand."""
-    import pathspec
-
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
-    except ValueError:  # one bad pattern: keep the others, as git does
-        good: list[str] = []
-        for line in lines:
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line])
-            except ValueError:
-                continue
-            good.append(line)
-        return pathspec.GitIgnoreSpec.from_lines(good)
