@@ -298,6 +298,11 @@ class _SchemaUnusable(Exception):
     sample's."""
 
 
+class _NotValidated(Exception):
+    """The sample could not be validated at all (the child process that ran the schema's
+    regular expressions failed)."""
+
+
 def _check_sample(
     project: Project, item: Output, fmt: str | None, loaded: _Schema | None, max_failures: int
 ) -> Iterator[Finding | Note]:
@@ -346,7 +351,7 @@ def _check_sample(
         )
         return
     try:
-        failures = list(_failing_records(records, loaded))
+        failures = _failing_records(records, loaded)
     except _SchemaUnusable as exc:
         yield project.contract_finding(
             f"{_label(item)}: the schema cannot be applied to the sample: {exc}",
@@ -354,6 +359,13 @@ def _check_sample(
             item.index,
             "schema",
             hint="make every $ref of the schema point inside the schema itself",
+        )
+        return
+    except _NotValidated as exc:
+        yield Finding(
+            f"{_label(item)}: sample {path} could not be validated: {exc}",
+            path=path,
+            hint="simplify the schema's regular expressions (pattern, patternProperties)",
         )
         return
     for number, record, message in failures[: max(max_failures, 0)]:
@@ -373,21 +385,26 @@ def _check_sample(
         )
 
 
-def _failing_records(records: list[Record], loaded: _Schema) -> Iterator[tuple[int, Record, str]]:
-    from jsonschema.exceptions import best_match
+def _failing_records(records: list[Record], loaded: _Schema) -> list[tuple[int, Record, str]]:
+    """(number, record, why) of each failing record. Where the schema holds regular
+    expressions, in a child process that the check's timeout ends (``dsdone.isolation``)."""
+    from dsdone.analysis.sample_validation import holds_regex, validate
+    from dsdone.isolation import IsolatedFailure, run_isolated
 
-    validator = loaded.validator(loaded.schema, format_checker=loaded.validator.FORMAT_CHECKER)
-    for number, record in enumerate(records, start=1):
-        if record.problem is not None:
-            yield number, record, record.problem
-            continue
+    request = {
+        "schema": loaded.schema,
+        "records": [[record.line, record.value, record.problem] for record in records],
+    }
+    if holds_regex(loaded.schema):
         try:
-            error = best_match(validator.iter_errors(record.value))
-        except Exception as exc:  # an unresolvable $ref surfaces only while validating
-            raise _SchemaUnusable(f"{type(exc).__name__}: {exc}") from None
-        if error is not None:
-            place = "/".join(str(p) for p in error.absolute_path)
-            yield number, record, error.message + (f" (at {place})" if place else "")
+            answer = run_isolated("dsdone.analysis.sample_validation:validate", request)
+        except IsolatedFailure as exc:
+            raise _NotValidated(str(exc)) from None
+    else:
+        answer = validate(request)
+    if "unusable" in answer:
+        raise _SchemaUnusable(answer["unusable"])
+    return [(index + 1, records[index], message) for index, message in answer["failures"]]
 
 
 def _reason(exc: BaseException) -> str:

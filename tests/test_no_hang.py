@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +142,81 @@ def test_a_gitignore_built_to_backtrack_does_not_hang_outside_git(make_repo: Mak
     result = result_of(check_report(root, "--select", "personal-paths"), "personal-paths")
 
     assert [f["path"] for f in result["findings"]] == [LONG_NAME]
+
+
+# -- a repository's own regular expressions: JSON Schema patterns, run in a child process -------
+
+CATASTROPHIC = {
+    "type": "object",
+    "properties": {"id": {"type": "string", "pattern": "^(a+)+$"}},
+}
+SAMPLE = json.dumps({"id": "a" * 64 + "!"}) + "\n"  # 2^64 ways to fail
+
+
+def schema_repo(make_repo: MakeRepo) -> Path:
+    contract = MINIMAL_CONTRACT + (
+        "outputs:\n  - name: scores\n    format: jsonl\n"
+        "    schema: schemas/scores.json\n    sample: samples/scores.jsonl\n"
+    )
+    files = {"schemas/scores.json": json.dumps(CATASTROPHIC), "samples/scores.jsonl": SAMPLE}
+    return make_repo(files, contract=contract)
+
+
+def isolated_children() -> list[int]:
+    """The child processes this worktree's dsdone starts for isolated work, still running."""
+    source = str(Path(__file__).resolve().parents[1] / "src")
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if "isolation.serve()" in command and source in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="lists processes through /proc")
+def test_a_schema_pattern_built_to_backtrack_ends_at_the_checks_timeout(
+    make_repo: MakeRepo,
+) -> None:
+    root = schema_repo(make_repo)
+
+    completed = run_dsdone(
+        "check", str(root), "--format", "json", "--timeout", "3", "--select", "output-schema"
+    )
+
+    assert completed.returncode == 1, completed.stderr
+    result = result_of(json.loads(completed.stdout), "output-schema")
+    assert (result["status"], result["summary"]) == (
+        "error",
+        "did not finish within 3 s (its timeout)",
+    )
+    assert isolated_children() == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="lists processes through /proc")
+def test_ctrl_c_ends_a_run_stuck_in_a_schema_pattern_with_exit_130(make_repo: MakeRepo) -> None:
+    root = schema_repo(make_repo)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dsdone", "check", str(root), "--select", "output-schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(200):  # until the pattern runs (or, before the fix, the check is stuck)
+            if isolated_children() or process.poll() is not None:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=LIVENESS)
+    finally:
+        process.kill()
+        process.wait()
+
+    assert process.returncode == 130, stderr
+    assert "dsdone: interrupted" in stderr
+    assert "Traceback" not in stderr
+    assert isolated_children() == []

@@ -15,6 +15,7 @@ from typing import Any
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
 from dsdone.globs import compile_globs
+from dsdone.isolation import set_deadline
 from dsdone.project import Project
 from dsdone.report import CheckResult, Finding, Status
 
@@ -78,6 +79,9 @@ class _Run:
         self.thread.start()
 
     def _work(self, project: Project) -> None:
+        # What the check hands to a child process gets the time it has left (dsdone.isolation).
+        left = self.started + self.timeout - time.perf_counter()
+        set_deadline(time.monotonic() + left)
         self.outcome.append(_call(project, self.prepared))
         self.finished = time.perf_counter()
 
