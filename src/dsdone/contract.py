@@ -257,9 +257,9 @@ def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -
     ]
 
 
-# The most a thread join can wait (``threading.TIMEOUT_MAX``, about 292 years on Linux); a
-# longer or infinite timeout would make the runner fail, not the contract.
-_MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
+# The longest timeout a contract or --timeout may set: a week is more than any check needs, and
+# a longer or infinite one would make the runner fail, not the contract.
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 
 
 def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
@@ -267,11 +267,11 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
     problems: list[Problem] = []
     for check_id, settings in (data.get("checks") or {}).items():
         timeout = (settings or {}).get("timeout")
-        if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
+        if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
             problems.append(
                 Problem(
                     f"checks.{check_id}.timeout must be a number of seconds up to "
-                    f"{_MAX_TIMEOUT_SECONDS:g}; got {timeout!r}",
+                    f"{MAX_TIMEOUT_SECONDS:g}; got {timeout!r}",
                     _where(document, ("checks", check_id, "timeout"), shown),
                 )
             )

@@ -92,10 +92,13 @@ def run(
             frozenset().union(*(item.check.grep for item in prepared.values()))
         )
         project = Project(repository, contract)
-        results = run_checks(project, prepared, selection.timeout)
-        commit = project.git.commit
+        # What the report says about the project is read before the checks start: a check
+        # abandoned at its timeout may still be running, and nothing it touches afterwards
+        # may reach the report, nor keep it waiting.
+        commit = project.head.commit
         folder = _repository_folder(project, search_root)
         contract_path = project.contract_path
+        results = run_checks(project, prepared, selection.timeout)
     waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
     results = apply_waivers(results, contract.waivers, today or date.today(), waiver_lines)
     if baseline is not None:
@@ -120,7 +123,7 @@ def run(
 def _repository_folder(project: Project, search_root: Path | None) -> str:
     """The project folder relative to the repository's top folder (or to ``search_root``
     outside git); "" when it is the top."""
-    base = project.git.work_tree or search_root
+    base = project.head.work_tree or search_root
     if base is None:
         return ""
     try:

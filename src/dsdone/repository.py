@@ -25,8 +25,9 @@ from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, lines_holding, read_grep, start_grep
-from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
+from dsdone.git.grep import FileLines, lines_holding, read_grep
+from dsdone.git.prefetch import Prefetch
+from dsdone.git.running import GitCommands
 from dsdone.git.sizes import blobs_larger_than, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
@@ -130,8 +131,9 @@ class Repository:
         if early is not None and early.root != self.root:
             early.close()  # started for another folder (a guess that was wrong): of no use
             early = None
-        self._prefetch = early
-        self._runs: list[GitRun] = []  # searches started here, stopped by close()
+        # One object, shared with the Project made from this repository: closing either
+        # stops every git command either started.
+        self._git_commands = GitCommands(self.root, early)
 
     @classmethod
     def start(
@@ -152,8 +154,7 @@ class Repository:
         """The literals the checks that will run search for (``@check(grep=...)``): the early
         search is kept if it covers them, started again if it does not, stopped if nothing
         will be searched."""
-        if self._prefetch is not None:
-            self._prefetch.search_only(frozenset(literals))
+        self._git_commands.expect_searches(literals)
 
     def __enter__(self) -> Self:
         return self
@@ -163,11 +164,9 @@ class Repository:
 
     def close(self) -> None:
         """Stop the git commands this project started (a check that timed out may have left
-        one running) and free their output."""
-        for run in self._runs:
-            run.kill()
-        if self._prefetch is not None:
-            self._prefetch.close()
+        one running) and free their output. Afterwards no git command starts: a check
+        abandoned at its timeout that asks for one gets ``GitError``."""
+        self._git_commands.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.root)!r})"
@@ -176,11 +175,7 @@ class Repository:
 
     def _git_run(self, name: str) -> GitRun:
         """The git command ``GIT_COMMANDS[name]``: the prefetched one, or started now."""
-        run = self._prefetch.runs.pop(name, None) if self._prefetch is not None else None
-        if run is None:
-            run = GitRun(GIT_COMMANDS[name], self.root)
-            self._runs.append(run)
-        return run
+        return self._git_commands.take(name)
 
     @fact
     def index(self) -> FileIndex:
@@ -232,12 +227,7 @@ class Repository:
         wanted = frozenset(literals)
         if not wanted:
             return iter(())  # nothing to look for is found in no file
-        prefetch = self._prefetch
-        if prefetch is not None and prefetch.grep is not None and wanted <= prefetch.literals:
-            run, extra = prefetch.grep, prefetch.literals - wanted
-        else:
-            run, extra = start_grep(self.root, wanted), frozenset()
-            self._runs.append(run)
+        run, extra = self._git_commands.search(wanted)
         found = read_grep(run)
         if found is None:
             return None
@@ -395,8 +385,14 @@ class Repository:
     # -- git ---------------------------------------------------------------------------------
 
     @fact
+    def head(self) -> GitState:
+        """Where the work tree is and what is checked out, without counting changes: what a
+        report says it describes (its ``commit``), read before any check starts."""
+        return read_git_state(self.root, self._git_run("state"))
+
+    @fact
     def git(self) -> GitState:
-        state = read_git_state(self.root, self._git_run("state"))
+        state = self.head
         if state.commit is None or state.problem is not None:
             return state
         staged, problem = self._staged
