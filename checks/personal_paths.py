@@ -25,7 +25,7 @@ from dsdone.api import Note, check, option
 from dsdone.globs import compile_globs
 from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
-from dsdone.safe_read import BINARY_PROBE_BYTES
+from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
 
 CHECK_ID = "personal-paths"
 MEGABYTE = 1024 * 1024
@@ -135,7 +135,9 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     allowed = frozenset(DEFAULT_ALLOWED_USERS) | frozenset(options.allow_users)
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
-    cap = max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES)
+    # Never more of a file than dsdone holds in memory at once, whatever the option says: the
+    # note on files read in part gives the size that was read.
+    cap = min(max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES), MAX_TEXT_BYTES)
     left_out = _left_out(options.include_docs)
 
     def searched(relative: str) -> bool:
@@ -167,7 +169,7 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     if truncated:
         truncated.sort()
         shown = ", ".join(truncated[:3]) + (", …" if len(truncated) > 3 else "")
-        yield Note(f"only the first {options.max_file_mb:g} MB of {len(truncated)} read: {shown}")
+        yield Note(f"only the first {cap / MEGABYTE:g} MB of {len(truncated)} read: {shown}")
 
 
 def _left_out(include_docs: bool) -> re.Pattern[str]:
@@ -199,6 +201,9 @@ def _candidates(
         return
     for hit in found:
         if not searched(hit.path):
+            continue
+        if not hit.complete:  # more hits than a search keeps: read the file itself, in part
+            yield hit.path, None
             continue
         if hit.path.endswith(".ipynb"):
             if _any_match(hit.lines, allowed):  # else a near miss: not read, not parsed

@@ -316,7 +316,7 @@ def _sample_candidates(folder: PurePosixPath, stem: str) -> list[str]:
 def _training_script(repository: Repository, files: list[str], found: Inference) -> None:
     if found.retrain is None:
         makefile = next((p for p in ("Makefile", "makefile", "GNUmakefile") if p in files), None)
-        if makefile and "train" in makefile_targets(_text(repository, makefile)):
+        if makefile and "train" in makefile_targets(_text(repository, makefile, found)):
             found.retrain, found.retrain_origin = "make train", makefile
     if found.retrain is None:
         for path in files:
@@ -372,10 +372,14 @@ def _add_input(
 # -- reading, without ever failing on a broken file --------------------------------------------
 
 
-def _text(repository: Repository, path: str) -> str:
+def _text(repository: Repository, path: str, found: Inference) -> str:
     try:
         return repository.read_text(path)
-    except (OSError, OutsideProject, UnicodeDecodeError):
+    except (OSError, OutsideProject, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        if isinstance(exc, OutsideProject):
+            why = "it points outside the repository"
+        found.todo.append(f"{path}: cannot be read ({why}), so nothing was inferred from it")
         return ""
 
 

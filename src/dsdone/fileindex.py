@@ -18,7 +18,11 @@ from pathlib import Path
 
 from dsdone.git.command import GitRun
 from dsdone.globs import Globs, gitignore_globs
+from dsdone.safe_read import read_regular
 
+# A .gitignore is a page of patterns; each becomes regular expressions, so a huge one would
+# cost seconds and memory before the walk even starts.
+MAX_GITIGNORE_BYTES = 256 * 1024
 _GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
 _SYMLINK_MODE = b"120000"
 # Tracked files with their mode (tag H), again those changed (C) or deleted (R) in the work
@@ -271,21 +275,20 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
         prefix = "" if rel_folder == "." else f"{rel_folder}/"
         specs = [(base, spec) for base, spec in specs if prefix.startswith(base)]
         if ".gitignore" in filenames:
-            try:
-                lines = (Path(folder) / ".gitignore").read_text("utf-8", "replace").splitlines()
-                specs.append((prefix, gitignore_globs(lines)))
-            except OSError:
-                pass
+            lines, problem = _gitignore_lines(f"{folder}/.gitignore")
+            specs.append((prefix, gitignore_globs(lines)))
+            if problem is not None:
+                skipped.append((f"{prefix}.gitignore", problem))
         dirnames[:] = sorted(
             d for d in dirnames if d != ".git" and not _ignored(specs, f"{prefix}{d}/")
         )
         for name in filenames:
             path = f"{prefix}{name}"
+            if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
+                continue
             problem = _name_problem(os.fsencode(path))
             if problem is not None:
                 skipped.append((_shown(os.fsencode(path)), problem))
-                continue
-            if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
                 continue
             reason = _unreadable(root, path)
             if reason is None:
@@ -299,6 +302,21 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
         git_problem=git_problem,
         skipped=tuple(sorted(skipped)),
     )
+
+
+def _gitignore_lines(path: str) -> tuple[list[str], str | None]:
+    """The lines of a ``.gitignore`` (none if it cannot be read), and what kept them from being
+    read whole: a file larger than ``MAX_GITIGNORE_BYTES`` is read in part, a named pipe not
+    at all (opening it would wait forever)."""
+    try:
+        raw = read_regular(path, MAX_GITIGNORE_BYTES + 1)
+    except OSError as exc:
+        return [], f"cannot be read: {exc.strerror or exc}: its patterns are not applied"
+    problem = None
+    if len(raw) > MAX_GITIGNORE_BYTES:
+        raw = raw[: raw.rfind(b"\n", 0, MAX_GITIGNORE_BYTES) + 1]
+        problem = f"larger than {MAX_GITIGNORE_BYTES // 1024} KB: only its first lines apply"
+    return raw.decode("utf-8", "replace").splitlines(), problem
 
 
 def _ignored(specs: list[tuple[str, Globs]], path: str) -> bool:

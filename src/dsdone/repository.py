@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import enum
-import functools
 import itertools
 import os
 import posixpath
@@ -31,10 +30,22 @@ from dsdone.git.running import GitCommands
 from dsdone.git.sizes import blobs_larger_than, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
+from dsdone.memo import BoundedCache
 from dsdone.parsed import Parsed, parse
-from dsdone.safe_read import open_regular, read_regular, read_text_source
+from dsdone.pysource import parse_python
+from dsdone.safe_read import (
+    BINARY_PROBE_BYTES,
+    MAX_PYTHON_BYTES,
+    MAX_TEXT_BYTES,
+    open_regular,
+    read_python_source,
+    read_regular,
+    read_text_source,
+    too_large,
+)
 
 T = TypeVar("T")
+_MB = 1024 * 1024
 
 
 class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_property
@@ -134,6 +145,12 @@ class Repository:
         # One object, shared with the Project made from this repository: closing either
         # stops every git command either started.
         self._git_commands = GitCommands(self.root, early)
+        # What the readers below computed, shared the same way, each within a byte budget
+        # (of the text it was made from): a repository of large files cannot fill memory.
+        self._sources: BoundedCache[str, bytes] = BoundedCache(64 * _MB)
+        self._trees: BoundedCache[str, ast.Module] = BoundedCache(MAX_PYTHON_BYTES)
+        self._parsed: BoundedCache[str, Parsed] = BoundedCache(4 * _MB)
+        self._notebooks: BoundedCache[str, Any] = BoundedCache(16 * _MB)
 
     @classmethod
     def start(
@@ -243,22 +260,28 @@ class Repository:
                 continue  # a tracked link out of the project, a name that cannot be shown
             if wanted is not None:  # the search was for more literals than asked for
                 lines = [line for line in hit.lines if any(w in line[1] for w in wanted)]
-                if not lines:
+                if not lines and hit.complete:
                     continue
-                hit = FileLines(hit.path, lines)
+                hit = FileLines(hit.path, lines, hit.complete)
             yield hit
 
     def _untracked_hits(self, wanted: frozenset[bytes]) -> Iterator[FileLines]:
+        """The untracked files searched here, as git grep would: binary files left out, and
+        only the first ``MAX_TEXT_BYTES`` of a larger file (marked incomplete)."""
         tracked = self.index.tracked
         for path in self.index.files:
             if path in tracked:
                 continue
             try:
-                lines = lines_holding(self.read_bytes(path), wanted)
+                data = self.read_bytes(path, MAX_TEXT_BYTES + 1)
             except (OSError, OutsideProject):
                 continue  # gone since the index was made
-            if lines:
-                yield FileLines(path, lines)
+            complete = len(data) <= MAX_TEXT_BYTES
+            if b"\0" in data[:BINARY_PROBE_BYTES]:
+                continue
+            lines = lines_holding(data[:MAX_TEXT_BYTES], wanted)
+            if lines or not complete:
+                yield FileLines(path, lines, complete)
 
     def size(self, relative: str) -> int:
         """The file's size in bytes; ``OSError`` or ``OutsideProject`` as ``read_bytes``."""
@@ -313,8 +336,14 @@ class Repository:
 
     def read_bytes(self, relative: str, limit: int | None = None) -> bytes:
         """The file's bytes, or its first ``limit`` bytes (not cached: for scanning many files
-        once); ``OSError`` if it is not a regular file, ``OutsideProject`` if it is not in the
-        project."""
+        once); ``OSError`` if it is not a regular file, or (without ``limit``) if it is larger
+        than ``MAX_TEXT_BYTES``; ``OutsideProject`` if it is not in the project. Read a larger
+        file in parts with ``open``."""
+        if limit is None:
+            data = read_regular(self.os_path(relative), MAX_TEXT_BYTES + 1, relative)
+            if len(data) > MAX_TEXT_BYTES:
+                raise too_large(MAX_TEXT_BYTES, "too large to read whole", relative)
+            return data
         return read_regular(self.os_path(relative), limit, relative)
 
     def open(self, relative: str) -> BinaryIO:
@@ -334,53 +363,68 @@ class Repository:
             return self._root_prefix + relative
         return str(self.path(relative))
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - a Project lives for one run
     def read_source(self, relative: str) -> bytes:
         """The bytes of a text file (cached); ``OSError`` also for a file larger than
         ``MAX_TEXT_BYTES``, which is data, not text to scan."""
-        return read_text_source(self.os_path(relative), relative)
+
+        def read() -> tuple[bytes, int]:
+            data = read_text_source(self.os_path(relative), relative)
+            return data, len(data)
+
+        return self._sources.get(relative, read)
 
     def read_text(self, relative: str) -> str:
         """The file decoded as UTF-8 (its bytes are cached); raises ``UnicodeDecodeError`` or
         ``OSError`` (also for a file larger than ``MAX_TEXT_BYTES``)."""
         return self.read_source(relative).decode("utf-8-sig")
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019
     def python_ast(self, relative: str) -> ast.Module:
-        """The parsed module (cached); raises ``SyntaxError`` with the line where it fails, and
-        ``UnicodeDecodeError`` or ``OSError`` as ``read_text`` does."""
-        source = self.read_source(relative)
-        if not source.isascii():
-            source.decode("utf-8-sig")  # the same error as read_text for a file that is not UTF-8
-        # Parsed from the bytes: decoding first would only have the parser encode them again.
-        return ast.parse(source, filename=relative)
+        """The parsed module (cached); raises ``SyntaxError`` with the line where it fails,
+        ``UnicodeDecodeError`` or ``OSError`` as ``read_text`` does, and ``OSError`` for a file
+        larger than ``MAX_PYTHON_BYTES``: generated data, whose syntax tree would take
+        gigabytes."""
 
-    @functools.lru_cache(maxsize=128)  # noqa: B019
+        def parse() -> tuple[ast.Module, int]:
+            source = read_python_source(self.os_path(relative), relative)
+            if not source.isascii():
+                source.decode("utf-8-sig")  # the same error as read_text for a file not UTF-8
+            # Parsed from the bytes: decoding first would only have the parser encode them.
+            return parse_python(source, relative), len(source)
+
+        return self._trees.get(relative, parse)
+
     def parsed(self, relative: str) -> Parsed:
         """The YAML, JSON or TOML file parsed (cached), with the line of each value; never
         raises: a file that cannot be read or parsed has a ``problem`` at its place."""
-        try:
-            text = self.read_text(relative)
-        except (OSError, OutsideProject):
-            return Parsed(relative, problem=Problem("cannot be read", Location(relative)))
-        except UnicodeDecodeError as exc:
-            return Parsed(
-                relative, problem=Problem(f"not valid UTF-8 (byte {exc.start})", Location(relative))
-            )
-        return parse(relative, text)
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019
+        def read_and_parse() -> tuple[Parsed, int]:
+            try:
+                text = self.read_text(relative)
+            except (OSError, OutsideProject) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else None
+                words = f"cannot be read ({why})" if why else "cannot be read"
+                return Parsed(relative, problem=Problem(words, Location(relative))), 0
+            except UnicodeDecodeError as exc:
+                words = f"not valid UTF-8 (byte {exc.start})"
+                return Parsed(relative, problem=Problem(words, Location(relative))), 0
+            return parse(relative, text), len(text)
+
+        return self._parsed.get(relative, read_and_parse)
+
     def notebook(self, relative: str) -> Any:
         """The notebook as an ``nbformat`` node (cached); raises ``ValueError`` if it is invalid."""
-        import nbformat
 
-        reads: Callable[..., Any] = nbformat.reads  # nbformat has no type hints
-        try:
-            return reads(self.read_text(relative), as_version=nbformat.NO_CONVERT)
-        except UnicodeDecodeError:
-            raise
-        except Exception as exc:  # nbformat raises bare JSON and validation errors
-            raise ValueError(f"not a valid notebook: {exc}") from None
+        def read() -> tuple[Any, int]:
+            import nbformat
+
+            reads: Callable[..., Any] = nbformat.reads  # nbformat has no type hints
+            text = self.read_text(relative)
+            try:
+                return reads(text, as_version=nbformat.NO_CONVERT), len(text)
+            except Exception as exc:  # nbformat raises bare JSON and validation errors
+                raise ValueError(f"not a valid notebook: {exc}") from None
+
+        return self._notebooks.get(relative, read)
 
     # -- git ---------------------------------------------------------------------------------
 

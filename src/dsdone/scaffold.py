@@ -19,6 +19,7 @@ import json
 import keyword
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.errors import DsdoneError
+from dsdone.safe_read import read_regular
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -227,8 +229,8 @@ def write_file(target: Path, relative: str, content: str, *, force: bool = False
             f"{path}: is a folder, but the template has a file there",
             hint="move the folder away, or scaffold into another folder",
         )
-    if path.exists():
-        if path.read_bytes() == data:
+    if os.path.lexists(path):
+        if _holds(path, data):
             return Outcome.UNCHANGED
         if not force:
             return Outcome.SKIPPED
@@ -239,7 +241,7 @@ def write_file(target: Path, relative: str, content: str, *, force: bool = False
             f"{path.parent}: is a file, but the template needs a folder there",
             hint="move the file away, or scaffold into another folder",
         ) from None
-    existed = path.exists()
+    existed = os.path.lexists(path)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
@@ -259,6 +261,18 @@ def write_file(target: Path, relative: str, content: str, *, force: bool = False
     return Outcome.CREATED
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file with exactly ``data``: read only if its size says it
+    may be, and never a named pipe (which would wait forever), a device or a link."""
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        return read_regular(str(path), len(data) + 1) == data
+    except OSError:
+        return False
+
+
 def _place_without_overwriting(temporary: Path, path: Path) -> bool:
     # A hard link fails if the name exists, so a file created meanwhile by someone else is
     # never replaced. Where links are not supported, fall back to a check-then-rename.
@@ -267,7 +281,7 @@ def _place_without_overwriting(temporary: Path, path: Path) -> bool:
     except FileExistsError:
         return False
     except OSError:
-        if path.exists():
+        if os.path.lexists(path):
             return False
         temporary.replace(path)
     return True

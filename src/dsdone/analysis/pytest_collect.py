@@ -4,7 +4,7 @@
 Parsing thousands of test files is the most CPU a check run spends, so a large suite is
 collected in a second process (``collect``), on another core, while dsdone's own process does
 the rest. Standard library only: that process imports nothing else of dsdone but
-``dsdone.safe_read``, and starts in a few milliseconds.
+``dsdone.safe_read`` and ``dsdone.pysource``, and starts in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsdone.safe_read import read_text_source
+from dsdone.pysource import parse_python
+from dsdone.safe_read import read_python_source
 
 # A file that cannot hold a test function is not parsed. This is exact for counting: every
 # test is a `def test...` (`async def test...` included); a backslash continues a `def` line.
@@ -48,7 +49,7 @@ def collect_file(path: str, on_disk: str, own: frozenset[str] = frozenset()) -> 
     """Read and collect the test file ``path``, found on disk at ``on_disk``; ``imports_own``
     says whether it imports one of the modules ``own``."""
     try:
-        source = read_text_source(on_disk, path)
+        source = read_python_source(on_disk, path)
     except OSError as exc:
         return TestFile(path, problem=f"cannot be read: {exc.strerror}")
     return collect_source(path, source, own)
@@ -61,7 +62,7 @@ def collect_source(path: str, source: bytes, own: frozenset[str] = frozenset()) 
         return TestFile(path)
     try:
         # Parsed from the bytes: decoding first would only have the parser encode them again.
-        tree = ast.parse(source, filename=path)
+        tree = parse_python(source, path)
     except SyntaxError as exc:
         return TestFile(
             path, problem=f"does not parse: {exc.msg}", line=exc.lineno, column=exc.offset

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.git.command import GitRun
-from dsdone.safe_read import BINARY_PROBE_BYTES
+from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
 
 _READ_SIZE = 1024 * 1024
 
@@ -22,10 +22,13 @@ _READ_SIZE = 1024 * 1024
 @dataclass(frozen=True)
 class FileLines:
     """The lines of one file that hold a literal: (1-based number, the line's bytes without
-    its line break), in order."""
+    its line break), in order. At most ``MAX_TEXT_BYTES`` of them are kept: beyond that (a
+    file of millions of hits, a line of a gigabyte) ``complete`` is False, the last line kept
+    may be cut short, and a reader that needs them all reads the file itself, in part."""
 
     path: str  # relative to the project folder, with forward slashes
     lines: list[tuple[int, bytes]]
+    complete: bool = True
 
 
 def grep_arguments(literals: Iterable[bytes]) -> list[str]:
@@ -71,27 +74,47 @@ def read_grep(run: GitRun) -> Iterator[FileLines] | None:
 
 
 def _files(run: GitRun) -> Iterator[FileLines]:
-    """Group the records of the output by file (git writes each file's hits together)."""
+    """Group the records of the output by file (git writes each file's hits together), keeping
+    at most ``MAX_TEXT_BYTES`` of lines a file."""
     current: FileLines | None = None
-    for path, number, line in _records(run):
+    kept = 0
+    for path, number, line, whole in _records(run):
         if current is None or current.path != path:
             if current is not None:
                 yield current
-            current = FileLines(path, [])
+            current, kept = FileLines(path, []), 0
+        if not current.complete:
+            continue
+        if kept + len(line) > MAX_TEXT_BYTES or not whole:
+            current = FileLines(path, current.lines, complete=False)
+            if kept + len(line) > MAX_TEXT_BYTES:
+                continue
         current.lines.append((number, line))
+        kept += len(line)
     if current is not None:
         yield current
 
 
-def _records(run: GitRun) -> Iterator[tuple[str, int, bytes]]:
-    """``PATH\\0NUMBER\\0LINE\\n`` records, read in chunks from git's output file. A path may
-    hold a line break, a line may hold a NUL (after git's 8,000-byte binary probe), but a path
-    never holds a NUL and a line never a line break: so fields are split in that order."""
+def _records(run: GitRun) -> Iterator[tuple[str, int, bytes, bool]]:
+    """``PATH\\0NUMBER\\0LINE\\n`` records, read in chunks from git's output file, with whether
+    the line is whole. A path may hold a line break, a line may hold a NUL (after git's
+    8,000-byte binary probe), but a path never holds a NUL and a line never a line break: so
+    fields are split in that order. A line longer than ``MAX_TEXT_BYTES`` is cut there and the
+    rest of it skipped as it is read, never held: a file of one line of a gigabyte costs no
+    more memory than a short one."""
     offset = 0
     pending = b""
+    skipping = False  # inside the rest of a line that was cut
     while True:
         chunk = run.read_at(offset, _READ_SIZE)
         offset += len(chunk)
+        if not chunk:
+            return
+        if skipping:
+            end = chunk.find(b"\n")
+            if end < 0:
+                continue
+            chunk, skipping = chunk[end + 1 :], False
         data = pending + chunk if pending else chunk
         start = 0
         while True:
@@ -104,11 +127,22 @@ def _records(run: GitRun) -> Iterator[tuple[str, int, bytes]]:
                 os.fsdecode(data[start:path_end]),
                 int(data[path_end + 1 : number_end]),
                 data[number_end + 1 : line_end],
+                True,
             )
             start = line_end + 1
         pending = data[start:]
-        if not chunk:
-            return
+        if len(pending) > MAX_TEXT_BYTES:  # one line longer than anything kept: cut it
+            path_end = pending.find(b"\0")
+            number_end = pending.find(b"\0", path_end + 1) if path_end >= 0 else -1
+            if number_end < 0:
+                return  # no path in ten megabytes: not git grep's output
+            yield (
+                os.fsdecode(pending[:path_end]),
+                int(pending[path_end + 1 : number_end]),
+                pending[number_end + 1 : number_end + 1 + MAX_TEXT_BYTES],
+                False,
+            )
+            pending, skipping = b"", True
 
 
 def lines_holding(data: bytes, literals: Iterable[bytes]) -> list[tuple[int, bytes]]:
