@@ -3,7 +3,6 @@ matches the schema, record by record."""
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Generator, Iterator, Mapping
@@ -13,6 +12,7 @@ from typing import Any
 from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
+from dsdone.parsed import node_line
 from dsdone.project import PathStatus, Project
 from dsdone.report import Finding
 
@@ -204,6 +204,13 @@ def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Sc
         return None
     try:
         validator.check_schema(schema)
+    except RecursionError:
+        yield locate(
+            f"{shown} is nested too deeply to be checked as a JSON Schema",
+            (),
+            "a schema for one record is a few levels deep; flatten it, or use $defs and $ref",
+        )
+        return None
     except SchemaError as exc:
         place = "/".join(str(p) for p in exc.absolute_path)
         yield locate(
@@ -233,56 +240,33 @@ def _file_problem(project: Project, path: str) -> str | None:
 
 def _parse_schema_text(path: str, text: str) -> Any:
     """The parsed schema file (JSON, or YAML for any other extension), or a located Finding."""
-    hint = "fix the syntax at that place"
-    if path.lower().endswith(".json"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            return Finding(
-                f"schema {path} is not valid JSON: {exc.msg}",
-                path=path,
-                line=exc.lineno,
-                column=exc.colno,
-                hint=hint,
-            )
-    import yaml
+    from dsdone.parsed import DataError, load_json, load_yaml
 
+    kind = "JSON" if path.lower().endswith(".json") else "YAML"
     try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        if kind == "JSON":
+            return load_json(text)
+        documents, _ = load_yaml(text, plain_tags=False)
+    except DataError as exc:
         return Finding(
-            f"schema {path} is not valid YAML: {exc.problem or exc.context}",
+            f"schema {path} is {exc.describe(kind)}",
             path=path,
-            line=mark.line + 1 if mark else None,
-            hint=hint,
+            line=exc.line,
+            column=exc.column,
+            hint="fix the syntax at that place",
         )
-    except yaml.YAMLError as exc:
-        return Finding(f"schema {path} is not valid YAML: {exc}", path=path, hint=hint)
+    return documents[0] if documents else None
 
 
 def _yaml_line(text: str, where: tuple[str | int, ...]) -> int | None:
     """The line of the value at ``where`` in a JSON or YAML text (its closest parent's line)."""
-    import yaml
+    from dsdone.parsed import DataError, load_yaml
 
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        _, nodes = load_yaml(text, plain_tags=True)
+    except DataError:
         return None
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in where:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if str(k.value) == str(part)), None)
-            key = next((k for k, _ in node.value if str(k.value) == str(part)), None)
-            line = key.start_mark.line + 1 if key is not None else line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-            line = child.start_mark.line + 1 if child is not None else line
-        if child is None:
-            break
-        node = child
-    return line
+    return node_line(nodes[0], where) if nodes else None
 
 
 def _draft(validator: type[Any]) -> str:

@@ -344,7 +344,7 @@ def _cells(raw: str) -> list[Any] | None:
     converted by nbformat, which is imported only then."""
     try:
         notebook = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, an integer too long, or nested too deep
         return None
     if isinstance(notebook, dict) and notebook.get("nbformat") != 4:
         import nbformat

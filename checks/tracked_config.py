@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from dsdone.api import Note, check
+from dsdone.parsed import DataError
 from dsdone.project import OutsideProject, PathStatus, Project
 from dsdone.report import Area, Finding, Severity
 
@@ -288,27 +288,13 @@ def _is_literal(text: str) -> bool:
 def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
     import yaml
 
-    loader = yaml.SafeLoader(text)
-    documents: list[yaml.Node] = []
+    from dsdone.parsed import load_yaml
+
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is not None:
-                loader.construct_document(node)  # safe: only plain types, no tag constructs code
-                documents.append(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return _parse_error(
-            path,
-            "YAML",
-            exc.problem or exc.context or "invalid YAML",
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-        )
-    except (yaml.YAMLError, RecursionError) as exc:
-        return _parse_error(path, "YAML", type(exc).__name__, None, None)
-    finally:
-        loader.dispose()
+        # Safe, and strict: only plain types; a tag that would construct code is an error.
+        _, documents = load_yaml(text, plain_tags=False)
+    except DataError as exc:
+        return _parse_error(path, "YAML", exc, exc.line, exc.column)
     settings: list[_Setting] = []
     seen: set[int] = set()  # aliases share nodes: visit each once, whatever "billion laughs" do
     stack: list[yaml.Node] = list(documents)
@@ -334,27 +320,21 @@ def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
 
 
 def _parse_json(text: str, path: str) -> list[_Setting] | Finding:
+    from dsdone.parsed import load_json
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _parse_error(path, "JSON", exc.msg, exc.lineno, exc.colno)
-    except RecursionError:
-        return _parse_error(path, "JSON", "nested too deeply", None, None)
-    return _settings_in(data)
+        return _settings_in(load_json(text))
+    except DataError as exc:
+        return _parse_error(path, "JSON", exc, exc.line, exc.column)
 
 
 def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
-    from dsdone import toml
+    from dsdone.parsed import load_toml
 
     try:
-        data = toml.loads(text)
-    except toml.TOMLDecodeError as exc:
-        message = str(exc)
-        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        problem = message[: at.start()].strip() if at else message
-        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
-        return _parse_error(path, "TOML", problem, line, column)
-    return _settings_in(data)
+        return _settings_in(load_toml(text))
+    except DataError as exc:
+        return _parse_error(path, "TOML", exc, exc.line, exc.column)
 
 
 def _parse_ini(text: str, path: str) -> list[_Setting] | Finding:
@@ -406,10 +386,13 @@ _PARSERS = {
 
 
 def _parse_error(
-    path: str, kind: str, problem: str, line: int | None, column: int | None
+    path: str, kind: str, problem: str | DataError, line: int | None, column: int | None
 ) -> Finding:
+    message = (
+        problem.describe(kind) if isinstance(problem, DataError) else f"not valid {kind}: {problem}"
+    )
     return Finding(
-        f"not valid {kind}: {problem}",
+        message,
         path=path,
         line=line,
         column=column,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import re
 import types
 import typing
@@ -221,7 +222,11 @@ def _conforms(value: Any, hint: Any) -> bool:
     if hint is int:
         return isinstance(value, int) and not isinstance(value, bool)
     if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        # .nan and .inf are numbers to YAML, but no size, count or ratio: every comparison
+        # with nan is false, and int(inf) raises.
+        return (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        )
     if hint is str:
         return isinstance(value, str)
     if origin in (tuple, list, frozenset, set):
@@ -240,7 +245,12 @@ def _type_name(hint: Any) -> str:
     if origin in (tuple, list, frozenset, set):
         plural = {bool: "booleans", int: "whole numbers", float: "numbers", str: "strings"}
         return f"a list of {plural.get(args[0], 'values') if args else 'values'}"
-    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    names = {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a finite number",
+        str: "a string",
+    }
     if hint is type(None):
         return "null"
     return names.get(hint, getattr(hint, "__name__", str(hint)))

@@ -190,10 +190,14 @@ class _Builder:
         self._check_printable(node)
         try:
             return self.loader.construct_object(node, deep=False)
-        except (ValueError, OverflowError) as exc:
+        except (ValueError, OverflowError):
             # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
+            from dsdone.parsed import unreadable_value
+
             raise self._error(
-                node, f"the value cannot be read: {exc}", hint="write a shorter value"
+                node,
+                f"the value cannot be read: {unreadable_value(node.tag)}",
+                hint="write a shorter value",
             ) from None
 
     def _check_printable(self, node: yaml.ScalarNode) -> None:

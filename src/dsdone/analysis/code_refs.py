@@ -233,12 +233,11 @@ def console_scripts(project: Repository) -> dict[str, str]:
 def read_pyproject(project: Repository) -> dict[str, Any] | None:
     if not project.is_indexed("pyproject.toml"):
         return None
-    from dsdone import toml
+    from dsdone.parsed import DataError, load_toml
 
     try:
-        data: dict[str, Any] = toml.loads(project.read_text("pyproject.toml"))
-        return data
-    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError):
+        return load_toml(project.read_text("pyproject.toml"))
+    except (OSError, UnicodeDecodeError, DataError):
         return None
 
 
@@ -263,18 +262,17 @@ class DvcStages:
 
 def dvc_stages(project: Repository, path: str = "dvc.yaml") -> DvcStages:
     """The stage names of the DVC pipeline file ``path`` (safe YAML; never runs DVC)."""
-    import yaml
+    from dsdone.parsed import DataError, load_yaml
 
     if not project.is_indexed(path):
         return DvcStages(path, problem=f"{path} is not in the repository")
     try:
-        data = yaml.safe_load(project.read_text(path))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        return DvcStages(path, problem=f"{path} is not valid YAML: {exc.problem}", line=line)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        documents, _ = load_yaml(project.read_text(path), plain_tags=False)
+    except DataError as exc:
+        return DvcStages(path, problem=f"{path} is {exc.describe('YAML')}", line=exc.line)
+    except (OSError, UnicodeDecodeError) as exc:
         return DvcStages(path, problem=f"{path} cannot be read: {_reason(exc)}")
+    data = documents[0] if documents else None
     stages = data.get("stages") if isinstance(data, dict) else None
     if not isinstance(stages, dict):
         return DvcStages(path, problem=f"{path} has no 'stages:' mapping", line=1)

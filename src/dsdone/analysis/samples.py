@@ -50,6 +50,8 @@ def _json_records(text: str) -> list[Record]:
             return decoder.raw_decode(text, at)
         except json.JSONDecodeError as exc:
             raise SampleError(exc.msg, exc.lineno) from None
+        except (RecursionError, ValueError) as exc:
+            raise SampleError(_unreadable_json(exc), lines.at(at)) from None
 
     position = _skip(text, 0)
     if position == len(text):
@@ -118,7 +120,16 @@ def _json_lines(text: str) -> list[Record]:
             records.append(Record(number, json.loads(line)))
         except json.JSONDecodeError as exc:
             records.append(Record(number, problem=f"not valid JSON: {exc.msg}"))
+        except (RecursionError, ValueError) as exc:
+            records.append(Record(number, problem=_unreadable_json(exc)))
     return records
+
+
+def _unreadable_json(exc: RecursionError | ValueError) -> str:
+    """Valid JSON that Python cannot read: nested too deeply, or an integer too long."""
+    if isinstance(exc, RecursionError):
+        return "the record is nested too deeply to be read"
+    return f"the record holds an integer of more than {_MAX_DIGITS} digits"
 
 
 def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[Record]:
@@ -159,6 +170,7 @@ def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[R
 
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_MAX_DIGITS = 4300  # Python's limit on reading integers (sys.get_int_max_str_digits)
 
 
 def _coerce(value: str, prop: Any) -> Any:
@@ -168,11 +180,13 @@ def _coerce(value: str, prop: Any) -> Any:
     types = (declared,) if isinstance(declared, str) else tuple(declared or ())
     if value == "" and "null" in types:
         return None
-    if "integer" in types and _INTEGER.match(value.strip()):
+    # An integer longer than Python reads stays a string, which the schema then reports.
+    integer = _INTEGER.match(value.strip()) is not None and len(value) <= _MAX_DIGITS
+    if "integer" in types and integer:
         return int(value)
     if "number" in types:
         try:
-            return float(value) if not _INTEGER.match(value.strip()) else int(value)
+            return int(value) if integer else float(value)
         except ValueError:
             pass
     if "boolean" in types and value.strip().lower() in ("true", "false"):

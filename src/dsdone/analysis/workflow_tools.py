@@ -295,15 +295,16 @@ def _get_table(data: dict[str, object] | None, *keys: str) -> dict[str, object] 
 
 
 def _mlproject_entry_points(project: Repository, path: str) -> set[str] | Problem:
-    import yaml
+    from dsdone.parsed import DataError, load_yaml
 
     try:
-        data = yaml.safe_load(project.read_text(path))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else path
-        return Problem(f"{where} is not valid YAML: {exc.problem}", f"fix the YAML of {path}")
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
-        return Problem(f"{path} cannot be read: {exc}", f"fix {path}")
+        documents, _ = load_yaml(project.read_text(path), plain_tags=False)
+    except DataError as exc:
+        where = f"{path}:{exc.line}" if exc.line else path
+        return Problem(f"{where} is {exc.describe('YAML')}", f"fix the YAML of {path}")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        return Problem(f"{path} cannot be read: {why}", f"fix {path}")
+    data = documents[0] if documents else None
     entries = data.get("entry_points") if isinstance(data, dict) else None
     return {str(name) for name in entries} if isinstance(entries, dict) else set()
