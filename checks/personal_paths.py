@@ -19,6 +19,7 @@ from dsdone.analysis.personal_paths import (
     json_unescape,
     locate_sources,
     might_contain,
+    output_spans,
     scan_text,
 )
 from dsdone.api import Note, check, option
@@ -290,7 +291,10 @@ def _scan_notebook(
             yield _finding(match, relative, json_unescape(match.text), HINT)
         return
     starts = cell_starts(raw, len(cells))
+    outputs = output_spans(raw, starts)
     line_starts = [line.start for line in located]  # in order: located front to back
+    # Each match is placed by bisection, never by a walk over the cells or their outputs: a
+    # cell whose output holds tens of thousands of paths (a traceback in a loop) stays linear.
     for match in matches:
         path = json_unescape(match.text)
         index = bisect.bisect_right(line_starts, match.offset) - 1
@@ -300,8 +304,9 @@ def _scan_notebook(
                 continue
             yield _finding(match, relative, path, HINT, cell=where.cell, cell_line=where.cell_line)
             continue
-        owner = max((i for i, start in enumerate(starts) if start <= match.offset), default=None)
-        if owner is not None and path in _outputs_text(cells[owner]):
+        owner = bisect.bisect_right(starts, match.offset) - 1
+        span = outputs[owner] if owner >= 0 else None
+        if span is not None and span[0] <= match.offset < span[1]:
             yield _finding(
                 match,
                 relative,
@@ -365,18 +370,3 @@ def _cells(raw: str) -> list[Any] | None:
 def _source(cell: Any) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _outputs_text(cell: Any) -> str:
-    """Every string in the cell's saved outputs (streams, tracebacks, rich data), one a line."""
-    strings: list[str] = []
-    pending: list[Any] = [cell.get("outputs", [])]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            strings.append(item)
-        elif isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return "\n".join(strings)

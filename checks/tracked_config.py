@@ -424,38 +424,43 @@ def _settings_in(data: Any) -> list[_Setting]:
 
 
 class _LineFinder:
-    """The first line, from where the last one was found on, that holds both a key and its
-    value: the secrets of a file come in the order they are written, so one pass over the
-    text finds them all. A setting that is not ahead (a key repeated out of order) is
+    """The line where a key is written with its value just after it (``"key": "value"``,
+    ``key = "value"``), looked for from where the last one was found: the secrets of a file come
+    in the order they are written, so one pass over the text finds them all, however many are
+    on one line (a minified file). A setting that is not ahead (a key repeated out of order) is
     looked for from the start, a bounded number of times; past that its line is unknown."""
 
     _REWINDS = 16
+    _BETWEEN = 64  # the most characters between a key and its value: quotes, colon, spaces
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.cursor = 0  # where the line of the last setting found starts
+        self.cursor = 0  # where the last setting was found
+        self.line = 1  # the line the cursor is on
         self.rewinds = self._REWINDS
 
     def line_of(self, key: str, value: str) -> int | None:
         found = self._find(key, value, self.cursor, len(self.text))
         if found is None and self.cursor and self.rewinds:
             self.rewinds -= 1
-            found = self._find(key, value, 0, self.cursor)
+            self.cursor, self.line = 0, 1
+            found = self._find(key, value, 0, len(self.text))
         if found is None:
             return None
+        # Counted from the cursor on, not from the start: linear in all the settings found.
+        self.line += self.text.count("\n", self.cursor, found)
         self.cursor = found
-        return self.text.count("\n", 0, found) + 1
+        return self.line
 
     def _find(self, key: str, value: str, start: int, end: int) -> int | None:
-        """The start of the first line in [start, end) that holds ``key`` and ``value``."""
+        """Where ``key`` is, in [start, end), with ``value`` after it on the same line."""
         text = self.text
         position = text.find(key, start, end)
         while position >= 0:
-            line_start = text.rfind("\n", 0, position) + 1
-            line_end = text.find("\n", position)
-            line_end = len(text) if line_end < 0 else line_end
-            line = text[line_start:line_end]
-            if value in line:
-                return line_start
-            position = text.find(key, line_end, end)
+            after = position + len(key)
+            near = after + len(value) + self._BETWEEN
+            found = text.find(value, after, near)
+            if found >= 0 and text.find("\n", after, found) < 0:
+                return position
+            position = text.find(key, after, end)
         return None

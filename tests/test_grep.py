@@ -16,6 +16,7 @@ from dsdone import engine
 from dsdone.api import check
 from dsdone.cli import _prefetch_for
 from dsdone.contract import load_contract
+from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, read_grep, start_grep
 from dsdone.git.prefetch import Prefetch
 from dsdone.project import Project
@@ -495,3 +496,18 @@ def test_the_engine_ignores_and_closes_a_prefetch_for_another_folder(
     # Its git commands are stopped and their output freed, not left running.
     assert prefetch.grep is None
     assert all(run.closed for run in prefetch.runs.values())
+
+
+def test_a_search_git_refuses_with_perl_expressions_runs_again_with_extended_ones(
+    make_repo: MakeRepo,
+) -> None:
+    # As a git built without PCRE refuses -P (exit 128). "x\k" is an error for Perl's engine
+    # and "xk" for an extended one: only the search started again finds the line.
+    root = make_repo({"a.txt": "xk\n"}, contract=None)
+    run = GitRun(["grep", "-I", "-n", "-z", "-P", "-e", "x\\k"], root)
+    try:
+        found = read_grep(run)
+        assert found is not None
+        assert list(found) == [FileLines("a.txt", [(1, b"xk")])]
+    finally:
+        run.kill()

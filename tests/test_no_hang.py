@@ -220,3 +220,48 @@ def test_ctrl_c_ends_a_run_stuck_in_a_schema_pattern_with_exit_130(make_repo: Ma
     assert "dsdone: interrupted" in stderr
     assert "Traceback" not in stderr
     assert isolated_children() == []
+
+
+# -- realistic shapes that took quadratic time: each a report within the liveness bound --------
+
+
+def vocabulary(n: int) -> str:
+    return "{\n" + ",\n".join(f'  "tok{i}": {i}' for i in range(n)) + "\n}\n"
+
+
+def minified_secrets(n: int) -> str:
+    items = ",".join(f'{{"name": "s{i}", "api_key": "k3y{i:08d}x"}}' for i in range(n))
+    return f'{{"services": [{items}]}}\n'
+
+
+def notebook_output(n: int) -> str:
+    text = [f'  File "/home/ana/lib/module_{i}.py", line {i}, in load\n' for i in range(n)]
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": "c0",
+        "metadata": {},
+        "outputs": [{"name": "stdout", "output_type": "stream", "text": text}],
+        "source": ["load_all()\n"],
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(notebook, sort_keys=True, indent=1) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("check", "name", "content", "findings"),
+    [
+        ("tracked-config", "vocab.json", vocabulary(200_000), 0),  # a search of the text per key
+        ("tracked-config", "secrets.json", minified_secrets(20_000), 1),  # one finding a line
+        ("personal-paths", "run.ipynb", notebook_output(100_000), 100_000),  # git grep, outputs
+    ],
+    ids=["tokenizer-vocabulary", "minified-secrets", "notebook-output-lines"],
+)
+def test_a_file_of_a_shape_that_took_quadratic_time_gets_a_report(
+    make_repo: MakeRepo, check: str, name: str, content: str, findings: int
+) -> None:
+    root = make_repo({name: content}, contract=with_config(name))
+
+    result = result_of(check_report(root, "--select", check), check)
+
+    assert len(result["findings"]) == findings, result["summary"]

@@ -245,7 +245,7 @@ class Repository:
         if not wanted:
             return iter(())  # nothing to look for is found in no file
         run, extra = self._git_commands.search(wanted)
-        found = read_grep(run)
+        found = read_grep(run, restart=self._git_commands.start)
         if found is None:
             return None
         return itertools.chain(

@@ -97,6 +97,7 @@ class GitRun:
 
     def __init__(self, args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> None:
         self.args = ["git", *args]
+        self.cwd = cwd
         # The subcommand, for messages: the first word that is not an option or its value.
         self.name = next(
             (a for i, a in enumerate(args) if not a.startswith("-") and args[i - 1 : i] != ["-c"]),

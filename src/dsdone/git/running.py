@@ -51,6 +51,14 @@ class GitCommands:
             self._started.append(run)
             return run, frozenset()
 
+    def start(self, arguments: list[str]) -> GitRun:
+        """``git ARGUMENTS``, started now and stopped with the others."""
+        with self._lock:
+            self._refuse_if_closed()
+            run = GitRun(arguments, self.root)
+            self._started.append(run)
+            return run
+
     def expect_searches(self, literals: Iterable[bytes]) -> None:
         """See ``Prefetch.search_only``."""
         with self._lock:
