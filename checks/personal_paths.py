@@ -79,6 +79,10 @@ HINT_CONDA_PREFIX = (
     "delete the prefix: line: it is where conda put the environment on your machine "
     "(conda env export --no-builds | grep -v '^prefix:')"
 )
+HINT_UNREAD = (
+    "make it readable by the user who runs dsdone (and rename a file whose name holds control "
+    "characters), or leave it out with this check's `exclude` option"
+)
 HINT_OUTPUT = (
     "clear the notebook's outputs before committing "
     "(jupyter nbconvert --clear-output --inplace NOTEBOOK, or nbstripout)"
@@ -145,11 +149,20 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         return not left_out.search(relative) and not (skip is not None and skip(relative))
 
     truncated: list[str] = []
+    # What could not be searched is a finding: a gate over files it did not read must not
+    # say "ready" without saying so. First what the index could not list or name...
+    unread = [(path, why) for path, why in project.index.unsearched if searched(path)]
     for relative, lines in _candidates(project, searched, cap, allowed):
         if lines is not None:
             yield from _scan_lines(relative, lines, allowed)
             continue
-        data, complete = _read_text_bytes(project, relative, cap)
+        try:
+            data, complete = _read_text_bytes(project, relative, cap)
+        except FileNotFoundError:
+            continue  # deleted since the index was made
+        except OSError as exc:  # ...then what could not be read
+            unread.append((relative, f"cannot be read: {exc.strerror or exc}"))
+            continue
         if data is None:
             continue
         if not complete:
@@ -161,12 +174,16 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
             yield from _scan_notebook(relative, text, allowed, options.include_docs)
         else:
             yield from _scan_file(relative, text, allowed)
+    for path, why in sorted(unread):
+        yield Finding(f"not searched for personal paths: {why}", path=path, hint=HINT_UNREAD)
     count = (
         _count_searched(project.files, left_out)
         if skip is None
         else sum(map(searched, project.files))
-    )
+    ) - sum(path in project.files for path, _ in unread)
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
+    if unread:
+        yield Note(f"{len(unread)} could not be searched")
     if truncated:
         truncated.sort()
         shown = ", ".join(truncated[:3]) + (", …" if len(truncated) > 3 else "")
@@ -219,8 +236,8 @@ def _candidates(
 
 def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes | None, bool]:
     """The first ``cap`` bytes of a text file and whether that is all of it; ``None`` for a
-    binary file or one that cannot be read (deleted but still tracked, a folder link, a link
-    out of the project). Binary files cost one 8,000-byte read."""
+    binary file or a link out of the project; ``OSError`` if it cannot be read. Binary files
+    cost one 8,000-byte read."""
     try:
         with project.open(relative) as stream:
             head = stream.read(BINARY_PROBE_BYTES)
@@ -230,7 +247,7 @@ def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes |
                 return head, True
             data = head + stream.read(cap - len(head))
             return data, not stream.read(1)
-    except (OSError, OutsideProject):
+    except OutsideProject:
         return None, True
 
 

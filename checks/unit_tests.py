@@ -48,6 +48,13 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
         )
     for found in suite.uncollectable:
         yield _uncollectable(found)
+    for path, why in suite.unread:
+        yield Finding(
+            f"tests here were not counted: {why}",
+            path=path,
+            hint="make it readable by the user who runs dsdone (and rename a file whose name "
+            "holds control characters)",
+        )
 
     places = [f"{count} in {entry}" for entry, count in suite.tests_by_path.items()]
     if len(places) == 1:

@@ -138,6 +138,13 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
     _kedro(repository, files, found)
     _schemas(files, found)
     _training_script(repository, files, found)
+    unread = repository.index.unsearched
+    if unread:
+        shown = ", ".join(path for path, _ in unread[:3]) + (", …" if len(unread) > 3 else "")
+        found.todo.append(
+            f"{len(unread)} of its files or folders could not be read, so nothing was "
+            f"inferred from them: {shown}"
+        )
     return found
 
 

@@ -9,6 +9,7 @@ link out of the project or blocks on a named pipe.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -33,6 +34,15 @@ LS_FILES = (
 )  # fmt: skip
 
 
+# Why an entry of the project was left out although it holds the project's content: it could
+# not be read, or its name cannot be shown. Checks that search every file report these (see
+# ``FileIndex.unsearched``); the other reasons (a submodule, a link out, a deleted file) are
+# entries that are not the project's content.
+CANNOT_BE_READ = "cannot be read"
+NAME_NOT_UTF8 = "its name is not valid UTF-8"
+NAME_WITH_CONTROL_CHARACTERS = "its name holds control characters"
+
+
 @dataclass(frozen=True)
 class FileIndex:
     """Every file of the project, relative to its root, with forward slashes, sorted."""
@@ -44,6 +54,17 @@ class FileIndex:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, why it is not a readable file), sorted
     # What differs from git's index: tracked files changed or deleted, untracked files.
     changed: frozenset[str] = frozenset()
+
+    @property
+    def unsearched(self) -> tuple[tuple[str, str], ...]:
+        """The entries left out that hold the project's content: files and folders that could
+        not be read, and files whose names cannot be shown (named with escapes); (path, why)."""
+        return tuple(
+            (path, why)
+            for path, why in self.skipped
+            if why.startswith(CANNOT_BE_READ)
+            or why in (NAME_NOT_UTF8, NAME_WITH_CONTROL_CHARACTERS)
+        )
 
 
 def build_file_index(root: Path, started: GitRun | None = None) -> FileIndex:
@@ -69,7 +90,37 @@ def build_file_index(root: Path, started: GitRun | None = None) -> FileIndex:
             else (message[-1] if message else "git ls-files failed")
         )
         return _walk_index(root, git_problem=problem)
-    return _git_index(root, completed.stdout)
+    index = _git_index(root, completed.stdout)
+    if completed.stderr.strip():
+        # git could not look at some entries (it warns; its words depend on the language):
+        # say which folders it could not list, whose untracked files it did not see.
+        index = _with_unlisted_folders(root, index)
+    return index
+
+
+def _with_unlisted_folders(root: Path, index: FileIndex) -> FileIndex:
+    folders = {path.rpartition("/")[0] for path in (*index.tracked, *index.files)} - {""}
+    parents = {f.rpartition("/")[0] for f in folders}
+    while parents - folders - {""}:
+        folders |= parents - {""}
+        parents = {f.rpartition("/")[0] for f in folders}
+    unlisted = {
+        folder: f"{CANNOT_BE_READ}: the folder cannot be listed, so files in it that git does "
+        "not track were not seen"
+        for folder in folders
+        if not _can_list(root / folder)
+    }
+    if not unlisted:
+        return index
+    skipped = dict(index.skipped)
+    for folder, why in unlisted.items():
+        skipped.setdefault(folder, why)
+    return dataclasses.replace(index, skipped=tuple(sorted(skipped.items())))
+
+
+def _can_list(folder: Path) -> bool:
+    effective = os.access in os.supports_effective_ids
+    return os.access(folder, os.R_OK | os.X_OK, effective_ids=effective)
 
 
 def _git_index(root: Path, output: bytes) -> FileIndex:
@@ -116,7 +167,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
     else:
         skipped = {}
     for path in gone:
-        skipped.setdefault(path, "tracked, but deleted from the work tree")
+        skipped.setdefault(path, _gone(root, path))
     left_out = skipped.keys() | set(gone)
     return FileIndex(
         files=tuple(sorted(path for path in present if path not in left_out)),
@@ -181,7 +232,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         else:
             present.add(path)
     for path in gone:
-        skipped.setdefault(path, "tracked, but deleted from the work tree")
+        skipped.setdefault(path, _gone(root, path))
     files = present - gone - set(skipped)
     return FileIndex(
         files=tuple(sorted(files)),
@@ -190,6 +241,18 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         skipped=tuple(sorted(skipped.items())),
         changed=frozenset(changed),
     )
+
+
+def _gone(root: Path, relative: str) -> str:
+    """Why git says a tracked file is not in the work tree: it was deleted, or a folder on its
+    way cannot be entered (git cannot tell the two apart)."""
+    try:
+        (root / relative).lstat()
+    except FileNotFoundError:
+        return "tracked, but deleted from the work tree"
+    except OSError as exc:
+        return f"{CANNOT_BE_READ}: {exc.strerror or exc}"
+    return "tracked, but deleted from the work tree"
 
 
 def _name_problem(raw: bytes) -> str | None:
@@ -202,9 +265,9 @@ def _name_problem(raw: bytes) -> str | None:
     try:
         name = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "its name is not valid UTF-8"
+        return NAME_NOT_UTF8
     if _CONTROL.search(name):
-        return "its name holds control characters"
+        return NAME_WITH_CONTROL_CHARACTERS
     return None
 
 
@@ -254,7 +317,7 @@ def _unreadable(root: Path, relative: str) -> str | None:
         if not stat.S_ISREG(info.st_mode):
             return "not a regular file"
     except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
+        return f"{CANNOT_BE_READ}: {exc.strerror or exc}"
     return None
 
 
@@ -267,7 +330,7 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
 
     def unreadable_folder(error: OSError) -> None:
         where = Path(error.filename).relative_to(root).as_posix() if error.filename else "."
-        skipped.append((where, f"cannot be read: {error.strerror or error}"))
+        skipped.append((where, f"{CANNOT_BE_READ}: {error.strerror or error}"))
 
     # followlinks=False: a link to a folder is neither entered nor listed, so a loop cannot hang.
     for folder, dirnames, filenames in os.walk(root, onerror=unreadable_folder, followlinks=False):
@@ -311,7 +374,7 @@ def _gitignore_lines(path: str) -> tuple[list[str], str | None]:
     try:
         raw = read_regular(path, MAX_GITIGNORE_BYTES + 1)
     except OSError as exc:
-        return [], f"cannot be read: {exc.strerror or exc}: its patterns are not applied"
+        return [], f"{CANNOT_BE_READ}: {exc.strerror or exc}: its patterns are not applied"
     problem = None
     if len(raw) > MAX_GITIGNORE_BYTES:
         raw = raw[: raw.rfind(b"\n", 0, MAX_GITIGNORE_BYTES) + 1]

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 CONTRACT_CHECK = "contract"
 
 
-def find_projects(root: Path) -> list[str]:
+def find_projects(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
-    contract, sorted."""
+    contract, sorted; and the places that could not be searched for one (path, why): folders
+    that cannot be listed, and contracts in folders whose names cannot be shown."""
     if not root.is_dir():
         raise DsdoneError(f"{root}: no such folder", hint="give the folder to search for projects")
     index = build_file_index(root)
@@ -38,7 +39,12 @@ def find_projects(root: Path) -> list[str]:
         for path in index.files
         if PurePosixPath(path).name in CONTRACT_NAMES
     }
-    return sorted("" if folder == "." else folder for folder in folders)
+    unsearched = [
+        (path, why)
+        for path, why in index.unsearched
+        if PurePosixPath(path).name in CONTRACT_NAMES or (root / path).is_dir()
+    ]
+    return sorted("" if folder == "." else folder for folder in folders), unsearched
 
 
 def check_all(
@@ -46,8 +52,8 @@ def check_all(
 ) -> tuple[Report, ...]:
     from dsdone.engine import run
 
-    folders = find_projects(root)
-    if not folders:
+    folders, unsearched = find_projects(root)
+    if not folders and not unsearched:
         raise DsdoneError(
             f"{root}: no dsdone.yaml in this folder or below it (ignored folders are skipped)",
             hint="run `dsdone init` in each project folder",
@@ -59,13 +65,22 @@ def check_all(
             reports.append(run(path, selection, today=today, baseline=baseline, search_root=root))
         except DsdoneError as exc:
             reports.append(_unloadable(path, folder, exc, selection))
+    # A folder that could not be searched may hold projects: the run is not ready without it.
+    for where, why in unsearched:
+        folder = where if (root / where).is_dir() else str(PurePosixPath(where).parent)
+        problem = DsdoneError(
+            f"{where}: not searched for projects: {why}",
+            hint="make the folder readable by the user who runs dsdone (and rename one whose "
+            "name holds control characters)",
+        )
+        reports.append(_unloadable(root / folder, folder, problem, selection))
     return tuple(reports)
 
 
 def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection) -> Report:
     """A report for a project whose contract could not be loaded: one failing check, located
     at the line of the contract the error names."""
-    contract = next((name for name in CONTRACT_NAMES if (path / name).is_file()), CONTRACT_NAMES[0])
+    contract = next((name for name in CONTRACT_NAMES if _is_file(path / name)), CONTRACT_NAMES[0])
     hint = exc.hint or "fix the contract; `dsdone check` in that folder says more"
     # Each problem at the line of the contract it names; the message need not repeat it.
     findings = tuple(
@@ -99,6 +114,13 @@ def _unloadable(path: Path, folder: str, exc: DsdoneError, selection: Selection)
         folder=_repository_folder(path, folder),
         min_score=selection.min_score,
     )
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a folder on the way that cannot be entered
+        return False
 
 
 def _repository_folder(path: Path, folder: str) -> str:

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, lines_holding, read_grep
+from dsdone.git.grep import FileLines, Hits, lines_holding, read_grep
 from dsdone.git.prefetch import Prefetch
 from dsdone.git.running import GitCommands
 from dsdone.git.sizes import blobs_larger_than, staged_paths
@@ -249,8 +249,23 @@ class Repository:
         if found is None:
             return None
         return itertools.chain(
-            self._indexed_hits(found, wanted if extra else None), self._untracked_hits(wanted)
+            self._indexed_hits(iter(found), wanted if extra else None),
+            self._unread_by_git(found),
+            self._untracked_hits(wanted),
         )
+
+    def _unread_by_git(self, found: Hits) -> Iterator[FileLines]:
+        """The tracked files git grep could not read (it warns and skips them, exit status 0),
+        each as not searched (``complete=False``): whoever asked reads them, and learns why.
+        Looked for only when git warned: one access check a file is not free."""
+        if not found.warned:
+            return
+        effective = os.access in os.supports_effective_ids
+        for path in self.index.files:
+            if path in self.index.tracked and not os.access(
+                self._root_prefix + path, os.R_OK, effective_ids=effective
+            ):
+                yield FileLines(path, [], complete=False)
 
     def _indexed_hits(
         self, found: Iterator[FileLines], wanted: frozenset[bytes] | None
@@ -274,8 +289,11 @@ class Repository:
                 continue
             try:
                 data = self.read_bytes(path, MAX_TEXT_BYTES + 1)
-            except (OSError, OutsideProject):
+            except FileNotFoundError:
                 continue  # gone since the index was made
+            except (OSError, OutsideProject):
+                yield FileLines(path, [], complete=False)  # whoever asked learns why
+                continue
             complete = len(data) <= MAX_TEXT_BYTES
             if b"\0" in data[:BINARY_PROBE_BYTES]:
                 continue

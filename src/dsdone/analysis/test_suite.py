@@ -29,6 +29,8 @@ class TestSuite:
     own: frozenset[str] = frozenset()  # the importable names the project itself defines
     uncollectable: list[TestFile] = field(default_factory=list)  # files pytest cannot collect
     path_problems: list[tuple[int, str]] = field(default_factory=list)  # (index, what is wrong)
+    # Under the test paths, what could not be read or named (path, why): tests not counted.
+    unread: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -59,6 +61,12 @@ def read_test_suite(repository: Repository, paths: Sequence[str]) -> TestSuite:
             continue  # a symbolic link out of the project: not the project's test
     for found in collect(readable, suite.own):
         _count(found, suite, entry_of[found.path])
+    roots = [PurePosixPath(entry.replace("\\", "/")).as_posix().strip("/") for entry in paths]
+    suite.unread = [
+        (path, why)
+        for path, why in repository.index.unsearched
+        if any(root in ("", ".") or path == root or path.startswith(root + "/") for root in roots)
+    ]
     return suite
 
 

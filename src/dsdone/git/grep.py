@@ -56,7 +56,7 @@ def grep_arguments(literals: Iterable[bytes]) -> list[str]:
     wanted = sorted(set(literals))
     engine = _PERL if all(literal.isascii() for literal in wanted) else _EXTENDED
     alternatives = "|".join(_escaped(literal) for literal in wanted)
-    return arguments + ["grep", "-I", "-n", "-z", engine, "-e", alternatives]
+    return [*arguments, "grep", "-I", "-n", "-z", engine, "-e", alternatives]
 
 
 _PERL, _EXTENDED = "-P", "-E"
@@ -82,9 +82,23 @@ def start_grep(root: Path, literals: Iterable[bytes]) -> GitRun:
     return GitRun(grep_arguments(literals), root)
 
 
-def read_grep(
-    run: GitRun, restart: Callable[[list[str]], GitRun] | None = None
-) -> Iterator[FileLines] | None:
+@dataclass(frozen=True)
+class Hits:
+    """The hits of a finished search, file by file, read as they are iterated."""
+
+    run: GitRun
+
+    def __iter__(self) -> Iterator[FileLines]:
+        return _files(self.run)
+
+    @property
+    def warned(self) -> bool:
+        """Whether git warned while searching: it skips a file it cannot read, with a warning
+        (in the user's language) and exit status 0."""
+        return bool(self.run.errors().strip())
+
+
+def read_grep(run: GitRun, restart: Callable[[list[str]], GitRun] | None = None) -> Hits | None:
     """The hits of a finished ``start_grep``, file by file, read as they are needed; ``None``
     when git could not search (not a work tree, git missing or failing). A git built without
     Perl regular expressions refuses ``-P`` (exit 128): the same search is then started again
@@ -96,7 +110,7 @@ def read_grep(
         status = _status(run)
     if status not in (0, 1):  # 1: no line matched
         return None
-    return _files(run)
+    return Hits(run)
 
 
 def _status(run: GitRun) -> int | None:
