@@ -19,7 +19,14 @@ from dsdone.analysis.test_suite import read_test_suite
 from dsdone.analysis.workflow_tools import makefile_targets
 from dsdone.errors import DsdoneError
 from dsdone.repository import OutsideProject, Repository
-from dsdone.scaffold import SCHEMA_URL, Outcome, write_file, yaml_scalar
+from dsdone.scaffold import (
+    SCHEMA_URL,
+    check_contract_text,
+    check_value,
+    unwritable,
+    yaml_scalar,
+)
+from dsdone.writing import Outcome, write_file
 
 CONTRACT = "dsdone.yaml"
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg")
@@ -91,6 +98,32 @@ class Inference:
     test_count: int = 0
     found: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)
+    # What was found but cannot be written into the contract, by kind ("input", ...): a value
+    # with control characters (a dvc.yaml can hold any), or more entries than a contract holds.
+    left_out: dict[str, int] = field(default_factory=dict)
+    _sources: set[str] = field(default_factory=set, repr=False)  # of the inputs, to dedupe
+
+    def admits(self, kind: str, *values: str | None) -> bool:
+        """Whether an entry with ``values`` can be written; if not, it is counted as left out."""
+        if all(value is None or writable(value) for value in values):
+            return True
+        self.left_out[kind] = self.left_out.get(kind, 0) + 1
+        return False
+
+
+# A contract is a page: the first this many entries of a list are written, the rest counted.
+MAX_ENTRIES = 100
+# Longer than this, a path or a name is not one a person wrote: it is left out, and counted.
+MAX_VALUE_CHARACTERS = 1000
+
+
+def writable(value: str) -> bool:
+    """Whether ``value`` can be written into the contract as it is (see ``yaml_scalar``)."""
+    return len(value) <= MAX_VALUE_CHARACTERS and unwritable(value) is None
+
+
+# config.files entries are globs: a path with one of these would mean another pattern.
+_GLOB_SPECIAL = frozenset("*?[]\\")
 
 
 @dataclass(frozen=True)
@@ -104,11 +137,14 @@ class AdoptResult:
 
 def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptResult:
     """Infer the contract of the repository at ``root`` and write it as ``dsdone.yaml``."""
+    check_value("--name", name)
+    check_value("--owner", owner)
     if not root.is_dir():
         raise DsdoneError(f"{root}: no such folder", hint="give the folder of the repository")
     with Repository(root) as repository:
         inference = infer(repository, name, owner)
     text = render(inference)
+    check_contract_text(text, root)
     outcome = write_file(root, CONTRACT, text, force=force)
     return AdoptResult(CONTRACT, outcome, text, tuple(inference.found), tuple(inference.todo))
 
@@ -130,7 +166,8 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
     found = Inference(name=name, owner=owner)
     project = _toml(repository, "pyproject.toml", found).get("project")
     if isinstance(project, dict) and isinstance(project.get("description"), str):
-        found.description = project["description"] or None
+        description = project["description"] or None
+        found.description = description if found.admits("description", description) else None
     _tests(repository, files, found)
     _config(files, found)
     _dvc(repository, files, found)
@@ -138,6 +175,12 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
     _kedro(repository, files, found)
     _schemas(files, found)
     _training_script(repository, files, found)
+    for kind, count in sorted(found.left_out.items()):
+        found.todo.append(
+            f"{count} {kind}{'' if count == 1 else 's'} found but not written into dsdone.yaml "
+            f"(past the first {MAX_ENTRIES}, or holding control characters or more than "
+            f"{MAX_VALUE_CHARACTERS} characters): add what matters by hand"
+        )
     unread = repository.index.unsearched
     if unread:
         shown = ", ".join(path for path, _ in unread[:3]) + (", …" if len(unread) > 3 else "")
@@ -168,7 +211,7 @@ def _tests(repository: Repository, files: Iterable[str], found: Inference) -> No
     kept = sorted(f for f in folders if not any(f.startswith(f"{other}/") for other in folders))
     # Counted as the unit-tests check counts them, so that min_tests is what check reaches.
     count = read_test_suite(repository, kept).count if kept else 0
-    found.test_paths = kept
+    found.test_paths = [path for path in kept if found.admits("test path", path)][:MAX_ENTRIES]
     found.test_count = count
     if kept:
         found.found.append(f"{_count(count, 'test')} in {', '.join(kept)}")
@@ -187,7 +230,13 @@ def _config(files: Iterable[str], found: Inference) -> None:
             "params.yaml",
             "params.yml",
         ):
-            found.config_files.append(path)
+            literal = not (_GLOB_SPECIAL & set(path)) and not path.startswith(("!", "#"))
+            if not literal:
+                found.left_out["config file"] = found.left_out.get("config file", 0) + 1
+            elif len(found.config_files) < MAX_ENTRIES and found.admits("config file", path):
+                found.config_files.append(path)
+            elif len(found.config_files) >= MAX_ENTRIES:
+                found.left_out["config file"] = found.left_out.get("config file", 0) + 1
     if found.config_files:
         found.found.append(_count(len(found.config_files), "config file"))
     else:
@@ -232,7 +281,7 @@ def _mlproject(repository: Repository, files: list[str], found: Inference) -> No
         found.todo.append("MLproject has no entry_points")
         return
     entry = "main" if "main" in entry_points else str(next(iter(entry_points)))
-    if found.retrain is None:
+    if found.retrain is None and found.admits("retrain entrypoint", entry):
         found.retrain, found.retrain_origin = f"mlflow run . -e {entry}", "MLproject"
     found.found.append(f"MLflow project, entry point '{entry}'")
     spec = entry_points[entry] if isinstance(entry_points[entry], dict) else {}
@@ -305,7 +354,10 @@ def _schemas(files: list[str], found: Inference) -> None:
                 sample = candidate
                 break
         fmt = FORMATS.get(PurePosixPath(sample).suffix) if sample else None
-        found.outputs.append(_Output(name=stem, schema=path, format=fmt, sample=sample))
+        if len(found.outputs) >= MAX_ENTRIES:
+            found.left_out["output"] = found.left_out.get("output", 0) + 1
+        elif found.admits("output", stem, path, sample):
+            found.outputs.append(_Output(name=stem, schema=path, format=fmt, sample=sample))
     if found.outputs:
         found.found.append(f"{_count(len(found.outputs), 'JSON Schema')}, declared as outputs")
     else:
@@ -365,14 +417,20 @@ def _add_input(
     name: str | None = None,
     fmt: str | None = None,
 ) -> None:
-    if any(item.source == source for item in found.inputs):
+    if source in found._sources:
+        return
+    if len(found.inputs) >= MAX_ENTRIES:
+        found.left_out["input"] = found.left_out.get("input", 0) + 1
         return
     base = name or PurePosixPath(source.rstrip("/")).name.split(".")[0] or "input"
-    taken = {item.name for item in found.inputs}
+    if not found.admits("input", base, source, pipeline):
+        return
+    taken = {item.name for item in found.inputs}  # at most MAX_ENTRIES: not quadratic
     unique, n = base, 2
     while unique in taken:
         unique, n = f"{base}-{n}", n + 1
     fmt = fmt or FORMATS.get(PurePosixPath(source).suffix.lower())
+    found._sources.add(source)
     found.inputs.append(_Input(unique, source, fmt, pipeline, origin))
 
 

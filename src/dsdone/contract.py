@@ -166,8 +166,20 @@ def schema() -> dict[str, Any]:
 def load_contract(path: Path) -> Contract:
     """Read and validate the contract at ``path`` (a file, or a folder holding ``dsdone.yaml``)."""
     contract_path = find_contract(path)
+    return parse_contract(_read_text(contract_path, contract_path.name), contract_path)
+
+
+def parse_contract(text: str, contract_path: Path) -> Contract:
+    """Validate ``text`` as the contract at ``contract_path`` (what ``init`` checks before it
+    writes one: ``dsdone check`` must accept every contract dsdone writes)."""
     shown = contract_path.name
-    text = _read_text(contract_path, shown)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CONTRACT_BYTES:
+        raise DsdoneError(
+            at=Location(shown),
+            message=f"the contract is larger than {MAX_CONTRACT_BYTES // 1024} KB; "
+            "a contract is a page of YAML",
+            hint="keep data, schemas and samples in files of their own and point to them",
+        )
     document = load_yaml(text, shown)
     data = document.data
     if data is None:

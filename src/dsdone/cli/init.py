@@ -12,6 +12,7 @@ import typer
 from dsdone.cli import guard
 from dsdone.errors import DsdoneError
 from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES, git_user_email
+from dsdone.writing import printable, shown
 
 _MARKS = {
     "created": "created    ",
@@ -70,10 +71,7 @@ def init_command(
     """
     with guard(debug):
         target = Path.cwd() if path is None else path
-        if target.exists() and not target.is_dir():
-            raise DsdoneError(
-                f"{target}: is a file, not a folder", hint="give the folder of the project"
-            )
+        _check_target(target)
         if template not in TEMPLATES:
             raise DsdoneError(
                 f"unknown template '{template}'", hint=f"choose one of: {', '.join(TEMPLATES)}"
@@ -98,6 +96,22 @@ def init_command(
             _scaffold(target, template, project_name, project_owner, force)
 
 
+def _check_target(target: Path) -> None:
+    """The folder a user named can be a project folder: not a file, not a name the file system
+    refuses (too long), not behind a folder that cannot be entered."""
+    try:
+        if target.exists() and not target.is_dir():
+            raise DsdoneError(
+                f"{shown(target)}: is a file, not a folder", hint="give the folder of the project"
+            )
+        target.resolve()
+    except OSError as exc:
+        raise DsdoneError(
+            f"{shown(target)}: cannot be used as the project folder: {exc.strerror or exc}",
+            hint="give a shorter path, or a folder you can enter",
+        ) from None
+
+
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
     from dsdone.scaffold import Outcome, scaffold, template_values
 
@@ -106,15 +120,17 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
         suffix = " (exists; --force overwrites it)" if item.outcome is Outcome.SKIPPED else ""
         print(f"{_MARKS[item.outcome.value]}  {item.path}{suffix}")
     if result.git_initialized:
-        print(f"Initialized a git repository in {target}.")
+        print(f"Initialized a git repository in {shown(target)}.")
     elif result.git_problem:
         print(f"dsdone: warning: {result.git_problem}", file=sys.stderr)
     print(
         f"\n{name}: {len(result.paths(Outcome.CREATED))} files created, "
         f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
     )
-    enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
-    print(f'Next: {enter}git add -A && git commit -m "Start {name}" && dsdone check')
+    here = target.resolve() == Path.cwd().resolve()
+    enter = "" if here else f"cd {shlex.quote(shown(target))} && "
+    commit = f"git commit -m {shlex.quote('Start ' + name)}"
+    print(f"Next: {enter}git add -A && {commit} && dsdone check")
 
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
@@ -122,10 +138,12 @@ def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     from dsdone.scaffold import Outcome
 
     result = adopt(target, name, owner, force=force)
+    # What was found quotes the repository's own files (an MLproject's entry point): shown
+    # with escapes, never sent to the terminal as they are.
     for line in result.found:
-        print(f"{'found':11}  {line}")
+        print(f"{'found':11}  {printable(line)}")
     for line in result.todo:
-        print(f"{'todo':11}  {line}")
+        print(f"{'todo':11}  {printable(line)}")
     if result.outcome is Outcome.SKIPPED:
         print(f"{_MARKS['skipped']}  {result.path} (exists; --force overwrites it)")
         return
