@@ -10,6 +10,7 @@ link out of the project or blocks on a named pipe.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
 import stat
@@ -374,6 +375,8 @@ def _gitignore_lines(path: str) -> tuple[list[str], str | None]:
     try:
         raw = read_regular(path, MAX_GITIGNORE_BYTES + 1)
     except OSError as exc:
+        if exc.errno == errno.EINVAL:  # a named pipe, a device: nothing of the project to read
+            return [], "not a regular file: its patterns are not applied"
         return [], f"{CANNOT_BE_READ}: {exc.strerror or exc}: its patterns are not applied"
     problem = None
     if len(raw) > MAX_GITIGNORE_BYTES:

@@ -82,11 +82,11 @@ def start_grep(root: Path, literals: Iterable[bytes]) -> GitRun:
     return GitRun(grep_arguments(literals), root)
 
 
-@dataclass(frozen=True)
 class Hits:
     """The hits of a finished search, file by file, read as they are iterated."""
 
-    run: GitRun
+    def __init__(self, run: GitRun) -> None:
+        self.run = run
 
     def __iter__(self) -> Iterator[FileLines]:
         return _files(self.run)
