@@ -1,10 +1,11 @@
 """Rendering the templates of ``dsdone init`` into a folder: never overwriting, always atomic.
 
 A template is a folder under the ``dsdone.templates`` package. Its files are rendered by
-replacing ``{{ key }}`` with a value (in file contents and in path segments), then written
-next to their final name and moved into place, so that an interrupted ``init`` never leaves
-a half-written file. Two naming rules keep the templates safe to ship and to keep in this
-repository:
+replacing ``{{ key }}`` with a value (in file contents and in path segments; each value written
+so that it reads back as given), then written by ``dsdone.writing``: every file is checked
+before the first is written, and each is written next to its final name and moved into place,
+so that an interrupted ``init`` never leaves a half-written file. Two naming rules keep the
+templates safe to ship and to keep in this repository:
 
 - ``dot-NAME`` becomes ``.NAME``: dotfiles (``.gitignore``, ``.github/``) are easy to lose in
   a wheel, and a live ``.gitignore`` inside ``templates/`` would hide template files from git;
@@ -29,8 +30,6 @@ from typing import TYPE_CHECKING
 from dsdone import __version__
 from dsdone.errors import DsdoneError
 from dsdone.writing import Outcome, plan, write
-
-__all__ = ["Outcome", "ScaffoldResult", "WrittenFile", "scaffold", "yaml_scalar"]
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable

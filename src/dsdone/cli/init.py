@@ -113,7 +113,8 @@ def _check_target(target: Path) -> None:
 
 
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
-    from dsdone.scaffold import Outcome, scaffold, template_values
+    from dsdone.scaffold import scaffold, template_values
+    from dsdone.writing import Outcome
 
     result = scaffold(target, template, template_values(name, owner), force=force)
     for item in result.files:
@@ -135,7 +136,7 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt import adopt
-    from dsdone.scaffold import Outcome
+    from dsdone.writing import Outcome
 
     result = adopt(target, name, owner, force=force)
     # What was found quotes the repository's own files (an MLproject's entry point): shown
