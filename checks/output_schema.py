@@ -9,7 +9,7 @@ from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dsdone.analysis.samples import Record, SampleError, read_records
+from dsdone.analysis.samples import MAX_RECORDS, Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
 from dsdone.parsed import node_line
@@ -334,6 +334,9 @@ def _check_sample(
             hint="put a few real records of the output in the sample",
         )
         return
+    if len(records) > MAX_RECORDS:
+        records = records[:MAX_RECORDS]
+        yield Note(f"{_label(item)}: only the first {MAX_RECORDS:,} records of {path} validated")
     try:
         failures = _failing_records(records, loaded)
     except _SchemaUnusable as exc:

@@ -112,6 +112,23 @@ def test_a_test_file_too_large_to_parse_is_a_finding_at_the_file(make_repo: Make
     ), findings
 
 
+def test_a_sample_of_a_million_records_is_validated_in_part_and_said_so(
+    make_repo: MakeRepo,
+) -> None:
+    contract = MINIMAL_CONTRACT + (
+        "outputs:\n  - name: scores\n    format: jsonl\n"
+        "    schema: s.json\n    sample: sample.jsonl\n"
+    )
+    root = make_repo({"s.json": '{"type": "object"}', "sample.jsonl": '{"a":1}\n' * 1_000_000},
+                     contract=contract)  # fmt: skip
+
+    report, peak = check_with_peak_memory(root, "--select", "output-schema")
+
+    result = result_of(report, "output-schema")
+    assert "only the first 10,000 records of sample.jsonl validated" in result["summary"]
+    assert peak < 200, f"{peak:.0f} MB"
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_a_gitignore_that_is_a_named_pipe_is_not_waited_on(make_repo: MakeRepo) -> None:
     root = make_repo({"train.py": PERSONAL_LINE.decode()}, git_init=False)

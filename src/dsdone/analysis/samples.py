@@ -32,15 +32,24 @@ class Record:
     problem: str | None = None  # the record itself could not be read
 
 
-def read_records(text: str, fmt: str, schema: Mapping[str, Any]) -> list[Record]:
+# A sample is a few dozen records; a million tiny ones (a whole output dumped as the sample)
+# would take hundreds of megabytes as Python objects. Beyond this many, the rest are not read.
+MAX_RECORDS = 10_000
+
+
+def read_records(
+    text: str, fmt: str, schema: Mapping[str, Any], limit: int = MAX_RECORDS
+) -> list[Record]:
+    """The sample's records, at most ``limit`` + 1: one more than the limit says there are
+    more, unread."""
     if fmt == "json":
-        return _json_records(text)
+        return _json_records(text, limit)
     if fmt in ("jsonl", "ndjson"):
-        return _json_lines(text)
-    return _csv_records(text, "\t" if fmt == "tsv" else ",", schema)
+        return _json_lines(text, limit)
+    return _csv_records(text, "\t" if fmt == "tsv" else ",", schema, limit)
 
 
-def _json_records(text: str) -> list[Record]:
+def _json_records(text: str, limit: int) -> list[Record]:
     """The records of a JSON array (each at the line where it starts), or the one object."""
     decoder = json.JSONDecoder()
     lines = _LineCounter(text)
@@ -75,6 +84,8 @@ def _json_records(text: str) -> list[Record]:
         while True:
             value, end = decode(position)
             records.append(Record(lines.at(position), value))
+            if len(records) > limit:
+                return records
             position = _skip(text, end)
             if text.startswith(",", position):
                 position = _skip(text, position + 1)
@@ -110,10 +121,12 @@ class _LineCounter:
         return self.line
 
 
-def _json_lines(text: str) -> list[Record]:
-    records = []
+def _json_lines(text: str, limit: int) -> list[Record]:
+    records: list[Record] = []
     # Split on "\n" only: a JSON string may hold U+2028, which str.splitlines() would split on.
     for number, line in enumerate(text.split("\n"), start=1):
+        if len(records) > limit:
+            break
         if not line.strip():
             continue
         try:
@@ -132,7 +145,7 @@ def _unreadable_json(exc: RecursionError | ValueError) -> str:
     return f"the record holds an integer of more than {_MAX_DIGITS} digits"
 
 
-def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[Record]:
+def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any], limit: int) -> list[Record]:
     """The rows after the header as records, each at the physical line where the row starts
     (a quoted value may span lines), with values converted by the schema's property types."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -140,7 +153,7 @@ def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[R
     types = properties if isinstance(properties, Mapping) else {}
     header: list[str] | None = None
     records: list[Record] = []
-    while True:
+    while len(records) <= limit:
         start = reader.line_num + 1
         try:
             row = next(reader)
