@@ -135,7 +135,9 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     and the generic accounts of `allow_users` and the built-in list (jovyan, runner, vscode,
     codespace, gitpod, circleci; Shared, Public, Default; the placeholders user, username,
     yourname, your_name, you). Of a file that may hold a personal path only the first
-    `max_file_mb` MB are scanned; the summary names the files that were longer.
+    `max_file_mb` MB (at most 10) are scanned; the summary names the files that were longer.
+    A file or folder that cannot be read, or whose name holds control characters, is a
+    finding: what was not searched cannot be said to hold no personal path.
     """
     allowed = frozenset(DEFAULT_ALLOWED_USERS) | frozenset(options.allow_users)
     excluded = project.contract.settings(CHECK_ID).exclude
@@ -180,7 +182,7 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         _count_searched(project.files, left_out)
         if skip is None
         else sum(map(searched, project.files))
-    ) - sum(path in project.files for path, _ in unread)
+    ) - sum(map(project.is_indexed, (path for path, _ in unread)))
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
     if unread:
         yield Note(f"{len(unread)} could not be searched")
