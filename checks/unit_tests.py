@@ -33,8 +33,9 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
     body is only `pass`, `...`, a docstring, `assert True` or `assert False` does not count.
 
     Fails below `tests.min_tests` (default 1), when no test file with a real test imports the
-    project's own package or module, when a `tests.paths` entry does not exist, and at each
-    test file that does not parse (a file with no `def test` at all is not parsed).
+    project's own package or module, when a `tests.paths` entry does not exist, at each test
+    file that does not parse or is over 1 MB (a file with no `def test` at all is not parsed),
+    and at each file or folder under the test paths that cannot be read.
     """
     tests = project.contract.tests
     suite = read_test_suite(project, tests.paths)
