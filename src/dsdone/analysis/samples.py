@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,8 +123,7 @@ class _LineCounter:
 
 def _json_lines(text: str, limit: int) -> list[Record]:
     records: list[Record] = []
-    # Split on "\n" only: a JSON string may hold U+2028, which str.splitlines() would split on.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if len(records) > limit:
             break
         if not line.strip():
@@ -136,6 +135,20 @@ def _json_lines(text: str, limit: int) -> list[Record]:
         except (RecursionError, ValueError) as exc:
             records.append(Record(number, problem=_unreadable_json(exc)))
     return records
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (a sample of a million lines is not split into a
+    million strings to read its first ten thousand), split on "\\n" only: a JSON string may
+    hold U+2028, which ``str.splitlines`` would split on."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
 
 
 def _unreadable_json(exc: RecursionError | ValueError) -> str:
