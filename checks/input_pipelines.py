@@ -34,6 +34,7 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:([\\/]|$)")
     title="Inputs are declared with a source and the code that loads them",
     severity="error",
     area="data",
+    ml_test_score=("D1", "D7"),
     fix="Give each input under `inputs:` a unique name, a format, a source URI or repository "
     "path, and the pipeline code (a file, pkg.module, module:function or dvc:STAGE) that loads it.",
 )

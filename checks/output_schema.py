@@ -12,9 +12,9 @@ from typing import Any
 from dsdone.analysis.samples import MAX_RECORDS, Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
-from dsdone.parsed import node_line
+from dsdone.parse_errors import describe
 from dsdone.project import PathStatus, Project
-from dsdone.report import Finding
+from dsdone.report import Area, Finding
 
 from ._entries import entry_label, missing_finding, name_findings
 
@@ -55,7 +55,8 @@ class OutputSchemaOptions:
     id="output-schema",
     title="Outputs have a valid JSON Schema and a sample that matches it",
     severity="error",
-    area="monitoring",
+    area=Area.DATA,
+    ml_test_score=("D1", "Mon3"),
     fix="Give each output under `outputs:` a format, a JSON Schema for one record (a file or "
     "inline) and a small sample that validates against it.",
     options=OutputSchemaOptions,
@@ -144,7 +145,7 @@ def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Sc
         return None
     if isinstance(item.schema, Mapping):
         schema: Any = dict(item.schema)
-        text, shown = None, f"the inline schema of {_label(item)}"
+        parsed, shown = None, f"the inline schema of {_label(item)}"
     else:
         path = _relative(item.schema)
         shown = path
@@ -156,25 +157,25 @@ def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Sc
                 hint="commit the schema file, or correct its path (relative to the repository)",
             )
             return None
-        try:
-            text = project.read_text(path)
-        except (OSError, UnicodeDecodeError) as exc:
+        parsed = project.parsed(path)
+        if parsed.problem is not None:
+            where = parsed.problem.location
             yield Finding(
-                f"schema {path} cannot be read: {_reason(exc)}",
+                f"schema {path} {_as_phrase(parsed.problem.message)}",
                 path=path,
-                hint="save the schema as UTF-8 text",
+                line=where.line if where else None,
+                column=where.column if where else None,
+                hint="fix the syntax at that place"
+                if where is not None and where.line is not None
+                else "save the schema as UTF-8 text",
             )
             return None
-        parsed = _parse_schema_text(path, text)
-        if isinstance(parsed, Finding):
-            yield parsed
-            return None
-        schema = parsed
+        schema = parsed.data
 
     def locate(message: str, where: tuple[str | int, ...], hint: str) -> Finding:
-        if text is None:
+        if parsed is None:
             return project.contract_finding(message, *at, *where, hint=hint)
-        return Finding(message, path=shown, line=_yaml_line(text, where), hint=hint)
+        return Finding(message, path=shown, line=parsed.line_of(*where), hint=hint)
 
     if not isinstance(schema, dict):
         yield locate(
@@ -238,35 +239,9 @@ def _file_problem(project: Project, path: str) -> str | None:
     return status.problem(path)
 
 
-def _parse_schema_text(path: str, text: str) -> Any:
-    """The parsed schema file (JSON, or YAML for any other extension), or a located Finding."""
-    from dsdone.parsed import DataError, load_json, load_yaml
-
-    kind = "JSON" if path.lower().endswith(".json") else "YAML"
-    try:
-        if kind == "JSON":
-            return load_json(text)
-        documents, _ = load_yaml(text, plain_tags=False)
-    except DataError as exc:
-        return Finding(
-            f"schema {path} is {exc.describe(kind)}",
-            path=path,
-            line=exc.line,
-            column=exc.column,
-            hint="fix the syntax at that place",
-        )
-    return documents[0] if documents else None
-
-
-def _yaml_line(text: str, where: tuple[str | int, ...]) -> int | None:
-    """The line of the value at ``where`` in a JSON or YAML text (its closest parent's line)."""
-    from dsdone.parsed import DataError, load_yaml
-
-    try:
-        _, nodes = load_yaml(text, plain_tags=True)
-    except DataError:
-        return None
-    return node_line(nodes[0], where) if nodes else None
+def _as_phrase(problem: str) -> str:
+    """``not valid JSON: ...`` as it follows a file's name: ``is not valid JSON: ...``."""
+    return f"is {problem}" if problem.startswith("not ") else problem
 
 
 def _draft(validator: type[Any]) -> str:
@@ -397,6 +372,4 @@ def _failing_records(records: list[Record], loaded: _Schema) -> list[tuple[int, 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "it is not UTF-8 text"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc)
+    return describe(exc).what

@@ -109,6 +109,7 @@ class PersonalPathsOptions:
     title="No hardcoded personal paths",
     severity=Severity.ERROR,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I1",),
     fix="Replace each path under someone's home folder with a path relative to the repository, "
     "a config value or an environment variable.",
     options=PersonalPathsOptions,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from dsdone.analysis.secrets import find_secrets, holds_literal, secret_key_kind, secret_value
 from dsdone.api import Note, check
+from dsdone.parse_errors import ParseFailure, describe
 from dsdone.parsed import DataError
 from dsdone.project import OutsideProject, PathStatus, Project
 from dsdone.report import Area, Finding, Severity
@@ -26,57 +28,11 @@ _KINDS = {
     ".env": "dotenv",
 }
 
-# A key names a secret when its last word, or its last two words, say so: `db_password`,
-# `hfToken`, `AWS_SECRET_ACCESS_KEY`, `api-key`; not `tokenizer`, `max_tokens`, `password_file`.
-_SECRET_LAST_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "token", "apikey"})
-_SECRET_LAST_PAIRS = frozenset(
-    {
-        ("api", "key"),
-        ("access", "key"),
-        ("secret", "key"),
-        ("private", "key"),
-        ("account", "key"),
-        ("auth", "key"),
-        ("signing", "key"),
-    }
+HINT_RUNTIME = (
+    "read it at run time instead (for example `password: ${DB_PASSWORD}` or a secret manager)"
 )
-_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase"})
-_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-
-# Values that stand for a secret without being one: references resolved at run time, and the
-# placeholders that templates and examples use. Each alternative is anchored or starts with a
-# fixed word, so the search is linear; `${...}`, `{{ ... }}` and `%(...)s` anywhere in the
-# value are found by _TEMPLATES, without a regular expression.
-_REFERENCE = re.compile(
-    r"""^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$   # $VAR, %VAR%
-    |^<.*>$|^\[.*\]$                                  # <your-token>, [redacted]
-    |^(env|vault|ssm|op|keyring|secretsmanager|secrets?):  # env:DB_PASSWORD, op://...
-    |(^|[^a-z])your[^a-z]                             # your-api-key-here, YOUR_TOKEN
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-# Template references, by their opening and closing marks on one line: ${VAR}, {{ vault }},
-# %(var)s. (As `\$\{.*\}`, a search would scan to the end of the line from every `${` of a
-# line of thousands of them: quadratic in a value a stranger wrote.)
-_TEMPLATES = (("${", "}"), ("{{", "}}"), ("%(", ")s"))
-_PATH = re.compile(r"(~|\.{1,2})?/[\w./-]*")  # /run/secrets/db, ~/.aws/credentials: a file
-_PLACEHOLDER_WORDS = frozenset(
-    {"changeme", "replaceme", "placeholder", "redacted", "todo", "tbd", "fixme", "none", "null"}
-)
-
-# Credentials recognisable by their shape, wherever they appear in the file.
-_PATTERNS = (
-    ("an AWS access key ID", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])")),
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")),
-    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-)
-
-_SECRET_HINT = (
-    "read it at run time instead (for example `password: ${DB_PASSWORD}` or a secret manager), "
-    "and rotate it: it is in the git history"
-)
+HINT_COMMITTED = HINT_RUNTIME + ", and rotate it: it is in the git history"
+HINT_UNCOMMITTED = HINT_RUNTIME + "; remove it before you commit"
 
 
 @dataclass(frozen=True)
@@ -88,11 +44,24 @@ class _Setting:
     line: int | None
 
 
+@dataclass(frozen=True)
+class _Secret:
+    """A secret found in a config file; its value is kept only to tell whether the last
+    commit holds it too, and is never shown."""
+
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+    value: str = field(repr=False)
+
+
 @check(
     id="tracked-config",
     title="Configuration is tracked, parses and holds no secret",
     severity=Severity.ERROR,
     area=Area.MODEL,
+    ml_test_score=("M1", "M3"),
     fix="List the hyperparameter and feature files under config.files, commit them, and read "
     "secrets from the environment.",
 )
@@ -104,10 +73,13 @@ def tracked_config(project: Project) -> Iterator[Finding | Note]:
 
     Each file or glob in the contract's `config.files` must exist, be tracked by git (not
     untracked, not ignored) and parse for its kind (YAML, JSON, TOML, INI/CFG, by extension).
-    A key such as password, secret, token or api_key with a literal value, or a credential of
-    a recognisable shape (an AWS access key ID, a private key), is a finding; references such
-    as `${DB_PASSWORD}` and placeholders such as `<your-token>` are not. A contract without a
-    `config` section fails.
+    A key such as password, secret, token or api_key with a literal value is a finding, and so
+    is a credential that the `secrets` check recognises anywhere in the file (an AWS access
+    key ID, a private key, a GitHub or Hugging Face token, a password in a connection string
+    such as `postgresql://user:PASSWORD@host/db`, also in a comment); references such as
+    `${DB_PASSWORD}`, placeholders such as `<your-token>`, documentation examples and values
+    that say they are fake are not. The hint says to rotate a secret that the last commit
+    holds. A contract without a `config` section fails.
     """
     declared = project.contract.config_files
     if declared is None:
@@ -128,6 +100,7 @@ def tracked_config(project: Project) -> Iterator[Finding | Note]:
         return
 
     checked: dict[str, None] = {}  # ordered as declared; each file once
+    secrets: list[_Secret] = []
     for index, entry in enumerate(declared):
         files, problem = _resolve(project, entry)
         if problem is not None:
@@ -142,7 +115,8 @@ def tracked_config(project: Project) -> Iterator[Finding | Note]:
             if path not in checked:
                 checked[path] = None
                 yield from _tracking(project, path)
-                yield from _contents(project, path)
+                yield from _contents(project, path, secrets)
+    yield from _secret_findings(project, secrets)
     if checked:
         shown = ", ".join(list(checked)[:3]) + (", …" if len(checked) > 3 else "")
         yield Note(
@@ -187,7 +161,7 @@ def _tracking(project: Project, path: str) -> Iterator[Finding]:
         )
 
 
-def _contents(project: Project, path: str) -> Iterator[Finding]:
+def _contents(project: Project, path: str, secrets: list[_Secret]) -> Iterator[Finding]:
     kind = _KINDS.get(PurePosixPath(path).suffix.lower())
     if PurePosixPath(path).name.startswith(".env"):
         kind = "dotenv"
@@ -204,8 +178,11 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
     except UnicodeDecodeError:
         yield Finding("not UTF-8 text", path=path, hint="save the file as UTF-8")
         return
-    except (OSError, OutsideProject) as exc:
+    except OutsideProject as exc:
         yield Finding(f"cannot be read: {exc}", path=path)
+        return
+    except OSError as exc:
+        yield Finding(f"cannot be read: {describe(exc).what}", path=path)
         return
     settings: list[_Setting] = []
     if kind is not None:
@@ -214,72 +191,47 @@ def _contents(project: Project, path: str) -> Iterator[Finding]:
             yield parsed
         else:
             settings = parsed
-    found: list[Finding] = []
     lines_found: set[int] = set()  # one finding a line: the key's, else the pattern's
     finder = _LineFinder(text)
     for setting in settings:
-        if not _is_secret(setting):
+        kind = secret_key_kind(setting.key)
+        if kind is None or not secret_value(kind, setting.value, strict=False):
             continue
         line = (
             setting.line if setting.line is not None else finder.line_of(setting.key, setting.value)
         )
         if line is None or line not in lines_found:
-            found.append(
-                Finding(
-                    f"'{setting.key}' holds a literal secret (not shown)",
-                    path=path,
-                    line=line,
-                    hint=_SECRET_HINT,
-                )
-            )
+            message = f"'{setting.key}' holds a literal secret (not shown)"
+            secrets.append(_Secret(path, line, None, message, setting.value))
             if line is not None:
                 lines_found.add(line)
+    # The shapes of credentials, and keys the parser cannot see (in a comment, in a file of
+    # no known kind), by the same detector as the secrets check.
     for number, text_line in enumerate(text.splitlines(), start=1):
-        for what, pattern in _PATTERNS:
-            if number not in lines_found and pattern.search(text_line):
-                lines_found.add(number)
-                found.append(
-                    Finding(
-                        f"{what} is written in the file (not shown)",
-                        path=path,
-                        line=number,
-                        hint=_SECRET_HINT,
-                    )
-                )
-    yield from found
+        if number in lines_found or not holds_literal(text_line):
+            continue
+        for hit in find_secrets(text_line, bare_values=True)[:1]:
+            lines_found.add(number)
+            message = f"{hit.kind} is written in the file: {hit.masked}"
+            secrets.append(_Secret(path, number, hit.column, message, hit.value))
 
 
-def _is_secret(setting: _Setting) -> bool:
-    words = [word.lower() for word in _WORDS.findall(setting.key)]
-    if not words:
-        return False
-    text = setting.value.strip().strip("'\"").strip()
-    if text.isdigit():
-        # `password: 123456` is a secret; `max_token: 512` and `pad_token: 0` are not.
-        return words[-1] in _PASSWORD_WORDS and _is_literal(text)
-    named = words[-1] in _SECRET_LAST_WORDS or tuple(words[-2:]) in _SECRET_LAST_PAIRS
-    return named and _is_literal(text)
-
-
-def _is_template(text: str) -> bool:
-    """Whether a line of ``text`` holds a template reference: an opening mark and, after it on
-    the same line, its closing mark. The first opening mark of a line is the one to try: a
-    closing mark after a later one is also after the first."""
-    for line in text.split("\n"):
-        for opening, closing in _TEMPLATES:
-            start = line.find(opening)
-            if start >= 0 and line.find(closing, start + len(opening)) >= 0:
-                return True
-    return False
-
-
-def _is_literal(text: str) -> bool:
-    """Whether a value is a secret written out, not a reference to one or a placeholder."""
-    if not text or _is_template(text) or _REFERENCE.search(text) or _PATH.fullmatch(text):
-        return False
-    if len(set(text)) == 1:  # xxxxxx, ******
-        return False
-    return re.sub(r"[^a-z]", "", text.lower()) not in _PLACEHOLDER_WORDS
+def _secret_findings(project: Project, secrets: list[_Secret]) -> Iterator[Finding]:
+    """Each secret, with a hint to rotate it when the last commit holds it (it is in the
+    history then), and to remove it before committing when not."""
+    if not secrets:
+        return
+    committed = project.committed_contents({secret.path for secret in secrets})
+    for secret in secrets:
+        content = committed.get(secret.path)
+        in_history = content is not None and secret.value.encode("utf-8", "replace") in content
+        yield Finding(
+            secret.message,
+            path=secret.path,
+            line=secret.line,
+            column=secret.column,
+            hint=HINT_COMMITTED if in_history else HINT_UNCOMMITTED,
+        )
 
 
 # -- parsers: each returns the scalar settings of a file, or a finding at its first error -----
@@ -294,7 +246,7 @@ def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
         # Safe, and strict: only plain types; a tag that would construct code is an error.
         _, documents = load_yaml(text, plain_tags=False)
     except DataError as exc:
-        return _parse_error(path, "YAML", exc, exc.line, exc.column)
+        return _parse_error(path, "YAML", exc)
     settings: list[_Setting] = []
     seen: set[int] = set()  # aliases share nodes: visit each once, whatever "billion laughs" do
     stack: list[yaml.Node] = list(documents)
@@ -325,7 +277,7 @@ def _parse_json(text: str, path: str) -> list[_Setting] | Finding:
     try:
         return _settings_in(load_json(text))
     except DataError as exc:
-        return _parse_error(path, "JSON", exc, exc.line, exc.column)
+        return _parse_error(path, "JSON", exc)
 
 
 def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
@@ -334,7 +286,7 @@ def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
     try:
         return _settings_in(load_toml(text))
     except DataError as exc:
-        return _parse_error(path, "TOML", exc, exc.line, exc.column)
+        return _parse_error(path, "TOML", exc)
 
 
 def _parse_ini(text: str, path: str) -> list[_Setting] | Finding:
@@ -342,7 +294,8 @@ def _parse_ini(text: str, path: str) -> list[_Setting] | Finding:
 
     ini = read_ini(text)
     if ini.error is not None:
-        return _parse_error(path, "INI", ini.error.message, ini.error.line, None)
+        # Worded as configparser words it, without the line it quotes: it may hold a secret.
+        return _parse_error(path, "INI", ParseFailure(ini.error.message, ini.error.line))
     return [_Setting(setting.key, setting.value, setting.line) for setting in ini.settings]
 
 
@@ -385,12 +338,13 @@ _PARSERS = {
 }
 
 
-def _parse_error(
-    path: str, kind: str, problem: str | DataError, line: int | None, column: int | None
-) -> Finding:
-    message = (
-        problem.describe(kind) if isinstance(problem, DataError) else f"not valid {kind}: {problem}"
-    )
+def _parse_error(path: str, kind: str, problem: ParseFailure | DataError) -> Finding:
+    if isinstance(problem, DataError):
+        message = problem.describe(kind)
+        line, column = problem.line, problem.column
+    else:
+        message = f"not valid {kind}: {problem.what}"
+        line, column = problem.line, problem.column
     return Finding(
         message,
         path=path,

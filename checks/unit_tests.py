@@ -18,6 +18,7 @@ _SHOWN_PLACEHOLDERS = 3
     title="Unit tests exercise the project's code",
     severity=Severity.ERROR,
     area=Area.INFRASTRUCTURE,
+    ml_test_score=("I2", "D7"),
     fix="Write pytest tests under tests/ that import the project's package and assert on what "
     "its functions return.",
 )
@@ -27,18 +28,23 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
     nobody finds out until a consumer does. A test suite that imports nothing of the model, or
     consists of the placeholder tests project templates generate, gives that same false comfort.
 
-    Counts test functions without running anything, as pytest would collect them: `test*`
-    functions and `test*` methods of `Test*` classes (and of unittest `TestCase` subclasses)
-    in `test_*.py` and `*_test.py` files under `tests.paths` (default `tests/`). A test whose
-    body is only `pass`, `...`, a docstring, `assert True` or `assert False` does not count.
+    Counts, without running anything, the tests pytest would collect, by pytest's rules and
+    its own configuration (`python_files`, `python_classes`, `python_functions`,
+    `norecursedirs`, `pythonpath`; `testpaths` when `tests.paths` is not given, else `tests/`):
+    `test*` functions, and `test*` methods of `Test*` classes and of unittest `TestCase`
+    subclasses at any depth, inherited ones included, followed across the project's modules.
+    A test whose body is only `pass`, `...`, a docstring, `assert True` or `assert False` does
+    not count.
 
-    Fails below `tests.min_tests` (default 1), when no test file with a real test imports the
-    project's own package or module, when a `tests.paths` entry does not exist, at each test
-    file that does not parse or is over 1 MB (a file with no `def test` at all is not parsed),
-    and at each file or folder under the test paths that cannot be read.
+    Fails below `tests.min_tests` (default 1), when no test file with a real test reaches the
+    project's own code (directly, through a test helper or a `conftest.py`; the code is found
+    where pytest would import it from: the test's folder and those above it, `src/`, a
+    namespace package, pytest's `pythonpath`), when a `tests.paths` entry does not exist, at
+    each test file that does not parse or is over 1 MB (a file with no `def` or `class` is not
+    parsed), and at each file or folder under the test paths that cannot be read.
     """
     tests = project.contract.tests
-    suite = read_test_suite(project, tests.paths)
+    suite = read_test_suite(project, tests.paths if tests.paths_declared else None)
     for index, problem in suite.path_problems:
         yield project.contract_finding(
             f"tests.paths[{index}]: {problem}",
@@ -62,13 +68,15 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
         summary = f"{_tests(suite.count)} in {next(iter(suite.tests_by_path))}"
     else:
         summary = f"{_tests(suite.count)}: {', '.join(places)}"
+    if suite.origin is not None:
+        summary += f" ({suite.origin})"
     if suite.placeholders:
         shown = ", ".join(suite.placeholders[:_SHOWN_PLACEHOLDERS])
         more = ", …" if len(suite.placeholders) > _SHOWN_PLACEHOLDERS else ""
         summary += f"; placeholders not counted: {shown}{more}"
 
     if suite.count < tests.min_tests:
-        searched = ", ".join(shown_test_path(entry) for entry in tests.paths) or "no test path"
+        searched = ", ".join(shown_test_path(entry) for entry in suite.entries) or "no test path"
         message = (
             f"found {_tests(suite.count)} in {searched}; the contract asks for at least "
             f"{tests.min_tests}"
@@ -83,7 +91,7 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
             "and assert on the result",
         )
     if suite.count and not suite.imports_own_code:
-        own = sorted(suite.own)
+        own = suite.own
         names = ", ".join(own[:5])
         yield Finding(
             "no test imports the project's own code"

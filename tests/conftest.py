@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 import subprocess
-import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from dsdone.api import Check
+from dsdone import testing
 from dsdone.cli import main
-from dsdone.contract import load_contract
-from dsdone.project import Project
-from dsdone.report import CheckResult
-from dsdone.runner import PreparedCheck, run_one
+from dsdone.testing import MINIMAL_CONTRACT, write_files
 
 # No test asserts a time: Hypothesis' per-example deadline would be one, and flaky on a busy
 # CI machine.
 settings.register_profile("dsdone", deadline=None, print_blob=True)
 settings.load_profile("dsdone")
 
-MINIMAL_CONTRACT = """\
-version: 1
-project:
-  name: demo
-  owner: ana@example.com
-"""
 
 FileContent = str | bytes
+
+__all__ = ["MINIMAL_CONTRACT", "write_files"]
 
 
 @pytest.fixture(autouse=True)
@@ -58,16 +49,6 @@ def git(cwd: Path, *args: str) -> str:
     return completed.stdout
 
 
-def write_files(root: Path, files: Mapping[str, FileContent]) -> None:
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(textwrap.dedent(content), encoding="utf-8")
-
-
 MakeRepo = Callable[..., Path]
 
 
@@ -85,19 +66,9 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         contract: str | None = MINIMAL_CONTRACT,
         name: str = "repo",
     ) -> Path:
-        root = tmp_path / name
-        root.mkdir(parents=True, exist_ok=True)
-        all_files: dict[str, FileContent] = {}
-        if contract is not None:
-            all_files["dsdone.yaml"] = contract
-        all_files.update(files or {})
-        write_files(root, all_files)
-        if git_init:
-            git(root, "init", "-q", "-b", "main")
-            if commit:
-                git(root, "add", "-A")
-                git(root, "commit", "-q", "-m", "initial", "--allow-empty")
-        return root
+        return testing.make_repo(
+            tmp_path / name, files, contract=contract, git_init=git_init, commit=commit
+        )
 
     return make
 
@@ -126,12 +97,3 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
         return CliResult(code, captured.out, captured.err)
 
     return run
-
-
-def run_check(root: Path, check: Check, **options: Any) -> CheckResult:
-    """Run one check on the project at ``root`` as ``dsdone check --select`` would, with
-    ``options`` (when given) in place of the contract's options for it."""
-    contract = load_contract(root)
-    settings = contract.settings(check.id)
-    built = check.make_options(options or settings.options)
-    return run_one(Project(root, contract), PreparedCheck(check, settings, built))

@@ -66,7 +66,7 @@ MLFLOW_PROJECT = {
 
 PLAIN_PROJECT = {
     "src/scoring/__init__.py": "",
-    "src/scoring/train.py": "def main():\n    pass\n",
+    "src/scoring/train.py": "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n",
     "configs/model.yaml": "depth: 3\n",
     "configs/features.json": "[]\n",
     "schemas/scores.schema.json": '{"type": "object"}\n',
@@ -156,7 +156,8 @@ def test_plain_project_gets_its_module_configs_schemas_and_nested_tests(
     assert contract.project.description == "Scores leads."
     assert contract.retrain is not None
     assert contract.retrain.entrypoint == "python -m scoring.train"
-    assert contract.config_files == ("configs/features.json", "configs/model.yaml")
+    # A folder is declared as globs: a config file added later is declared already.
+    assert contract.config_files == ("configs/**/*.json", "configs/**/*.yaml")
     assert contract.outputs is not None
     assert [(o.name, o.schema, o.format, o.sample) for o in contract.outputs] == [
         ("scores", "schemas/scores.schema.json", "json", "schemas/scores.sample.json")
@@ -179,7 +180,7 @@ def test_kedro_catalog_raw_datasets_become_inputs(make_repo: MakeRepo, run_cli: 
     assert contract.retrain is not None
     assert contract.retrain.entrypoint == "kedro run"
     # conf/local holds credentials: never a config file to track.
-    assert contract.config_files == ("conf/base/catalog.yml", "conf/base/parameters.yml")
+    assert contract.config_files == ("conf/base/**/*.yml",)
 
 
 def test_repository_with_nothing_to_infer_gets_a_valid_contract_of_todos(
@@ -217,7 +218,11 @@ def test_ignored_files_are_not_declared(make_repo: MakeRepo, run_cli: RunCli) ->
         contract=None,
     )
     contract, _ = adopt(run_cli, repo)
-    assert contract.config_files == ("configs/train.yaml",)
+    assert contract.config_files == ("configs/**/*.yaml",)
+    git(repo, "add", "dsdone.yaml")
+    git(repo, "commit", "-qm", "adopt")
+    result = run_cli("check", str(repo), "--select", "tracked-config", "--format", "json")
+    assert result.exit_code == 0, result.stdout  # the ignored secrets.yaml is not declared
 
 
 def test_an_existing_contract_is_kept_without_force(make_repo: MakeRepo, run_cli: RunCli) -> None:
@@ -349,3 +354,128 @@ def test_a_pyproject_linked_from_outside_the_repository_is_not_followed(
     written = (root / "dsdone.yaml").read_text()
     assert "read from outside" not in written
     assert "stranger" not in written
+
+
+UNITTEST_AT_THE_TOP = """\
+import unittest
+
+from models.matcher import match
+
+
+class Tester(unittest.TestCase):
+    def test_match(self):
+        self.assertEqual(match(1), 1)
+
+    def test_match_twice(self):
+        self.assertEqual(match(match(1)), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "paths", "min_tests", "said"),
+    [
+        # facebookresearch/detr: unittest tests in test_all.py at the top, no tests/ folder
+        (
+            {
+                "models/__init__.py": "",
+                "models/matcher.py": "def match(x):\n    return x\n",
+                "test_all.py": UNITTEST_AT_THE_TOP,
+            },
+            ("test_all.py",),
+            2,
+            "2 tests in test_all.py",
+        ),
+        # tests next to the code, and a helper named like a test module that holds none
+        (
+            {
+                "models/__init__.py": "",
+                "models/matcher.py": "def match(x):\n    return x\n",
+                "models/matcher_test.py": UNITTEST_AT_THE_TOP,
+                "test_utils.py": "X = 1\n",
+                "tests/test_more.py": UNITTEST_AT_THE_TOP,
+            },
+            ("models", "tests"),
+            4,
+            "4 tests in models, tests",
+        ),
+        # a script run by hand and a library's fixture module, named like tests: pytest would
+        # collect them, but they are not where the team keeps its tests (zenml-projects'
+        # credit-scorer/scripts/test_compliance_tracker.py, metaflow's test_lib.py)
+        (
+            {
+                "models/__init__.py": "",
+                "models/matcher.py": "def match(x):\n    return x\n",
+                "scripts/test_tracker.py": "from models.matcher import match\n\n\n"
+                "def test_tracker():\n    return match(1)\n\n\nif __name__ == '__main__':\n"
+                "    test_tracker()\n",
+                "models/fixtures/test_lib.py": "def test_func(*args):\n    return 'in test func'\n",
+                "models/pipelines/test_steps.py": "import pytest\n"
+                "from models.matcher import match\n\n\n"
+                "def test_step():\n    assert match(1) == 1\n",
+                "tests/test_more.py": UNITTEST_AT_THE_TOP,
+            },
+            # Once models/ is a test path, pytest collects test_lib.py's test_func too.
+            ("models", "tests"),
+            4,
+            "4 tests in models, tests",
+        ),
+        # pytest's testpaths say where the tests are
+        (
+            {
+                "models/__init__.py": "",
+                "models/matcher.py": "def match(x):\n    return x\n",
+                "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["checks"]\n'
+                'python_files = ["*_check.py"]\n',
+                "checks/matcher_check.py": UNITTEST_AT_THE_TOP,
+                "tests/test_other.py": UNITTEST_AT_THE_TOP,
+            },
+            ("checks",),
+            2,
+            "2 tests in checks (testpaths in pyproject.toml)",
+        ),
+        # a base class in another module: the tests the check counts
+        (
+            {
+                "models/__init__.py": "",
+                "models/matcher.py": "def match(x):\n    return x\n",
+                "tests/__init__.py": "",
+                "tests/base.py": UNITTEST_AT_THE_TOP.replace("Tester", "MatcherCase"),
+                "tests/test_matcher.py": "from tests.base import MatcherCase\n\n\n"
+                "class TestSmall(MatcherCase):\n    size = 1\n",
+            },
+            ("tests",),
+            4,
+            "4 tests in tests",
+        ),
+    ],
+    ids=[
+        "test-module-at-the-top",
+        "tests-next-to-code",
+        "named-like-tests",
+        "testpaths",
+        "inherited-tests",
+    ],
+)
+def test_tests_are_found_where_pytest_collects_them(
+    make_repo: MakeRepo,
+    run_cli: RunCli,
+    files: dict[str, str],
+    paths: tuple[str, ...],
+    min_tests: int,
+    said: str,
+) -> None:
+    root = make_repo(files, contract=None)
+
+    contract, output = adopt(run_cli, root)
+
+    assert contract.tests.paths == paths
+    assert contract.tests.min_tests == min_tests
+    assert said in output
+    git(root, "add", "dsdone.yaml")
+    git(root, "commit", "-qm", "adopt")
+    result = run_cli("check", str(root), "--select", "unit-tests", "--format", "json")
+    assert result.exit_code == 0, result.stdout

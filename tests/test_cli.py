@@ -149,27 +149,123 @@ def test_an_unknown_check_id_on_the_command_line_is_exit_2(
 
 
 @pytest.mark.parametrize(
+    ("args", "ran"),
+    [
+        (["--select", "acme-pass", "--select", "acme-markers"], ["acme-markers", "acme-pass"]),
+        (["--select", "acme-pass,acme-markers", "--select", "acme-crash"], ACME.split(",")),
+        (["--select", " acme-pass , ,acme-markers "], ["acme-markers", "acme-pass"]),
+        (["--select", ACME, "--ignore", "acme-crash", "--ignore", "acme-pass"], ["acme-markers"]),
+        (["--select", ACME, "--ignore", "acme-crash,acme-pass"], ["acme-markers"]),
+    ],
+)
+def test_select_and_ignore_accumulate_when_repeated(
+    project: Path, run_cli: RunCli, args: list[str], ran: list[str]
+) -> None:
+    result = run_cli("check", str(project), *args, "--format", "json")
+    assert result.exit_code == (1 if "acme-crash" in ran else 0), result.stderr
+    assert sorted(results_by_check(result.stdout)) == sorted(ran)
+
+
+def test_every_unknown_check_id_is_reported_with_a_suggestion(
+    project: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(
+        "check",
+        str(project),
+        "--select",
+        "Acme-Pass",
+        "--select",
+        "nope,acme-markrs",
+        "--ignore",
+        "ACME-CRASH,zzz",
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:5] == [
+        "dsdone: error: --select: unknown check 'Acme-Pass' (did you mean 'acme-pass'?)",
+        "--select: unknown check 'acme-markrs' (did you mean 'acme-markers'?)",
+        "--select: unknown check 'nope'",
+        "--ignore: unknown check 'ACME-CRASH' (did you mean 'acme-crash'?)",
+        "--ignore: unknown check 'zzz'",
+    ]
+
+
+def test_every_unknown_check_id_in_the_contract_is_reported(
+    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli
+) -> None:
+    contract = MINIMAL_CONTRACT + (
+        "checks:\n  Acme-Pass: {enabled: false}\n  nope: {enabled: false}\n"
+        "waivers:\n  - check: acme-crsh\n    reason: later\n"
+    )
+    result = run_cli("check", str(make_repo({}, contract=contract)))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:3] == [
+        "dsdone: error: dsdone.yaml:6:3: unknown check 'Acme-Pass' in checks (did you mean "
+        "'acme-pass'?)",
+        "dsdone.yaml:7:3: unknown check 'nope' in checks",
+        "dsdone.yaml:9:5: unknown check 'acme-crsh' in waivers (did you mean 'acme-crash'?)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (["--select", ""], "--select names no check (was it given an empty value?)"),
+        (["--select", " , "], "--select names no check"),
+        (["--select", "acme-pass", "--ignore", "acme-pass"], "every check --select names is"),
+        (
+            ["--select", "acme-pass,acme-crash", "--ignore", "acme-crash", "--ignore", "acme-pass"],
+            "every check --select names is also named by --ignore",
+        ),
+    ],
+)
+def test_a_run_in_which_no_check_runs_is_exit_2(
+    project: Path, run_cli: RunCli, args: list[str], why: str
+) -> None:
+    result = run_cli("check", str(project), *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"dsdone: error: no check ran: {why}")
+
+
+def test_a_contract_that_disables_every_check_is_exit_2(
+    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli
+) -> None:
+    from dsdone.engine import available_checks
+
+    disabled = "".join(f"  {check_id}: {{enabled: false}}\n" for check_id in available_checks())
+    root = make_repo({}, contract=MINIMAL_CONTRACT + "checks:\n" + disabled)
+    result = run_cli("check", str(root))
+    assert result.exit_code == 2
+    assert "dsdone.yaml:5:1: no check ran: the contract disables every check" in result.stderr
+    ignored = run_cli("check", str(root), "--ignore", "acme-pass")
+    assert "no check ran: every check the contract enables is named by --ignore" in ignored.stderr
+    # Near-miss: a check named by --select runs even when the contract disables it.
+    selected = run_cli("check", str(root), "--select", "acme-pass")
+    assert selected.exit_code == 0, selected.stderr
+
+
+@pytest.mark.parametrize(
     ("extra", "line", "message"),
     [
         (
             "checks:\n  acme-pas:\n    enabled: false\n",
-            6,
+            "6:3",
             "unknown check 'acme-pas' in checks (did you mean 'acme-pass'?)",
         ),
         (
             "checks:\n  acme-markers:\n    marker: 3\n",
-            7,
+            "7:5",
             "option 'marker' of check 'acme-markers' must be a string, not 3",
         ),
         (
             "checks:\n  acme-markers:\n    colour: red\n",
-            7,
+            "7:5",
             "check 'acme-markers' has no option 'colour' (its options: marker)",
         ),
     ],
 )
-def test_bad_check_settings_in_the_contract_are_exit_2_at_their_line(
-    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli, extra: str, line: int, message: str
+def test_bad_check_settings_in_the_contract_are_exit_2_at_their_place(
+    make_repo: MakeRepo, plugin_site: Path, run_cli: RunCli, extra: str, line: str, message: str
 ) -> None:
     root = make_repo({}, contract=MINIMAL_CONTRACT + extra)
     result = run_cli("check", str(root), "--select", "acme-pass")
@@ -253,6 +349,7 @@ def test_the_json_report_has_the_documented_shape(project: Path, run_cli: RunCli
             "hint": "finish it or open an issue",
             "waived": None,
             "known": False,
+            "change": None,
         }
     ]
 
@@ -355,7 +452,7 @@ def test_project_plugins_run_only_when_allowed(make_repo: MakeRepo, run_cli: Run
     root = make_repo({"checks_local/readme.py": plugin}, contract=contract)
     refused = run_cli("check", str(root))
     assert refused.exit_code == 2
-    assert "dsdone.yaml:5: the contract loads project plugins" in refused.stderr
+    assert "dsdone.yaml:5:1: the contract loads project plugins" in refused.stderr
     assert "--allow-plugins" in refused.stderr
     allowed = run_cli(
         "check", str(root), "--allow-plugins", "--select", "local-readme", "--format", "json"

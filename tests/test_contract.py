@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,8 @@ BAD_CONTRACTS = [
     ),
     pytest.param(
         HEAD + "retrain:\n  entrypoint: python train.py\n  cron: '@daily'\n",
-        "dsdone.yaml:7:3: unknown key 'cron' in retrain (expected one of: entrypoint, schedule)",
+        "dsdone.yaml:7:3: unknown key 'cron' in retrain "
+        "(expected one of: entrypoint, schedule, smoke)",
         None,
         id="unknown-key-without-a-close-match-lists-the-keys",
     ),
@@ -149,17 +151,51 @@ BAD_CONTRACTS = [
         "indentation",
         id="syntax-bad-indentation",
     ),
+    # A construct left open is reported where it began (the line to fix), and where the parser
+    # gave up, which can be far below it.
     pytest.param(
         "version: 1\nproject:\n  name: [demo\n  owner: ana\n",
-        "dsdone.yaml:4:8: YAML syntax error: expected ',' or ']', but got ':'",
-        None,
+        "dsdone.yaml:3:9: YAML syntax error: the list opened with '[' here is not closed; the "
+        "parser gave up at line 4, column 8: expected ',' or ']', but got ':'",
+        "close it with ']'",
         id="syntax-unclosed-bracket",
     ),
     pytest.param(
-        'version: 1\nproject:\n  name: "demo\n',
-        "dsdone.yaml:4:1: YAML syntax error: found unexpected end of stream",
-        None,
+        "version: 1\nproject: {name: demo, owner: ana\nplugins: []\n",
+        "dsdone.yaml:2:10: YAML syntax error: the mapping opened with '{' here is not closed; "
+        "the parser gave up at line 3, column 8",
+        "close it with '}'",
+        id="syntax-unclosed-brace",
+    ),
+    pytest.param(
+        'version: 1\nproject:\n  name: "demo\n  owner: ana\n',
+        "dsdone.yaml:3:9: YAML syntax error: the text quoted here is not closed; the parser "
+        "gave up at line 5, column 1: found unexpected end of the file",
+        "end the text with the quote",
         id="syntax-unclosed-quote",
+    ),
+    pytest.param(
+        "version: 1\nproject:\n  name: 'demo\n",
+        "dsdone.yaml:3:9: YAML syntax error: the text quoted here is not closed; the parser "
+        "gave up at line 4, column 1",
+        None,
+        id="syntax-unclosed-single-quote",
+    ),
+    pytest.param(
+        "version: 1\nproject:\n  name: demo\n  owner\nplugins: []\n",
+        "dsdone.yaml:4:3: YAML syntax error: the key here has no ':' after it; the parser gave "
+        "up at line 5, column 1: could not find expected ':'",
+        "key: value",
+        id="syntax-key-without-colon",
+    ),
+    # Near-misses: the enclosing block is not a construct left open, so the error stays where
+    # the parser gave up, naming the block for orientation.
+    pytest.param(
+        "version: 1\nproject:\n  name: demo\n owner: ana\n",
+        "dsdone.yaml:4:2: YAML syntax error: expected the end of an indented block, but found a "
+        "key at another indentation (in a block mapping that begins at line 1, column 1)",
+        "indentation",
+        id="syntax-dedented-key",
     ),
     pytest.param(
         "version: 1\nproject:\n\tname: demo\n",
@@ -169,7 +205,8 @@ BAD_CONTRACTS = [
     ),
     pytest.param(
         "version: 1\n---\nversion: 1\n",
-        "dsdone.yaml:2:1: YAML syntax error: but found another document",
+        "dsdone.yaml:2:1: YAML syntax error: expected a single document in the stream, but "
+        "found another document",
         None,
         id="two-documents",
     ),
@@ -220,6 +257,32 @@ BAD_CONTRACTS = [
         id="complex-key",
     ),
     pytest.param(
+        HEAD + "checks:\n  personal-paths:\n    max_file_mbb: 3\n",
+        "dsdone.yaml:7:5: check 'personal-paths' has no option 'max_file_mbb' (its options: "
+        "allow_users, include_docs, max_file_mb)",
+        "dsdone explain personal-paths",
+        id="unknown-check-option",
+    ),
+    pytest.param(
+        HEAD + "checks:\n  personal-paths:\n    max_file_mb: ten\n",
+        "dsdone.yaml:7:5: option 'max_file_mb' of check 'personal-paths' must be a number, "
+        "not 'ten'",
+        None,
+        id="check-option-of-the-wrong-type",
+    ),
+    pytest.param(
+        "version: 1\nproject:\n  name: '   '\n  owner: ana\n",
+        "dsdone.yaml:3:9: project.name must not be blank: it holds only white space",
+        None,
+        id="blank-name",
+    ),
+    pytest.param(
+        'version: 1\nproject:\n  name: demo\n  owner: "\\t \\n"\n',
+        "dsdone.yaml:4:10: project.owner must not be blank: it holds only white space",
+        None,
+        id="blank-owner",
+    ),
+    pytest.param(
         "defaults: &d {name: demo}\nversion: 1\nproject:\n  <<: *d\n  owner: ana\n",
         "dsdone.yaml:4:3: merge keys ('<<') are not supported in a contract",
         "write the keys out",
@@ -239,6 +302,17 @@ def test_bad_contract_is_exit_2_with_its_place(
     if hint is not None:
         assert "  hint: " in result.stderr
         assert hint in result.stderr.split("  hint: ", 1)[1]
+
+
+def test_lists_and_quotes_closed_on_a_later_line_are_valid(tmp_path: Path) -> None:
+    # Near-misses of the "left open" errors: YAML lets a flow list or quoted text span lines.
+    (tmp_path / "dsdone.yaml").write_text(
+        'version: 1\nproject:\n  name: "churn\n    model"\n  owner: ana\n'
+        "tests:\n  paths: [tests,\n          more_tests]\n",
+        "utf-8",
+    )
+    contract = load_contract(tmp_path)
+    assert (contract.project.name, contract.tests.paths) == ("churn model", ("tests", "more_tests"))
 
 
 def test_every_problem_in_a_contract_is_listed_in_file_order(make_repo, run_cli) -> None:
@@ -521,3 +595,41 @@ def test_version_1_0_is_version_1(tmp_path: Path) -> None:
     (tmp_path / "dsdone.yaml").write_text(HEAD.replace("version: 1", "version: 1.0"), "utf-8")
     version = load_contract(tmp_path).version
     assert version == 1 and isinstance(version, int)
+
+
+def test_schemas_have_versions_and_inputs_have_schemas(tmp_path: Path) -> None:
+    (tmp_path / "dsdone.yaml").write_text(
+        HEAD
+        + """\
+inputs:
+  - name: customers
+    schema: schemas/customers.json
+    version: "2.1.0"
+outputs:
+  - name: scores
+    schema: {type: object}
+    version: 3
+waivers:
+  - check: breaking-changes
+    reason: the CRM team reads v2 from Monday
+    change: scores#/properties/score/type
+""",
+        "utf-8",
+    )
+    contract = load_contract(tmp_path)
+    assert contract.inputs is not None and contract.outputs is not None
+    assert (contract.inputs[0].schema, contract.inputs[0].version) == (
+        "schemas/customers.json",
+        "2.1.0",
+    )
+    assert contract.outputs[0].version == 3
+    assert contract.waivers[0].change == "scores#/properties/score/type"
+
+
+@pytest.mark.parametrize("version", ['"two"', '"2.x"', "-1", "1.5"])
+def test_a_schema_version_is_a_whole_number_or_semver(
+    make_repo: Any, run_cli: Any, version: str
+) -> None:
+    contract = HEAD + f"outputs:\n  - name: scores\n    version: {version}\n"
+    result = run_cli("check", str(make_repo(contract=contract, commit=False)))
+    assert_user_error(result, "dsdone.yaml:7:14: outputs[0].version must be")

@@ -16,6 +16,9 @@ import pytest
 from conftest import MakeRepo, RunCli
 from gate_plugin import GATE, gate_repo
 
+from dsdone.report import ProjectInfo, Report, Severity
+from dsdone.score import score_results
+
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 FORMATS = ["terminal", "json", "sarif", "junit", "markdown", "github"]
 
@@ -148,6 +151,16 @@ def test_sarif_locates_a_project_in_a_subfolder_from_the_repository_root(
     assert uris == ["models/churn/src/fit.py"]
 
 
+def test_a_finding_above_the_project_is_located_as_the_repository_names_it() -> None:
+    report = Report(
+        dsdone_version="0", project=ProjectInfo("p", "o"), contract="dsdone.yaml", root=".",
+        commit=None, fail_on=Severity.ERROR, folder="models/churn", score=score_results(()),
+    )  # fmt: skip
+
+    assert report.repo_path("../../.github/workflows/ci.yml") == ".github/workflows/ci.yml"
+    assert report.repo_path("src/fit.py:3") == "models/churn/src/fit.py:3"
+
+
 def test_sarif_reports_a_crashed_check_as_a_tool_notification(
     project: Path, run_cli: RunCli
 ) -> None:
@@ -162,14 +175,16 @@ def test_sarif_carries_the_readiness_score(project: Path, run_cli: RunCli) -> No
     properties = sarif(run_cli, project)["runs"][0]["properties"]
     (only,) = properties["projects"]
     # data: gate-markers fails (0 of 1); model: gate-pass (1 of 1); infrastructure: gate-crash
-    # holds, gate-skip does not apply (1 of 1); monitoring: gate-readme fails (0 of 1).
-    assert only["score"]["overall"] == 0
+    # holds, gate-skip does not apply (1 of 1); monitoring: gate-readme fails (0 of 1). The
+    # overall: (lowest 0 + average 50) / 2.
+    assert (only["score"]["overall"], only["score"]["formula"]) == (25, 2)
     assert {k: v["score"] for k, v in only["score"]["areas"].items()} == {
         "data": 0,
         "model": 100,
         "infrastructure": 100,
         "monitoring": 0,
     }
+    assert only["score"]["weakest"] == ["data", "monitoring"]
     assert properties["ready"] is False
 
 
@@ -212,7 +227,13 @@ def test_junit_has_one_testcase_per_check_with_failures_skips_and_errors(
     assert list(cases["gate-pass"]) == [cases["gate-pass"][0]]
     assert cases["gate-pass"][0].tag == "system-out"
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert properties["score"] == "0/100"
+    # gate-crash crashed, so infrastructure is 0 too: (lowest 0 + average 25) / 2.
+    assert properties["score"] == "12/100"
+    assert properties["score held down by"] == (
+        "held down by data 0 (gate-markers), infrastructure 0 (gate-crash), monitoring 0 "
+        "(gate-readme)"
+    )
+    assert properties["score formula"] == "2"
     assert properties["ready"] == "false"
 
 
@@ -225,8 +246,14 @@ def test_markdown_has_the_verdict_a_table_of_checks_and_folded_findings(
     result = check(run_cli, project, "--format", "markdown")
     lines = result.stdout.splitlines()
     assert lines[0] == "## dsdone: demo · ✗ Not ready"
-    assert "**Readiness score: 0/100** (the lowest of its areas)" in lines
-    rows = [line for line in lines if line.startswith("| ") and "`gate-" in line]
+    assert (
+        "**Readiness score: 25/100**, held down by data 0 (gate-markers), monitoring 0 "
+        "(gate-readme)" in lines
+    )
+    assert "| data | 0 | 0 of 1 | 0 of 4 | `gate-markers` |" in lines
+    assert "| model | 100 | 1 of 1 | 4 of 4 |  |" in lines
+    assert "| monitoring | 0 | 0 of 1 | 0 of 2 | `gate-readme` |" in lines
+    rows = [line for line in lines if line.startswith("| ") and "`gate-" in line.split("|")[2]]
     assert [row.split("|")[2].strip() for row in rows] == [
         f"`{check_id}`" for check_id in sorted(GATE.split(","))
     ]
@@ -239,7 +266,7 @@ def test_markdown_has_the_verdict_a_table_of_checks_and_folded_findings(
 def test_markdown_escapes_what_would_break_a_table(make_repo: MakeRepo, run_cli: RunCli) -> None:
     root = gate_repo(make_repo, {"src/a.py": "x = 1  # FIXME a|b <script>\n", "README.md": ""})
     result = check(run_cli, root, "--format", "markdown")
-    assert "FIXME left: a\\|b \\<script\\>" in result.stdout
+    assert "FIXME left: a\\|b &lt;script&gt;" in result.stdout
     assert "<script>" not in result.stdout
 
 
@@ -312,12 +339,12 @@ def test_no_format_but_json_shows_timings_or_absolute_paths(
 @pytest.mark.parametrize(
     ("output_format", "score_shown"),
     [
-        ("terminal", "Score 0/100"),
-        ("json", '"overall": 0'),
-        ("sarif", '"overall": 0'),
-        ("junit", 'name="score" value="0/100"'),
-        ("markdown", "Readiness score: 0/100"),
-        ("github", "score 0/100"),
+        ("terminal", "Score 25/100, held down by data 0 (gate-markers), monitoring 0"),
+        ("json", '"overall": 25'),
+        ("sarif", '"overall": 25'),
+        ("junit", 'name="score" value="25/100"'),
+        ("markdown", "Readiness score: 25/100"),
+        ("github", "score 25/100"),
     ],
 )
 def test_every_format_shows_the_readiness_score(
@@ -334,7 +361,7 @@ def test_output_writes_the_report_to_a_file_and_prints_the_verdict(
     result = check(run_cli, project, "--format", output_format, "--output", str(target))
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "✗ Not ready: 1 blocking at --fail-on error: gate-markers · score 0/100 "
+        "✗ Not ready: 1 blocking at --fail-on error: gate-markers · score 25/100 "
         "(2 pass, 2 fail, 1 skip)"
     ]
     written = target.read_text(encoding="utf-8")

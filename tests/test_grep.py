@@ -16,12 +16,12 @@ from dsdone import engine
 from dsdone.api import check
 from dsdone.cli import _prefetch_for
 from dsdone.contract import load_contract
-from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, read_grep, start_grep
 from dsdone.git.prefetch import Prefetch
+from dsdone.git.session import GitSession
 from dsdone.project import Project
-from dsdone.registry import BUILTIN_GREP_LITERALS as BUILTIN_LITERALS
 from dsdone.registry import builtin_checks
+from dsdone.search_literals import BUILTIN_GREP_LITERALS as BUILTIN_LITERALS
 
 MIB = 1024 * 1024  # what the parser reads of git's output at a time
 
@@ -34,12 +34,12 @@ def _no_repository_above(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 def grep(root: Path, literals: Iterable[bytes]) -> list[FileLines] | None:
     """Every hit of one search in ``root``, the search then stopped and its output freed."""
-    run = start_grep(root, literals)
+    git = GitSession(root)
     try:
-        found = read_grep(run)
+        found = read_grep(start_grep(git, literals), restart=git.run)
         return None if found is None else list(found)
     finally:
-        run.kill()
+        git.close()
 
 
 def project_grep(root: Path, literals: Iterable[bytes]) -> list[FileLines] | None:
@@ -504,10 +504,11 @@ def test_a_search_git_refuses_with_perl_expressions_runs_again_with_extended_one
     # As a git built without PCRE refuses -P (exit 128). "x\k" is an error for Perl's engine
     # and "xk" for an extended one: only the search started again finds the line.
     root = make_repo({"a.txt": "xk\n"}, contract=None)
-    run = GitRun(["grep", "-I", "-n", "-z", "-P", "-e", "x\\k"], root)
+    git = GitSession(root)
+    run = git.run(["grep", "-I", "-n", "-z", "-P", "-e", "x\\k"])
     try:
-        found = read_grep(run)
+        found = read_grep(run, restart=git.run)
         assert found is not None
         assert list(found) == [FileLines("a.txt", [(1, b"xk")])]
     finally:
-        run.kill()
+        git.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("jsonschema", "git", "nbformat")
+HEAVY = ("jsonschema", "git", "nbformat", "packaging")
 
 PROBE = f"""
 import contextlib, io, json, sys
@@ -66,7 +66,8 @@ def test_the_probe_sees_a_heavy_import_when_there_is_one(tmp_path: Path) -> None
 
 def test_check_imports_neither_gitpython_nor_nbformat(tmp_path: Path) -> None:
     # git is asked with plumbing commands started before typer is imported, and a version 4
-    # notebook is plain JSON: GitPython is for `init`, nbformat for notebooks of other versions.
+    # notebook is plain JSON: nbformat is for notebooks of other versions (and dsdone does not
+    # use GitPython at all: a module named git must not creep back in).
     (tmp_path / "dsdone.yaml").write_text("version: 1\nproject:\n  name: d\n  owner: a@b.c\n")
     (tmp_path / "nb.ipynb").write_text(
         '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code",'

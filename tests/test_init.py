@@ -20,9 +20,12 @@ STANDARD_FILES = {
     ".github/workflows/dsdone.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
+    "MODEL_CARD.md",
     "README.md",
+    "configs/smoke.yaml",
     "configs/train.yaml",
     "data/README.md",
+    "data/sample.csv",
     "dsdone.yaml",
     "notebooks/README.md",
     "pyproject.toml",
@@ -30,10 +33,12 @@ STANDARD_FILES = {
     "schemas/predictions.schema.json",
     "src/churn_model/__init__.py",
     "src/churn_model/model.py",
+    "src/churn_model/monitoring.py",
     "src/churn_model/pipeline.py",
     "src/churn_model/train.py",
     "tests/conftest.py",
     "tests/test_model.py",
+    "tests/test_monitoring.py",
     "tests/test_pipeline.py",
     "tests/test_train.py",
 }
@@ -68,7 +73,8 @@ def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
     assert "Initialized a git repository" in output
     commit_all(target)
 
-    check = run_cli("check", str(target), "--format", "json")
+    # Compared with its own commit, so that the checks that need a base revision run too.
+    check = run_cli("check", str(target), "--format", "json", "--base", "HEAD")
     report = json.loads(check.stdout)
     failing = {
         r["check"]: (r["status"], r["summary"], r["findings"])
@@ -77,6 +83,10 @@ def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
     }
     assert check.exit_code == 0, failing
     assert failing == {}
+    # The checks of 0.2.0 ran on it too, from its first commit.
+    checks = {r["check"]: r["summary"] for r in report["results"]}
+    assert checks["notebook-hygiene"] == "no notebooks"
+    assert {"secrets", "copy-versioning"} <= checks.keys()
 
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -88,6 +98,26 @@ def test_standard_scaffold_is_ready_once_committed_and_its_tests_pass(
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert " passed" in tests.stdout
     assert git(target, "status", "--porcelain") == ""  # the tests wrote nothing into the project
+
+
+def test_standard_scaffold_passes_its_runs_out_of_the_box(tmp_path: Path, run_cli: RunCli) -> None:
+    # --run all: the test suite, a smoke run of the training code on the committed sample, and
+    # the verification script the template declares, with nothing installed but dsdone's deps.
+    target = tmp_path / "churn"
+    assert init(run_cli, target)[0] == 0
+    commit_all(target)
+
+    check = run_cli("check", str(target), "--run", "all", "--python", sys.executable, "-f", "json")
+
+    report = json.loads(check.stdout)
+    assert check.exit_code == 0, [r for r in report["results"] if r["status"] != "pass"]
+    runs = [(r["kind"], r["name"], r["exit_code"]) for r in report["runs"]]
+    assert runs == [
+        ("tests", "tests", 0),
+        ("retrain", "smoke", 0),
+        ("verify", "input-expectations", 0),
+    ]
+    assert git(target, "status", "--porcelain") == ""  # the runs wrote nothing into the project
 
 
 def test_scaffold_renders_name_owner_and_package_into_the_contract(
@@ -342,3 +372,78 @@ def test_in_a_terminal_it_asks_with_defaults(
     assert "Owner (e-mail) [team@example.com]" in result.stdout
     contract = load_contract(target)
     assert (contract.project.name, contract.project.owner) == ("fraud-score", "bob@example.com")
+
+
+# -- a folder that already holds a project ----------------------------------------------------
+
+
+def test_init_again_keeps_the_contracts_name_and_owner_and_adds_no_second_package(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    assert init(run_cli, target, name="Churn Model")[0] == 0
+    commit_all(target)
+
+    # No --name, no --owner: the contract's, not the folder's "churn" (a second package).
+    result = run_cli("init", str(target))
+
+    assert result.exit_code == 0, result.stderr
+    assert not (target / "src" / "churn").exists()
+    assert git(target, "status", "--porcelain") == ""
+    assert load_contract(target).project.owner == OWNER
+
+
+def test_init_in_a_folder_with_another_package_refuses_to_add_a_second(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "scoring"
+    (target / "src" / "scoring").mkdir(parents=True)
+    (target / "src" / "scoring" / "__init__.py").write_text("", encoding="utf-8")
+
+    code, output = init(run_cli, target, name="Churn Model")
+
+    assert code == 2
+    assert "already holds the package src/scoring: `dsdone init` would add a second one" in output
+    assert "dsdone init --existing" in output
+    assert not (target / "src" / "churn_model").exists()
+    assert init(run_cli, target, name="scoring")[0] == 0  # the package that is there: fine
+
+
+def test_adopting_again_with_force_keeps_the_contracts_name_and_owner(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    contract = "version: 1\nproject:\n  name: Churn Model\n  owner: team-ml@example.com\n"
+    root = make_repo({"train.py": "print('train')\n"}, contract=contract, name="churn")
+
+    result = run_cli("init", str(root), "--existing", "--force")
+
+    assert result.exit_code == 0, result.stderr
+    adopted = load_contract(root)
+    assert (adopted.project.name, adopted.project.owner) == ("Churn Model", "team-ml@example.com")
+
+
+def test_init_in_a_subfolder_of_a_repository_writes_no_ci_or_hook_config_there(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    root = make_repo({"README.md": "# monorepo\n"}, contract=None)
+    target = root / "models" / "churn"
+
+    code, output = init(run_cli, target)
+
+    assert code == 0, output
+    written = project_files(target)
+    assert written == STANDARD_FILES - {".github/workflows/dsdone.yml", ".pre-commit-config.yaml"}
+    assert not (root / ".github").exists()
+    assert (
+        "not written  .github, .pre-commit-config.yaml: this folder is models/churn/ of a git "
+        "repository, and GitHub and pre-commit read them only at the repository's top" in output
+    )
+    assert "    with:\n      path: models/churn\n" in output
+    assert "        args: [models/churn]\n" in output
+
+
+def test_adopting_says_to_commit_the_contract(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo({"train.py": "print('train')\n"}, contract=None)
+    result = run_cli("init", str(root), "--existing", "--owner", OWNER)
+    assert "git add dsdone.yaml && git commit" in result.stdout
+    assert "version-control fails until it is tracked" in result.stdout

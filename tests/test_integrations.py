@@ -173,3 +173,23 @@ def test_the_action_check_step_fails_at_once_on_bad_input(
     code, outputs, _ = run_check_step(tmp_path, path=str(root), fail_on="fatal")
     assert code == 2
     assert outputs["exit-code"] == "2"
+
+
+def test_the_action_compares_with_the_base_it_is_given(make_repo: MakeRepo, tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"score": {"type": "number"}}}
+    contract = (
+        "version: 1\nproject: {name: demo, owner: ana@example.com}\n"
+        "outputs:\n  - name: scores\n    schema: scores.json\n"
+    )
+    root = make_repo({"scores.json": json.dumps(schema)}, contract=contract)
+    (root / "scores.json").write_text(json.dumps({"type": "object"}), encoding="utf-8")
+    subprocess.run(["git", "commit", "-q", "-am", "drop score"], cwd=root, check=True)
+    args = "--select breaking-changes"
+
+    _, outputs, text = run_check_step(tmp_path, path=str(root), args=args, base="HEAD~1")
+    assert outputs["exit-code"] == "1"
+    assert "property 'score' was removed" in text
+
+    _, outputs, text = run_check_step(tmp_path, path=str(root), args=args, base="none")
+    assert outputs["exit-code"] == "0"
+    assert "no --base revision to compare with" in text

@@ -183,3 +183,14 @@ def test_all_writes_a_baseline_that_a_later_run_passes_against(
     result = check_all(run_cli, monorepo, "--baseline", str(baseline), "--format", "json")
     assert result.exit_code == 1, "the same message in another project is new"
     assert [p["ready"] for p in json.loads(result.stdout)["projects"]] == [False, True, True]
+
+
+@pytest.mark.parametrize(
+    "args", [["--select", ""], ["--select", "gate-pass", "--ignore", "gate-pass"]]
+)
+def test_all_with_a_selection_that_runs_nothing_is_exit_2(
+    monorepo: Path, run_cli: RunCli, args: list[str]
+) -> None:
+    result = run_cli("check", "--all", str(monorepo), "--allow-plugins", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("dsdone: error: no check ran: ")

@@ -146,7 +146,7 @@ CASES = {
         "retrain-entrypoint",
         {**PROJECT, "pyproject.toml": "a = " + "[" * 10_000 + "]" * 10_000 + "\n"},
         retrain("demo-train"),
-        ("dsdone.yaml", None, "not a console script declared in pyproject.toml"),
+        ("dsdone.yaml", None, "is not a console script of the project"),
     ),
     "cron-superscript-two": (
         "retrain-entrypoint",
@@ -238,6 +238,6 @@ def test_a_number_option_that_is_not_finite_is_a_contract_error(
     result = run_cli("check", str(root))
 
     assert result.exit_code == 2, result.stdout
-    assert f"dsdone.yaml:7: option '{option}' of check '{check}' must be a finite number" in (
+    assert f"dsdone.yaml:7:5: option '{option}' of check '{check}' must be a finite number" in (
         result.stderr
     )

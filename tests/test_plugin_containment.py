@@ -93,6 +93,36 @@ def exits(project):
     """Tries to end the whole run."""
     sys.exit(0)
     yield Note("unreachable")
+
+
+@check(id="interrupts", title="Raises KeyboardInterrupt", fix="Nothing.")
+def interrupts(project):
+    """As if Ctrl-C reached a check's thread."""
+    raise KeyboardInterrupt
+    yield Note("unreachable")
+
+
+class Abort(BaseException):
+    """Not an Exception: `except Exception` lets it through."""
+
+
+@check(id="base-exception", title="Raises a BaseException", fix="Nothing.")
+def base_exception(project):
+    """Raises what only `except BaseException` catches."""
+    yield Note("started")
+    raise Abort("stop everything")
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no str for you")
+
+
+@check(id="unprintable", title="Raises an exception that cannot be shown", fix="Nothing.")
+def unprintable(project):
+    """Its exception's str() raises."""
+    raise Unprintable()
+    yield Note("unreachable")
 '''
 
 CONTRACT = MINIMAL_CONTRACT + "plugins:\n  - dsdone_checks/hostile.py\n"
@@ -119,6 +149,9 @@ def run_json(run_cli: Any, repo: Path, *args: str) -> tuple[int, dict[str, Any]]
         ("yields-garbage", "the check yielded str 'src/train.py:3: bad', not a Finding or a Note"),
         ("returns-none", "the check crashed: TypeError: 'NoneType' object is not iterable"),
         ("bad-repr", "the check crashed: RuntimeError: no repr for you"),
+        ("interrupts", "the check crashed: KeyboardInterrupt"),
+        ("base-exception", "the check crashed: Abort: stop everything"),
+        ("unprintable", "the check crashed: Unprintable: (its message cannot be shown)"),
     ],
 )
 def test_a_misbehaving_check_is_an_error_and_the_others_still_run(
@@ -238,3 +271,90 @@ def test_escape_sequences_in_findings_are_shown_not_obeyed(hostile_repo: Path, r
     assert "a.py:1: clear\\x1b[2Jscreen" in result.stdout
     assert "hint: bell\\x07" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
+# -- project plugins load as imported modules; --debug shows where they fail -----------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_plugin_example() -> str:
+    """The plugin module the README shows, exactly as it is written there."""
+    text = README.read_text("utf-8")
+    start = text.index("```python\n# acme_dsdone_checks.py\n") + len("```python\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_plugin_example_works_as_a_project_plugin(make_repo, run_cli) -> None:
+    # It uses @dataclass with `from __future__ import annotations`, which looks the module up in
+    # sys.modules: a module loaded without registering there fails before any check runs.
+    contract = MINIMAL_CONTRACT + "outputs: []\nplugins:\n  - dsdone_checks/model_card.py\n"
+    repo = make_repo({"dsdone_checks/model_card.py": readme_plugin_example()}, contract=contract)
+    _, results = run_json(run_cli, repo, "--select", "acme-model-card")
+    assert results["acme-model-card"]["status"] == "fail"  # a warning: it does not block
+    assert [f["message"] for f in results["acme-model-card"]["findings"]] == [
+        "no tracked MODEL_CARD.md"
+    ]
+    card = "# Card\n## Intended use\nChurn.\n## Limitations\nNone known.\n"
+    repo = make_repo(
+        {"dsdone_checks/model_card.py": readme_plugin_example(), "MODEL_CARD.md": card},
+        contract=contract,
+        name="with-card",
+    )
+    code, results = run_json(run_cli, repo, "--select", "acme-model-card")
+    assert (code, results["acme-model-card"]["status"]) == (0, "pass")
+
+
+def test_a_project_plugin_sees_itself_in_sys_modules(make_repo, run_cli) -> None:
+    plugin = (
+        "import sys, typing\n"
+        "from dsdone import Note, check\n"
+        "class Options:\n"
+        "    marker: 'str'\n"
+        "@check(id='self-aware', title='Finds itself', fix='Nothing.')\n"
+        "def aware(project):\n"
+        "    '''Imports as a module does.'''\n"
+        "    assert sys.modules[__name__].__file__.endswith('aware.py')\n"
+        "    yield Note(str(typing.get_type_hints(Options)['marker'].__name__))\n"
+    )
+    contract = MINIMAL_CONTRACT + "plugins:\n  - dsdone_checks/aware.py\n"
+    repo = make_repo({"dsdone_checks/aware.py": plugin}, contract=contract)
+    code, results = run_json(run_cli, repo, "--select", "self-aware")
+    assert (code, results["self-aware"]["summary"]) == (0, "str")
+
+
+def test_a_plugin_that_fails_to_load_leaves_no_module_behind(make_repo, run_cli) -> None:
+    import sys
+
+    before = {name for name in sys.modules if name.startswith("dsdone_project_plugin_")}
+    repo = make_repo({"dsdone_checks/hostile.py": "raise ValueError('no')\n"}, contract=CONTRACT)
+    assert run_cli("check", str(repo), "--allow-plugins").exit_code == 2
+    after = {name for name in sys.modules if name.startswith("dsdone_project_plugin_")}
+    assert after == before
+
+
+def test_debug_shows_where_a_plugin_failed_to_load(make_repo, run_cli) -> None:
+    plugin = "import os\n\n\ndef helper():\n    raise ImportError('no torch')\n\n\nhelper()\n"
+    repo = make_repo({"dsdone_checks/hostile.py": plugin}, contract=CONTRACT)
+    result = run_cli("check", str(repo), "--allow-plugins", "--debug")
+    assert result.exit_code == 2
+    assert "Traceback (most recent call last):" in result.stderr
+    assert 'hostile.py", line 5, in helper' in result.stderr
+    assert (
+        result.stderr.rstrip()
+        .splitlines()[-2]
+        .startswith("dsdone: error: plugins: cannot load dsdone_checks/hostile.py: ImportError")
+    )
+
+
+def test_debug_shows_where_a_check_raised(hostile_repo: Path, run_cli) -> None:
+    args = ("check", str(hostile_repo), "--allow-plugins", "--select", "good,raises")
+    result = run_cli(*args, "--debug")
+    assert result.exit_code == 1
+    assert "dsdone: the check raises raised:\nTraceback (most recent call last):" in result.stderr
+    assert 'hostile.py", line ' in result.stderr
+    assert result.stderr.rstrip().endswith("KeyError: 'missing-column'")
+    # Near-miss: without --debug the report says what happened, and no traceback is shown.
+    quiet = run_cli(*args)
+    assert "Traceback" not in quiet.stderr
+    assert "the check crashed: KeyError: 'missing-column'" in quiet.stdout

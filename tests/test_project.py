@@ -317,3 +317,74 @@ def test_reading_a_named_pipe_is_refused_without_waiting(make_repo) -> None:
             read("pipe.csv")
     with pytest.raises(OSError, match="not a regular file"):
         project.read_bytes(".")  # a folder
+
+
+# -- the enclosing repository ------------------------------------------------------------------
+
+
+@pytest.fixture
+def monorepo(make_repo) -> Path:
+    """A repository whose project is two folders below its top, with CI files at the top."""
+    repo = make_repo(
+        {
+            ".github/workflows/ci.yml": "on: push\n",
+            ".github/workflows/docs.yaml": "on: push\n",
+            ".github/workflows/notes/old.yml": "on: push\n",
+            "uv.lock": "version = 1\n",
+            "ml/churn/src/churn/__init__.py": "",
+            "ml/churn/.gitignore": "local.txt\n",
+        },
+        contract=None,
+    )
+    (repo / "ml/churn/dsdone.yaml").write_text(MINIMAL_CONTRACT, "utf-8")
+    (repo / "ml/churn/local.txt").write_text("ignored\n", "utf-8")
+    return repo
+
+
+def test_a_project_below_the_top_reads_the_files_at_the_top(monorepo: Path) -> None:
+    project = open_project(monorepo / "ml/churn")
+
+    assert project.repository_folder == "ml/churn"
+    assert project.repository_listing(".github/workflows") == [
+        ".github/workflows/ci.yml",
+        ".github/workflows/docs.yaml",
+    ]
+    assert project.read_repository_text(".github/workflows/ci.yml") == "on: push\n"
+    assert project.repository_has_file("uv.lock")
+    assert not project.repository_has_file("ml/uv.lock")
+    # Inside the project folder the file index answers: an ignored file is not there.
+    assert project.repository_has_file("ml/churn/dsdone.yaml")
+    assert not project.repository_has_file("ml/churn/local.txt")
+    with pytest.raises(FileNotFoundError):
+        project.read_repository_text("ml/churn/local.txt")
+    assert project.repository_listing("ml/churn") == ["ml/churn/.gitignore", "ml/churn/dsdone.yaml"]
+
+
+@pytest.mark.parametrize("relative", ["../outside.txt", "/etc/passwd", "ml/../../outside.txt"])
+def test_a_path_that_leaves_the_repository_is_refused(monorepo: Path, relative: str) -> None:
+    (monorepo.parent / "outside.txt").write_text("secret\n", "utf-8")
+    project = open_project(monorepo / "ml/churn")
+
+    with pytest.raises(OutsideProject):
+        project.read_repository_text(relative)
+    assert not project.repository_has_file(relative)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_at_the_top_that_leaves_the_repository_is_not_followed(monorepo: Path) -> None:
+    (monorepo.parent / "outside.yml").write_text("secret\n", "utf-8")
+    (monorepo / ".github/workflows/evil.yml").symlink_to(monorepo.parent / "outside.yml")
+    project = open_project(monorepo / "ml/churn")
+
+    assert ".github/workflows/evil.yml" not in project.repository_listing(".github/workflows")
+    with pytest.raises(OutsideProject):
+        project.read_repository_text(".github/workflows/evil.yml")
+
+
+def test_outside_git_there_is_no_repository_to_read(make_repo) -> None:
+    project = open_project(make_repo({"a.py": ""}, git_init=False))
+
+    assert project.repository_folder is None
+    assert project.repository_listing(".github/workflows") == []
+    with pytest.raises(OutsideProject):
+        project.read_repository_text(".gitlab-ci.yml")

@@ -1,5 +1,6 @@
-"""dsdone.analysis.pytest_collect: what pytest would collect, found without running anything,
-and the second process that shares the work on a large suite without changing a single result."""
+"""dsdone.analysis.pytest_collect and pytest_items: what pytest would collect, found without
+running anything, and the second process that shares the work on a large suite without
+changing a single result."""
 
 from __future__ import annotations
 
@@ -10,21 +11,46 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pytest
 from conftest import MakeRepo, RunCli
 
 from dsdone.analysis import pytest_collect as pytests
 from dsdone.analysis.pytest_collect import (
+    DEFAULT_FUNCTIONS,
     WORKER_FROM_FILES,
+    Import,
     TestFile,
     collect,
     collect_file,
     collect_source,
+    from_json,
+    to_json,
 )
+from dsdone.analysis.pytest_items import Naming, TestItems
+from dsdone.analysis.python_modules import ProjectModules
+from dsdone.repository import Repository
 
-OWN = frozenset({"churn"})
 Files = list[tuple[str, str]]
+Lines = tuple[tuple[int, bool], ...]
+
+
+class _NoOtherFiles:
+    """A repository of no other module: what one test module holds on its own."""
+
+    files: tuple[str, ...] = ()
+
+
+def collected_from(found: TestFile, naming: Naming | None = None) -> Lines:
+    """(line, is a placeholder) of each test pytest would collect from the module ``found``."""
+    items = TestItems(ProjectModules(cast(Repository, _NoOtherFiles())))
+    return tuple((item.line, item.placeholder) for item in items.of(found, naming or Naming()))
+
+
+def collected_in(source: str, naming: Naming | None = None) -> Lines:
+    return collected_from(collect_source("tests/test_fit.py", source.encode()), naming)
+
 
 # -- what one file holds ----------------------------------------------------------------------
 
@@ -90,12 +116,165 @@ Files = list[tuple[str, str]]
         "function-inside-test",
     ],
 )
-def test_test_functions_are_those_pytest_collects(
-    source: str, tests: tuple[tuple[int, bool], ...]
-) -> None:
-    found = collect_source("tests/test_fit.py", source.encode())
+def test_test_functions_are_those_pytest_collects(source: str, tests: Lines) -> None:
+    assert collected_in(source) == tests
 
-    assert found == TestFile("tests/test_fit.py", tests)
+
+# Near-misses from real test modules: each was counted wrong before dsdone read a module as
+# pytest's collector does (its namespace after the import, not every `def test` in the file).
+@pytest.mark.parametrize(
+    ("source", "tests"),
+    [
+        (  # defined in both branches: the module holds one test_new
+            "import sys\nif sys.version_info >= (3, 8):\n"
+            "    def test_new():\n        assert fit()\n"
+            "else:\n    def test_new():\n        assert fit(0)\n",
+            ((6, False),),
+        ),
+        (  # defined in a try: it exists like any other
+            "try:\n    import torch\n\n    def test_gpu():\n        assert fit()\n"
+            "except ImportError:\n    pass\n",
+            ((4, False),),
+        ),
+        (  # a class inside `with` or a loop runs as well
+            "import warnings\nwith warnings.catch_warnings():\n    class TestFit:\n"
+            "        def test_a(self):\n            assert fit()\n",
+            ((4, False),),
+        ),
+        (  # `if __name__ == "__main__":` does not run when pytest imports the module
+            "def test_a():\n    assert fit()\n\nif __name__ == '__main__':\n"
+            "    def test_by_hand():\n        assert fit()\n",
+            ((1, False),),
+        ),
+        (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    def test_typed():\n"
+            "        assert fit()\n",
+            (),
+        ),
+        (  # a fixture named like a test is a fixture
+            "import pytest\n\n@pytest.fixture\ndef test_data():\n    return fit()\n\n"
+            "@pytest.fixture(scope='module')\ndef test_model():\n    return fit()\n\n"
+            "def test_a(test_data):\n    assert test_data\n",
+            ((11, False),),
+        ),
+        (  # the same name twice: the second definition replaces the first
+            "def test_a():\n    assert fit(1)\n\n\ndef test_a():\n    assert fit(2)\n",
+            ((5, False),),
+        ),
+        (  # pytest warns "cannot collect test class ... because it has a __init__ constructor"
+            "class TestFit:\n    def __init__(self):\n        self.x = 1\n\n"
+            "    def test_a(self):\n        assert fit()\n",
+            (),
+        ),
+        (
+            "class TestFit:\n    __new__ = object.__new__\n\n"
+            "    def test_a(self):\n        assert 1\n",
+            (),
+        ),
+        (  # unittest does not care about __init__
+            "import unittest\nclass FitChecks(unittest.TestCase):\n"
+            "    def __init__(self, *args):\n        super().__init__(*args)\n\n"
+            "    def test_a(self):\n        assert fit()\n",
+            ((6, False),),
+        ),
+        ("class TestFit:\n    __test__ = False\n\n    def test_a(self):\n        assert 1\n", ()),
+        ("__test__ = False\n\ndef test_a():\n    assert fit()\n", ()),
+        (  # unittest runs runTest when a TestCase has no test* method
+            "import unittest\nclass FitCheck(unittest.TestCase):\n    def runTest(self):\n"
+            "        assert fit()\n",
+            ((3, False),),
+        ),
+        (  # an abstract Test class is not collected, its concrete subclass is
+            "from abc import ABC, abstractmethod\n\nclass TestBase(ABC):\n    @abstractmethod\n"
+            "    def make(self): ...\n\n    def test_fit(self):\n        assert self.make()\n\n"
+            "class TestConcrete(TestBase):\n    def make(self):\n        return fit()\n",
+            ((7, False),),
+        ),
+        (  # a base class in the same module: its tests are collected in each subclass
+            "import unittest\nclass Base(unittest.TestCase):\n    def test_fit(self):\n"
+            "        assert fit()\n\nclass CheckA(Base):\n    pass\n\nclass CheckB(Base):\n"
+            "    def test_b(self):\n        assert fit()\n",
+            ((3, False), (3, False), (3, False), (10, False)),
+        ),
+        (  # a Test class inheriting a plain helper class's test methods
+            "class Mixin:\n    def test_shared(self):\n        assert fit()\n\n"
+            "class TestFit(Mixin):\n    def test_own(self):\n        assert fit()\n",
+            ((6, False), (2, False)),
+        ),
+        (  # a helper base with __init__ makes its Test subclass uncollectable
+            "class Helper:\n    def __init__(self):\n        pass\n\n"
+            "class TestFit(Helper):\n    def test_a(self):\n        assert fit()\n",
+            (),
+        ),
+        (  # __test__ = False on a base is inherited; a subclass may turn it on again
+            "class Base:\n    __test__ = False\n\n    def test_a(self):\n        assert fit()\n\n"
+            "class TestOff(Base):\n    pass\n\nclass TestOn(Base):\n    __test__ = True\n",
+            ((4, False),),
+        ),
+        (  # a library's TestCase, known by its name
+            "import tensorflow as tf\nclass FitTest(tf.test.TestCase):\n    def test_a(self):\n"
+            "        assert fit()\n",
+            ((3, False),),
+        ),
+    ],
+    ids=[
+        "if-else",
+        "try",
+        "with",
+        "main-guard",
+        "type-checking",
+        "fixture-named-test",
+        "redefined",
+        "Test-class-with-init",
+        "Test-class-with-new",
+        "TestCase-with-init",
+        "class-test-off",
+        "module-test-off",
+        "runTest",
+        "abstract-base",
+        "inherited-in-module",
+        "plain-mixin",
+        "base-with-init",
+        "test-flag-inherited",
+        "library-TestCase",
+    ],
+)
+def test_a_module_holds_the_tests_its_namespace_holds(source: str, tests: Lines) -> None:
+    assert sorted(collected_in(source)) == sorted(tests)
+
+
+@pytest.mark.parametrize(
+    ("naming", "source", "tests"),
+    [
+        (
+            Naming(functions=("check",)),
+            "def check_fit():\n    assert 1\n\ndef test_a():\n    assert 1\n",
+            ((1, False),),
+        ),
+        (
+            Naming(functions=("*_should_*",)),
+            "def fit_should_converge():\n    assert 1\n",
+            ((1, False),),
+        ),
+        (
+            Naming(classes=("*Suite",)),
+            "class FitSuite:\n    def test_a(self):\n        assert 1\n\n"
+            "class TestFit:\n    def test_b(self):\n        assert 1\n",
+            ((2, False),),
+        ),
+        (  # unittest's loader finds test* methods whatever python_functions says
+            Naming(functions=("check",)),
+            "import unittest\nclass Fit(unittest.TestCase):\n"
+            "    def test_a(self):\n        assert 1\n",
+            ((3, False),),
+        ),
+    ],
+    ids=["functions-prefix", "functions-glob", "classes-glob", "unittest-ignores-functions"],
+)
+def test_pytest_naming_options_are_followed(naming: Naming, source: str, tests: Lines) -> None:
+    found = collect_source("tests/test_fit.py", source.encode(), naming.functions)
+
+    assert collected_from(found, naming) == tests
 
 
 @pytest.mark.parametrize(
@@ -115,13 +294,11 @@ def test_test_functions_are_those_pytest_collects(
 def test_placeholder_bodies_are_flagged_per_test(body: str, placeholder: bool) -> None:
     source = f"def test_real():\n    assert fit() == 2\n\n\ndef test_it():\n    {body}\n"
 
-    found = collect_source("tests/test_fit.py", source.encode())
-
     # Flagged per function, at its own line: the real test beside it stays real.
-    assert found.tests == ((1, False), (5, placeholder))
+    assert collected_in(source) == ((1, False), (5, placeholder))
 
 
-def test_a_file_without_def_test_is_not_parsed() -> None:
+def test_a_file_without_def_or_class_is_not_parsed() -> None:
     # pytest would fail on the syntax error, but such a file holds no test to count either.
     found = collect_source("tests/test_helpers.py", b"rows = (\n# helpers for the tests\n")
 
@@ -131,12 +308,11 @@ def test_a_file_without_def_test_is_not_parsed() -> None:
 def test_a_syntax_error_in_a_file_with_a_test_is_reported_at_its_line() -> None:
     source = b"import churn\n\n\ndef test_a(:\n    assert churn\n"
 
-    found = collect_source("tests/test_a.py", source, OWN)
+    found = collect_source("tests/test_a.py", source)
 
     assert found.problem is not None and found.problem.startswith("does not parse: ")
     assert (found.line, found.column) == (4, 12)
-    assert found.tests == ()
-    assert found.imports_own is False
+    assert (found.functions, found.imports) == ((), ())
 
 
 @pytest.mark.parametrize(
@@ -149,11 +325,11 @@ def test_a_syntax_error_in_a_file_with_a_test_is_reported_at_its_line() -> None:
     ids=["latin-1", "utf-8", "utf-8-with-bom"],
 )
 def test_only_a_file_that_is_not_utf8_is_said_to_be(
-    source: bytes, problem: str | None, tests: tuple[tuple[int, bool], ...]
+    source: bytes, problem: str | None, tests: Lines
 ) -> None:
     found = collect_source("tests/test_a.py", source)
 
-    assert (found.problem, found.tests) == (problem, tests)
+    assert (found.problem, collected_from(found)) == (problem, tests)
 
 
 def test_a_file_declaring_its_encoding_is_collected_as_pytest_does() -> None:
@@ -161,50 +337,46 @@ def test_a_file_declaring_its_encoding_is_collected_as_pytest_does() -> None:
 
     found = collect_source("tests/test_a.py", source.encode("latin-1"))
 
-    assert (found.problem, found.tests) == (None, ((3, False),))
+    assert (found.problem, collected_from(found)) == (None, ((3, False),))
 
 
-@pytest.mark.parametrize(
-    ("source", "imports_own"),
-    [
-        ("import churn.features\n\ndef test_a():\n    assert churn\n", True),
-        ("from churn import fit\n\ndef test_a():\n    assert fit()\n", True),
-        ("from churn.model import fit as f\n\ndef test_a():\n    assert f()\n", True),
-        ("import os, churn\n\ndef test_a():\n    assert churn\n", True),
-        ("def test_a():\n    from churn import fit\n    assert fit()\n", True),
-        ("class TestA:\n    def test_a(self):\n        import churn\n        assert churn\n", True),
-        ("from . import churn\n\ndef test_a():\n    assert churn\n", False),
-        ("from .churn import fit\n\ndef test_a():\n    assert fit()\n", False),
-        ("import churned\n\ndef test_a():\n    assert churned\n", False),
-        ("import pandas\n\ndef test_a():\n    assert pandas\n", False),
-        ("import churn\n\ndef test_a():\n    pass\n", False),  # only a placeholder test
-        ("import churn\n\ndef helper():\n    assert churn\n", False),  # no test at all
-    ],
-    ids=[
-        "import-submodule",
-        "from-import",
-        "from-submodule-as",
-        "one-of-several",
-        "inside-test",
-        "inside-method",
-        "relative-package",
-        "relative-module",
-        "longer-name",
-        "other-package",
-        "placeholder-only",
-        "no-test",
-    ],
-)
-def test_imports_own_needs_a_real_test_and_an_absolute_import(
-    source: str, imports_own: bool
-) -> None:
-    assert collect_source("tests/test_a.py", source.encode(), OWN).imports_own is imports_own
+def test_imports_are_read_wherever_they_run() -> None:
+    source = (
+        "import os, churn.model as cm\n"
+        "from .helpers import make_frame as mf\n"
+        "from .. import fixtures\n"
+        "from tests.base import *\n"
+        "\n"
+        "def test_a():\n"
+        "    from churn import fit\n"
+        "    assert fit()\n"
+        "\n"
+        "if __name__ == '__main__':\n"
+        "    import never_imported_by_pytest\n"
+    )
+
+    found = collect_source("tests/test_a.py", source.encode())
+
+    assert found.imports == (
+        Import(0, "os", None, "os", 1),
+        Import(0, "churn.model", None, "cm", 1),
+        Import(1, "helpers", "make_frame", "mf", 2),
+        Import(2, "", "fixtures", "fixtures", 3),
+        Import(0, "tests.base", "*", "*", 4),
+        Import(0, "churn", "fit", "fit", 7, top=False),
+    )
 
 
-def test_imports_own_is_false_when_no_name_is_asked_for() -> None:
-    found = collect_source("tests/test_a.py", b"import churn\ndef test_a():\n    assert 1\n")
+def test_the_facts_survive_the_trip_between_processes() -> None:
+    source = (
+        "import unittest\nfrom .base import Base as B\n\n\nclass TestFit(B, metaclass=M):\n"
+        "    __test__ = True\n\n    def __init__(self):\n        pass\n\n"
+        "    def test_a(self):\n        pass\n\n    class TestInner:\n"
+        "        def test_b(self):\n            assert 1\n\n\ndef test_c():\n    assert 1\n"
+    )
+    found = collect_source("tests/test_fit.py", source.encode())
 
-    assert found.imports_own is False
+    assert from_json(json.loads(json.dumps(to_json(found)))) == found
 
 
 # -- a large suite, collected by two processes --------------------------------------------------
@@ -217,7 +389,7 @@ REAL = (
 
 def write_suite(root: Path, importers: Sequence[int] = ()) -> Files:
     """``SUITE_SIZE`` test files of every kind collect meets, in order; the files at
-    ``importers`` (and only those) import the package ``churn`` in a real test."""
+    ``importers`` import the package ``churn``'s model in a real test."""
     files: Files = []
     (root / "tests").mkdir(parents=True)
     for i in range(SUITE_SIZE):
@@ -264,25 +436,16 @@ def write_suite(root: Path, importers: Sequence[int] = ()) -> Files:
     return files
 
 
-def collected_one_by_one(files: Files, own: frozenset[str]) -> list[TestFile]:
+def collected_one_by_one(files: Files) -> list[TestFile]:
     """Each file collected on its own in this process: what the two processes must agree with."""
-    return [collect_file(path, on_disk, own) for path, on_disk in files]
+    return [collect_file(path, on_disk) for path, on_disk in files]
 
 
 def assert_same_results(found: list[TestFile], expected: list[TestFile]) -> None:
-    """Equal in everything, in order, but ``imports_own``: each process stops looking for
-    imports once it found one, so only whether any file imports the project must agree, and
-    a file may say so only if it does."""
+    """Equal in everything, in order."""
     assert [f.path for f in found] == [e.path for e in expected]
     for got, want in zip(found, expected, strict=True):
-        assert (got.tests, got.problem, got.line, got.column) == (
-            want.tests,
-            want.problem,
-            want.line,
-            want.column,
-        ), got.path
-        assert want.imports_own or not got.imports_own, got.path
-    assert any(f.imports_own for f in found) == any(e.imports_own for e in expected)
+        assert got == want, got.path
 
 
 @dataclass
@@ -305,11 +468,13 @@ def sharing(monkeypatch: pytest.MonkeyPatch) -> Sharing:
     seen = Sharing()
     start = pytests._Worker.start
 
-    def start_and_keep(files: Files, own: frozenset[str]) -> pytests._Worker | None:
-        seen.workers.append(start(files, own))
+    def start_and_keep(files: Files, functions: Sequence[str]) -> pytests._Worker | None:
+        seen.workers.append(start(files, functions))
         return seen.workers[-1]
 
-    def collect_file_here(path: str, on_disk: str, own: frozenset[str] = frozenset()) -> TestFile:
+    def collect_file_here(
+        path: str, on_disk: str, functions: Sequence[str] = DEFAULT_FUNCTIONS
+    ) -> TestFile:
         worker = seen.workers[0] if seen.workers else None
         deadline = time.monotonic() + seen.patience
         while not seen.here and worker is not None and worker.done == 0:
@@ -317,7 +482,7 @@ def sharing(monkeypatch: pytest.MonkeyPatch) -> Sharing:
                 break
             time.sleep(0.01)
         seen.here.append(path)
-        return collect_file(path, on_disk, own)
+        return collect_file(path, on_disk, functions)
 
     monkeypatch.setattr(pytests._Worker, "start", staticmethod(start_and_keep))
     monkeypatch.setattr(pytests, "collect_file", collect_file_here)
@@ -338,9 +503,9 @@ def test_two_processes_collect_what_one_would(
     tmp_path: Path, sharing: Sharing, importers: tuple[int, ...]
 ) -> None:
     files = write_suite(tmp_path, importers)
-    expected = collected_one_by_one(files, OWN)
+    expected = collected_one_by_one(files)
 
-    found = collect(files, OWN)
+    found = collect(files)
 
     assert len(sharing.here) < len(files), "the second process collected nothing to compare"
     assert_same_results(found, expected)
@@ -352,16 +517,19 @@ def test_two_processes_collect_what_one_would(
         "cannot be read: not a regular file",  # a folder, a named pipe
         "cannot be read: No such file or directory",
     }
-    assert [i for i, e in enumerate(expected) if e.imports_own] == list(importers)
+    importing = [
+        i for i, e in enumerate(expected) if any(m.module == "churn.model" for m in e.imports)
+    ]
+    assert importing == list(importers)
 
 
 def test_the_second_process_collects_from_the_first_file_while_this_one_takes_the_last(
     tmp_path: Path, sharing: Sharing
 ) -> None:
     files = write_suite(tmp_path, importers=(7,))
-    expected = collected_one_by_one(files, OWN)
+    expected = collected_one_by_one(files)
 
-    found = collect(files, OWN)
+    found = collect(files)
 
     (worker,) = sharing.workers
     assert worker is not None, "the second process was not started"
@@ -375,8 +543,8 @@ def test_the_second_process_collects_from_the_first_file_while_this_one_takes_th
 HANGS = "exec sleep 600\n"
 ANSWERS_GARBAGE = "echo 'not JSON'\nexec cat >/dev/null\n"
 OTHER_FILE = (
-    '{"path": "tests/elsewhere.py", "tests": [[1, false]], "imports_own": true, '
-    '"problem": null, "line": null, "column": null}'
+    '{"path": "tests/elsewhere.py", "functions": [["test_a", 1, false]], "classes": [], '
+    '"imports": [], "collects": true, "problem": null, "line": null, "column": null}'
 )
 ANSWERS_ABOUT_OTHER_FILES = (
     f"i=0\nwhile [ $i -lt {SUITE_SIZE} ]; do echo '{OTHER_FILE}'; i=$((i+1)); done\n"
@@ -405,7 +573,7 @@ def test_whatever_the_second_process_does_every_file_is_collected(
     script: str | None,
 ) -> None:
     files = write_suite(tmp_path / "project", importers=(200,))
-    expected = collected_one_by_one(files, OWN)
+    expected = collected_one_by_one(files)
     if script == HANGS:
         sharing.patience = 0  # it will never answer
     if script is not None:
@@ -415,7 +583,7 @@ def test_whatever_the_second_process_does_every_file_is_collected(
         executable = str(worker)
     monkeypatch.setattr(sys, "executable", executable)  # the one pytest_collect starts
 
-    found = collect(files, OWN)
+    found = collect(files)
 
     assert_same_results(found, expected)
 
@@ -460,3 +628,11 @@ def test_a_large_suite_is_counted_through_the_cli(make_repo: MakeRepo, run_cli: 
     (finding,) = result["findings"]
     assert finding["message"].startswith("does not parse: ")
     assert (finding["path"], finding["line"]) == (f"tests/test_{BROKEN}.py", 4)
+
+
+def test_a_module_nested_deeper_than_python_compiles_is_said_not_to_parse() -> None:
+    source = b"def test_a():\n    x = " + b"-" * 200_000 + b"1\n"
+
+    found = collect_source("tests/test_a.py", source)
+
+    assert found.problem == "does not parse: it nests expressions too deeply to be parsed"

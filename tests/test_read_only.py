@@ -107,6 +107,21 @@ def test_check_leaves_every_file_and_git_byte_identical(
     assert snapshot(realistic_repo) == before
 
 
+def test_check_with_a_base_revision_leaves_every_file_and_git_byte_identical(
+    realistic_repo: Path, run_cli
+) -> None:
+    # --base reads the contract and the schemas at that revision from git's objects: nothing is
+    # checked out, fetched or written.
+    before = snapshot(realistic_repo)
+    result = run_cli(
+        "check", str(realistic_repo), "--base", "HEAD", "--format", "json",
+        "--select", "breaking-changes,contract-changes",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stdout
+    assert '"status": "pass"' in result.stdout
+    assert snapshot(realistic_repo) == before
+
+
 def test_check_outside_git_leaves_the_folder_identical(make_repo, run_cli) -> None:
     repo = make_repo(REALISTIC_FILES, contract=REALISTIC_CONTRACT, git_init=False)
     before = snapshot(repo)
@@ -162,7 +177,7 @@ def test_project_plugins_need_allow_plugins_and_do_not_run_without_it(
     for command in (("check", str(repo)), ("check", str(repo), "--format", "json")):
         result = run_cli(*command)
         assert result.exit_code == 2
-        assert "dsdone.yaml:5: the contract loads project plugins" in result.stderr
+        assert "dsdone.yaml:5:1: the contract loads project plugins" in result.stderr
         assert "--allow-plugins" in result.stderr
         assert "Traceback" not in result.stderr
         assert not marker.exists()

@@ -123,7 +123,7 @@ def test_a_waiver_with_paths_does_not_cover_a_finding_about_the_whole_project(
 @pytest.mark.parametrize(
     ("waivers", "message"),
     [
-        (waiver(check="gate-markrs"), "dsdone.yaml:8: unknown check 'gate-markrs' in waivers"),
+        (waiver(check="gate-markrs"), "dsdone.yaml:8:5: unknown check 'gate-markrs' in waivers"),
         (
             "waivers:\n  - check: gate-markers\n    until: 2999-12-31\n",
             "dsdone.yaml:8:5: waivers[0] is missing the required key 'reason'",

@@ -40,6 +40,7 @@ from typing import Any, TypeVar, Union
 from dsdone.report import Area, Severity
 
 CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
+RUBRIC_TEST = re.compile(r"(?:D|M|I|Mon)[1-7]")
 
 F = TypeVar("F", bound=Callable[..., Iterable[Any]])
 
@@ -99,6 +100,8 @@ class Check:
     source: str = "built-in"
     grep: frozenset[bytes] = frozenset()  # literals the check searches with ``project.grep``
     url: str | None = None  # where the check is documented (SARIF's helpUri, ``explain``)
+    # The tests of Google's ML Test Score rubric it automates (D1, M3, I1, Mon2, ...).
+    ml_test_score: tuple[str, ...] = ()
     since: str = "0.1.0"  # the dsdone release that introduced it (see ``Contract.written_for``)
 
     @property
@@ -130,8 +133,8 @@ class Check:
             hint = hints[name]
             if not _conforms(value, hint):
                 raise OptionError(
-                    f"option '{key}' of check '{self.id}' must be {_type_name(hint)}, "
-                    f"not {value!r}",
+                    f"option '{key}' of check '{self.id}' must be "
+                    f"{_type_name(hint, finite=_is_nonfinite(value))}, not {value!r}",
                     key,
                 )
             values[name] = tuple(value) if isinstance(value, list) else value
@@ -167,6 +170,7 @@ def check(
     options: type | None = None,
     grep: Iterable[bytes] = (),
     url: str | None = None,
+    ml_test_score: Iterable[str] = (),
     since: str = "0.1.0",
 ) -> Callable[[Callable[..., Iterable[Any]]], Check]:
     """Declare a check. See the module docstring for a complete example.
@@ -175,12 +179,17 @@ def check(
     ``git grep`` for the literals of every check that runs starts before the checks do.
     ``url`` is where the check is documented (shown by ``explain`` and in SARIF). ``since`` is
     the release of its package that introduced it: a built-in check newer than the release a
-    contract was written for reports without blocking until the contract opts in."""
+    contract was written for reports without blocking until the contract opts in.
+    ``ml_test_score`` names the tests of the ML Test Score rubric (Breck et al., 2017) it
+    automates: D1-D7, M1-M7, I1-I7, Mon1-Mon7."""
     if not CHECK_ID.match(id):
         raise ValueError(f"check id {id!r} must be lowercase words joined by '-'")
     if options is not None and not dataclasses.is_dataclass(options):
         raise TypeError(f"the options of check {id!r} must be a dataclass")
     literals = frozenset(grep)
+    rubric = tuple(ml_test_score)
+    if not all(RUBRIC_TEST.fullmatch(test) for test in rubric):
+        raise ValueError(f"check {id!r}: ML Test Score tests are D1-D7, M1-M7, I1-I7, Mon1-Mon7")
     if not all(isinstance(x, bytes) and x and b"\n" not in x for x in literals):
         raise ValueError(f"check {id!r}: each grep literal must be non-empty bytes on one line")
 
@@ -202,6 +211,7 @@ def check(
             options=options,
             grep=literals,
             url=url,
+            ml_test_score=rubric,
             since=since,
         )
 
@@ -237,18 +247,23 @@ def _conforms(value: Any, hint: Any) -> bool:
     return True
 
 
-def _type_name(hint: Any) -> str:
+def _is_nonfinite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _type_name(hint: Any, *, finite: bool = False) -> str:
+    """What ``hint`` asks for; ``finite``: say that a number must be finite (for ``.nan``)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (Union, types.UnionType):
-        return " or ".join(_type_name(arg) for arg in args)
+        return " or ".join(_type_name(arg, finite=finite) for arg in args)
     if origin in (tuple, list, frozenset, set):
         plural = {bool: "booleans", int: "whole numbers", float: "numbers", str: "strings"}
         return f"a list of {plural.get(args[0], 'values') if args else 'values'}"
     names = {
         bool: "true or false",
         int: "a whole number",
-        float: "a finite number",
+        float: "a finite number" if finite else "a number",
         str: "a string",
     }
     if hint is type(None):

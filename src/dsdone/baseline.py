@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from dsdone.errors import DsdoneError
+from dsdone.parse_errors import describe
+from dsdone.render.escape import valid_text
 from dsdone.report import CheckResult, Finding, Status
 
 Key = tuple[str, str, str, str]  # (project folder, check, path or "", message)
@@ -35,8 +37,12 @@ def load_baseline(path: Path) -> Baseline:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DsdoneError(f"--baseline: cannot read {path}: {exc.strerror}", hint=hint) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DsdoneError(f"--baseline: {path} is not JSON: {exc}", hint=hint) from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested 100,000 deep
+        failure = describe(exc)
+        at = f" (line {failure.line}, column {failure.column})" if failure.line else ""
+        raise DsdoneError(
+            f"--baseline: {path} is not JSON: {failure.what}{at}", hint=hint
+        ) from None
     if not isinstance(data, dict) or data.get("schema_version") != 1:
         raise DsdoneError(
             f"--baseline: {path} is not a dsdone JSON report (schema_version 1)", hint=hint
@@ -61,7 +67,9 @@ def _key(folder: str, check: str, finding: Mapping[str, Any]) -> Key:
 
 
 def finding_key(folder: str, check: str, finding: Finding) -> Key:
-    return (folder, check, finding.path or "", finding.message)
+    """The key of a finding of this run, spelled as the JSON report spells it (a byte of a
+    name that is not UTF-8 as ``\\xNN``), so that it matches the baseline's."""
+    return (valid_text(folder), check, valid_text(finding.path or ""), valid_text(finding.message))
 
 
 def apply_baseline(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +19,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dsdone import CONTRACT_NAMES
+from dsdone.discovery import (
+    contracts_below,
+    is_contract,
+    is_work_tree_top,
+    nearest_contract,
+    non_contracts_in,
+)
 from dsdone.errors import DsdoneError, Location, Problem
 from dsdone.globs import glob_problem
 from dsdone.report import ProjectInfo, Severity
@@ -30,6 +38,15 @@ MAX_CONTRACT_BYTES = 256 * 1024
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 
+# The release whose checks a contract without ``written_for`` opts into: the checks it had.
+FIRST_RELEASE = "0.1.0"
+_RELEASE = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,4}){0,2}")
+
+
+# A JSON Schema: the path of a file in the repository, or written inline.
+SchemaSpec = str | Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Input:
     name: str | None
@@ -37,27 +54,103 @@ class Input:
     format: str | None
     pipeline: str | None
     index: int  # position in the contract's list, for locating it
+    schema: SchemaSpec | None = None  # what the project expects of one record
+    version: int | str | None = None  # of that schema: a whole number or semver
 
 
 @dataclass(frozen=True)
 class Output:
     name: str | None
     format: str | None
-    schema: str | Mapping[str, Any] | None
+    schema: SchemaSpec | None
     sample: str | None
     index: int
+    version: int | str | None = None  # of the schema, for consumers: a whole number or semver
+    consumers: tuple[str, ...] | None = None  # None: not declared for this output
+
+
+Command = tuple[str, ...]  # the words of a command line, as a POSIX shell splits them
+
+
+@dataclass(frozen=True)
+class SmokeRun:
+    """A fast dry run of the retrain entrypoint, for ``--run retrain``."""
+
+    command: Command
+    timeout: float | None = None
+    outputs: Mapping[str, str] = field(default_factory=dict)  # output name: file it writes
 
 
 @dataclass(frozen=True)
 class Retrain:
     entrypoint: str | None
     schedule: str | None
+    smoke: SmokeRun | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A verification script declared under ``monitoring.verification``."""
+
+    name: str
+    command: Command | None  # or
+    function: str | None  # module:function
+    timeout: float | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    goal: str | None  # "maximize" or "minimize"
+    threshold: float | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Tracking:
+    tool: str | None  # mlflow, wandb, dvc, file
+    metrics_file: str | None
+
+
+@dataclass(frozen=True)
+class Model:
+    card: str | None = None
+    metrics: tuple[Metric, ...] = ()
+    tracking: Tracking | None = None
+
+
+@dataclass(frozen=True)
+class WatchedMetric:
+    """A metric watched in production, under ``monitoring.metrics``."""
+
+    name: str
+    kind: str | None
+    threshold: float | None
+    comparison: str | None
+    segment: str | None
+    implementation: str | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    metrics: tuple[WatchedMetric, ...] = ()
+    alerts: tuple[str, ...] = ()
+    responders: str | None = None
+    automation: str | None = None
+    verification: tuple[Verification, ...] = ()
 
 
 @dataclass(frozen=True)
 class Tests:
     paths: tuple[str, ...] = ("tests",)
     min_tests: int = 1
+    command: Command | None = None  # what --run tests runs; None: python -m pytest PATHS
+    timeout: float | None = None
+    # False when the contract leaves ``paths`` out: unit-tests then takes pytest's own
+    # ``testpaths`` when the project configures them, else ``tests``.
+    paths_declared: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,6 +169,10 @@ class Waiver:
     until: date | None
     paths: tuple[str, ...]
     index: int
+    # What change it accepts (the breaking-changes check): an output or input's name, a path
+    # in its schema, or both: ``scores``, ``/properties/score/type``,
+    # ``scores#/properties/score/type``.
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,10 +187,14 @@ class Contract:
     config_files: tuple[str, ...] | None
     retrain: Retrain | None
     tests: Tests
+    monitoring: Monitoring | None
+    model: Model | None
     checks: Mapping[str, CheckSettings]
     plugins: tuple[str, ...]
     waivers: tuple[Waiver, ...]
     document: YamlDocument = field(repr=False, compare=False)
+    # The dsdone release the contract was written for: checks added later do not block.
+    written_for: str = FIRST_RELEASE
 
     @property
     def root(self) -> Path:
@@ -105,54 +206,89 @@ class Contract:
         return mark.line if mark else None
 
     def location_of(self, *path: str | int) -> Location:
-        """Where the key holding the value at ``path`` is, for an error about it."""
-        return Location(self.path.name, self.line_of(*path))
+        """Where the key holding the value at ``path`` is (``file:line:column``), for an error
+        about it."""
+        mark = self.document.locate_key(path)
+        if mark is None:
+            return Location(self.path.name)
+        return Location(self.path.name, mark.line, mark.column)
 
     def settings(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
 
 
 def find_contract(path: Path) -> Path:
-    """The contract file for ``path``: the file itself, or ``dsdone.yaml`` in the folder.
+    """The contract file for ``path``: the file itself, or the contract of the folder, found in
+    it or in the nearest parent up to the top of its git work tree (see ``dsdone.discovery``).
 
-    The result is absolute and its parent is the project folder the user named. A contract that
-    is a symbolic link is followed only to a file inside that folder: a link out of it would
-    otherwise make a stranger's repository choose which folder dsdone reads.
+    The result is absolute and its parent is the project folder. A contract that is a symbolic
+    link is followed only to a file inside its folder: a link out of it would otherwise make a
+    stranger's repository choose which folder dsdone reads.
     """
+    shown = Location(str(path))
     try:
         if not path.exists():
             raise DsdoneError(
-                f"{path}: no such file or folder", hint="give a project folder or its dsdone.yaml"
+                "no such file or folder", at=shown, hint="give a project folder or its dsdone.yaml"
             )
         if path.is_dir():
             folder = path.resolve()
-            candidates = [folder / name for name in CONTRACT_NAMES]
-            found = next((c for c in candidates if c.is_file() or c.is_symlink()), None)
+            found = nearest_contract(folder)
             if found is None:
-                raise DsdoneError(
-                    f"{path}: no dsdone.yaml in this folder",
-                    hint="run `dsdone init` to start a project, or `dsdone init --existing` to "
-                    "write a contract for this one",
-                )
+                raise _no_contract(folder, shown)
         else:
             found = path.absolute().parent.resolve() / path.name
+            if not is_contract(found):
+                raise DsdoneError(
+                    "not a dsdone contract (a contract is named dsdone.yaml, or is a YAML file "
+                    "with the top-level keys version and project)",
+                    at=shown,
+                    hint="give the project's folder or its dsdone.yaml",
+                )
         target = found.resolve()
     except OSError as exc:
-        raise DsdoneError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise DsdoneError(f"cannot read: {exc.strerror or exc}", at=shown) from None
     except RuntimeError:  # a symbolic link loop, on Python < 3.13
-        raise DsdoneError(f"{path}: the contract is a symbolic link that loops") from None
+        raise DsdoneError("the contract is a symbolic link that loops", at=shown) from None
     if found.parent not in target.parents:
         raise DsdoneError(
-            f"{found.name}: the contract is a symbolic link to {target}, "
-            "outside the project folder",
+            f"the contract is a symbolic link to {target}, outside the project folder",
+            at=Location(found.name),
             hint="keep dsdone.yaml as a file of the project, not a link out of it",
         )
     if not target.is_file():
         raise DsdoneError(
-            f"{found.name}: the contract is not a regular file",
+            "the contract is not a regular file",
+            at=Location(found.name),
             hint="dsdone.yaml must be a file of YAML text",
         )
     return found
+
+
+def _no_contract(folder: Path, shown: Location) -> DsdoneError:
+    """No contract in ``folder`` or above it: say how far dsdone looked, and which files by a
+    contract's name it passed over."""
+    top = next((f for f in (folder, *folder.parents) if is_work_tree_top(f)), None)
+    where = (
+        "in this folder"
+        if top == folder
+        else "in this folder or above it, up to the top of its git repository"
+        if top is not None
+        else "in this folder or above it"
+    )
+    skipped = "".join(
+        f" ({name} there is not a contract: it has no top-level version and project keys)"
+        for name in non_contracts_in(folder)
+    )
+    below = contracts_below(folder)
+    hint = (
+        f"the folders below hold projects ({', '.join(f'{name}/' for name in below)}): "
+        f"`dsdone check --all` checks every one, `dsdone check {below[0]}` one of them"
+        if below
+        else "run `dsdone init` to start a project, or `dsdone init --existing` to write a "
+        "contract for this one"
+    )
+    return DsdoneError(f"no dsdone.yaml {where}{skipped}", at=shown, hint=hint)
 
 
 @functools.cache
@@ -166,13 +302,15 @@ def schema() -> dict[str, Any]:
 def load_contract(path: Path) -> Contract:
     """Read and validate the contract at ``path`` (a file, or a folder holding ``dsdone.yaml``)."""
     contract_path = find_contract(path)
-    return parse_contract(_read_text(contract_path, contract_path.name), contract_path)
+    return contract_from_text(_read_text(contract_path, contract_path.name), contract_path)
 
 
-def parse_contract(text: str, contract_path: Path) -> Contract:
-    """Validate ``text`` as the contract at ``contract_path`` (what ``init`` checks before it
-    writes one: ``dsdone check`` must accept every contract dsdone writes)."""
-    shown = contract_path.name
+def contract_from_text(text: str, path: Path) -> Contract:
+    """Validate ``text`` as the contract that lives at ``path`` (an absolute path; errors name
+    its file name): ``load_contract`` for a contract that is not read from the work tree, such
+    as the one at the revision ``dsdone check --base`` compares with, and what ``init`` checks
+    before it writes one (``dsdone check`` must accept every contract dsdone writes)."""
+    shown = path.name
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CONTRACT_BYTES:
         raise DsdoneError(
             at=Location(shown),
@@ -195,12 +333,13 @@ def parse_contract(text: str, contract_path: Path) -> Contract:
             at=_where(document, (), shown),
         )
     _check_version(data, document, shown)
+    _check_written_for(data, document, shown)
     problems = _schema_problems(data, document, shown)
     if not problems:
         problems = _value_problems(data, document, shown)
     if problems:
         raise DsdoneError.of(problems, hint="see `dsdone schema` for every key and its type")
-    return _build(contract_path, data, document, shown)
+    return _build(path, data, document, shown)
 
 
 def _read_text(path: Path, shown: str) -> str:
@@ -229,6 +368,30 @@ def _read_text(path: Path, shown: str) -> str:
             message=f"the contract is not valid UTF-8 (byte {raw[exc.start]:#04x})",
             hint="save the file as UTF-8",
         ) from None
+
+
+def release(version: str) -> tuple[int, ...]:
+    """``"0.2"`` as ``(0, 2, 0)``: releases compared as numbers, ``0.10`` after ``0.9``."""
+    parts = tuple(int(part) for part in version.split("."))
+    return parts + (0,) * (3 - len(parts))
+
+
+def _check_written_for(data: dict[str, Any], document: YamlDocument, shown: str) -> None:
+    """A contract written for a newer dsdone may use what this one does not know of."""
+    from dsdone import __version__
+
+    written_for = data.get("written_for")
+    newer = (
+        isinstance(written_for, str)
+        and _RELEASE.fullmatch(written_for) is not None
+        and release(written_for) > release(__version__)
+    )
+    if newer:
+        raise DsdoneError(
+            f"the contract is written for dsdone {written_for}; this is dsdone {__version__}",
+            at=_where(document, ("written_for",), shown),
+            hint=f"upgrade dsdone to {written_for} or later (pip install -U dsdone)",
+        )
 
 
 def _check_version(data: dict[str, Any], document: YamlDocument, shown: str) -> None:
@@ -276,7 +439,7 @@ MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 
 def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
     """What the schema cannot say: a timeout must be finite, a glob must be one git accepts."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _run_problems(data, document, shown)
     for check_id, settings in (data.get("checks") or {}).items():
         timeout = (settings or {}).get("timeout")
         if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
@@ -311,6 +474,58 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
                     f"{format_path(at)} is not a valid glob: {problem}",
                     _where(document, at, shown),
                 )
+            )
+    return problems
+
+
+def _run_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
+    """The commands of ``--run``: words a shell would split, a finite timeout, a verification
+    script that is a command or a function, smoke outputs that the contract declares."""
+    problems: list[Problem] = []
+
+    def problem(message: str, *at: str | int) -> None:
+        problems.append(Problem(message, _where(document, at, shown)))
+
+    tests = data.get("tests") or {}
+    retrain = data.get("retrain") or {}
+    smoke = retrain.get("smoke") or {}
+    verification = (data.get("monitoring") or {}).get("verification") or []
+    commands: list[tuple[Any, tuple[str | int, ...]]] = [
+        (tests.get("command"), ("tests", "command")),
+        (smoke.get("command"), ("retrain", "smoke", "command")),
+    ]
+    timeouts: list[tuple[Any, tuple[str | int, ...]]] = [
+        (tests.get("timeout"), ("tests", "timeout")),
+        (smoke.get("timeout"), ("retrain", "smoke", "timeout")),
+    ]
+    for i, item in enumerate(verification):
+        entry: tuple[str | int, ...] = ("monitoring", "verification", i)
+        if ("command" in item) == ("function" in item):
+            problem(f"{format_path(entry)} needs either a command or a function", *entry)
+        commands.append((item.get("command"), (*entry, "command")))
+        timeouts.append((item.get("timeout"), (*entry, "timeout")))
+    for command, at in commands:
+        if isinstance(command, str):
+            try:
+                shlex.split(command)
+            except ValueError as exc:  # "No closing quotation"
+                problem(f"{format_path(at)} cannot be split into words: {exc}", *at)
+    for timeout, at in timeouts:
+        if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
+            problem(
+                f"{format_path(at)} must be a number of seconds up to {MAX_TIMEOUT_SECONDS:g}; "
+                f"got {timeout!r}",
+                *at,
+            )
+    declared = {item.get("name") for item in data.get("outputs") or [] if isinstance(item, dict)}
+    for name in smoke.get("outputs") or {}:
+        if name not in declared:
+            problem(
+                f"retrain.smoke.outputs: '{name}' is not an output the contract declares",
+                "retrain",
+                "smoke",
+                "outputs",
+                name,
             )
     return problems
 
@@ -351,6 +566,11 @@ def _explain(error: Any) -> list[tuple[YamlPath, str]]:
         return [(path, f"{where} must be one of {choices}; got {error.instance!r}")]
     if kind == "pattern" and path and path[-1] == "until":
         return [(path, f"{where} must be a date written YYYY-MM-DD; got {error.instance!r}")]
+    if kind == "pattern" and path and path[-1] == "version":
+        wanted = "a whole number or a version such as 2.1.0"
+        return [(path, f"{where} must be {wanted}; got {error.instance!r}")]
+    if kind == "pattern" and error.validator_value == "\\S":
+        return [(path, f"{where} must not be blank: it holds only white space")]
     if kind in ("minimum", "exclusiveMinimum"):
         bound = "greater than" if kind == "exclusiveMinimum" else "at least"
         return [(path, f"{where} must be {bound} {error.validator_value}; got {error.instance!r}")]
@@ -402,6 +622,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
     return Contract(
         path=path,
         version=int(data["version"]),  # `version: 1.0` is version 1
+        written_for=data.get("written_for", FIRST_RELEASE),
         project=ProjectInfo(
             name=project["name"],
             owner=project["owner"],
@@ -417,6 +638,8 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 format=item.get("format"),
                 pipeline=item.get("pipeline"),
                 index=i,
+                schema=item.get("schema"),
+                version=item.get("version"),
             )
             for i, item in enumerate(inputs)
         ),
@@ -429,16 +652,24 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 schema=item.get("schema"),
                 sample=item.get("sample"),
                 index=i,
+                version=item.get("version"),
+                consumers=None if item.get("consumers") is None else tuple(item["consumers"]),
             )
             for i, item in enumerate(outputs)
         ),
         config_files=None if config is None else tuple(config.get("files", ())),
         retrain=None
         if retrain is None
-        else Retrain(retrain.get("entrypoint"), retrain.get("schedule")),
+        else Retrain(retrain.get("entrypoint"), retrain.get("schedule"), _smoke(retrain)),
         tests=Tests(
-            paths=tuple(tests.get("paths", ("tests",))), min_tests=tests.get("min_tests", 1)
+            paths=tuple(tests.get("paths", ("tests",))),
+            min_tests=tests.get("min_tests", 1),
+            command=_command(tests.get("command")),
+            timeout=tests.get("timeout"),
+            paths_declared="paths" in tests,
         ),
+        monitoring=_monitoring(data.get("monitoring")),
+        model=_model(data.get("model")),
         checks={
             check_id: _check_settings(settings or {})
             for check_id, settings in sorted((data.get("checks") or {}).items())
@@ -452,6 +683,70 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
 
 
 _SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout"}
+
+
+def _command(raw: str | list[str] | None) -> Command | None:
+    """A command as the words to run: a string is split as a POSIX shell splits it."""
+    if raw is None:
+        return None
+    return tuple(shlex.split(raw)) if isinstance(raw, str) else tuple(raw)
+
+
+def _smoke(retrain: dict[str, Any]) -> SmokeRun | None:
+    raw = retrain.get("smoke")
+    if raw is None:
+        return None
+    command = _command(raw["command"])
+    assert command is not None  # required by the schema
+    return SmokeRun(command, raw.get("timeout"), dict(raw.get("outputs") or {}))
+
+
+def _monitoring(raw: dict[str, Any] | None) -> Monitoring | None:
+    if raw is None:
+        return None
+    return Monitoring(
+        metrics=tuple(
+            WatchedMetric(
+                name=item["name"],
+                kind=item.get("kind"),
+                threshold=item.get("threshold"),
+                comparison=item.get("comparison"),
+                segment=item.get("segment"),
+                implementation=item.get("implementation"),
+                index=i,
+            )
+            for i, item in enumerate(raw.get("metrics") or ())
+        ),
+        alerts=tuple(raw.get("alerts") or ()),
+        responders=raw.get("responders"),
+        automation=raw.get("automation"),
+        verification=tuple(
+            Verification(
+                name=item["name"],
+                command=_command(item.get("command")),
+                function=item.get("function"),
+                timeout=item.get("timeout"),
+                index=i,
+            )
+            for i, item in enumerate(raw.get("verification") or ())
+        ),
+    )
+
+
+def _model(raw: dict[str, Any] | None) -> Model | None:
+    if raw is None:
+        return None
+    tracking = raw.get("tracking")
+    return Model(
+        card=raw.get("card"),
+        metrics=tuple(
+            Metric(item["name"], item.get("goal"), item.get("threshold"), i)
+            for i, item in enumerate(raw.get("metrics") or ())
+        ),
+        tracking=None
+        if tracking is None
+        else Tracking(tracking.get("tool"), tracking.get("metrics_file")),
+    )
 
 
 def _check_settings(raw: dict[str, Any]) -> CheckSettings:
@@ -482,4 +777,5 @@ def _waiver(raw: dict[str, Any], index: int, document: YamlDocument, shown: str)
         until=parsed,
         paths=tuple(raw.get("paths", ())),
         index=index,
+        change=raw.get("change"),
     )

@@ -11,37 +11,36 @@ from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.api import Check, OptionError
-from dsdone.contract import Contract, find_contract, load_contract
-from dsdone.errors import DsdoneError
+from dsdone.contract import Contract, find_contract, load_contract, release
+from dsdone.errors import DsdoneError, Problem
 from dsdone.project import Project
-from dsdone.registry import (
-    BUILTIN_GREP_LITERALS,
-    builtin_checks,
-    collect,
-    plugin_checks,
-    project_checks,
-)
-from dsdone.report import Report, Severity
+from dsdone.registry import builtin_checks, collect, plugin_checks, project_checks
+from dsdone.report import Report, RunRecord, Severity
 from dsdone.repository import Repository
-from dsdone.runner import PreparedCheck, run_checks
+from dsdone.runner import PreparedCheck, longest_timeout, run_checks
 from dsdone.score import score_results
+from dsdone.search_literals import BUILTIN_GREP_LITERALS
 from dsdone.waivers import apply_waivers
 
 if TYPE_CHECKING:
     from dsdone.baseline import Baseline
     from dsdone.git.prefetch import Prefetch
+    from dsdone.runs.execute import RunOptions
 
 
 @dataclass(frozen=True)
 class Selection:
     """Which checks to run and what makes the project not ready."""
 
-    select: frozenset[str] = field(default_factory=frozenset)  # empty: every enabled check
+    # None: every check the contract enables; a set, even an empty one, is what --select named.
+    select: frozenset[str] | None = None
     ignore: frozenset[str] = field(default_factory=frozenset)
     fail_on: Severity = Severity.ERROR
     allow_plugins: bool = False  # load the contract's project-local plugin modules
     timeout: float | None = None  # seconds per check, unless the contract sets one
     min_score: int | None = None  # below this readiness score the project is not ready
+    runs: RunOptions | None = None  # --run: what of the project's code to run, if anything
+    base: str | None = None  # a git revision to compare the contract and its schemas with
 
 
 def available_checks(
@@ -88,10 +87,19 @@ def run(
         checks = available_checks(contract, selection.allow_plugins)
         _check_ids_in_contract(contract, checks)
         prepared = prepare(contract, checks, selection)
+        # git answers within the longest time a check may wait for it, and not at all where
+        # it refuses the repository or its configuration cannot be read safely (exit 2).
+        repository.limit_git(longest_timeout(prepared, selection.timeout))
+        repository.check_git_access()
         repository.expect_searches(
             frozenset().union(*(item.check.grep for item in prepared.values()))
         )
-        project = Project(repository, contract)
+        project = Project(
+            repository,
+            contract,
+            base=selection.base,
+            severities={check_id: check.severity for check_id, check in checks.items()},
+        )
         # What the report says about the project is read before the checks start: a check
         # abandoned at its timeout may still be running, and nothing it touches afterwards
         # may reach the report, nor keep it waiting.
@@ -99,6 +107,14 @@ def run(
         folder = _repository_folder(project, search_root)
         contract_path = project.contract_path
         results = run_checks(project, prepared, selection.timeout)
+        runs: tuple[RunRecord, ...] = ()
+        if selection.runs is not None:  # the only place the project's code may run
+            from dsdone.runs.execute import execute
+            from dsdone.runs.results import join_runs
+
+            outcomes = execute(project, selection.runs)
+            results = join_runs(results, outcomes)
+            runs = tuple(outcome.record for outcome in outcomes)
     waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
     results = apply_waivers(results, contract.waivers, today or date.today(), waiver_lines)
     if baseline is not None:
@@ -117,6 +133,7 @@ def run(
         folder=folder,
         min_score=selection.min_score,
         baseline=baseline is not None,
+        runs=runs,
     )
 
 
@@ -136,13 +153,8 @@ def _repository_folder(project: Project, search_root: Path | None) -> str:
 def prepare(
     contract: Contract, checks: Mapping[str, Check], selection: Selection
 ) -> dict[str, PreparedCheck]:
-    for option_name, ids in (("--select", selection.select), ("--ignore", selection.ignore)):
-        for check_id in sorted(ids):
-            if check_id not in checks:
-                raise DsdoneError(
-                    f"{option_name}: unknown check '{check_id}'{_did_you_mean(check_id, checks)}",
-                    hint="`dsdone list` shows every check",
-                )
+    _check_selected_ids(checks, selection)
+    refuse_empty_selection(selection)
     prepared: dict[str, PreparedCheck] = {}
     for check_id, check in checks.items():
         settings = contract.settings(check_id)
@@ -157,10 +169,73 @@ def prepare(
                 at=contract.location_of(*at),
                 hint=f"`dsdone explain {check_id}` lists its options",
             ) from None
-        chosen = check_id in selection.select if selection.select else settings.enabled
+        selected = selection.select is not None and check_id in selection.select
+        chosen = selected if selection.select is not None else settings.enabled
         if chosen and check_id not in selection.ignore:
-            prepared[check_id] = PreparedCheck(check, settings, options)
+            advisory = None if selected else _advisory(check, contract)
+            prepared[check_id] = PreparedCheck(check, settings, options, advisory)
+    if not prepared:
+        raise _nothing_to_run(contract, selection)
     return prepared
+
+
+def _check_selected_ids(checks: Mapping[str, Check], selection: Selection) -> None:
+    """Every id --select and --ignore name that no check has, all of them at once."""
+    problems = [
+        Problem(f"{option}: unknown check '{check_id}'{_did_you_mean(check_id, checks)}")
+        for option, ids in (("--select", selection.select or ()), ("--ignore", selection.ignore))
+        for check_id in sorted(ids)
+        if check_id not in checks
+    ]
+    if problems:
+        raise DsdoneError.of(problems, hint="`dsdone list` shows every check")
+
+
+def refuse_empty_selection(selection: Selection) -> None:
+    """--select naming no check, or only checks that --ignore names too: nothing would run in
+    any project, which is a mistake in the command, not a project that is ready."""
+    if selection.select is None or not selection.select <= selection.ignore:
+        return
+    why = (
+        "every check --select names is also named by --ignore"
+        if selection.select
+        else "--select names no check (was it given an empty value?)"
+    )
+    raise DsdoneError(f"no check ran: {why}", hint=_NOTHING_TO_RUN_HINT)
+
+
+_NOTHING_TO_RUN_HINT = (
+    "name the checks to run with --select, or drop --ignore or `enabled: false`; "
+    "`dsdone list` shows every check"
+)
+
+
+def _nothing_to_run(contract: Contract, selection: Selection) -> DsdoneError:
+    """No check would run in this project. A report of no checks would say "ready" about
+    nothing, so it is an error that says why."""
+    refuse_empty_selection(selection)
+    if selection.ignore:
+        return DsdoneError(
+            "no check ran: every check the contract enables is named by --ignore",
+            hint=_NOTHING_TO_RUN_HINT,
+        )
+    return DsdoneError(
+        "no check ran: the contract disables every check",
+        at=contract.location_of("checks"),
+        hint=_NOTHING_TO_RUN_HINT,
+    )
+
+
+def _advisory(check: Check, contract: Contract) -> str | None:
+    """Why a built-in check newer than the release the contract was written for must not block:
+    upgrading dsdone never turns a green gate red without notice. Named with --select, or once
+    the contract raises ``written_for``, it blocks like any other."""
+    if not check.builtin or release(check.since) <= release(contract.written_for):
+        return None
+    return (
+        f"new in dsdone {check.since}, not blocking: the contract is written for "
+        f'{contract.written_for}; set `written_for: "{check.since}"` to opt in'
+    )
 
 
 def _check_ids_in_contract(contract: Contract, checks: Mapping[str, Check]) -> None:
@@ -168,15 +243,24 @@ def _check_ids_in_contract(contract: Contract, checks: Mapping[str, Check]) -> N
         (("checks", check_id), check_id) for check_id in contract.checks
     ]
     places += [(("waivers", w.index, "check"), w.check) for w in contract.waivers]
-    for at, check_id in places:
-        if check_id not in checks:
-            raise DsdoneError(
-                f"unknown check '{check_id}' in {at[0]}{_did_you_mean(check_id, checks)}",
-                at=contract.location_of(*at),
-                hint="`dsdone list` shows every check; a plugin's checks need the plugin installed",
-            )
+    problems = [
+        Problem(
+            f"unknown check '{check_id}' in {at[0]}{_did_you_mean(check_id, checks)}",
+            contract.location_of(*at),
+        )
+        for at, check_id in places
+        if check_id not in checks
+    ]
+    if problems:
+        raise DsdoneError.of(
+            problems,
+            hint="`dsdone list` shows every check; a plugin's checks need the plugin installed",
+        )
 
 
 def _did_you_mean(check_id: str, checks: Mapping[str, Check]) -> str:
-    close = difflib.get_close_matches(check_id, list(checks), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """The id meant, if one is close: ids are compared ignoring case (``Personal-Paths``), then
+    by similarity."""
+    by_lower = {known.lower(): known for known in checks}
+    close = difflib.get_close_matches(check_id.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""

@@ -68,16 +68,19 @@ class FileIndex:
         )
 
 
-def build_file_index(root: Path, started: GitRun | None = None) -> FileIndex:
-    """The project's files, from ``started`` (``git LS_FILES``, started early) or a new call."""
+def build_file_index(root: Path, run: GitRun) -> FileIndex:
+    """The project's files, from ``run`` (``git LS_FILES`` in ``root``, started early)."""
     root = root.resolve()  # links are judged against the real folder
-    run = started if started is not None else GitRun(LS_FILES, root)
     try:
         completed = run.output()
     except FileNotFoundError:
         return _walk_index(root, git_problem="the git executable was not found")
-    except subprocess.TimeoutExpired:
-        return _walk_index(root, git_problem="git ls-files did not finish in time")
+    except subprocess.TimeoutExpired as exc:
+        # What git could not list is said (version-control reports it as an error, and
+        # tracked-config for each file), not taken for a folder without files.
+        return _walk_index(
+            root, git_problem=f"git ls-files did not finish within {exc.timeout:g} s"
+        )
     except OSError as exc:  # git is there but cannot be run (permissions, a broken binary)
         return _walk_index(root, git_problem=f"git could not be run: {exc.strerror or exc}")
     finally:

@@ -17,11 +17,11 @@ large for the pure-Python parser to read in reasonable time.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dsdone.errors import Location, Problem
+from dsdone.parse_errors import ParseFailure, describe
 
 if TYPE_CHECKING:
     import yaml
@@ -125,7 +125,7 @@ def load_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError(exc.msg, exc.lineno, exc.colno) from None
+        raise _data_error(describe(exc, text)) from None
     except RecursionError:
         raise DataError("it is nested too deeply to be read") from None
     except ValueError:  # valid JSON, but an integer Python refuses to read
@@ -139,11 +139,7 @@ def load_toml(text: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        at = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        problem = message.partition(" (at ")[0].strip() or "invalid TOML"
-        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
-        raise DataError(problem, line, column) from None
+        raise _data_error(describe(exc, text)) from None
     except RecursionError:
         raise DataError("it is nested too deeply to be read") from None
     except ValueError:  # an integer Python refuses to read
@@ -171,33 +167,29 @@ def load_yaml(text: str, *, plain_tags: bool) -> tuple[list[Any], list[yaml.Node
             if node is not None:
                 documents.append(loader.construct_document(node))
                 nodes.append(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise DataError(
-            exc.problem or exc.context or "invalid YAML",
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-        ) from None
     except RecursionError:
         raise DataError("it is nested too deeply to be read") from None
-    except (yaml.YAMLError, ValueError, OverflowError) as exc:
-        # The exception's own text may quote the value: only its kind is shown.
-        raise DataError(f"a value cannot be read ({type(exc).__name__})") from None
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+        # A parser's or a constructor's own text may quote the value: parse_errors keeps the
+        # place and the kind of problem only.
+        raise _data_error(describe(exc, text)) from None
     finally:
         loader.dispose()
     return documents, nodes
 
 
-def unreadable_value(tag: str) -> str:
-    """Why a YAML scalar that the resolver typed by ``tag`` cannot be built, in words that do
-    not quote it: YAML resolves ``2026-02-30`` as a date, and Python refuses integers of more
-    than 4,300 digits (reading them takes quadratic time)."""
+def unreadable_value(tag: str, value: str, error: BaseException) -> str:
+    """Why the YAML scalar ``value``, typed by ``tag``, cannot be built, in words that do not
+    quote it: YAML resolves ``2026-02-30`` as a date, and Python refuses integers of more than
+    4,300 digits (reading them takes quadratic time); anything else (``!!int s3cr3t``) by the
+    kind of error only."""
     kind = tag.rsplit(":", 1)[-1]
     if kind == "timestamp":
         return "a date or time that does not exist"
-    if kind == "int":
+    digits = value.replace("_", "").lstrip("+-")
+    if kind == "int" and digits.isdigit() and len(digits) > _MAX_DIGITS:
         return f"an integer of more than {_MAX_DIGITS} digits"
-    return f"a {kind} that cannot be read"
+    return f"a value cannot be read ({type(error).__name__})"
 
 
 def _compose_all(text: str) -> list[Any]:
@@ -209,6 +201,10 @@ def _compose_all(text: str) -> list[Any]:
         return [node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node]
     except (yaml.YAMLError, RecursionError):
         return []
+
+
+def _data_error(failure: ParseFailure) -> DataError:
+    return DataError(failure.what, failure.line, failure.column)
 
 
 _LOADERS: dict[bool, type[yaml.SafeLoader]] = {}
@@ -231,10 +227,10 @@ def _build_loader(plain_tags: bool) -> type[yaml.SafeLoader]:
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
             try:
                 return super().construct_object(node, deep)
-            except (ValueError, OverflowError):
-                raise yaml.constructor.ConstructorError(
-                    None, None, unreadable_value(node.tag), node.start_mark
-                ) from None
+            except (ValueError, OverflowError) as exc:
+                scalar = node.value if isinstance(node.value, str) else ""
+                what = unreadable_value(node.tag, scalar, exc)
+                raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from None
 
     if plain_tags:
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from dsdone.contract import Contract
 from dsdone.git.prefetch import Prefetch
 from dsdone.globs import compile_globs
-from dsdone.report import Finding
+from dsdone.report import Finding, Severity
 from dsdone.repository import OutsideProject, PathStatus, Repository
 
 __all__ = ["OutsideProject", "PathStatus", "Project", "compile_globs"]
@@ -17,7 +18,13 @@ class Project(Repository):
     """The project folder (where ``dsdone.yaml`` is), its contract, its files and its git state."""
 
     def __init__(
-        self, root: Path | Repository, contract: Contract, prefetch: Prefetch | None = None
+        self,
+        root: Path | Repository,
+        contract: Contract,
+        prefetch: Prefetch | None = None,
+        *,
+        base: str | None = None,
+        severities: Mapping[str, Severity] | None = None,
     ) -> None:
         if isinstance(root, Repository):
             # The repository seen with a contract: the facts it computed and the git commands
@@ -26,6 +33,11 @@ class Project(Repository):
         else:
             super().__init__(root, early=prefetch)
         self.contract = contract
+        # The git revision the contract and its schemas are compared with (``--base``).
+        self.base = base
+        # The default severity of every check of this run, by id: what a contract that does
+        # not set one gets.
+        self.severities: Mapping[str, Severity] = severities or {}
 
     # -- the contract ------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Python source parsed into a syntax tree, whatever shape a stranger gave it.
+"""Python source parsed into a syntax tree, one parse at a time, whatever shape a stranger
+gave it.
 
 ``ast.parse`` raises more than ``SyntaxError`` on source that looks ordinary to a person: an
 expression nested thousands of levels deep (``-`` repeated 100,000 times before a number, a sum
@@ -6,19 +7,29 @@ of a million terms) ends in ``RecursionError`` or ``MemoryError``, a NUL byte in
 (Python 3.11). Each is turned into a ``SyntaxError`` that says what is wrong, so that every
 reader reports it as the file not parsing, and no check crashes on it.
 
+Parses take turns: CPython 3.11 keeps the depth of its conversion of a syntax tree to Python
+objects in state that every thread shares (gh-106905). When a parse lets another thread run (a
+garbage collection calls a finaliser), and that thread parses too, the first parse fails with
+``SystemError: AST constructor recursion depth mismatch``. Checks run on threads of their own
+and parse Python files at the same time; the GIL lets only one parse run at a time anyway.
+
 Standard library only: the test-collection worker (``dsdone.analysis.pytest_collect``) parses
-with it too.
+with it too. Every ``ast.parse`` of dsdone goes through ``parse_python``.
 """
 
 from __future__ import annotations
 
 import ast
+import threading
+
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def parse_python(source: bytes | str, filename: str) -> ast.Module:
     """``ast.parse(source)``; ``SyntaxError`` for anything that keeps it from being parsed."""
     try:
-        return ast.parse(source, filename=filename)
+        with _ONE_AT_A_TIME:
+            return ast.parse(source, filename=filename)
     except SyntaxError:
         raise
     except (RecursionError, MemoryError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.util
+import itertools
 import pkgutil
 import sys
 from collections.abc import Iterable, Iterator
@@ -23,22 +24,6 @@ from dsdone.api import Check
 from dsdone.errors import DsdoneError
 
 ENTRY_POINT_GROUP = "dsdone.checks"
-
-# The literals the built-in checks search for (``@check(grep=...)``), known here without
-# importing them, so that the search can start before they are loaded; a test keeps the two
-# equal.
-BUILTIN_GREP_LITERALS = frozenset(
-    (
-        b"/home/",
-        b"Users/",
-        b"users/",
-        b"USERS/",
-        b"Users\\",
-        b"users\\",
-        b"USERS\\",
-        b"/content/drive/",
-    )
-)
 
 
 def builtin_checks() -> list[Check]:
@@ -62,8 +47,8 @@ def plugin_checks() -> list[Check]:
             raise DsdoneError(
                 f"cannot load the check plugin '{entry.name}' ({entry.value}) from the package "
                 f"'{distribution}': {type(exc).__name__}: {exc}",
-                hint=f"fix or uninstall '{distribution}'",
-            ) from None
+                hint=f"fix or uninstall '{distribution}'; --debug shows the traceback",
+            ) from exc
         source = f"plugin {distribution}"
         found.extend(dataclasses.replace(c, source=source) for c in _checks_in(loaded))
     return found
@@ -82,20 +67,37 @@ def project_checks(root: Path, plugins: Iterable[str]) -> list[Check]:
                 f"plugins: {relative!r} is not a Python file inside the project",
                 hint="list project check modules as paths such as dsdone_checks/model_card.py",
             )
-        name = f"dsdone_project_plugin_{len(sys.modules)}_{path.stem}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-        except (Exception, SystemExit) as exc:
-            raise DsdoneError(
-                f"plugins: cannot load {relative}: {type(exc).__name__}: {exc}",
-                hint="fix the plugin module, or remove it from the contract's plugins",
-            ) from None
+        module = _import_file(path, relative)
         source = f"project {relative}"
         found.extend(dataclasses.replace(c, source=source) for c in _checks_in(module))
     return found
+
+
+_loaded = itertools.count()
+
+
+def _import_file(path: Path, relative: str) -> ModuleType:
+    """Load a project's check module as ``import`` would: registered in ``sys.modules`` before
+    it runs, because code in it looks itself up there (``@dataclass`` resolves the annotations
+    of ``from __future__ import annotations`` through its module, pickling and
+    ``typing.get_type_hints`` too). Each load gets a name of its own, so that two projects'
+    ``checks.py`` never meet."""
+    name = f"dsdone_project_plugin_{next(_loaded)}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as exc:
+        del sys.modules[name]
+        # Chained, so that --debug shows where in the plugin it failed.
+        raise DsdoneError(
+            f"plugins: cannot load {relative}: {type(exc).__name__}: {exc}",
+            hint="fix the plugin module, or remove it from the contract's plugins; --debug "
+            "shows the traceback",
+        ) from exc
+    return module
 
 
 def collect(*sources: Iterable[Check]) -> dict[str, Check]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import posixpath
 from dataclasses import dataclass, field
 
 
@@ -86,6 +87,10 @@ class Finding:
     cell: int | None = None
     cell_line: int | None = None
     hint: str | None = None
+    # For a finding about a change since another revision (``dsdone check --base``): which
+    # change, as an entry of the contract and a path in its schema
+    # (``scores#/properties/score/type``), for a waiver's ``change:`` to name.
+    change: str | None = None
     # Set after the check ran, never by the check: a waiver that accepts this finding, and
     # whether the --baseline report already had it. Either way it does not block the gate.
     waived: Waived | None = None
@@ -134,6 +139,14 @@ class CheckResult:
     description: str = ""  # why the check matters (its docstring), for SARIF rules
     fix: str = ""  # how to fix what it finds, in one sentence
     help_uri: str | None = None  # where the check is documented; None: unknown (plugins)
+    # Why this result cannot block, when it cannot: a built-in check newer than the release
+    # the contract was written for reports without blocking until the contract opts in.
+    advisory: str | None = None
+    # The traceback of a check that raised: for `--debug`, never in a report.
+    traceback: str | None = field(default=None, compare=False, repr=False)
+    # What the check printed while it ran (it should not), kept out of the report's formats
+    # and shown on standard error by the CLI; "" for a check that printed nothing.
+    printed: str = ""
 
     @property
     def new_findings(self) -> tuple[Finding, ...]:
@@ -145,6 +158,8 @@ class CheckResult:
         A failure blocks through its new findings only: those a waiver accepts, or that the
         baseline already had, do not (a failure without findings always blocks).
         """
+        if self.advisory is not None:
+            return False
         if self.status is Status.ERROR:
             return True
         if self.status is not Status.FAIL or self.severity < fail_on:
@@ -162,32 +177,55 @@ class ProjectInfo:
 
 @dataclass(frozen=True)
 class AreaScore:
+    """One area of the readiness score (computed by ``dsdone.score``)."""
+
     area: Area
     held: int  # applicable checks that hold
     applicable: int
+    points: int = 0  # the severity weights of the applicable checks that hold
+    possible: int = 0  # the severity weights of the applicable checks
+    not_holding: tuple[str, ...] = ()  # the ids of the applicable checks that do not hold
 
     @property
     def value(self) -> int | None:
-        """0-100, rounded down; None when no check of this area applied."""
-        if self.applicable == 0:
+        """0-100, rounded down; None when no check of this area applied ("not measured")."""
+        if self.possible == 0:
             return None
-        return 100 * self.held // self.applicable
+        return 100 * self.points // self.possible
 
 
 @dataclass(frozen=True)
 class Score:
     areas: tuple[AreaScore, ...]  # one per area, in the rubric's order
+    overall: int | None = None  # None: no area was measured
+    formula: int = 0  # which formula computed it: --min-score thresholds depend on it
 
     @property
-    def overall(self) -> int | None:
+    def weakest(self) -> tuple[AreaScore, ...]:
+        """The measured areas with the lowest score, if it is below 100: what holds the overall
+        score down most (none when every check that counts holds)."""
         values = [area.value for area in self.areas if area.value is not None]
-        return min(values) if values else None
+        lowest = min(values, default=100)
+        return tuple(area for area in self.areas if area.value == lowest and lowest < 100)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One command that ``--run`` ran: what, with which interpreter, and how it ended."""
+
+    kind: str  # "tests", "retrain" or "verify"
+    name: str  # what it ran for: "tests", "smoke", or the verification script's name
+    command: tuple[str, ...]
+    interpreter: str  # the Python it ran with, and why that one ("... (the project's .venv/)")
+    exit_code: int | None  # None: it timed out or could not start
+    duration_s: float
+    timed_out: bool = False
+    output_tail: str = ""  # the end of what it printed, secrets masked
+    outcome: str = ""  # "12 passed, 1 failed, 0 errors, 2 skipped", "could not start: ...", ...
 
     @property
-    def weakest(self) -> tuple[Area, ...]:
-        """The areas whose score is the overall score."""
-        overall = self.overall
-        return tuple(a.area for a in self.areas if overall is not None and a.value == overall)
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,6 +248,7 @@ class Report:
     folder: str = ""
     min_score: int | None = None  # --min-score: below it the project is not ready
     baseline: bool = False  # whether findings were compared with a --baseline report
+    runs: tuple[RunRecord, ...] = ()  # what --run ran, in the order it ran
 
     @property
     def blocking(self) -> tuple[CheckResult, ...]:
@@ -228,8 +267,13 @@ class Report:
         return not self.blocking and not self.below_min_score
 
     def repo_path(self, path: str) -> str:
-        """``path`` (relative to the project) relative to the repository root instead."""
-        return f"{self.folder}/{path}" if self.folder else path
+        """``path`` (relative to the project) relative to the repository root instead; a
+        file above the project (``../../.github/workflows/ci.yml``, CI configuration that
+        ci-gate reads at the repository's top) as the repository names it."""
+        if not self.folder:
+            return path
+        joined = f"{self.folder}/{path}"
+        return posixpath.normpath(joined) if "../" in path else joined
 
     def counts(self) -> dict[str, int]:
         """How many checks ended in each status, every status present, in a fixed order."""

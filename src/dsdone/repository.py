@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import enum
+import errno
+import functools
 import itertools
 import os
 import posixpath
@@ -23,9 +25,11 @@ from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
 
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
+from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
 from dsdone.git.grep import FileLines, Hits, lines_holding, read_grep
 from dsdone.git.prefetch import Prefetch
+from dsdone.git.revision import Revision, read_at, resolve_revision
 from dsdone.git.running import GitCommands
 from dsdone.git.sizes import blobs_larger_than, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
@@ -172,6 +176,18 @@ class Repository:
         search is kept if it covers them, started again if it does not, stopped if nothing
         will be searched."""
         self._git_commands.expect_searches(literals)
+
+    def limit_git(self, timeout: float) -> None:
+        """End git's commands ``timeout`` seconds after they started, if that is sooner: the
+        run's timeout (a check that waits for git longer than its own timeout is reported as
+        not finished anyway, and dsdone would wait for git after the report)."""
+        self._git_commands.limit(timeout)
+
+    def check_git_access(self) -> None:
+        """Raise ``GitRefused`` (exit 2) when git may not run here: it refuses the repository
+        for its owner, or the repository's configuration cannot be read safely. Waits for
+        the guard's own commands (a few milliseconds)."""
+        self._git_commands.check_access()
 
     def __enter__(self) -> Self:
         return self
@@ -440,7 +456,17 @@ class Repository:
             try:
                 return reads(text, as_version=nbformat.NO_CONVERT), len(text)
             except Exception as exc:  # nbformat raises bare JSON and validation errors
-                raise ValueError(f"not a valid notebook: {exc}") from None
+                import json
+
+                from dsdone.parse_errors import describe
+
+                # Their text quotes the notebook (a cell, an output), which may hold a secret.
+                if isinstance(exc, json.JSONDecodeError):
+                    failure = describe(exc)
+                    raise ValueError(
+                        f"not a valid notebook: {failure.what} (line {failure.line})"
+                    ) from None
+                raise ValueError(f"not a valid notebook ({type(exc).__name__})") from None
 
         return self._notebooks.get(relative, read)
 
@@ -450,7 +476,7 @@ class Repository:
     def head(self) -> GitState:
         """Where the work tree is and what is checked out, without counting changes: what a
         report says it describes (its ``commit``), read before any check starts."""
-        return read_git_state(self.root, self._git_run("state"))
+        return read_git_state(self._git_run("state"))
 
     @fact
     def git(self) -> GitState:
@@ -473,6 +499,131 @@ class Repository:
         except (OSError, subprocess.TimeoutExpired, GitError) as exc:
             return frozenset(), str(exc)
 
+    # -- the enclosing repository ------------------------------------------------------------
+    # A project may be a folder of a larger repository (a monorepo), while some files that
+    # decide how it is built and gated are only ever looked for at the repository's top: CI
+    # configuration (GitHub reads .github/workflows/ there and nowhere else), the lock file of
+    # a uv workspace. These three methods reach them, and nothing else above the project: a
+    # path is taken relative to the work tree's top, must stay inside it (links included), and
+    # only a regular file is read, as a text file is. Inside the project folder they answer
+    # from the file index like every other read, so an ignored file is not there.
+
+    @fact
+    def repository_folder(self) -> str | None:
+        """The project folder relative to the top of its git work tree ("" at the top, forward
+        slashes); ``None`` outside a work tree."""
+        work_tree = self.git.work_tree
+        if work_tree is None:
+            return None
+        try:
+            relative = self.root.relative_to(work_tree.resolve()).as_posix()
+        except (OSError, ValueError):
+            return None
+        return "" if relative == "." else relative
+
+    def _repository_path(self, relative: str) -> tuple[str | None, str]:
+        """``relative`` (from the work tree's top) as a path of the project, if it is in it,
+        and as an absolute path on disk that stays inside the work tree (``OutsideProject``)."""
+        folder = self.repository_folder
+        if folder is None:
+            raise OutsideProject("the project is not inside a git work tree")
+        clean = PurePosixPath(relative.replace("\\", "/"))
+        if clean.is_absolute() or _is_windows_absolute(relative) or ".." in clean.parts:
+            raise OutsideProject(f"{relative!r} is not a path inside the repository")
+        text = clean.as_posix().strip("/")
+        if folder == "" or text.startswith(folder + "/"):
+            inside = text[len(folder) + 1 :] if folder else text
+            return inside, self.os_path(inside) if inside else str(self.root)
+        top = (self.root.parents[folder.count("/")]).resolve()
+        try:
+            resolved = (top / text).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise OutsideProject(f"{relative!r} cannot be resolved: {exc}") from None
+        if resolved != top and top not in resolved.parents:
+            raise OutsideProject(f"{relative!r} points outside the repository")
+        return None, str(resolved)
+
+    def from_repository_top(self, relative: str) -> str:
+        """A path given from the work tree's top as findings name it: from the project folder
+        (``../../.github/CODEOWNERS`` above it; reports for code hosts put it back)."""
+        folder = self.repository_folder
+        if not folder:
+            return relative
+        if relative.startswith(folder + "/"):
+            return relative[len(folder) + 1 :]
+        return "../" * (folder.count("/") + 1) + relative
+
+    def repository_has_file(self, relative: str) -> bool:
+        """Whether the work tree holds the regular file ``relative`` (from its top)."""
+        try:
+            inside, on_disk = self._repository_path(relative)
+        except OutsideProject:
+            return False
+        if inside is not None:
+            return self.is_indexed(inside)
+        return os.path.isfile(on_disk)  # noqa: PTH113 - a path string, as os_path gives
+
+    def read_repository_text(self, relative: str) -> str:
+        """The text of the file ``relative`` (from the work tree's top) as ``read_text`` reads
+        one: ``OSError`` if it is missing or not a regular file, ``UnicodeDecodeError``, and
+        ``OutsideProject`` if the path leaves the work tree or the project is not in one."""
+        inside, on_disk = self._repository_path(relative)
+        if inside is not None:
+            if not self.is_indexed(inside):
+                raise FileNotFoundError(errno.ENOENT, "not a file of the project", relative)
+            return self.read_text(inside)
+        return read_text_source(on_disk, relative).decode("utf-8-sig")
+
+    def repository_listing(self, folder: str) -> list[str]:
+        """The regular files directly in ``folder`` (from the work tree's top), as paths from
+        the top, sorted; empty if there is no such folder."""
+        try:
+            inside, on_disk = self._repository_path(folder)
+        except OutsideProject:
+            return []
+        top_prefix = f"{self.repository_folder}/" if self.repository_folder else ""
+        if inside is not None:
+            prefix = inside + "/" if inside else ""
+            return [
+                top_prefix + path
+                for path in self.files
+                if path.startswith(prefix) and "/" not in path[len(prefix) :]
+            ]
+        clean = folder.replace("\\", "/").strip("/")
+        prefix = clean + "/" if clean else ""
+        try:
+            with os.scandir(on_disk) as entries:
+                return sorted(
+                    prefix + entry.name
+                    for entry in entries
+                    if entry.is_file() and self.repository_has_file(prefix + entry.name)
+                )
+        except OSError:
+            return []
+
+    # -- another revision ----------------------------------------------------------------------
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019
+    def at_revision(self, name: str) -> RevisionFiles:
+        """The project's files as they were at the git revision ``name`` (``dsdone check
+        --base origin/main``), read from git's objects. Raises ``GitError`` saying what to fetch
+        when the repository does not have it, or when the project is not in git."""
+        folder = self.repository_folder
+        if folder is None:
+            raise GitError(self.git.problem or "the project is not in a git work tree")
+        return RevisionFiles(resolve_revision(self._git_commands.session, name), folder)
+
+    def committed_contents(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """What the last commit (HEAD) holds for each of ``paths``: a file HEAD does not have
+        is left out, and so is every file before the first commit or when git cannot tell.
+        One git call for all of them: ask for the few files that need it, not for each file."""
+        if not self.index.in_git:
+            return {}
+        try:
+            return head_contents(self._git_commands.session, paths)
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
+
     def blobs_larger_than(self, limit: int) -> dict[str, int]:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
         their sizes (a Git LFS pointer is a small blob). Raises ``dsdone.errors.GitError`` when
@@ -481,11 +632,58 @@ class Repository:
         if problem is not None:
             raise GitError(problem)
         try:
-            large = blobs_larger_than(self.root, limit, self._git_run("tree"), staged)
+            session = self._git_commands.session
+            large = blobs_larger_than(session, limit, self._git_run("tree"), staged)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise GitError(str(exc)) from None
         # Only what the index keeps: a name that cannot be shown in a report is left out.
         return {path: size for path, size in large.items() if path in self.index.tracked}
+
+
+class RevisionFiles:
+    """The project's files at another revision, read from git's objects: nothing is checked out
+    or written. Paths are relative to the project folder, as in the work tree (joined to the
+    project's folder in the repository for git); one that leaves the folder is refused."""
+
+    def __init__(self, revision: Revision, folder: str) -> None:
+        self.revision = revision
+        self.folder = folder  # the project folder in the repository ("" at its top)
+        # Within a byte budget, as Repository.parsed: each file may hold MAX_TEXT_BYTES.
+        self._parsed: BoundedCache[str, Parsed | None] = BoundedCache(4 * _MB)
+
+    @property
+    def name(self) -> str:
+        """The revision as the user named it (``origin/main``)."""
+        return self.revision.name
+
+    def read_text(self, relative: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+        """The file's text at the revision, ``None`` if there was no such file. Raises
+        ``OutsideProject``, ``GitError`` (not a file, over ``limit`` bytes, git failed) and
+        ``UnicodeDecodeError``."""
+        clean = posixpath.normpath(relative.replace("\\", "/"))
+        if clean.startswith(("/", "../")) or clean in ("..", ".") or _is_windows_absolute(clean):
+            raise OutsideProject(f"{relative!r} points outside the project folder")
+        data = read_at(self.revision, posixpath.join(self.folder, clean), limit)
+        return None if data is None else data.decode("utf-8-sig")
+
+    def parsed(self, relative: str) -> Parsed | None:
+        """The YAML, JSON or TOML file at the revision, parsed as ``Repository.parsed`` does
+        (with a ``problem`` when it cannot be read or parsed); ``None`` if there was no such
+        file."""
+
+        def read_and_parse() -> tuple[Parsed | None, int]:
+            shown = f"{relative} at {self.name}"
+            try:
+                text = self.read_text(relative)
+            except (GitError, OutsideProject) as exc:
+                problem = Problem(f"cannot be read: {exc}", Location(shown))
+                return Parsed(relative, problem=problem), 0
+            except UnicodeDecodeError as exc:
+                problem = Problem(f"not valid UTF-8 (byte {exc.start})", Location(shown))
+                return Parsed(relative, problem=problem), 0
+            return (None, 0) if text is None else (parse(relative, text), len(text))
+
+        return self._parsed.get(relative, read_and_parse)
 
 
 def _is_windows_absolute(path: str) -> bool:

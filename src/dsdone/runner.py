@@ -1,17 +1,21 @@
 """Run checks against a project and turn whatever they do into results.
 
-A check that raises, yields something that is not a ``Finding`` or a ``Note``, or runs past
-its timeout ends with status ``error`` and the reason; the run goes on with the next check.
+A check that raises (anything: ``SystemExit`` and ``KeyboardInterrupt`` too), yields something
+that is not a ``Finding`` or a ``Note``, or runs past its timeout ends with status ``error``
+and the reason; the run goes on with the next check. What a check prints is kept apart from
+dsdone's own output (``capture``) and given with its result.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from dsdone import capture
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
 from dsdone.globs import compile_globs
@@ -34,6 +38,7 @@ class PreparedCheck:
     check: Check
     settings: CheckSettings
     options: Any
+    advisory: str | None = None  # why its result cannot block (see ``CheckResult.advisory``)
 
 
 def run_checks(
@@ -44,17 +49,41 @@ def run_checks(
     Checks spend much of their time waiting for git (``ls-files``, ``grep``, ``status``) and
     the disk; running them together lets that overlap with the others' Python work, and the
     facts they share are computed once whoever asks first (see ``project.fact``)."""
-    runs = [_Run(project, item, default_timeout) for _, item in sorted(prepared.items())]
-    return tuple(run.result() for run in runs)
+    with capture.running_checks():
+        runs = [_Run(project, item, default_timeout) for _, item in sorted(prepared.items())]
+        return tuple(run.result() for run in runs)
+
+
+def check_timeout(settings: CheckSettings, default_timeout: float | None) -> float:
+    """The seconds a check may run: its own timeout in the contract, else the run's
+    (``--timeout``), else ``DEFAULT_TIMEOUT_SECONDS``."""
+    return next(
+        (t for t in (settings.timeout, default_timeout) if t is not None), DEFAULT_TIMEOUT_SECONDS
+    )
+
+
+def longest_timeout(
+    prepared: Mapping[str, PreparedCheck], default_timeout: float | None = None
+) -> float:
+    """The longest any of the checks may run: no one waits for git longer than that."""
+    return max(
+        (check_timeout(item.settings, default_timeout) for item in prepared.values()),
+        default=check_timeout(CheckSettings(), default_timeout),
+    )
 
 
 def run_one(
     project: Project, prepared: PreparedCheck, default_timeout: float | None = None
 ) -> CheckResult:
-    return _Run(project, prepared, default_timeout).result()
+    with capture.running_checks():
+        return _Run(project, prepared, default_timeout).result()
 
 
-Outcome = tuple[Status, str, list[Finding]]
+class Outcome(NamedTuple):
+    status: Status
+    summary: str
+    findings: list[Finding]
+    traceback: str | None = None  # of a check that raised, for --debug
 
 
 class _Run:
@@ -65,12 +94,9 @@ class _Run:
         self, project: Project, prepared: PreparedCheck, default_timeout: float | None
     ) -> None:
         self.prepared = prepared
-        settings = prepared.settings
-        self.timeout = next(
-            (t for t in (settings.timeout, default_timeout) if t is not None),
-            DEFAULT_TIMEOUT_SECONDS,
-        )
+        self.timeout = check_timeout(prepared.settings, default_timeout)
         self.outcome: list[Outcome] = []
+        self.printed = capture.Printed()
         self.started = time.perf_counter()
         self.finished: float | None = None
         self.thread = threading.Thread(
@@ -82,7 +108,13 @@ class _Run:
         # What the check hands to a child process gets the time it has left (dsdone.isolation).
         left = self.started + self.timeout - time.perf_counter()
         set_deadline(time.monotonic() + left)
-        self.outcome.append(_call(project, self.prepared))
+        with capture.into(self.printed):
+            try:
+                outcome = _call(project, self.prepared)
+            except BaseException as exc:
+                summary = f"the check crashed: {_describe(exc)}"
+                outcome = Outcome(Status.ERROR, summary, [], traceback.format_exc())
+        self.outcome.append(outcome)
         self.finished = time.perf_counter()
 
     def _wait(self) -> Outcome:
@@ -91,12 +123,16 @@ class _Run:
         if self.outcome:
             return self.outcome[0]
         if self.thread.is_alive():
-            return Status.ERROR, f"did not finish within {self.timeout:g} s (its timeout)", []
-        return Status.ERROR, "the check ended without a result", []
+            return Outcome(
+                Status.ERROR, f"did not finish within {self.timeout:g} s (its timeout)", []
+            )
+        return Outcome(Status.ERROR, "the check ended without a result", [])
 
     def result(self) -> CheckResult:
         check, settings = self.prepared.check, self.prepared.settings
-        status, summary, findings = self._wait()
+        status, summary, findings, crash = self._wait()
+        if self.prepared.advisory is not None and status in (Status.FAIL, Status.ERROR):
+            summary = f"{summary} ({self.prepared.advisory})"
         ended = self.finished if self.finished is not None else time.perf_counter()
         if settings.exclude and findings:
             spec = compile_globs(settings.exclude)
@@ -116,6 +152,9 @@ class _Run:
             description=check.description,
             fix=check.fix,
             help_uri=check.url or (BUILTIN_HELP_URI.format(id=check.id) if check.builtin else None),
+            advisory=self.prepared.advisory,
+            traceback=crash,
+            printed=self.printed.text(),
         )
 
 
@@ -128,27 +167,45 @@ def _call(project: Project, prepared: PreparedCheck) -> Outcome:
             if isinstance(item, Finding):
                 problem = _malformed(item)
                 if problem:
-                    return Status.ERROR, f"the check yielded a malformed Finding: {problem}", []
+                    return Outcome(
+                        Status.ERROR, f"the check yielded a malformed Finding: {problem}", []
+                    )
                 findings.append(item)
             elif isinstance(item, Note):
                 notes.append(item.text)
             else:
-                return (
+                return Outcome(
                     Status.ERROR,
                     f"the check yielded {type(item).__name__} {item!r:.60}, "
                     "not a Finding or a Note",
                     [],
                 )
     except Skip as skip:
-        return Status.SKIP, skip.reason, []
+        return Outcome(Status.SKIP, _text(skip.reason), [])
     except CheckError as exc:
-        return Status.ERROR, str(exc), []
-    except (Exception, SystemExit) as exc:  # a plugin calling sys.exit() must not end the run
-        return Status.ERROR, f"the check crashed: {type(exc).__name__}: {exc}", []
+        return Outcome(Status.ERROR, _text(exc), [])
+    except BaseException as exc:
+        # Anything: a plugin calling sys.exit() or raising KeyboardInterrupt in its thread must
+        # not end the run, nor leave a thread's traceback on the terminal. (A real Ctrl-C goes
+        # to the main thread, never to a check's.) The traceback is kept for --debug.
+        summary = f"the check crashed: {_describe(exc)}"
+        return Outcome(Status.ERROR, summary, [], traceback.format_exc())
     if findings:
         count = f"{len(findings)} finding" + ("s" if len(findings) != 1 else "")
-        return Status.FAIL, "; ".join([count, *notes]), findings
-    return Status.PASS, "; ".join(notes) or "ok", []
+        return Outcome(Status.FAIL, "; ".join([count, *notes]), findings)
+    return Outcome(Status.PASS, "; ".join(notes) or "ok", [])
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {_text(exc)}" if _text(exc) else type(exc).__name__
+
+
+def _text(value: object) -> str:
+    """``str(value)``, or a stand-in when a plugin's object cannot even say that."""
+    try:
+        return str(value)
+    except Exception:
+        return "(its message cannot be shown)"
 
 
 def _malformed(finding: Finding) -> str | None:
@@ -156,7 +213,7 @@ def _malformed(finding: Finding) -> str | None:
     own error and not a crash of the report."""
     if not isinstance(finding.message, str) or not finding.message:
         return f"message must be a non-empty string, not {finding.message!r:.40}"
-    for name in ("path", "hint"):
+    for name in ("path", "hint", "change"):
         value = getattr(finding, name)
         if value is not None and not isinstance(value, str):
             return f"{name} must be a string or None, not {value!r:.40}"

@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import json
 import keyword
-import os
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from dsdone import __version__
 from dsdone.errors import DsdoneError
-from dsdone.writing import Outcome, plan, write
+from dsdone.git.init import init_repository, inside_work_tree, work_tree_top
+from dsdone.writing import Outcome, plan, shown, write
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -61,12 +60,21 @@ class WrittenFile:
     outcome: Outcome
 
 
+# Files that their tools read only at the top of a git work tree: GitHub's workflows and
+# pre-commit's configuration. In a sub-folder of a repository they would never run.
+ROOT_ONLY = (".github/", ".pre-commit-config.yaml")
+
+
 @dataclass(frozen=True)
 class ScaffoldResult:
     target: Path
     files: tuple[WrittenFile, ...]
     git_initialized: bool
     git_problem: str | None = None  # why git init could not run; the files are written anyway
+    # When the target is a sub-folder of a repository: its path from the repository's top,
+    # and the files not written there because their tools read them only at the top.
+    subfolder: str | None = None
+    not_written: tuple[str, ...] = ()
 
     def paths(self, outcome: Outcome) -> list[str]:
         return [item.path for item in self.files if item.outcome is outcome]
@@ -255,6 +263,12 @@ def scaffold(
     before the first file is written (``dsdone.writing``), and the contract is read back as
     ``dsdone check`` reads it."""
     files = rendered_files(template, values)
+    _refuse_a_second_package(target, values.get("package", ""), files)
+    subfolder = _subfolder_of_repository(target)
+    not_written: tuple[str, ...] = ()
+    if subfolder:
+        not_written = tuple(sorted(path for path in files if path.startswith(ROOT_ONLY)))
+        files = {path: text for path, text in files.items() if path not in not_written}
     if CONTRACT in files:
         check_contract_text(files[CONTRACT], target)
     planned = plan(target, files, force=force)
@@ -269,39 +283,65 @@ def scaffold(
         files=tuple(WrittenFile(item.path, item.outcome) for item in done),
         git_initialized=initialized,
         git_problem=problem,
+        subfolder=subfolder,
+        not_written=not_written,
     )
+
+
+def _subfolder_of_repository(target: Path) -> str | None:
+    """``target``'s path from the top of the git work tree it will be in, when that is not
+    ``target`` itself; None at the top of a repository or outside any."""
+    existing = target.resolve()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    top = work_tree_top(existing)
+    if top is None:
+        return None
+    try:
+        relative = target.resolve().relative_to(top).as_posix()
+    except ValueError:
+        return None
+    return None if relative == "." else relative
+
+
+def existing_packages(target: Path) -> list[str]:
+    """The Python packages already in ``target``: ``src/<name>/`` and ``<name>/`` folders with
+    an ``__init__.py`` (tests left out)."""
+    if not target.is_dir():
+        return []
+    found = [
+        init.parent.relative_to(target).as_posix()
+        for pattern in ("src/*/__init__.py", "*/__init__.py")
+        for init in sorted(target.glob(pattern))
+    ]
+    return [path for path in found if path.rpartition("/")[2] not in ("tests", "test")]
+
+
+def _refuse_a_second_package(target: Path, package: str, files: Mapping[str, str]) -> None:
+    """A folder that already holds a package gets no second one next to it: the contract,
+    tests and retrain command the template writes would be about the wrong code."""
+    ours = f"src/{package}"
+    if not package or not any(path.startswith(ours + "/") for path in files):
+        return  # the template writes no package (minimal)
+    others = [path for path in existing_packages(target) if path != ours]
+    if others and not (target / ours).exists():
+        raise DsdoneError(
+            f"{shown(target)} already holds the package {others[0]}: `dsdone init` would add a "
+            f"second one next to it ({ours})",
+            hint="run `dsdone init --existing` to write only dsdone.yaml for the code that is "
+            "there, or give --name so that the package is the one that exists",
+        )
 
 
 def check_contract_text(text: str, target: Path) -> None:
     """Fail, as a bug, if ``dsdone check`` would reject the contract dsdone is about to write:
     values are quoted so that they read back as given (``yaml_scalar``), and this makes sure."""
-    from dsdone.contract import parse_contract
+    from dsdone.contract import contract_from_text
 
     try:
-        parse_contract(text, target / CONTRACT)
+        contract_from_text(text, target / CONTRACT)
     except DsdoneError as exc:
         raise RuntimeError(f"dsdone wrote a contract that it cannot read: {exc.message}") from None
-
-
-def _gitpython() -> ModuleType:
-    """GitPython, imported quietly: a missing git executable is reported where git is used,
-    not as an ImportError (forced, not defaulted: a user's GIT_PYTHON_REFRESH=error would
-    otherwise make the import itself fail)."""
-    os.environ["GIT_PYTHON_REFRESH"] = "quiet"
-    import git
-
-    return git
-
-
-def inside_git_repository(folder: Path) -> bool:
-    """Whether ``folder`` is in the work tree of a git repository."""
-    git = _gitpython()
-    try:
-        repository = git.Repo(folder, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return False
-    with repository:
-        return not repository.bare
 
 
 def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
@@ -310,24 +350,7 @@ def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:
     Returns whether it did, and why it could not. The files are already written by then, so a
     missing git is reported, not raised: the project is still usable.
     """
-    if inside_git_repository(folder):
+    if inside_work_tree(folder):
         return False, None
-    git = _gitpython()
-    try:
-        git.Repo.init(folder).close()
-    except git.GitCommandNotFound:
-        return False, "git could not be run (the git executable was not found)"
-    except (git.GitCommandError, OSError) as exc:
-        detail = exc.stderr if isinstance(exc, git.GitCommandError) else exc
-        return False, f"git init failed: {' '.join(str(detail).split())}"
-    return True, None
-
-
-def git_user_email(folder: Path) -> str | None:
-    """The ``user.email`` git would commit with in ``folder``, if one is set."""
-    git = _gitpython()
-    try:
-        email: str = git.Git(folder).config("--get", "user.email")
-    except (git.GitCommandError, git.GitCommandNotFound, OSError):
-        return None
-    return email.strip() or None
+    problem = init_repository(folder)
+    return problem is None, problem

@@ -1,10 +1,11 @@
 """Waivers: known failures the contract accepts for a while, with a reason and an expiry date.
 
 A waiver accepts the findings of its check (only those under its ``paths`` globs, when it has
-some; a finding without a path is then not covered). It holds up to and including its ``until``
-day. An accepted finding stays in the report, marked waived; a check all of whose findings are
-accepted gets the status ``waived`` and does not block. After the date the findings block again
-and the check's summary says "waiver expired on ...".
+some, a finding without a path is then not covered; and with ``change:``, only the findings
+about that change, for a check that reports changes since another revision). It holds up to
+and including its ``until`` day. An accepted finding stays in the report, marked waived; a
+check all of whose findings are accepted gets the status ``waived`` and does not block. After
+the date the findings block again and the check's summary says "waiver expired on ...".
 """
 
 from __future__ import annotations
@@ -35,9 +36,30 @@ def apply_waivers(
 
 
 def _covers(waiver: Waiver, finding: Finding) -> bool:
+    if waiver.change is not None and not change_covers(waiver.change, finding.change):
+        return False
     if not waiver.paths:
         return True
     return finding.path is not None and compile_globs(waiver.paths).match_file(finding.path)
+
+
+def change_covers(accepted: str, change: str | None) -> bool:
+    """Whether a waiver's ``change:`` names ``change`` (``scores#/properties/score/type``) or a
+    part of the schema that holds it: ``scores`` (every change of that entry),
+    ``scores#/properties/score``, or a path alone, ``/properties/score``, in any entry."""
+    if change is None:
+        return False
+    name, _, pointer = change.partition("#")
+    if accepted.startswith("/"):
+        return _below(pointer, accepted)
+    accepted_name, hash_sign, accepted_pointer = accepted.partition("#")
+    return accepted_name == name and (not hash_sign or _below(pointer, accepted_pointer))
+
+
+def _below(pointer: str, prefix: str) -> bool:
+    """Whether the JSON pointer ``pointer`` is ``prefix`` or below it."""
+    prefix = prefix.rstrip("/")
+    return pointer == prefix or pointer.startswith(prefix + "/")
 
 
 def _apply(

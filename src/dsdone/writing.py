@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.errors import DsdoneError
+from dsdone.render import escape
 from dsdone.safe_read import read_regular
 
 _NAME_MAX = 255  # bytes in one name, where the file system does not say
@@ -203,15 +204,6 @@ def _place_without_overwriting(temporary: Path, path: Path) -> bool:
 
 
 def shown(path: Path) -> str:
-    """A path as it can be printed: bytes that are not UTF-8, and control characters, escaped."""
-    return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
-
-
-def printable(text: str) -> str:
-    """``text`` with every character a terminal would act on (or UTF-8 cannot hold) escaped."""
-    if text.isprintable():
-        return text
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape", "backslashreplace").decode()
-        for char in text
-    )
+    """A path as it can be printed: bytes that are not UTF-8, and control characters, escaped
+    as reports escape them (``dsdone.render.escape``)."""
+    return escape.line(str(path))

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from dsdone.errors import DsdoneError, Location
+from dsdone.parse_errors import describe
 
 YamlPath = tuple[str | int, ...]
 
@@ -92,17 +93,14 @@ def load_yaml(
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise DsdoneError(
-            f"YAML syntax error: {problem}",
-            at=Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename),
-            hint="fix the YAML syntax at that place (indentation, a missing colon or quote)",
-        ) from None
+        raise _syntax_error(exc, filename) from None
     except yaml.reader.ReaderError as exc:  # the same refusal, found later in the stream
         raise _reader_error(text, filename, exc) from None
     except yaml.YAMLError as exc:
-        raise DsdoneError(f"YAML error: {exc}", at=Location(filename)) from None
+        failure = describe(exc, text)
+        raise DsdoneError(
+            f"YAML error: {failure.what}", at=Location(filename, failure.line, failure.column)
+        ) from None
     except RecursionError:
         raise DsdoneError(
             "the YAML is nested too deeply to be a contract",
@@ -114,6 +112,90 @@ def load_yaml(
     builder = _Builder(loader, filename, max_values=max_values, max_depth=max_depth)
     data = None if node is None else builder.build(node, (), 0)
     return YamlDocument(data=data, values=builder.values, keys=builder.keys)
+
+
+# Constructs that PyYAML names as the context of an error and that a person opens and must
+# close: the mistake is at the place they began (as Python says "'[' was never closed" at the
+# bracket), not where the parser gave up, which can be many lines below.
+_LEFT_OPEN = {
+    "while parsing a flow sequence": (
+        "the list opened with '[' here is not closed",
+        "close it with ']' (or write the list as lines starting with '- ')",
+    ),
+    "while parsing a flow mapping": (
+        "the mapping opened with '{' here is not closed",
+        "close it with '}' (or write the mapping as indented key: value lines)",
+    ),
+    "while scanning a quoted scalar": (
+        "the text quoted here is not closed",
+        "end the text with the quote it begins with",
+    ),
+    "while scanning a simple key": (
+        "the key here has no ':' after it",
+        "write `key: value`, with a space after the colon",
+    ),
+}
+# PyYAML's names of tokens, as a person reading the contract would say them.
+_TOKENS = {
+    "'<stream end>'": "the end of the file",
+    "end of stream": "end of the file",
+    "<block end>": "the end of an indented block",
+    "'<block mapping start>'": "a key at another indentation",
+    "'<block sequence start>'": "a '-' list at another indentation",
+    "'<scalar>'": "more text",
+    "'?'": "a key at another indentation",
+}
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, filename: str) -> DsdoneError:
+    """A syntax error at the place to fix, naming both places PyYAML knows: where the construct
+    it was reading began (``context_mark``), and where it gave up (``problem_mark``)."""
+    problem = _plain(exc.problem or exc.context or "invalid YAML")
+    context, began, gave_up = exc.context, exc.context_mark, exc.problem_mark
+    hint = "fix the YAML syntax at that place (indentation, a missing colon or quote)"
+    if (
+        began is not None
+        and gave_up is not None
+        and (began.line, began.column)
+        != (
+            gave_up.line,
+            gave_up.column,
+        )
+    ):
+        opened = _LEFT_OPEN.get(context or "")
+        if opened is not None:
+            what, fix = opened
+            return DsdoneError(
+                f"YAML syntax error: {what}; the parser gave up at line {gave_up.line + 1}, "
+                f"column {gave_up.column + 1}: {problem}",
+                at=_location(filename, began),
+                hint=fix,
+            )
+        if context and context.startswith(("while parsing ", "while scanning ")):
+            within = context.split(" ", 2)[2]
+            problem += f" (in {within} that begins at line {began.line + 1}, column "
+            problem += f"{began.column + 1})"
+        elif context:  # "expected a single document in the stream", "but found another"
+            problem = f"{_plain(context)}, {problem}"
+        return DsdoneError(
+            f"YAML syntax error: {problem}", at=_location(filename, gave_up), hint=hint
+        )
+    mark = gave_up or began
+    return DsdoneError(
+        f"YAML syntax error: {problem}",
+        at=_location(filename, mark) if mark else Location(filename),
+        hint=hint,
+    )
+
+
+def _location(filename: str, mark: yaml.Mark) -> Location:
+    return Location(filename, mark.line + 1, mark.column + 1)
+
+
+def _plain(message: str) -> str:
+    for token, words in _TOKENS.items():
+        message = message.replace(token, words)
+    return message
 
 
 def _reader_error(text: str, filename: str, exc: yaml.reader.ReaderError) -> DsdoneError:
@@ -190,13 +272,13 @@ class _Builder:
         self._check_printable(node)
         try:
             return self.loader.construct_object(node, deep=False)
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError) as exc:
             # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
             from dsdone.parsed import unreadable_value
 
             raise self._error(
                 node,
-                f"the value cannot be read: {unreadable_value(node.tag)}",
+                f"the value cannot be read: {unreadable_value(node.tag, str(node.value), exc)}",
                 hint="write a shorter value",
             ) from None
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
 
 from dsdone.checks.input_pipelines import input_pipelines
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.testing import run_check
 
 CODE = {
     "src/demo/__init__.py": "",

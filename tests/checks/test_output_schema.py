@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
 
 from dsdone.checks.output_schema import output_schema
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.testing import run_check
 
 SCHEMA = {
     "type": "object",
@@ -452,7 +453,7 @@ def test_through_the_cli_the_report_gives_area_and_located_findings(
     [check] = json.loads(result.stdout)["results"]
     assert (check["check"], check["area"], check["status"]) == (
         "output-schema",
-        "monitoring",
+        "data",
         "fail",
     )
     assert (check["findings"][0]["path"], check["findings"][0]["line"]) == ("out.csv", 2)

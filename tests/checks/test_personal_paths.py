@@ -8,7 +8,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
 from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -21,6 +21,7 @@ from dsdone.checks.personal_paths import (
     personal_paths,
 )
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.testing import run_check
 
 MB = 1024 * 1024
 

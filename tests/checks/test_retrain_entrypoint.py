@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
 
 from dsdone.checks.retrain_entrypoint import retrain_entrypoint
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.testing import run_check
 
 PROJECT = {
     "src/demo/__init__.py": "",
@@ -141,7 +142,7 @@ def test_entrypoints_that_resolve_pass(make_repo: MakeRepo, entrypoint: str) -> 
         ("python -m", "`python -m` names no module"),
         ("demo.train:fitt", "'demo.train:fitt' does not resolve: 'fitt' is not defined at the "
          "top level of src/demo/train.py"),
-        ("demo-trian", "'demo-trian' is not a console script declared in pyproject.toml (it "
+        ("demo-trian", "'demo-trian' is not a console script of the project (it "
          "declares: demo-broken, demo-train), nor a command dsdone understands"),
         ("demo-broken", "the console script 'demo-broken' = 'demo.gone:main' does not resolve: "
          "module 'demo.gone' is not in the repository (looked for src/demo/gone.py, "
@@ -158,7 +159,7 @@ def test_entrypoints_that_resolve_pass(make_repo: MakeRepo, entrypoint: str) -> 
         ("mlflow run https://github.com/acme/churn -e train", "`mlflow run "
          "https://github.com/acme/churn` runs a project from elsewhere, not this repository"),
         ("mlflow run pipelines", "there is no pipelines/MLproject in the repository"),
-        ("mlflow -e train", "'mlflow' is not a console script declared in pyproject.toml (it "
+        ("mlflow -e train", "'mlflow' is not a console script of the project (it "
          "declares: demo-broken, demo-train), nor a command dsdone understands"),
         ("poetry run", "there is no command"),
         ("bash -c 'python -m demo.train'", "`bash -c` runs inline shell code, which cannot be "
@@ -225,7 +226,7 @@ def test_an_entrypoint_file_that_is_not_committed_is_a_finding(make_repo: MakeRe
         ("--config configs/missing.yaml", "configs/missing.yaml", "does not exist"),
         ("--config=configs/missing.yaml", "configs/missing.yaml", "does not exist"),
         ("config=configs/missing.yaml", "configs/missing.yaml", "does not exist"),
-        ("+data.path=data/missing.csv", "data/missing.csv", "does not exist"),
+        ("--hparams hp/missing.txt", "hp/missing.txt", "does not exist"),  # named config
         ("params.json", "params.json", "does not exist"),
         ("--config ../secrets.yaml", "../secrets.yaml", "points outside the project folder"),
         ("--config configs/local.yaml", "configs/local.yaml",
@@ -264,21 +265,34 @@ def test_arguments_that_name_repository_files_must_exist_and_be_committed(
         "--input /mnt/shared/train.csv",  # absolute: not a repository file (personal-paths' job)
         "--glob 'data/*.csv'",
         "--config ${CONFIG_PATH}",
+        # Data, weights and what the run writes need not be committed (real README commands):
+        "+data.path=data/missing.csv",  # data is often kept out of git on purpose
+        "--features-path data/processed/features.csv",  # cookiecutter-data-science
+        "--results-fp results/training_results.json",  # Made-With-ML: an output
+        "ckpt_path=logs/train/runs/last.ckpt",  # lightning-hydra-template: resumed from
+        "--weights yolov5s.pt",  # yolov5: downloaded on first use
+        "--data coco128.yaml",  # yolov5 looks in data/, where the repository has it
+        "--data data/ignored.csv",  # ignored data: DVC or a bucket brings it
+        "> logs/train.log 2>&1",  # a redirection
     ],
 )
 def test_arguments_that_are_not_repository_files_are_not_checked(
     make_repo: MakeRepo, arguments: str
 ) -> None:
-    result = check_entrypoint(make_repo, f"python -m demo.train {arguments}")
+    result = check_entrypoint(
+        make_repo,
+        f"python -m demo.train {arguments}",
+        **{"data/coco128.yaml": "path: x\n", ".gitignore": "data/ignored.csv\n"},
+    )
     assert result.status is Status.PASS, result.findings
 
 
 def test_output_options_can_be_configured(make_repo: MakeRepo) -> None:
     settings = "checks:\n  retrain-entrypoint:\n    output_options: [--report]\n"
-    entry = "python -m demo.train --report reports/today.html --output models/m.pkl"
+    entry = "python -m demo.train --report reports/today.yaml --summary reports/summary.yaml"
     root = make_repo(PROJECT, contract=contract(entry) + settings)
     finding = only_finding(run(root))
-    assert finding.message.endswith("names models/m.pkl, which does not exist")
+    assert finding.message.endswith("names reports/summary.yaml, which does not exist")
 
 
 def test_files_named_by_make_variables_and_mlflow_parameters_are_checked(
@@ -382,7 +396,7 @@ def test_through_the_cli_the_report_gives_area_and_exit_code(
     [check] = json.loads(result.stdout)["results"]
     assert (check["check"], check["area"], check["status"]) == (
         "retrain-entrypoint",
-        "monitoring",
+        "infrastructure",
         "fail",
     )
     assert check["findings"][0]["line"] == 6
@@ -403,6 +417,7 @@ KEDRO_PROJECT = {
         def register_pipelines():
             pipelines = find_pipelines()
             pipelines["reporting"] = pipelines["data_science"]
+            pipelines["__default__"] = sum(pipelines.values())
             return pipelines
         """,
     "src/spaceflights/pipelines/data_science/__init__.py": "",
@@ -432,8 +447,8 @@ def test_a_kedro_run_of_a_registered_pipeline_resolves(
         (
             KEDRO_PROJECT,
             "kedro run --pipeline training",
-            "the pipeline 'training' is neither in src/spaceflights/pipeline_registry.py nor a "
-            "folder src/spaceflights/pipelines/training/",
+            "src/spaceflights/pipeline_registry.py registers no pipeline 'training' (it "
+            "registers: __default__, data_science, reporting)",
         ),
         (
             {"pyproject.toml": "[project]\nname = 'x'\n"},
@@ -456,3 +471,252 @@ def test_a_kedro_run_that_cannot_be_found_is_a_finding(
     finding = only_finding(run(root))
     assert words in finding.message
     assert finding.path == "dsdone.yaml"
+
+
+# -- the commands people write (field report class 5) ------------------------------------------
+
+LAUNCHED = {
+    **PROJECT,
+    "train.py": "import argparse\n\nif __name__ == '__main__':\n    argparse.ArgumentParser()\n",
+    "config/train_gpt2.py": "batch_size = 12\n",
+    "data/shakespeare/prepare.py": "print('prepare')\n",
+    "ds_config.json": "{}\n",
+    "justfile": """\
+        set shell := ["bash", "-c"]
+        epochs := "3"
+        alias t := train
+
+        # Train the model
+        train epochs="3": data
+            python train.py --epochs {{epochs}}
+
+        @data:
+            echo data
+        """,
+    "setup.py": """\
+        from setuptools import setup
+        setup(
+            name="demo",
+            entry_points={"console_scripts": ["train_command = demo.train:fit"]},
+        )
+        """,
+    "sub/Makefile": "train:\n\tpython ../train.py\n",
+    "recipe.yaml": "recipe: regression/v1\n",
+    "profiles/local.yaml": "experiment: {name: x}\n",
+    "MLproject": """\
+        name: demo
+        entry_points:
+          main:
+            parameters:
+              alpha: float
+              data: {type: path, default: data/train.csv}
+            command: python train.py --alpha {alpha} --data {data}
+          quick:
+            parameters:
+              alpha: {type: float, default: 0.1}
+            command: python train.py --alpha {alpha}
+        """,
+}
+
+
+@pytest.mark.parametrize(
+    "entrypoint",
+    [
+        "torchrun --standalone --nproc_per_node=8 train.py config/train_gpt2.py",  # nanoGPT
+        "torchrun --nproc_per_node 8 train.py",
+        "torchrun --nnodes 2 -m demo.train",
+        "accelerate launch --num_processes 2 train.py",
+        "accelerate launch --multi_gpu train.py",
+        "python -m torch.distributed.launch --nproc_per_node=8 --use_env train.py",  # detr
+        "python -m torch.distributed.run --nproc_per_node 8 train.py",
+        "deepspeed --num_gpus 2 train.py --deepspeed ds_config.json",
+        "mpirun -np 4 python train.py",
+        "srun --gres=gpu:1 python -m demo.train",
+        "horovodrun -np 4 -H localhost:4 python train.py",
+        "conda run -n ml python train.py",
+        "uv run train.py",
+        "uv run --directory data/shakespeare python prepare.py",
+        "cd data/shakespeare && python prepare.py",  # nanoGPT's README
+        "cd data/shakespeare && python prepare.py && cd ../.. && python train.py",
+        "cd sub && make train",
+        "make -C sub train",
+        "make --directory=sub train",
+        "just",
+        "just train",
+        "just train 10",
+        "just t",
+        "dvc exp run",  # example-dvc-experiments' README
+        "dvc exp run train -S train.epochs=5",
+        "dvc pull && dvc repro",
+        "pip install -r requirements.txt && python train.py | tee train.log",
+        "train_command",  # a console script of setup.py (lightning-hydra-template)
+        "mlflow recipes run --profile local",
+        "mlflow run . -P alpha=0.5",
+        "mlflow run . -e quick",
+        "nohup python train.py > train.log 2>&1 &",
+    ],
+)
+def test_launchers_sequences_and_workflow_tools_resolve(
+    make_repo: MakeRepo, entrypoint: str
+) -> None:
+    result = run(make_repo(LAUNCHED, contract=contract(entrypoint)))
+    assert result.status is Status.PASS, result.findings
+
+
+@pytest.mark.parametrize(
+    ("entrypoint", "reason"),
+    [
+        ("torchrun --nproc_per_node 8 trian.py", "'trian.py' does not resolve: trian.py does "
+         "not exist"),
+        ("accelerate launch --multi_gpu", "the launcher is given no script to run"),
+        ("cd data && python prepare.py", "'prepare.py' does not resolve: data/prepare.py does "
+         "not exist"),
+        ("cd /opt/app && python train.py", "`cd /opt/app` does not go to a folder of the "
+         "repository, so what follows cannot be found in it"),
+        ("just deploy", "'deploy' is not a recipe of justfile (its recipes: data, t, train)"),
+        ("cd sub && just train", "there is no sub/justfile in the repository"),
+        ("dvc exp run evaluate", "'evaluate' is not a stage of dvc.yaml (its stages: prepare, "
+         "train)"),
+        ("mlflow run .", "the entry point 'main' of MLproject has parameters without a default "
+         "(alpha): mlflow refuses to run it without -P alpha=VALUE"),
+        ("mlflow recipes run --profile prod", "the profile 'prod' has no profiles/prod.yaml in "
+         "the repository"),
+        ("pip install -r requirements.txt && echo done", "the command runs no code of the "
+         "repository (only pip, echo)"),
+    ],
+)  # fmt: skip
+def test_launchers_sequences_and_workflow_tools_that_do_not_resolve(
+    make_repo: MakeRepo, entrypoint: str, reason: str
+) -> None:
+    finding = only_finding(run(make_repo(LAUNCHED, contract=contract(entrypoint))))
+    assert finding.message == f"retrain.entrypoint '{entrypoint}': {reason}"
+
+
+STEP = """\
+    from zenml import step
+    from zenml.logger import get_logger
+
+    logger = get_logger(__name__)
+
+
+    @step()
+    def train_model(train_df):
+        \"\"\"Train the model.\"\"\"
+        return train_df
+    """
+
+
+@pytest.mark.parametrize(
+    "entrypoint",
+    ["python src/steps/training/train.py", "python -m src.steps.training.train"],
+)
+def test_a_script_that_only_defines_functions_runs_nothing(
+    make_repo: MakeRepo, entrypoint: str
+) -> None:
+    # zenml-projects/credit-scorer: init used to write a ZenML @step file as the retrain
+    # command, and the check passed it; running it defines train_model and exits.
+    files = {
+        "src/__init__.py": "",
+        "src/steps/__init__.py": "",
+        "src/steps/training/__init__.py": "",
+        "src/steps/training/train.py": STEP,
+    }
+    finding = only_finding(run(make_repo(files, contract=contract(entrypoint))))
+    assert finding.message == (
+        f"retrain.entrypoint '{entrypoint}': src/steps/training/train.py only defines functions "
+        'and classes: run as a script it does nothing (no `if __name__ == "__main__":` block, '
+        "no call at its top level)"
+    )
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "import fire\n\ndef main(): ...\n\nfire.Fire(main)\n",
+        "exec(open('configurator.py').read())\nfor step in range(3):\n    pass\n",  # nanoGPT
+        "def train():\n    return 1\n\nmodel = train()\n",
+        "import typer\napp = typer.Typer()\n\nif __name__ == '__main__':\n    app()\n",
+        "try:\n    import torch\nexcept ImportError:\n    torch = None\nmain = print\nmain('x')\n",
+    ],
+    ids=["fire", "top-level-script", "assignment", "main-guard", "call-after-try"],
+)
+def test_scripts_that_run_something_are_not_called_inert(make_repo: MakeRepo, script: str) -> None:
+    result = run(make_repo({"train.py": script}, contract=contract("python train.py")))
+    assert result.status is Status.PASS, result.findings
+
+
+REGISTRIES = {
+    "explicit-dict": (
+        """\
+        from demo.pipelines import data_processing as dp, data_science as ds
+
+        def register_pipelines():
+            data_processing = dp.create_pipeline(tags=["training", "features"])
+            data_science = ds.create_pipeline()
+            return {
+                "__default__": data_processing + data_science,
+                "dp": data_processing,
+                "ds": data_science,
+            }
+        """,
+        {"kedro run", "kedro run --pipeline ds", "kedro run -p dp", "kedro run --pipelines=dp,ds"},
+        # a quoted word elsewhere in the file (a tag) is no pipeline
+        {"kedro run --pipeline training": "registers no pipeline 'training' (it registers: "
+         "__default__, dp, ds)"},
+    ),
+    "find-pipelines-without-default": (
+        """\
+        from kedro.framework.project import find_pipelines
+
+        def register_pipelines():
+            return find_pipelines()
+        """,
+        set(),
+        {"kedro run": "registers no pipeline '__default__' (it registers: none)"},
+    ),
+    "nothing-to-run": (
+        """\
+        from kedro.framework.project import find_pipelines
+
+        def register_pipelines():
+            pipelines = find_pipelines()
+            pipelines["__default__"] = sum(pipelines.values())
+            return pipelines
+        """,
+        set(),
+        {"kedro run": "registers no pipeline but __default__, and there is no pipeline under "
+         "src/demo/pipelines/: `kedro run` runs nothing"},
+    ),
+    "built-in-a-loop": (
+        """\
+        def register_pipelines():
+            pipelines = {}
+            for name in ("a", "b"):
+                pipelines[name] = make(name)
+            pipelines.update(extra())
+            return pipelines
+        """,
+        {"kedro run", "kedro run --pipeline anything"},  # not read statically: nothing claimed
+        {},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("registry", list(REGISTRIES))
+def test_kedro_pipelines_are_the_names_the_registry_returns(
+    make_repo: MakeRepo, registry: str
+) -> None:
+    source, passing, failing = REGISTRIES[registry]
+    files = {
+        "pyproject.toml": "[project]\nname = 'demo'\n[tool.kedro]\npackage_name = 'demo'\n",
+        "src/demo/__init__.py": "",
+        "src/demo/pipeline_registry.py": source,
+    }
+    for entrypoint in passing:
+        result = run(make_repo(files, contract=contract(entrypoint), name=f"ok{len(entrypoint)}"))
+        assert result.status is Status.PASS, (entrypoint, result.findings)
+    for entrypoint, words in failing.items():
+        finding = only_finding(run(make_repo(files, contract=contract(entrypoint), name="bad")))
+        assert finding.message == (
+            f"retrain.entrypoint '{entrypoint}': src/demo/pipeline_registry.py {words}"
+        )

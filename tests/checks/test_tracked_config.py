@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
 
 from dsdone.checks.tracked_config import tracked_config
 from dsdone.report import CheckResult, Status
+from dsdone.testing import run_check
 
 
 def run(root: Path, **options: Any) -> CheckResult:
@@ -286,10 +287,13 @@ SECRET = "hunter2xyz"
         ("params.toml", f'[hub]\nrepo = "x"\ntoken = "{SECRET}"\n', 3),
         ("params.ini", f"[db]\nhost = x\npassword = {SECRET}\n", 3),
         (".env", f"HOST=x\nexport DB_PASSWORD={SECRET}\n", 2),
-        ("params.yaml", "# aws: AKIAIOSFODNN7EXAMPLE\nregion: eu-west-1\n", 1),
+        ("params.yaml", "# aws: AKIA0123456789ABCDEF\nregion: eu-west-1\n", 1),  # in a comment
         ("params.yaml", "creds:\n  id: AKIA0123456789ABCDEF\n", 2),
         ("notes.txt", "key id AKIA0123456789ABCDEF\n", 1),
         ("params.json", '{"sa": "-----BEGIN PRIVATE KEY-----\\nMIIE"}\n', 1),
+        ("params.yaml", "db:\n  url: postgresql://etl:hunter2xyz@db.internal/churn\n", 2),
+        ("params.ini", "[db]\nurl = mysql+pymysql://etl:hunter2xyz@db/churn\n", 2),
+        ("params.json", '{"broker": "amqp://celery:hunter2xyz@rabbit:5672//"}\n', 1),
     ],
 )
 def test_literal_secret_is_a_finding_without_its_value(
@@ -344,6 +348,12 @@ def test_literal_secret_is_a_finding_without_its_value(
         'mask_token: "[MASK]"',
         "secret: /run/secrets/db_password",
         "token: ~/.cache/hf/token",
+        "aws_access_key_id: AKIAIOSFODNN7EXAMPLE  # the example of AWS's documentation",
+        "password: dummy_pw",
+        "db_url: postgresql://postgres:postgres@localhost:5432/test",
+        "db_url: postgresql://${PGUSER}:${PGPASSWORD}@db:5432/churn",
+        "hashed_secret: d808db46d15adec18918b6b204cc63b9616e7e0d",
+        "dvc_md5: 22a1a2931c8370d3aeedd7183606fd7f",
     ],
 )
 def test_references_placeholders_and_harmless_keys_are_not_secrets(
@@ -393,3 +403,21 @@ def test_every_secret_of_a_file_is_found_at_its_own_line(make_repo: MakeRepo) ->
         (2, "'password' holds a literal secret (not shown)"),
         (4, "'token' holds a literal secret (not shown)"),
     ]
+
+
+def test_a_committed_secret_must_be_rotated_and_an_uncommitted_one_removed(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {"committed.yaml": "password: hunter2xyz\n"},
+        contract=config("committed.yaml", "staged.yaml"),
+    )
+    (root / "staged.yaml").write_text("db_url: postgresql://etl:hunter2xyz@db/churn\n")
+    git(root, "add", "staged.yaml")
+
+    result = run(root)
+
+    hints = {f.path: f.hint or "" for f in result.findings}
+    assert "rotate it: it is in the git history" in hints["committed.yaml"]
+    assert "remove it before you commit" in hints["staged.yaml"]
+    assert "rotate" not in hints["staged.yaml"]

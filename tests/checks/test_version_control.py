@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git, run_check
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
 
 from dsdone.checks.version_control import version_control
 from dsdone.report import CheckResult, Status
+from dsdone.testing import run_check
 
 MB = 1024 * 1024
 LFS_POINTER = (
@@ -318,3 +319,106 @@ def test_cli_reports_large_file_with_path_and_exit_code(
     (result,) = json.loads(cli.stdout)["results"]
     assert result["status"] == "fail"
     assert [f["path"] for f in result["findings"]] == ["data/big.bin"]
+
+
+# -- data and model files, by what they are ----------------------------------------------------
+
+WRITTEN_FOR_0_2 = MINIMAL_CONTRACT.replace("version: 1\n", 'version: 1\nwritten_for: "0.2.0"\n')
+
+
+@pytest.mark.parametrize(
+    ("path", "size", "found"),
+    [
+        ("models/model.pkl", 3 * MB, True),  # a 3 MB model, far under the 10 MB limit
+        ("credit-scorer/src/data/credit_scoring.csv", 4 * MB, True),  # zenml-projects
+        ("data/solar_potential.parquet", 3 * MB + 300_000, True),  # Data-Analysis
+        ("weights/best.pt", 2 * MB, True),
+        ("export/model.onnx", 1 * MB + 1, True),
+        ("data/train.csv.gz", 2 * MB, True),
+        ("data/MODEL.PKL", 2 * MB, True),
+        # quiet: small fixtures and samples, and files that are not data or models
+        ("tests/fixtures/model.pkl", 4 * 1024, False),
+        ("tests/data/sample.csv", 30 * 1024, False),
+        ("data/01_raw/reviews.csv", 575 * 1024, False),  # Kedro's spaceflights tutorial data
+        ("models/lin_reg.bin", MB, False),  # exactly at the limit
+        ("docs/architecture.png", 3 * MB, False),
+        ("docs/report.pdf", 3 * MB, False),
+        ("notebooks/eda.ipynb", 3 * MB, False),
+        ("data/archive.gz", 3 * MB, False),  # compressed, but of what?
+        ("src/churn/pkl.py", 2 * MB, False),
+    ],
+)
+def test_data_and_model_files_are_found_under_the_size_limit(
+    make_repo: MakeRepo, path: str, size: int, found: bool
+) -> None:
+    root = make_repo({path: b"\1" * size}, contract=WRITTEN_FOR_0_2)
+
+    result = run(root)
+
+    assert [f.path for f in result.findings] == ([path] if found else [])
+
+
+def test_a_committed_model_is_reported_with_the_way_out_of_git(make_repo: MakeRepo) -> None:
+    root = make_repo({"models/churn model.pkl": b"\1" * (3 * MB)}, contract=WRITTEN_FOR_0_2)
+
+    result = run(root)
+
+    (finding,) = result.findings
+    assert finding.message == (
+        "a .pkl file of 3.0 MB is committed to git (the limit for data and model files is 1 MB)"
+    )
+    assert finding.hint == (
+        "data and model artefacts belong in DVC, Git LFS or object storage, not in git: "
+        "`git rm --cached 'models/churn model.pkl' && dvc add 'models/churn model.pkl'`, "
+        "or `git lfs track '*.pkl'` (history keeps the old blob until it is rewritten)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("max_artifact_kb", "found"), [(5000, False), (500, True), (0, True)], ids=str
+)
+def test_the_artifact_limit_is_an_option(
+    make_repo: MakeRepo, max_artifact_kb: float, found: bool
+) -> None:
+    root = make_repo({"models/model.joblib": b"\1" * (600 * 1024)}, contract=WRITTEN_FOR_0_2)
+
+    result = run(root, max_artifact_kb=max_artifact_kb)
+
+    assert [f.path for f in result.findings] == (["models/model.joblib"] if found else [])
+
+
+def test_an_lfs_pointer_is_never_an_artifact(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {"models/model.pkl": LFS_POINTER, "models/raw.pkl": "x" * len(LFS_POINTER)},
+        contract=WRITTEN_FOR_0_2,
+    )
+
+    result = run(root, max_artifact_kb=0)
+
+    assert [f.path for f in result.findings] == ["models/raw.pkl"]
+
+
+def test_a_file_over_both_limits_is_one_finding(make_repo: MakeRepo) -> None:
+    root = make_repo({"models/model.pt": b"\1" * (11 * MB)})
+
+    result = run(root)
+
+    assert messages(result) == ["a file of 11.0 MB is committed to git (the limit is 10 MB)"]
+    assert "git lfs track '*.pt'" in (result.findings[0].hint or "")
+
+
+def test_a_contract_written_for_an_older_release_is_told_not_blocked(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    # Upgrading never turns a green gate red without notice: the rule came in 0.2.0.
+    root = make_repo({"models/model.pkl": b"\1" * (3 * MB), "data/big.parquet": b"\1" * (2 * MB)})
+
+    cli = run_cli("check", str(root), "--select", "version-control", "--format", "json")
+
+    assert cli.exit_code == 0
+    (result,) = json.loads(cli.stdout)["results"]
+    assert result["status"] == "pass"
+    assert result["summary"].startswith(
+        "2 data or model files above 1 MB in git (new in dsdone 0.2.0, not blocking: the "
+        'contract is written for 0.1.0; set `written_for: "0.2.0"` to opt in); commit '
+    )

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dsdone.parse_errors import describe
 from dsdone.repository import PathStatus
 from dsdone.repository import Repository as Repository
 
@@ -56,35 +57,43 @@ def is_module_name(text: str) -> bool:
     return bool(_MODULE.match(text))
 
 
-def module_candidates(module: str, *, package_main: bool = False) -> list[str]:
+def module_candidates(module: str, *, package_main: bool = False, base: str = "") -> list[str]:
     """The files that may hold ``module``, in the order Python's path would find them.
 
     With ``package_main`` a package is represented by its ``__main__.py`` (what ``python -m``
-    runs) rather than its ``__init__.py``.
+    runs) rather than its ``__init__.py``. ``base`` is the folder the command runs in (after a
+    ``cd``), relative to the project.
     """
     parts = module.split(".")
     package_file = "__main__.py" if package_main else "__init__.py"
     candidates = []
-    for root in MODULE_ROOTS:
-        base = "/".join([root, *parts]) if root else "/".join(parts)
-        candidates += [f"{base}.py", f"{base}/{package_file}"]
+    for root in _roots(base):
+        stem = "/".join([root, *parts]) if root else "/".join(parts)
+        candidates += [f"{stem}.py", f"{stem}/{package_file}"]
     return candidates
 
 
-def find_module(project: Repository, module: str, *, package_main: bool = False) -> Resolution:
-    """The file of ``module`` (``pkg.mod``) in the src or flat layout."""
+def _roots(base: str) -> tuple[str, ...]:
+    base = base.strip("/")
+    return tuple("/".join(p for p in (base, root) if p) for root in MODULE_ROOTS)
+
+
+def find_module(
+    project: Repository, module: str, *, package_main: bool = False, base: str = ""
+) -> Resolution:
+    """The file of ``module`` (``pkg.mod``) in the src or flat layout (of ``base``)."""
     if not is_module_name(module):
         return Unresolved(f"'{module}' is not a Python module name (such as pkg.train)")
-    candidates = module_candidates(module, package_main=package_main)
+    candidates = module_candidates(module, package_main=package_main, base=base)
     for candidate in candidates:
         if project.is_indexed(candidate):
             return Located(candidate)
-    for root in MODULE_ROOTS:
+    for root in _roots(base):
         folder = "/".join(p for p in (root, *module.split(".")) if p)
         if not package_main and folder in project.folders:
             return Located(folder)  # a namespace package: a folder of modules, no __init__.py
     if package_main:
-        for root in MODULE_ROOTS:
+        for root in _roots(base):
             init = "/".join(p for p in (root, *module.split("."), "__init__.py") if p)
             if project.is_indexed(init):
                 return Unresolved(
@@ -103,7 +112,8 @@ def find_object(project: Repository, path: str, qualname: str) -> Resolution:
     try:
         tree = project.python_ast(path)
     except SyntaxError as exc:
-        return Unresolved(f"{path} is not valid Python: {exc.msg}", path, exc.lineno)
+        failure = describe(exc)
+        return Unresolved(f"{path} is not valid Python: {failure.what}", path, failure.line)
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL byte (3.10, 3.11)
         return Unresolved(f"{path} cannot be read as Python: {_reason(exc)}", path)
     body: list[ast.stmt] = tree.body
@@ -216,18 +226,74 @@ def _looks_like_file(target: str) -> bool:
 
 
 def console_scripts(project: Repository) -> dict[str, str]:
-    """The console scripts ``pyproject.toml`` declares (``[project.scripts]``, and Poetry's
-    ``[tool.poetry.scripts]``): name → ``module:function``. Empty when there is none, or when
-    ``pyproject.toml`` cannot be read (another check reports broken configuration)."""
-    data = read_pyproject(project)
-    if data is None:
-        return {}
+    """The console scripts the project declares: name → ``module:function``, from
+    ``pyproject.toml`` (``[project.scripts]``, Poetry's ``[tool.poetry.scripts]``),
+    ``setup.cfg`` (``[options.entry_points] console_scripts``) and ``setup.py``
+    (``entry_points={"console_scripts": [...]}`` written as a literal). Empty when there is
+    none; a file that cannot be read declares none (another check reports broken
+    configuration)."""
     scripts: dict[str, str] = {}
-    poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
-    for table in (poetry.get("scripts"), _get(data, "project", "scripts")):
-        if isinstance(table, dict):
-            scripts.update({k: v for k, v in table.items() if isinstance(v, str)})
+    scripts.update(_setup_py_scripts(project))
+    scripts.update(_setup_cfg_scripts(project))
+    data = read_pyproject(project)
+    if data is not None:
+        poetry = _get(data, "tool", "poetry", "scripts")
+        for table in (poetry, _get(data, "project", "scripts")):
+            if isinstance(table, dict):
+                scripts.update({k: v for k, v in table.items() if isinstance(v, str)})
     return scripts
+
+
+def _entry_point_lines(lines: list[str]) -> dict[str, str]:
+    """``name = module:function`` lines (of setup.cfg, or of setup.py's list)."""
+    found = {}
+    for line in lines:
+        name, eq, target = line.partition("=")
+        if eq and name.strip() and target.strip():
+            found[name.strip()] = target.strip().split()[0]
+    return found
+
+
+def _setup_cfg_scripts(project: Repository) -> dict[str, str]:
+    if not project.is_indexed("setup.cfg"):
+        return {}
+    from dsdone.analysis.ini import read_ini  # configparser backtracks over a long line
+
+    try:
+        ini = read_ini(project.read_text("setup.cfg"))
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if ini.error is not None:
+        return {}
+    text = next(
+        (
+            setting.value
+            for setting in ini.settings
+            if (setting.section, setting.key) == ("options.entry_points", "console_scripts")
+        ),
+        "",
+    )
+    return _entry_point_lines(text.splitlines())
+
+
+def _setup_py_scripts(project: Repository) -> dict[str, str]:
+    if not project.is_indexed("setup.py"):
+        return {}
+    try:
+        tree = project.python_ast("setup.py")
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "entry_points":
+            value = node.value
+            if not isinstance(value, ast.Dict):
+                continue
+            for key, entries in zip(value.keys, value.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value == "console_scripts":
+                    texts = entries.elts if isinstance(entries, (ast.List, ast.Tuple)) else []
+                    lines = [t.value for t in texts if isinstance(t, ast.Constant)]
+                    return _entry_point_lines([line for line in lines if isinstance(line, str)])
+    return {}
 
 
 def read_pyproject(project: Repository) -> dict[str, Any] | None:
@@ -270,7 +336,7 @@ def dvc_stages(project: Repository, path: str = "dvc.yaml") -> DvcStages:
         documents, _ = load_yaml(project.read_text(path), plain_tags=False)
     except DataError as exc:
         return DvcStages(path, problem=f"{path} is {exc.describe('YAML')}", line=exc.line)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError, a NUL in a path
         return DvcStages(path, problem=f"{path} cannot be read: {_reason(exc)}")
     data = documents[0] if documents else None
     stages = data.get("stages") if isinstance(data, dict) else None
@@ -280,8 +346,8 @@ def dvc_stages(project: Repository, path: str = "dvc.yaml") -> DvcStages:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
     if isinstance(exc, UnicodeDecodeError):
         return "it is not UTF-8 text"
-    return str(exc)
+    if isinstance(exc, ValueError) and "null byte" in str(exc):
+        return "it holds a NUL byte"
+    return describe(exc).what  # never the parser's own text: it may quote the file

@@ -38,15 +38,18 @@ class IniError:
 class IniFile:
     settings: list[IniSetting] = field(default_factory=list)
     error: IniError | None = None
+    sections: list[str] = field(default_factory=list)  # in order, each once, empty ones too
 
 
-def read_ini(text: str) -> IniFile:
-    """The settings of ``text``, or the first error with its line."""
+def read_ini(text: str, *, keep_case: bool = False) -> IniFile:
+    """The settings of ``text``, or the first error with its line. Option names in lower case
+    as configparser gives them, or as written with ``keep_case`` (pytest's iniconfig)."""
     section: str | None = None
     seen: set[tuple[str, str] | str] = set()
     current: list[str] | None = None  # the lines of the value being read
     indent = 0  # of the option line whose value is being read
     values: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    sections: list[str] = []
     # io.StringIO splits on "\n" only, as configparser's read_string does.
     for number, line in enumerate(io.StringIO(text), start=1):
         stripped = line.strip()
@@ -67,12 +70,15 @@ def read_ini(text: str) -> IniFile:
                 return IniFile(error=IniError(f"section {header!r} already exists", number))
             if header != DEFAULT_SECTION:
                 seen.add(header)
+            if header not in sections:
+                sections.append(header)
             section, current = header, None
             continue
         if section is None:
             return IniFile(error=IniError("File contains no section headers.", number))
         delimiter = _first_delimiter(stripped)
-        name = stripped[:delimiter].rstrip().lower() if delimiter >= 0 else ""
+        name = stripped[:delimiter].rstrip() if delimiter >= 0 else ""
+        name = name if keep_case else name.lower()
         if not name:
             return IniFile(error=IniError(_not_an_option(stripped), number))
         if (section, name) in seen:
@@ -85,7 +91,8 @@ def read_ini(text: str) -> IniFile:
         [
             IniSetting(section_name, key, "\n".join(lines).rstrip(), line_number)
             for (section_name, key), (line_number, lines) in values.items()
-        ]
+        ],
+        sections=sections,
     )
 
 

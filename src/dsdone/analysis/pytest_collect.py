@@ -1,75 +1,154 @@
-"""What pytest would collect from test files, found without running them: each test function
-(and whether it is a placeholder) and the modules each file imports.
+"""What a Python file holds that pytest would collect, found without running it: the test
+functions it defines, its classes (with their bases, test methods and constructors), its
+imports, and whether it turns collection off (``__test__ = False``). Which of those pytest
+really collects depends on other modules (a class inherits its tests from a base class in
+``tests/base.py``): ``dsdone.analysis.pytest_items`` decides that from these facts.
 
 Parsing thousands of test files is the most CPU a check run spends, so a large suite is
-collected in a second process (``collect``), on another core, while dsdone's own process does
+parsed in a second process (``collect``), on another core, while dsdone's own process does
 the rest. Standard library only: that process imports nothing else of dsdone but
-``dsdone.safe_read`` and ``dsdone.pysource``, and starts in a few milliseconds.
+``dsdone.safe_read``, ``dsdone.parse_errors`` and ``dsdone.pysource``, and starts in a few
+milliseconds.
 """
 
 from __future__ import annotations
 
 import ast
+import fnmatch
 import json
 import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from dsdone.parse_errors import describe
 from dsdone.pysource import parse_python
 from dsdone.safe_read import read_python_source
 
-# A file that cannot hold a test function is not parsed. This is exact for counting: every
-# test is a `def test...` (`async def test...` included); a backslash continues a `def` line.
-_MAY_HOLD_A_TEST = re.compile(rb"\bdef[\s\\]+test")
+# A file that cannot define a test function or class is not parsed: every test is a `def`
+# (`async def` included) or inherited by a `class`; a backslash may continue either line.
+_MAY_HOLD_A_TEST = re.compile(rb"\b(?:def|class)[\s\\]")
 # Below this many files the second process would cost more than it saves.
 WORKER_FROM_FILES = 200
+# pytest's defaults for ``python_functions`` (prefixes or globs).
+DEFAULT_FUNCTIONS = ("test",)
+# unittest's loader finds the tests of a TestCase by this prefix, whatever pytest's settings;
+# a TestCase without any runs its ``runTest``.
+UNITTEST_PREFIX = "test"
+UNITTEST_DEFAULT = "runTest"
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A function or method that may be a test: its name, where it is, and whether its body is
+    a placeholder (``pass``, ``...``, a docstring, ``assert True``)."""
+
+    name: str
+    line: int
+    placeholder: bool
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """A class as written: what pytest's decision to collect it, and what it inherits, needs."""
+
+    name: str
+    line: int
+    bases: tuple[str, ...]  # as written ("unittest.TestCase", "TestBase"); "" for a call
+    methods: tuple[Definition, ...]  # those that may be tests (and unittest's runTest)
+    constructor: bool = False  # defines __init__ or __new__: pytest will not collect it
+    test_flag: bool | None = None  # ``__test__ = True`` / ``False`` in its body
+    metaclass: str = ""  # as written, e.g. "ABCMeta"
+    nested: tuple[ClassFacts, ...] = ()
+    abstract: tuple[str, ...] = ()  # its methods decorated with @abstractmethod
+    concrete: tuple[str, ...] = ()  # its other methods (which may implement abstract ones)
+
+
+@dataclass(frozen=True)
+class Import:
+    """One name an import statement binds: ``from .base import TestBase as B`` is
+    ``Import(1, "base", "TestBase", "B", line)``; ``import a.b`` is ``Import(0, "a.b", None,
+    "a", line)``; a star import has the name and alias ``*``."""
+
+    level: int
+    module: str
+    name: str | None
+    alias: str
+    line: int
+    top: bool = True  # at module level (not inside a function or class)
 
 
 @dataclass(frozen=True)
 class TestFile:
-    """One test file as pytest would collect it, or why it cannot be collected."""
+    """One Python file as pytest would see it, or why it cannot be collected."""
 
     path: str  # as given: relative to the project
-    tests: tuple[tuple[int, bool], ...] = ()  # (line, is a placeholder) of each test function
-    # Whether it has a real test and imports one of the names asked for (once one file does,
-    # the files after it are not looked at for this, and say False).
-    imports_own: bool = False
+    functions: tuple[Definition, ...] = ()  # module-level functions named like tests
+    classes: tuple[ClassFacts, ...] = ()  # every module-level class, the last of each name
+    imports: tuple[Import, ...] = ()  # every import that runs when the module is imported
+    collects: bool = True  # False: ``__test__ = False`` at module level
     problem: str | None = None  # "not valid UTF-8", "cannot be read: ...", "does not parse: ..."
     line: int | None = None  # where it does not parse
     column: int | None = None
 
     __test__ = False  # not a test class, whatever pytest thinks of its name
 
+    def defines(self) -> dict[str, ClassFacts | Definition | Import]:
+        """The module's namespace after it ran: each name bound by its last definition or
+        import at module level."""
+        bound: list[tuple[int, str, ClassFacts | Definition | Import]] = []
+        bound += [(f.line, f.name, f) for f in self.functions]
+        bound += [(c.line, c.name, c) for c in self.classes]
+        bound += [(i.line, i.alias, i) for i in self.imports if i.top and i.alias != "*"]
+        bound.sort(key=lambda entry: entry[0])
+        return {name: item for _, name, item in bound}
 
-def collect_file(path: str, on_disk: str, own: frozenset[str] = frozenset()) -> TestFile:
-    """Read and collect the test file ``path``, found on disk at ``on_disk``; ``imports_own``
-    says whether it imports one of the modules ``own``."""
+
+def matches_name(name: str, options: Iterable[str]) -> bool:
+    """pytest's ``python_functions``/``python_classes`` rule: a prefix, or a glob."""
+    for option in options:
+        if name.startswith(option):
+            return True
+        if ("*" in option or "?" in option or "[" in option) and fnmatch.fnmatch(name, option):
+            return True
+    return False
+
+
+def collect_file(path: str, on_disk: str, functions: Sequence[str] = DEFAULT_FUNCTIONS) -> TestFile:
+    """Read and parse the file ``path``, found on disk at ``on_disk``; ``functions`` are
+    pytest's ``python_functions``."""
     try:
         source = read_python_source(on_disk, path)
     except OSError as exc:
         return TestFile(path, problem=f"cannot be read: {exc.strerror}")
-    return collect_source(path, source, own)
+    return collect_source(path, source, functions)
 
 
-def collect_source(path: str, source: bytes, own: frozenset[str] = frozenset()) -> TestFile:
+def collect_source(
+    path: str, source: bytes, functions: Sequence[str] = DEFAULT_FUNCTIONS
+) -> TestFile:
     if not source.isascii() and not _decodes(source):
         return TestFile(path, problem="not valid UTF-8")
     if not _MAY_HOLD_A_TEST.search(source):
-        return TestFile(path)
+        return TestFile(path, imports=tuple(_cheap_imports(source)))
     try:
         # Parsed from the bytes: decoding first would only have the parser encode them again.
         tree = parse_python(source, path)
     except SyntaxError as exc:
+        failure = describe(exc)  # a syntax error's message may quote the file
         return TestFile(
-            path, problem=f"does not parse: {exc.msg}", line=exc.lineno, column=exc.offset
+            path,
+            problem=f"does not parse: {failure.what}",
+            line=failure.line,
+            column=failure.column,
         )
-    tests = tuple((f.lineno, _is_placeholder(f)) for f in _test_functions(tree.body))
-    real = any(not placeholder for _, placeholder in tests)
-    return TestFile(path, tests, real and _imports_any(tree, own))
+    except (RecursionError, MemoryError):  # nested deeper than Python itself can compile
+        return TestFile(path, problem="does not parse: too deeply nested")
+    return _facts(path, tree, tuple(functions))
 
 
 def _decodes(source: bytes) -> bool:
@@ -91,22 +170,265 @@ def _decodes(source: bytes) -> bool:
     return True
 
 
-def collect(files: Sequence[tuple[str, str]], own: frozenset[str]) -> list[TestFile]:
-    """Collect each of ``files`` (its path, and where it is on disk), in order, and whether
-    it imports one of the modules ``own`` (until one does).
+def _cheap_imports(source: bytes) -> Iterator[Import]:
+    """The imports of a file with no ``def`` and no ``class`` (an ``__init__.py`` that only
+    re-exports, a conftest of constants): parsed only if it has an import at all."""
+    if b"import" not in source:
+        return
+    try:
+        tree = parse_python(source, "<test file>")
+    except (SyntaxError, RecursionError, MemoryError):
+        return
+    yield from _imports(tree.body, top=True)
+
+
+# -- the facts of one module -----------------------------------------------------------------
+
+
+def _facts(path: str, tree: ast.Module, functions: tuple[str, ...]) -> TestFile:
+    defined: dict[str, Definition] = {}
+    classes: dict[str, ClassFacts] = {}
+    collects = True
+    for node in _executed(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            classes.pop(node.name, None)
+            defined.pop(node.name, None)
+            if matches_name(node.name, functions) and not _is_fixture(node):
+                defined[node.name] = _definition(node)
+        elif isinstance(node, ast.ClassDef):
+            defined.pop(node.name, None)
+            classes.pop(node.name, None)  # re-inserted: the last definition, in its place
+            classes[node.name] = _class(node, functions)
+        elif _assigns(node, "__test__"):
+            collects = _flag(node) is not False
+    return TestFile(
+        path,
+        tuple(defined.values()),
+        tuple(classes.values()),
+        tuple(_imports(tree.body, top=True)),
+        collects,
+    )
+
+
+def _class(node: ast.ClassDef, functions: tuple[str, ...]) -> ClassFacts:
+    methods: dict[str, Definition] = {}
+    nested: dict[str, ClassFacts] = {}
+    kinds: dict[str, bool] = {}  # each method's name: whether it is abstract
+    constructor = False
+    test_flag: bool | None = None
+    for statement in _executed(node.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = statement.name
+            methods.pop(name, None)
+            kinds[name] = any(
+                _dotted(d).rpartition(".")[2] == "abstractmethod" for d in statement.decorator_list
+            )
+            if name in ("__init__", "__new__"):
+                constructor = True
+            elif (
+                matches_name(name, functions)
+                or name.startswith(UNITTEST_PREFIX)
+                or name == UNITTEST_DEFAULT
+            ) and not _is_fixture(statement):
+                methods[name] = _definition(statement)
+        elif isinstance(statement, ast.ClassDef):
+            nested[statement.name] = _class(statement, functions)
+        elif _assigns(statement, "__test__"):
+            test_flag = _flag(statement)
+        elif _assigns(statement, "__init__") or _assigns(statement, "__new__"):
+            constructor = True
+    metaclass = next((_dotted(k.value) for k in node.keywords if k.arg == "metaclass"), "")
+    return ClassFacts(
+        node.name,
+        node.lineno,
+        tuple(_dotted(base) for base in node.bases),
+        tuple(methods.values()),
+        constructor,
+        test_flag,
+        metaclass,
+        tuple(nested.values()),
+        tuple(name for name, abstract in kinds.items() if abstract),
+        tuple(name for name, abstract in kinds.items() if not abstract and name not in methods),
+    )
+
+
+def _definition(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Definition:
+    return Definition(node.name, node.lineno, _is_placeholder(node))
+
+
+def _executed(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a module's or class's body that run when it is imported, in order,
+    looking inside ``if``, ``try``, ``with`` and loops (a test defined in ``try:`` exists) but
+    not inside ``if __name__ == "__main__":`` or ``if TYPE_CHECKING:``, which do not run."""
+    for node in body:
+        if isinstance(node, ast.If):
+            if not _never_runs(node.test):
+                yield from _executed(node.body)
+            yield from _executed(node.orelse)
+        elif isinstance(node, (ast.Try, ast.TryStar)):
+            yield from _executed(node.body)
+            for handler in node.handlers:
+                yield from _executed(handler.body)
+            yield from _executed(node.orelse)
+            yield from _executed(node.finalbody)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            yield from _executed(node.body)
+            yield from _executed(node.orelse)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            yield from _executed(node.body)
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                yield from _executed(case.body)
+        else:
+            yield node
+
+
+def _never_runs(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (false when pytest imports the module) or ``TYPE_CHECKING``."""
+    if _dotted(test).rpartition(".")[2] == "TYPE_CHECKING":
+        return True
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+    ):
+        return False
+    sides = {_dotted(side) or _constant(side) for side in (test.left, test.comparators[0])}
+    return sides == {"__name__", "__main__"}
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_WITH = (ast.With, ast.AsyncWith)
+_TRY = (ast.Try, ast.TryStar)
+
+
+def _imports(body: list[ast.stmt], *, top: bool) -> list[Import]:
+    """The imports that run when the module is imported or its functions are called, as
+    ``_executed`` finds statements, but inside functions and classes too. A loop over a stack
+    of bodies, by the exact node type: this visits every statement of every test file."""
+    found: list[Import] = []
+    pending: list[tuple[list[ast.stmt], bool]] = [(body, top)]
+    while pending:
+        statements, at_top = pending.pop()
+        for node in statements:
+            kind = type(node)
+            if kind is ast.Import:
+                assert isinstance(node, ast.Import)
+                for alias in node.names:
+                    bound = alias.asname or alias.name.partition(".")[0]
+                    found.append(Import(0, alias.name, None, bound, node.lineno, at_top))
+            elif kind is ast.ImportFrom:
+                assert isinstance(node, ast.ImportFrom)
+                module = node.module or ""
+                for alias in node.names:
+                    name = alias.name
+                    found.append(
+                        Import(node.level, module, name, alias.asname or name, node.lineno, at_top)
+                    )
+            elif kind in _SCOPES:
+                assert isinstance(node, _SCOPES)
+                pending.append((node.body, False))
+            elif kind is ast.If:
+                assert isinstance(node, ast.If)
+                if not _never_runs(node.test):
+                    pending.append((node.body, at_top))
+                pending.append((node.orelse, at_top))
+            elif kind in _TRY:
+                assert isinstance(node, _TRY)
+                pending += [(node.body, at_top), (node.orelse, at_top), (node.finalbody, at_top)]
+                pending += [(handler.body, at_top) for handler in node.handlers]
+            elif kind in _LOOPS:
+                assert isinstance(node, _LOOPS)
+                pending += [(node.body, at_top), (node.orelse, at_top)]
+            elif kind in _WITH:
+                assert isinstance(node, _WITH)
+                pending.append((node.body, at_top))
+            elif kind is ast.Match:
+                assert isinstance(node, ast.Match)
+                pending += [(case.body, at_top) for case in node.cases]
+    return found
+
+
+def _dotted(node: ast.expr) -> str:
+    """``a.b.C`` for a (dotted) name, the generic's name for ``Base[T]``, else ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        value = _dotted(node.value)
+        return f"{value}.{node.attr}" if value else ""
+    if isinstance(node, ast.Subscript):
+        return _dotted(node.value)
+    return ""
+
+
+def _constant(node: ast.expr) -> str:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+
+
+def _assigns(node: ast.stmt, name: str) -> bool:
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return isinstance(node.target, ast.Name) and node.target.id == name
+    return False
+
+
+def _flag(node: ast.stmt) -> bool | None:
+    """The value of ``__test__ = <bool>``: any truthy or falsy constant, as pytest reads it."""
+    value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+    if isinstance(value, ast.Constant):
+        return bool(value.value)
+    return None
+
+
+def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated with ``@pytest.fixture`` (called or not): pytest never collects a fixture as
+    a test, whatever its name (``def test_data()`` is a common fixture name)."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if _dotted(target).rpartition(".")[2] in ("fixture", "yield_fixture"):
+            return True
+    return False
+
+
+def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of nothing but ``pass``, ``...``, a docstring, ``assert True`` or ``assert False``."""
+    for statement in function.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and (statement.value.value is Ellipsis or isinstance(statement.value.value, str))
+        ):
+            continue
+        if (
+            isinstance(statement, ast.Assert)
+            and isinstance(statement.test, ast.Constant)
+            and isinstance(statement.test.value, bool)
+        ):
+            continue
+        return False
+    return True
+
+
+# -- many files, shared with a second process ------------------------------------------------
+
+
+def collect(
+    files: Sequence[tuple[str, str]], functions: Sequence[str] = DEFAULT_FUNCTIONS
+) -> list[TestFile]:
+    """Parse each of ``files`` (its path, and where it is on disk), in order.
 
     With many files a second Python process collects them from the first while this one
     collects from the last, until the two meet: the work is shared whatever else either core
     is doing. The second process can only help: whatever it has not done when they meet
     (because it failed to start, crashed or is slow), this one does."""
     found: list[TestFile | None] = [None] * len(files)
-    worker = _Worker.start(files, own) if len(files) >= WORKER_FROM_FILES else None
+    worker = _Worker.start(files, functions) if len(files) >= WORKER_FROM_FILES else None
     try:
         index = len(files) - 1
         while index >= (worker.done if worker is not None else 0):
-            result = found[index] = collect_file(*files[index], own)
-            if result.imports_own:
-                own = frozenset()  # found: the rest need not be walked for imports
+            found[index] = collect_file(*files[index], functions)
             index -= 1
     finally:
         from_worker = worker.stop() if worker is not None else []
@@ -114,17 +436,9 @@ def collect(files: Sequence[tuple[str, str]], own: frozenset[str]) -> list[TestF
         if found[index] is None and result.path == files[index][0]:
             found[index] = result
     return [
-        result if result is not None else collect_file(*files[index], own)
+        result if result is not None else collect_file(*files[index], functions)
         for index, result in enumerate(found)
     ]
-
-
-def _collect_here(files: Sequence[tuple[str, str]], own: frozenset[str]) -> Iterator[TestFile]:
-    for path, on_disk in files:
-        found = collect_file(path, on_disk, own)
-        if found.imports_own:
-            own = frozenset()  # found: the rest need not be walked for imports
-        yield found
 
 
 class _Worker:
@@ -137,14 +451,14 @@ class _Worker:
         self.reader.start()
 
     @classmethod
-    def start(cls, files: Sequence[tuple[str, str]], own: frozenset[str]) -> _Worker | None:
+    def start(cls, files: Sequence[tuple[str, str]], functions: Sequence[str]) -> _Worker | None:
         if not sys.executable:
             return None
         # -I -S: no site-packages, no user environment; only dsdone's own folder on the path.
         package_parent = str(Path(__file__).resolve().parents[2])
         code = f"import sys; sys.path.insert(0, {package_parent!r}); "
         code += "from dsdone.analysis import pytest_collect; pytest_collect.serve()"
-        request = json.dumps({"files": files, "own": sorted(own)}).encode(
+        request = json.dumps({"files": files, "functions": list(functions)}).encode(
             "utf-8", "surrogateescape"
         )
         try:
@@ -176,7 +490,7 @@ class _Worker:
         assert self.process.stdout is not None
         try:
             for line in self.process.stdout:
-                self.results.append(_from_json(json.loads(line)))
+                self.results.append(from_json(json.loads(line)))
         except (OSError, ValueError, KeyError, TypeError, AssertionError):
             pass  # a broken answer ends the help; the rest is done here
 
@@ -190,100 +504,94 @@ class _Worker:
 
 def serve() -> None:
     """The second process: collect the files named on standard input (JSON: "files", a list
-    of [path, on disk], and "own", the module names), one JSON line per file on standard
-    output, in order, a few at a time."""
+    of [path, on disk], and "functions", pytest's ``python_functions``), one JSON line per
+    file on standard output, in order, a few at a time."""
     request = json.loads(sys.stdin.buffer.read())
     files = [(str(path), str(on_disk)) for path, on_disk in request["files"]]
+    functions = tuple(str(option) for option in request["functions"])
     out = sys.stdout
-    for count, found in enumerate(_collect_here(files, frozenset(request["own"])), start=1):
-        out.write(json.dumps(_to_json(found)) + "\n")
+    for count, (path, on_disk) in enumerate(files, start=1):
+        out.write(json.dumps(to_json(collect_file(path, on_disk, functions))) + "\n")
         if count % 16 == 0:
             out.flush()
     out.flush()
 
 
-def _to_json(found: TestFile) -> dict[str, object]:
+# -- JSON, between the two processes ---------------------------------------------------------
+
+
+def to_json(found: TestFile) -> dict[str, Any]:
     return {
         "path": found.path,
-        "tests": found.tests,
-        "imports_own": found.imports_own,
+        "functions": [_definition_json(d) for d in found.functions],
+        "classes": [_class_json(c) for c in found.classes],
+        "imports": [[i.level, i.module, i.name, i.alias, i.line, i.top] for i in found.imports],
+        "collects": found.collects,
         "problem": found.problem,
         "line": found.line,
         "column": found.column,
     }
 
 
-def _from_json(data: dict[str, object]) -> TestFile:
-    tests = data["tests"]
-    assert isinstance(tests, list)
+def _definition_json(d: Definition) -> list[Any]:
+    return [d.name, d.line, d.placeholder]
+
+
+def _class_json(c: ClassFacts) -> list[Any]:
+    return [
+        c.name,
+        c.line,
+        list(c.bases),
+        [_definition_json(d) for d in c.methods],
+        c.constructor,
+        c.test_flag,
+        c.metaclass,
+        [_class_json(n) for n in c.nested],
+        list(c.abstract),
+        list(c.concrete),
+    ]
+
+
+def from_json(data: dict[str, Any]) -> TestFile:
+    """The ``TestFile`` that ``to_json`` wrote; ``TypeError``, ``ValueError``, ``KeyError``
+    or ``AssertionError`` for anything else."""
+    problem, line, column = data["problem"], data["line"], data["column"]
     return TestFile(
-        path=str(data["path"]),
-        tests=tuple((int(line), bool(placeholder)) for line, placeholder in tests),
-        imports_own=data["imports_own"] is True,
-        problem=data["problem"] if isinstance(data["problem"], str) else None,
-        line=data["line"] if isinstance(data["line"], int) else None,
-        column=data["column"] if isinstance(data["column"], int) else None,
+        path=_str(data["path"]),
+        functions=tuple(_definition_from(d) for d in data["functions"]),
+        classes=tuple(_class_from(c) for c in data["classes"]),
+        imports=tuple(
+            Import(int(lv), _str(m), None if n is None else _str(n), _str(a), int(ln), top is True)
+            for lv, m, n, a, ln, top in data["imports"]
+        ),
+        collects=data["collects"] is True,
+        problem=problem if isinstance(problem, str) else None,
+        line=line if isinstance(line, int) else None,
+        column=column if isinstance(column, int) else None,
     )
 
 
-def _test_functions(body: list[ast.stmt]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """pytest's rule: ``test*`` functions, and ``test*`` methods of ``Test*`` classes (nested
-    ones included) and of unittest ``TestCase`` subclasses."""
-    for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if node.name.startswith("test"):
-                yield node
-        elif isinstance(node, ast.ClassDef) and (
-            node.name.startswith("Test") or _is_testcase(node)
-        ):
-            yield from _test_functions(node.body)
+def _definition_from(data: list[Any]) -> Definition:
+    name, line, placeholder = data
+    return Definition(_str(name), int(line), placeholder is True)
 
 
-def _is_testcase(node: ast.ClassDef) -> bool:
-    """A unittest ``TestCase`` subclass, which pytest collects whatever its name."""
-    for base in node.bases:
-        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
-        if name in ("TestCase", "IsolatedAsyncioTestCase"):
-            return True
-    return False
+def _class_from(data: list[Any]) -> ClassFacts:
+    name, line, bases, methods, constructor, flag, metaclass, nested, abstract, concrete = data
+    return ClassFacts(
+        _str(name),
+        int(line),
+        tuple(_str(b) for b in bases),
+        tuple(_definition_from(m) for m in methods),
+        constructor is True,
+        flag if isinstance(flag, bool) else None,
+        _str(metaclass),
+        tuple(_class_from(n) for n in nested),
+        tuple(_str(n) for n in abstract),
+        tuple(_str(n) for n in concrete),
+    )
 
 
-def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A body of nothing but ``pass``, ``...``, a docstring, ``assert True`` or ``assert False``."""
-    for statement in function.body:
-        if isinstance(statement, ast.Pass):
-            continue
-        if (
-            isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Constant)
-            and (statement.value.value is Ellipsis or isinstance(statement.value.value, str))
-        ):
-            continue
-        if (
-            isinstance(statement, ast.Assert)
-            and isinstance(statement.test, ast.Constant)
-            and isinstance(statement.test.value, bool)
-        ):
-            continue
-        return False
-    return True
-
-
-def _imports_any(tree: ast.Module, names: frozenset[str]) -> bool:
-    """Whether the module imports (anywhere, even inside a test) one of ``names``; relative
-    imports are of the test folder itself. ``ast.walk`` goes breadth first: the imports at the
-    top of a file are seen first."""
-    if not names:
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(alias.name.split(".")[0] in names for alias in node.names):
-                return True
-        elif (
-            isinstance(node, ast.ImportFrom)
-            and node.level == 0
-            and node.module is not None
-            and node.module.split(".")[0] in names
-        ):
-            return True
-    return False
+def _str(value: object) -> str:
+    assert isinstance(value, str)
+    return value

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dsdone import CONTRACT_NAMES, __version__
+from dsdone import __version__
 from dsdone.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``dsdone`` with ``argv`` (default: the process's) and return the exit code."""
+    from dsdone.cli.streams import ensure_standard_streams
+
+    ensure_standard_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["-V"]):  # answer before paying for typer's import
         print(f"dsdone {__version__}")
@@ -44,21 +47,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
     """The git commands for the project ``dsdone check ARGS`` is most likely about, started
-    now: the first argument that names a folder with a contract (or a contract), else the
-    current folder. Options are not parsed yet, so a guess can be wrong (the engine then
-    starts its own); for --all or --help there is nothing to guess."""
+    now: that of the first argument that is a folder (the contract in it or the nearest above
+    it, as the engine finds it) or a contract file, else that of the current folder. Options are
+    not parsed yet, so a guess can be wrong (an option's value that happens to be a folder):
+    the engine then starts its own; for --all or --help there is nothing to guess."""
     if any(arg in ("--all", "--help", "-h") for arg in args):
         return None
+    from dsdone.discovery import is_contract, nearest_contract
+
     for candidate in [*(arg for arg in args if not arg.startswith("-")), "."]:
         path = Path(candidate)
-        folder = path.parent if path.name in CONTRACT_NAMES else path
         try:
-            if any((folder / name).is_file() for name in CONTRACT_NAMES):
+            if path.is_dir():
+                found = nearest_contract(path.resolve())
+            else:
+                found = path if path.is_file() and is_contract(path) else None
+            if found is not None:
                 from dsdone.git.prefetch import Prefetch
-                from dsdone.registry import BUILTIN_GREP_LITERALS
+                from dsdone.search_literals import BUILTIN_GREP_LITERALS
 
-                return Prefetch.start(folder, BUILTIN_GREP_LITERALS)
-        except OSError:  # a name too long, a folder that cannot be read: not this one
+                return Prefetch.start(found.parent, BUILTIN_GREP_LITERALS)
+        except (OSError, ValueError):  # a name too long or with a NUL, an unreadable folder
             continue
     return None
 
@@ -74,32 +83,48 @@ def guard(debug: bool = False) -> Iterator[None]:
     """Turn user errors into a message and exit 2; anything else into exit 3."""
     import typer
 
+    from dsdone.cli.streams import write_stderr
     from dsdone.errors import DsdoneError
+    from dsdone.render import escape
 
+    # Messages quote contract values, paths and plugins' exceptions: escaped, like reports.
     try:
         yield
     except DsdoneError as exc:
-        print(f"dsdone: error: {exc.message}", file=sys.stderr)
+        if debug and exc.__cause__ is not None:  # a plugin that failed to load: where in it
+            import traceback
+
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
+        # One line per problem: a newline in a quoted value cannot start a line of its own.
+        problems = "\n".join(escape.line(str(problem)) for problem in exc.problems)
+        write_stderr(f"dsdone: error: {problems}\n")
         if exc.hint:
-            print(f"  hint: {exc.hint}", file=sys.stderr)
+            write_stderr(f"  hint: {escape.line(exc.hint)}\n")
         raise typer.Exit(exc.exit_code) from None
     except typer.Exit:
         raise
     except KeyboardInterrupt:
-        print("dsdone: interrupted", file=sys.stderr)
+        write_stderr("dsdone: interrupted\n")
         raise typer.Exit(130) from None
     except Exception as exc:
         if debug:
             import traceback
 
-            traceback.print_exc()
-        print(
-            f"dsdone: internal error: {type(exc).__name__}: {exc}\n"
+            write_stderr(traceback.format_exc())
+        write_stderr(
+            f"dsdone: internal error: {type(exc).__name__}: {escape.line(_text_of(exc))}\n"
             "  This is a bug in dsdone or in a plugin. Run again with --debug for the traceback "
-            "and report it.",
-            file=sys.stderr,
+            "and report it.\n"
         )
         raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def _text_of(exc: BaseException) -> str:
+    """``str(exc)``, or a stand-in when even that raises (a hostile plugin's exception)."""
+    try:
+        return str(exc)
+    except Exception:
+        return "(its message cannot be shown)"
 
 
 def project_argument(path: Path | None) -> Path:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
-import sys
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -16,11 +14,20 @@ import typer
 
 from dsdone import __version__
 from dsdone.cli import guard, project_argument
+from dsdone.cli.streams import (
+    Kind,
+    stdout_is_terminal,
+    stray_output_to_stderr,
+    write_stderr,
+    write_stdout,
+)
 from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
 if TYPE_CHECKING:
+    from dsdone.engine import Selection
     from dsdone.report import Report
+    from dsdone.runs.execute import RunOptions
 
 app = typer.Typer(
     name="dsdone",
@@ -35,7 +42,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"dsdone {__version__}")
+        write_stdout(f"dsdone {__version__}\n")
         raise typer.Exit()
 
 
@@ -60,14 +67,25 @@ class OutputFormat(str, Enum):
     github = "github"
 
 
+class RunKind(str, Enum):
+    tests = "tests"
+    retrain = "retrain"
+    verify = "verify"
+    all = "all"
+
+
 class ColorMode(str, Enum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
-def _ids(value: str | None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
+def _ids(values: Sequence[str] | None) -> frozenset[str] | None:
+    """The check ids of a repeatable option, each value a comma-separated list; None when the
+    option was not given (an empty value is given, and names no check)."""
+    if values is None:
+        return None
+    return frozenset(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def _use_color(mode: ColorMode) -> bool:
@@ -77,7 +95,7 @@ def _use_color(mode: ColorMode) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    return stdout_is_terminal() and os.environ.get("TERM") != "dumb"
 
 
 def _valid_timeout(value: float | None) -> float | None:
@@ -104,12 +122,12 @@ def check(
         ),
     ] = None,
     select: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Run only these checks (comma-separated ids)."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Run only these checks (ids, comma-separated or repeated)."),
     ] = None,
     ignore: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Skip these checks (comma-separated ids)."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Skip these checks (ids, comma-separated or repeated)."),
     ] = None,
     fail_on: Annotated[
         Severity,
@@ -147,6 +165,15 @@ def check(
             help="Also write the JSON report to this file, to use as --baseline.", dir_okay=False
         ),
     ] = None,
+    base: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="A git revision to compare with, such as origin/main (a pull request's base): "
+            "breaking changes to the schemas of outputs and inputs, and contract changes that "
+            "lower the bar.",
+            metavar="REF",
+        ),
+    ] = None,
     all_projects: Annotated[
         bool,
         typer.Option(
@@ -173,11 +200,40 @@ def check(
             callback=_valid_timeout,
         ),
     ] = None,
+    run_kinds: Annotated[
+        Optional[list[RunKind]],  # noqa: UP045
+        typer.Option(
+            "--run",
+            help="Also run the project's code (repeatable): its test suite, the retrain smoke "
+            "run, the verification scripts, or all three. Never without this flag.",
+        ),
+    ] = None,
+    python: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--python",
+            metavar="PATH",
+            help="The interpreter --run uses (default: the project's .venv or venv, an active "
+            "virtual or conda environment, else python on PATH).",
+        ),
+    ] = None,
+    run_timeout: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--run-timeout",
+            metavar="SECONDS",
+            help="Stop each --run after this many seconds (default: the contract's, else 600).",
+            min=0.001,
+            max=604800,
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
 ) -> None:
     """Check a project against its contract and print a readiness report.
+
+    The project is the one PATH is in: the nearest contract upwards, up to the git top.
 
     Exit codes: 0 ready, 1 not ready, 2 bad input (arguments, contract), 3 dsdone itself failed.
 
@@ -191,26 +247,34 @@ def check(
     with guard(debug):
         selection = Selection(
             select=_ids(select),
-            ignore=_ids(ignore),
+            ignore=_ids(ignore) or frozenset(),
             fail_on=fail_on,
             allow_plugins=allow_plugins,
             timeout=timeout,
             min_score=min_score,
+            runs=_run_options(run_kinds, python, run_timeout),
+            base=base,
         )
-        known = None
-        if baseline is not None:
-            from dsdone.baseline import load_baseline
-
-            known = load_baseline(baseline)
-        today = date.today()
         where = project_argument(path)
-        if all_projects:
-            from dsdone.monorepo import check_all
+        try:
+            known = None
+            if baseline is not None:
+                from dsdone.baseline import load_baseline
 
-            reports = check_all(where, selection, today=today, baseline=known)
-        else:
-            early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
-            reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+                known = load_baseline(baseline)
+            today = date.today()
+            with stray_output_to_stderr():
+                if all_projects:
+                    from dsdone.monorepo import check_all
+
+                    reports = check_all(where, selection, today=today, baseline=known)
+                else:
+                    early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
+                    reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
+        except DsdoneError as error:
+            if output_format is not OutputFormat.terminal:
+                _write_unchecked(where, error, selection, output_format, output, all_projects)
+            raise  # the message on stderr and exit 2, as for the terminal
         to_file = output is not None
         text = _render(
             reports,
@@ -221,17 +285,77 @@ def check(
         )
         if output is not None:
             _write(output, text, "--output")
-            sys.stdout.write(_verdict(reports, combined=all_projects, color=_use_color(color)))
+            write_stdout(_verdict(reports, combined=all_projects, color=_use_color(color)))
         else:
-            sys.stdout.write(text)
+            write_stdout(text, _KINDS[output_format])
         if write_baseline is not None:
             _write(
                 write_baseline,
                 _render(reports, OutputFormat.json, combined=all_projects),
                 "--write-baseline",
             )
+        if debug:
+            _print_tracebacks(reports)
+        _show_printed(reports)
         ready = all(report.ready for report in reports)
         raise typer.Exit(ExitCode.READY if ready else ExitCode.NOT_READY)
+
+
+def _run_options(
+    kinds: Sequence[RunKind] | None, python: str | None, timeout: float | None
+) -> RunOptions | None:
+    if not kinds:
+        if python is not None or timeout is not None:
+            raise DsdoneError(
+                "--python and --run-timeout apply to --run", hint="add --run tests (or all)"
+            )
+        return None
+    from dsdone.runs.execute import KINDS, RunOptions  # only when asked to run anything
+
+    wanted = {kind.value for kind in kinds}
+    chosen = frozenset(KINDS) if "all" in wanted else frozenset(wanted)
+    return RunOptions(kinds=chosen, python=python, timeout=timeout)
+
+
+def _print_tracebacks(reports: Sequence[Report]) -> None:
+    """--debug: where each check that raised (a plugin's, most often) raised, on stderr."""
+    for report in reports:
+        for result in report.results:
+            if result.traceback:
+                where = f" in {report.folder}" if report.folder else ""
+                write_stderr(f"dsdone: the check {result.check}{where} raised:\n")
+                write_stderr(result.traceback)
+
+
+def _write_unchecked(
+    where: Path,
+    error: DsdoneError,
+    selection: Selection,
+    output_format: OutputFormat,
+    output: Path | None,
+    combined: bool,
+) -> None:
+    """A project that could not be checked still gets a well-formed report in the format asked
+    for, where it was asked for: a CI job that uploads the file then shows the error, not "file
+    not found". The same report ``--all`` gives such a project among the others."""
+    from dsdone.unchecked import unchecked_report
+
+    text = _render((unchecked_report(where, error, selection),), output_format, combined=combined)
+    if output is not None:
+        _write(output, text, "--output")
+    else:
+        write_stdout(text, _KINDS[output_format])
+
+
+# How each format is written to a stream that cannot encode every character (see streams).
+_KINDS = {
+    OutputFormat.terminal: Kind.TEXT,
+    OutputFormat.json: Kind.JSON,
+    OutputFormat.sarif: Kind.JSON,
+    OutputFormat.junit: Kind.MARKUP,
+    OutputFormat.markdown: Kind.MARKUP,
+    OutputFormat.github: Kind.ANNOTATIONS,
+}
 
 
 def _render(
@@ -245,7 +369,7 @@ def _render(
     if output_format is OutputFormat.terminal:
         from dsdone.render.terminal import render_terminal, render_terminal_all
 
-        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        width = shutil.get_terminal_size((100, 24)).columns if stdout_is_terminal() else 100
         if combined:
             return render_terminal_all(reports, color=color, width=width, quiet=quiet)
         return render_terminal(reports[0], color=color, width=width, quiet=quiet)
@@ -256,32 +380,27 @@ def _render(
     return renderer(output_format.value)(reports[0])
 
 
+def _show_printed(reports: Sequence[Report]) -> None:
+    """What checks printed while they ran, on standard error, apart from the report."""
+    from dsdone.render import escape
+
+    for report in reports:
+        where = f" of {escape.line(report.folder)}" if report.folder else ""
+        for result in report.results:
+            if result.printed:
+                lines = escape.block(result.printed.rstrip("\n")).split("\n")
+                write_stderr(
+                    f"dsdone: the check {result.check}{where} printed this while it ran "
+                    "(checks should not print; it is not part of the report):\n"
+                    + "".join(f"  | {line}\n" for line in lines)
+                )
+
+
 def _verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:
     """What stays on the terminal when the report goes to a file: the verdict line."""
-    from rich.console import Console
-    from rich.text import Text
+    from dsdone.render.terminal import render_terminal_verdict
 
-    from dsdone.render.terminal import verdict_text
-    from dsdone.render.verdict import combined_verdict
-
-    if combined:
-        head, rest = combined_verdict(reports)
-        line = Text.assemble((head, "bold green" if head.startswith("✓") else "bold red"), rest)
-    else:
-        line = verdict_text(reports[0])
-    console = Console(
-        file=io.StringIO(),
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-        color_system="standard" if color else None,
-    )
-    console.print(line)
-    rendered = console.file.getvalue()  # type: ignore[attr-defined]
-    assert isinstance(rendered, str)
-    return rendered
+    return render_terminal_verdict(reports, combined=combined, color=color)
 
 
 def _write(path: Path, text: str, option: str) -> None:
@@ -301,10 +420,14 @@ def list_checks(
     ] = False,
 ) -> None:
     """List every available check: built-in and from installed plugins."""
+    import io
+
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from dsdone.engine import available_checks
+    from dsdone.render import escape
 
     with guard(debug):
         checks = available_checks()
@@ -312,8 +435,18 @@ def list_checks(
         for column in ("id", "severity", "area", "source", "title"):
             table.add_column(column, no_wrap=column != "title")
         for item in checks.values():
-            table.add_row(item.id, item.severity.value, item.area.value, item.source, item.title)
-        Console(highlight=False, soft_wrap=True).print(table)
+            # Plugins name and title their checks: Text, so that `[bold]` in a title is shown.
+            table.add_row(
+                *(
+                    Text(escape.line(value))
+                    for value in (item.id, item.severity.value, item.area.value, item.source)
+                ),
+                Text(escape.line(item.title)),
+            )
+        width = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, the terminal, or 80
+        console = Console(file=io.StringIO(), width=width, highlight=False, soft_wrap=True)
+        console.print(table)
+        write_stdout(console.file.getvalue())  # type: ignore[attr-defined]
 
 
 @app.command()
@@ -329,6 +462,7 @@ def explain(
     import difflib
 
     from dsdone.engine import available_checks
+    from dsdone.render import escape
 
     with guard(debug):
         checks = available_checks()
@@ -347,6 +481,8 @@ def explain(
             "",
             f"How to fix: {found.fix}",
         ]
+        if found.ml_test_score:
+            lines += ["", f"ML Test Score: {', '.join(found.ml_test_score)}"]
         if found.url:
             lines += ["", f"More: {found.url}"]
         options = found.option_info()
@@ -364,7 +500,8 @@ def explain(
             "Every check also takes: enabled (true or false), severity (error, warning, info),",
             "exclude (globs of paths whose findings are dropped), timeout (seconds).",
         ]
-        print("\n".join(lines))
+        # A plugin wrote the title, docstring, fix and help: shown, never obeyed.
+        write_stdout(escape.block("\n".join(lines)) + "\n")
 
 
 @app.command()
@@ -372,7 +509,8 @@ def schema() -> None:
     """Print the JSON Schema of the contract (for editors and other tools)."""
     from dsdone.contract import schema as contract_schema
 
-    print(json.dumps(contract_schema(), indent=2))
+    with guard():
+        write_stdout(json.dumps(contract_schema(), indent=2) + "\n", Kind.JSON)
 
 
 from dsdone.cli.init import init_command  # noqa: E402 - registered last, after the core commands

@@ -10,9 +10,12 @@ from typing import Annotated, Optional
 import typer
 
 from dsdone.cli import guard
+from dsdone.cli.streams import write_stderr, write_stdout
 from dsdone.errors import DsdoneError
-from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES, git_user_email
-from dsdone.writing import printable, shown
+from dsdone.git.init import check_git_access, user_email
+from dsdone.render import escape
+from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
+from dsdone.writing import shown
 
 _MARKS = {
     "created": "created    ",
@@ -82,9 +85,29 @@ def init_command(
                 "--template",
                 hint="drop --template, or drop --existing to scaffold a new project",
             )
+        # Before anything is asked or written: a repository git refuses for its owner (or
+        # whose configuration cannot be read safely) is said plainly, with the way out.
+        check_git_access(target)
         interactive = sys.stdin.isatty()
-        project_name = name or _ask("Project name", _default_name(target, existing), interactive)
-        project_owner = owner or _ask("Owner (e-mail)", _git_email(target), interactive)
+        # A contract already there keeps its name and owner (and so the package it names).
+        from dsdone.adopt import contract_identity
+
+        known_name, known_owner = contract_identity(target) if target.is_dir() else (None, None)
+        project_name = name or known_name
+        project_name = project_name or _ask(
+            "Project name", _default_name(target, existing), interactive
+        )
+        project_owner = (
+            owner or known_owner or _ask("Owner (e-mail)", _git_email(target), interactive)
+        )
+        # A folder or argument whose bytes are not UTF-8 gives a name a contract cannot hold:
+        # the bytes are written as \xNN, as reports show them (see render.escape).
+        project_name, project_owner = (
+            escape.valid_text(project_name).strip(),
+            escape.valid_text(project_owner).strip(),
+        )
+        if not project_name:  # the contract would not be valid: a name must have a letter
+            raise DsdoneError("no name for the project", hint="pass --name with the project's name")
         if not project_owner:
             raise DsdoneError(
                 "no owner for the project",
@@ -112,6 +135,13 @@ def _check_target(target: Path) -> None:
         ) from None
 
 
+def _say(text: str) -> None:
+    """One line for the person running init. Names of files found in an existing repository,
+    and the name and owner given, are escaped as in a report: a file name must not be able to
+    rewrite the terminal."""
+    write_stdout(escape.block(text) + "\n")
+
+
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
     from dsdone.scaffold import scaffold, template_values
     from dsdone.writing import Outcome
@@ -119,19 +149,21 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
     result = scaffold(target, template, template_values(name, owner), force=force)
     for item in result.files:
         suffix = " (exists; --force overwrites it)" if item.outcome is Outcome.SKIPPED else ""
-        print(f"{_MARKS[item.outcome.value]}  {item.path}{suffix}")
+        _say(f"{_MARKS[item.outcome.value]}  {escape.line(str(item.path))}{suffix}")
     if result.git_initialized:
-        print(f"Initialized a git repository in {shown(target)}.")
+        _say(f"Initialized a git repository in {escape.line(str(target))}.")
     elif result.git_problem:
-        print(f"dsdone: warning: {result.git_problem}", file=sys.stderr)
-    print(
-        f"\n{name}: {len(result.paths(Outcome.CREATED))} files created, "
+        write_stderr(f"dsdone: warning: {escape.block(result.git_problem)}\n")
+    if result.subfolder and result.not_written:
+        _print_root_setup(result.subfolder, result.not_written)
+    _say(
+        f"\n{escape.line(name)}: {len(result.paths(Outcome.CREATED))} files created, "
         f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
     )
     here = target.resolve() == Path.cwd().resolve()
-    enter = "" if here else f"cd {shlex.quote(shown(target))} && "
-    commit = f"git commit -m {shlex.quote('Start ' + name)}"
-    print(f"Next: {enter}git add -A && {commit} && dsdone check")
+    enter = "" if here else f"cd {shlex.quote(str(target))} && "
+    commit = f"git commit -m {shlex.quote(f'Start {name}')}"
+    _say(f"Next: {escape.line(enter)}git add -A && {escape.line(commit)} && dsdone check")
 
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
@@ -142,14 +174,48 @@ def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     # What was found quotes the repository's own files (an MLproject's entry point): shown
     # with escapes, never sent to the terminal as they are.
     for line in result.found:
-        print(f"{'found':11}  {printable(line)}")
+        _say(f"{'found':11}  {escape.line(line)}")
     for line in result.todo:
-        print(f"{'todo':11}  {printable(line)}")
+        _say(f"{'todo':11}  {escape.line(line)}")
     if result.outcome is Outcome.SKIPPED:
-        print(f"{_MARKS['skipped']}  {result.path} (exists; --force overwrites it)")
+        _say(
+            f"{_MARKS['skipped']}  {escape.line(str(result.path))} (exists; --force overwrites it)"
+        )
         return
-    print(f"{_MARKS[result.outcome.value]}  {result.path}")
-    print("Next: fill in the TODOs in dsdone.yaml, then run `dsdone check`.")
+    _say(f"{_MARKS[result.outcome.value]}  {escape.line(str(result.path))}")
+    enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
+    _say(
+        "Next: fill in the TODOs in dsdone.yaml, then commit it (version-control fails until "
+        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml && "
+        'git commit -m "Adopt dsdone" && dsdone check'
+    )
+
+
+def _print_root_setup(subfolder: str, not_written: tuple[str, ...]) -> None:
+    """What to add at the top of the repository, where GitHub and pre-commit look."""
+    from dsdone import __version__
+
+    shown = ", ".join(sorted({path.split("/")[0] for path in not_written}))
+    _say(
+        f"\nnot written  {shown}: this folder is {subfolder}/ of a git repository, and GitHub "
+        "and pre-commit read them only at the repository's top. Add there:"
+    )
+    if any(path.startswith(".github/") for path in not_written):
+        _say(
+            "  # .github/workflows/dsdone.yml, a step of a job\n"
+            f"  - uses: dsdone/dsdone@v{__version__}\n"
+            "    with:\n"
+            f"      path: {subfolder}"
+        )
+    if ".pre-commit-config.yaml" in not_written:
+        _say(
+            "  # .pre-commit-config.yaml\n"
+            "  - repo: https://github.com/dsdone/dsdone\n"
+            f"    rev: v{__version__}\n"
+            "    hooks:\n"
+            "      - id: dsdone\n"
+            f"        args: [{subfolder}]"
+        )
 
 
 def _ask(label: str, default: str | None, interactive: bool) -> str:
@@ -170,4 +236,4 @@ def _default_name(target: Path, existing: bool) -> str:
 
 
 def _git_email(target: Path) -> str | None:
-    return git_user_email(target if target.is_dir() else Path.cwd())
+    return user_email(target if target.is_dir() else Path.cwd())

@@ -5,27 +5,24 @@ checks search for. Started as soon as the project folder is known, they run on a
 while dsdone imports its modules and validates the contract. Their output goes to an anonymous
 temporary file (outside the project, gone when closed), so that git never waits on a full pipe
 while dsdone is busy elsewhere, and a large output is never held in memory.
+
+Every command runs in the environment ``dsdone.git.guard`` computed for its folder (see
+``dsdone.git.session``, the only place that starts one), and ends by its run's deadline: a
+command git cannot finish (a named pipe where git expects a file) is killed, and whoever waits
+for it gets ``subprocess.TimeoutExpired``.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import threading
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, BinaryIO
 
 GIT_TIMEOUT_SECONDS = 120.0
 _CHUNK = 1024 * 1024
-
-
-def git_environment() -> dict[str, str]:
-    """The environment for git commands that must not change the repository: a command that
-    looks at the work tree may otherwise refresh ``.git/index`` on disk (an optional lock)."""
-    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 
 
 class _Output:
@@ -88,28 +85,33 @@ class _Output:
 
 
 class GitRun:
-    """One git command, running in ``cwd`` from the moment it is made.
+    """One git command, running in ``cwd`` with ``environment`` from the moment it is made.
 
     ``wait()`` returns its exit status, after which ``read_at`` reads what git printed; it
     raises what ``subprocess.run`` would (``OSError`` when git cannot be started,
-    ``TimeoutExpired``). ``kill()`` ends it and frees its output; a ``GitRun`` that is never
-    waited for must be killed."""
+    ``TimeoutExpired`` when ``expire`` ended it). ``kill()`` ends it and frees its output; a
+    ``GitRun`` that is never waited for must be killed."""
 
-    def __init__(self, args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        cwd: Path,
+        environment: Mapping[str, str],
+        stdin: bytes | None = None,
+    ) -> None:
         self.args = ["git", *args]
-        self.cwd = cwd
         # The subcommand, for messages: the first word that is not an option or its value.
         self.name = next(
             (a for i, a in enumerate(args) if not a.startswith("-") and args[i - 1 : i] != ["-c"]),
             "",
         )
-        self.started = time.monotonic()
         self._completed: subprocess.CompletedProcess[bytes] | None = None
         self._stdout = _Output()
         self._stderr = _Output()
         self._lock = threading.Lock()
         self._returncode: int | None = None
         self._error: OSError | None = None
+        self._expired: float | None = None  # the timeout that ended it, if one did
         self._process: subprocess.Popen[bytes] | None = None
         self.closed = False  # killed, its output freed
         try:
@@ -119,7 +121,7 @@ class GitRun:
                 stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                 stdout=self._stdout.target,
                 stderr=self._stderr.target,
-                env=git_environment(),
+                env=dict(environment),
             )
         except OSError as exc:  # git is missing, or cannot be run
             self._error = exc
@@ -130,16 +132,29 @@ class GitRun:
             # Written by a thread: a large input must not wait for git to read it.
             threading.Thread(target=_feed, args=(self._process.stdin, stdin), daemon=True).start()
 
-    def wait(self, timeout: float = GIT_TIMEOUT_SECONDS) -> int:
+    def expire(self, timeout: float) -> None:
+        """End the command because its run's deadline, ``timeout`` seconds, has passed:
+        whoever waits for it gets ``TimeoutExpired``. Takes no lock, so that it ends a command
+        another thread is waiting for."""
+        self._expired = timeout
+        if self._process is not None:
+            self._process.kill()  # nothing if it has ended
+
+    def wait(self) -> int:
         with self._lock:
             if self._error is not None:
                 raise self._error
             if self._returncode is None:
                 assert self._process is not None
-                self._returncode = self._wait_at_most(self._process, timeout)
+                # Not process.wait(timeout): that polls, sleeping up to 50 ms between looks,
+                # which would add as much to every command; the deadline kills it instead.
+                self._returncode = self._process.wait()
                 self._stdout.finish()
                 self._stderr.finish()
-            return self._returncode
+            returncode = self._returncode
+        if self._expired is not None and returncode < 0:
+            raise subprocess.TimeoutExpired(self.args, self._expired)
+        return returncode
 
     def read_at(self, offset: int, size: int) -> bytes:
         """Up to ``size`` bytes of what git printed, from ``offset`` (after ``wait()``)."""
@@ -150,27 +165,10 @@ class GitRun:
         as the files ``git grep`` could not read, which it skips with exit status 0."""
         return self._stderr.read_all()
 
-    def _wait_at_most(self, process: subprocess.Popen[bytes], timeout: float) -> int:
-        """``process.wait()``, killing the process ``timeout`` seconds after it started.
-
-        Not ``process.wait(timeout)``: that polls, sleeping up to 50 ms between looks, which
-        would add as much to every git command dsdone waits for. A timer kills it instead."""
-        remaining = self.started + timeout - time.monotonic()
-        timer = threading.Timer(max(remaining, 0.0), process.kill)
-        timer.daemon = True  # an abandoned run must not keep dsdone alive
-        timer.start()
-        try:
-            returncode = process.wait()
-        finally:
-            timer.cancel()
-        if time.monotonic() - self.started >= timeout and returncode < 0:
-            raise subprocess.TimeoutExpired(self.args, timeout)
-        return returncode
-
-    def output(self, timeout: float = GIT_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[bytes]:
+    def output(self) -> subprocess.CompletedProcess[bytes]:
         """Wait, and read the whole output (for commands whose output is small; read once, so
         that several readers may ask)."""
-        returncode = self.wait(timeout)
+        returncode = self.wait()
         with self._lock:
             if self._completed is None:
                 self._completed = subprocess.CompletedProcess(
@@ -184,9 +182,11 @@ class GitRun:
         return f"git {self.name} failed" + (f": {text}" if text else "")
 
     def kill(self) -> None:
+        # Killed before the lock is taken: a thread waiting for the command holds it.
+        if self._process is not None:
+            self._process.kill()
         with self._lock:
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
+            if self._process is not None:
                 self._process.wait()
             self._stdout.close()
             self._stderr.close()

@@ -11,9 +11,9 @@ import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from dsdone.git.command import GitRun
+from dsdone.git.session import GitSession
 from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
 
 _READ_SIZE = 1024 * 1024
@@ -78,8 +78,8 @@ def _threads() -> int:
     return max(1, (cores or 1) - 1)
 
 
-def start_grep(root: Path, literals: Iterable[bytes]) -> GitRun:
-    return GitRun(grep_arguments(literals), root)
+def start_grep(git: GitSession, literals: Iterable[bytes]) -> GitRun:
+    return git.run(grep_arguments(literals))
 
 
 class Hits:
@@ -98,15 +98,15 @@ class Hits:
         return bool(self.run.errors().strip())
 
 
-def read_grep(run: GitRun, restart: Callable[[list[str]], GitRun] | None = None) -> Hits | None:
+def read_grep(run: GitRun, restart: Callable[[list[str]], GitRun]) -> Hits | None:
     """The hits of a finished ``start_grep``, file by file, read as they are needed; ``None``
     when git could not search (not a work tree, git missing or failing). A git built without
     Perl regular expressions refuses ``-P`` (exit 128): the same search is then started again
-    with ``-E``, by ``restart`` (given the arguments after ``git``) if given."""
+    with ``-E``, by ``restart`` (given the arguments after ``git``)."""
     status = _status(run)
     if status == 128 and _PERL in run.args:
         again = [_EXTENDED if part == _PERL else part for part in run.args[1:]]
-        run = restart(again) if restart is not None else GitRun(again, run.cwd)
+        run = restart(again)
         status = _status(run)
     if status not in (0, 1):  # 1: no line matched
         return None

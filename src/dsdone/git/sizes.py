@@ -9,10 +9,10 @@ few files staged since are asked for one by one (``git cat-file --batch-check``)
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from dsdone.errors import GitError
 from dsdone.git.command import GitRun
+from dsdone.git.session import GitSession
 
 # In the current folder: the project's part of HEAD's tree, paths relative to it.
 LS_TREE = ("ls-tree", "-r", "-l", "-z", "HEAD")
@@ -36,7 +36,7 @@ def staged_paths(run: GitRun) -> frozenset[str]:
 
 
 def blobs_larger_than(
-    root: Path, limit: int, tree_run: GitRun, staged: frozenset[str]
+    git: GitSession, limit: int, tree_run: GitRun, staged: frozenset[str]
 ) -> dict[str, int]:
     """The files whose blob in git's index is larger than ``limit`` bytes, with their size:
     from HEAD's tree (``tree_run``: ``git LS_TREE``) but for the ``staged`` files,
@@ -68,7 +68,7 @@ def blobs_larger_than(
         size = int(match.group(1))
         if size > limit and path not in staged:
             large[path] = size
-    for staged_path, size in _index_sizes(root, sorted(staged)).items():
+    for staged_path, size in _index_sizes(git, sorted(staged)).items():
         if size > limit:
             large[staged_path] = size
     return large
@@ -83,14 +83,14 @@ def _no_commit(stderr: bytes) -> bool:
     )
 
 
-def _index_sizes(root: Path, paths: list[str]) -> dict[str, int]:
+def _index_sizes(git: GitSession, paths: list[str]) -> dict[str, int]:
     """The size of the blob git's index holds for each path (``:./path`` is relative to the
     current folder); a path the index no longer has (a staged deletion) is left out."""
     usable = [path for path in paths if "\n" not in path]
     if not usable:
         return {}
     request = "".join(f":./{path}\n" for path in usable).encode("utf-8", "surrogateescape")
-    run = GitRun(("cat-file", "--batch-check=%(objectsize)"), root, stdin=request)
+    run = git.run(("cat-file", "--batch-check=%(objectsize)"), stdin=request)
     try:
         completed = run.output()
     finally:

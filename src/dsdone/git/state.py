@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.git.command import GitRun
+from dsdone.git.guard import GitRefused
+from dsdone.git.session import GitSession
 
 # The top folder, "true" in a shallow clone, HEAD's commit and what HEAD names: a branch
 # (refs/heads/NAME), or HEAD itself when detached. Without a commit yet git fails on HEAD,
@@ -37,11 +39,10 @@ class GitState:
     changed: int = 0  # files of the project folder that differ from HEAD, untracked included
 
 
-def read_git_state(root: Path, started: GitRun | None = None) -> GitState:
-    """Where the work tree is and what is checked out; ``dirty`` and ``changed`` are left for
-    ``with_changes``. Never raises: a missing git, a broken or unreadable repository becomes
-    ``problem``."""
-    run = started if started is not None else GitRun(WHERE, root)
+def read_git_state(run: GitRun) -> GitState:
+    """Where the work tree is and what is checked out, from ``run`` (``git WHERE``); ``dirty``
+    and ``changed`` are left for ``with_changes``. Never raises: a missing git, a broken or
+    unreadable repository becomes ``problem``."""
     try:
         completed = run.output()
     except FileNotFoundError:
@@ -75,14 +76,14 @@ def with_changes(state: GitState, changed: int) -> GitState:
 
 def find_work_tree(folder: Path) -> Path | None:
     """The top folder of the git work tree that holds ``folder``; None outside one (or
-    without git)."""
-    run = GitRun(WHERE[:2], folder)
+    without git, or where git may not run)."""
+    git = GitSession(folder)
     try:
-        completed = run.output()
-    except (OSError, subprocess.TimeoutExpired):
+        completed = git.run(WHERE[:2]).output()
+    except (OSError, subprocess.TimeoutExpired, GitRefused):
         return None
     finally:
-        run.kill()
+        git.close()
     if completed.returncode != 0:
         return None
     return Path(completed.stdout.decode("utf-8", "surrogateescape").splitlines()[0])

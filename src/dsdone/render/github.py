@@ -5,12 +5,18 @@ Severity error is ``::error``, warning ``::warning``, info ``::notice``. Paths a
 repository root, as GitHub resolves them. Waived findings and those already in the baseline
 are left out (they are in the other formats); a crashed check is an ``::error`` without a file.
 The last line is the verdict with the score, as plain text.
+
+The runner takes any line of the log that starts with ``::`` (or holds ``##[``) for a command:
+messages and properties are escaped as the Actions toolkit escapes them, and the lines that are
+not commands are escaped as for the terminal (``escape``), so that only dsdone's own commands
+are commands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dsdone.render import escape
 from dsdone.render.verdict import combined_verdict_line, project_label, verdict_line
 from dsdone.report import CheckResult, Finding, Report, Severity, Status
 
@@ -18,16 +24,21 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def render_github(report: Report) -> str:
-    return "".join(f"{line}\n" for line in [*_annotations(report), verdict_line(report)])
+    return "".join(f"{line}\n" for line in [*_annotations(report), _plain(verdict_line(report))])
 
 
 def render_github_all(reports: Sequence[Report]) -> str:
     lines: list[str] = []
     for report in reports:
         lines += _annotations(report)
-        lines.append(f"{project_label(report)}: {verdict_line(report)}")
-    lines.append(combined_verdict_line(reports))
+        lines.append(_plain(f"{project_label(report)}: {verdict_line(report)}"))
+    lines.append(_plain(combined_verdict_line(reports)))
     return "".join(f"{line}\n" for line in lines)
+
+
+def _plain(line: str) -> str:
+    """A line of text that is not a command, and that no project name can make one."""
+    return escape.neutralize_terminal(escape.line(line))
 
 
 def _annotations(report: Report) -> list[str]:
@@ -57,14 +68,5 @@ def _finding(report: Report, result: CheckResult, finding: Finding) -> str:
 
 
 def _command(name: str, properties: dict[str, str], message: str) -> str:
-    props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
-    return f"::{name} {props}::{_escape_data(message)}"
-
-
-def _escape_data(text: str) -> str:
-    # As the Actions runner's toolkit escapes them: %, CR and LF.
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    props = ",".join(f"{key}={escape.github_property(value)}" for key, value in properties.items())
+    return f"::{name} {props}::{escape.github_data(message)}"

@@ -4,15 +4,24 @@ One ``testsuite`` per project (one in all without ``--all``), one ``testcase`` p
 failing check carries a ``failure`` listing its findings (whether it blocks at ``--fail-on`` is
 said in its message); a crashed check an ``error``; a skipped one ``skipped`` with the reason;
 a waived one ``skipped`` with the waiver. The score is in the suite's properties. No ``time``
-attributes: the same tree gives the same bytes.
+attributes: the same tree gives the same bytes. Every text and attribute is made valid XML 1.0
+(``escape.xml``) after the tree is built, so that no string can be missed.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from dsdone.render.verdict import area_scores, project_label, score_text, verdict_line
+from dsdone.render import escape
+from dsdone.render.verdict import (
+    area_scores,
+    held_down_by,
+    project_label,
+    score_text,
+    verdict_line,
+)
 from dsdone.report import CheckResult, Finding, Report, Status
 
 
@@ -34,8 +43,19 @@ def _document(reports: Sequence[Report]) -> str:
         root.append(suite)
     for key, value in totals.items():
         root.set(key, str(value))
+    _valid_xml(root)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    return escape.neutralize_xml(text)
+
+
+def _valid_xml(root: ET.Element) -> None:
+    """Every text and attribute of the tree with the characters XML 1.0 forbids escaped."""
+    for element in root.iter():
+        if element.text:
+            element.text = escape.xml(element.text)
+        for name, value in element.attrib.items():
+            element.set(name, escape.xml(value))
 
 
 def _suite(report: Report) -> ET.Element:
@@ -55,11 +75,20 @@ def _suite(report: Report) -> ET.Element:
         ("verdict", verdict_line(report)),
         ("score", score_text(score.overall)),
         ("area scores", area_scores(score)),
+        ("score held down by", held_down_by(score)),
+        ("score formula", str(score.formula)),
         ("fail-on", report.fail_on.value),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     for result in results:
         suite.append(_case(report, result))
+    if report.runs:  # what --run ran, for the CI's test-report view
+        ET.SubElement(suite, "system-out").text = "\n\n".join(
+            f"--run {record.kind} ({record.name}): {shlex.join(record.command)}\n"
+            f"with {record.interpreter}, {record.duration_s:g} s: {record.outcome}\n"
+            f"{record.output_tail}"
+            for record in report.runs
+        )
     return suite
 
 

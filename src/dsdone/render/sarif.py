@@ -11,14 +11,15 @@ tool execution notifications. The readiness score is in the run's properties.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
-from dsdone.render.json import score_data
+from dsdone.render import escape
+from dsdone.render.json import dump, score_data
 from dsdone.render.verdict import project_label
-from dsdone.report import CheckResult, Finding, Report, Severity, Status
+from dsdone.report import CheckResult, Finding, Report, RunRecord, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/dsdone/dsdone"
@@ -57,6 +58,7 @@ def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
                     "dsdoneFinding/v1": f"{fingerprint}:{seen[fingerprint]}"
                 }
                 results.append(entry)
+        notifications += [_run_notification(report, record) for record in report.runs]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -90,7 +92,17 @@ def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
 
 
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dump(data)
+
+
+def _uri(path: str) -> str:
+    """A path as SARIF's ``uri`` (a URI reference): a space, ``#``, ``%`` or a byte of a name
+    that is not UTF-8 percent-encoded, as code hosts decode it."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")  # the name's own bytes
+    except UnicodeEncodeError:  # a surrogate no file name has (a plugin's own path)
+        raw = escape.valid_text(path).encode("utf-8")
+    return quote(raw, safe="/")
 
 
 def _rule(result: CheckResult) -> dict[str, Any]:
@@ -141,7 +153,10 @@ def _result(
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": report.repo_path(path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {
+                        "uri": _uri(report.repo_path(path)),
+                        "uriBaseId": "%SRCROOT%",
+                    },
                     "region": region,
                 }
             }
@@ -166,7 +181,24 @@ def _fingerprint(report: Report, check: CheckResult, finding: Finding) -> str:
     # What the baseline matches on, without the line: a finding keeps its identity when edits
     # above it move it.
     key = "\0".join((report.folder, check.check, finding.path or "", finding.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(escape.valid_text(key).encode("utf-8")).hexdigest()[:32]
+
+
+def _run_notification(report: Report, record: RunRecord) -> dict[str, Any]:
+    """What --run ran, how long it took and how it ended, as SARIF's tool notifications say."""
+    return {
+        "level": "note" if record.ok else "error",
+        "message": {
+            "text": f"{project_label(report)}: --run {record.kind} ({record.name}): "
+            f"{record.outcome}, in {record.duration_s:g} s with {record.interpreter}"
+        },
+        "properties": {
+            "command": list(record.command),
+            "exitCode": record.exit_code,
+            "durationSeconds": record.duration_s,
+            "timedOut": record.timed_out,
+        },
+    }
 
 
 def _notification(report: Report, result: CheckResult, index: dict[str, int]) -> dict[str, Any]:

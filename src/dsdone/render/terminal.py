@@ -9,9 +9,11 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from dsdone.render import escape
 from dsdone.render.verdict import (
     area_scores,
     combined_verdict,
+    held_down_by,
     project_label,
     score_text,
     verdict,
@@ -41,13 +43,23 @@ def render_terminal_all(
     """The report of every project of ``--all``, one after the other, then the combined verdict."""
     parts: list[RenderableType] = []
     for report in reports:
-        parts += [Text(f"── {project_label(report)} ──", style="bold"), *_parts(report, quiet)]
+        label = escape.line(project_label(report))
+        parts += [Text(f"── {label} ──", style="bold"), *_parts(report, quiet)]
         parts.append(Text(""))
     parts.append(_colored(*combined_verdict(reports)))
     return _print(parts, color=color, width=width)
 
 
-def _print(parts: list[RenderableType], *, color: bool, width: int) -> str:
+def render_terminal_verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:
+    """The verdict line alone: what stays on the terminal when ``--output`` takes the report."""
+    line = _colored(*combined_verdict(reports)) if combined else verdict_text(reports[0])
+    return _print([line], color=color, width=None)
+
+
+def _print(parts: list[RenderableType], *, color: bool, width: int | None) -> str:
+    """Every part printed as the reader's terminal would get it. Each string from the
+    repository was escaped where the part was built; what wrapping and joining make of them is
+    checked once more here, line by line (see ``escape.neutralize_terminal``)."""
     console = Console(
         file=io.StringIO(),
         width=width,
@@ -56,12 +68,12 @@ def _print(parts: list[RenderableType], *, color: bool, width: int) -> str:
         color_system="standard" if color else None,
         highlight=False,
         emoji=False,
-        soft_wrap=False,
+        soft_wrap=width is None,
     )
     console.print(Group(*parts))
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert isinstance(output, str)
-    return output
+    return escape.neutralize_terminal(output)
 
 
 def _parts(report: Report, quiet: bool) -> list[RenderableType]:
@@ -81,15 +93,19 @@ def verdict_text(report: Report) -> Text:
 
 
 def _colored(head: str, rest: str) -> Text:
-    return Text.assemble((head, "bold green" if head.startswith("✓") else "bold red"), rest)
+    # The rest of a verdict names checks (ids are plain words) and, with --all, projects.
+    style = "bold green" if head.startswith("✓") else "bold red"
+    return Text.assemble((head, style), escape.line(rest))
 
 
 def _score(report: Report) -> Text:
+    """``Score 37/100, held down by monitoring 0 (gate-readme)`` and, below it, every area with
+    the checks that keep it under 100."""
     score = report.score
     return Text.assemble(
         ("Score ", "bold"),
         (score_text(score.overall), "bold"),
-        f" (its lowest area) · {area_scores(score)}",
+        f", {held_down_by(score)}\n  by area: {area_scores(score)}",
     )
 
 
@@ -98,8 +114,9 @@ def _header(report: Report) -> Text:
     return Text.assemble(
         ("dsdone ", "bold"),
         f"{report.dsdone_version} · ",
-        (report.project.name, "bold"),
-        f" (owner {report.project.owner}) · {report.repo_path(report.contract)} · {commit}",
+        (escape.line(report.project.name), "bold"),
+        f" (owner {escape.line(report.project.owner)}) · "
+        f"{escape.line(report.repo_path(report.contract))} · {commit}",
     )
 
 
@@ -113,9 +130,9 @@ def _table(results: tuple[CheckResult, ...], report: Report) -> Table:
         label, style = _STATUS_STYLE[result.status]
         table.add_row(
             Text(label, style=style),
-            result.check,
+            Text(escape.line(result.check)),  # a Text, never markup: no [bold] from a plugin
             Text(result.severity.value, style="dim"),
-            Text(_printable(f"{result.title}: {result.summary}")),
+            Text(escape.line(f"{result.title}: {result.summary}")),
         )
     return table
 
@@ -124,43 +141,34 @@ def _findings(result: CheckResult) -> Group:
     _, style = _STATUS_STYLE[result.status]
     lines: list[RenderableType] = [
         Text.assemble(
-            (result.check, f"bold {style}"), f" · {result.title} · {result.severity.value}"
+            (escape.line(result.check), f"bold {style}"),
+            f" · {escape.line(result.title)} · {result.severity.value}",
         )
     ]
     if not result.findings:
-        lines.append(Text(f"  {_printable(result.summary)}", style=style))
+        lines.append(Text(f"  {escape.line(result.summary)}", style=style))
     for finding in result.findings:
         lines.append(_finding(finding))
     return Group(*lines)
 
 
-# Findings come from plugins and from the files of the project under check: an escape
-# sequence in either must be shown, not obeyed by the reader's terminal.
-_CONTROL = {
-    code: f"\\x{code:02x}"
-    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
-    if code not in (9, 10)
-}
-
-
-def _printable(text: str) -> str:
-    return text.translate(_CONTROL)
-
-
 def _finding(finding: Finding) -> Text:
+    """``  path:line: message`` and ``    hint: ...``: findings come from plugins and from the
+    files of the project under check, so every part is escaped (``escape``), and a message or
+    hint of several lines continues indented under its own start."""
     text = Text("  ")
     location = finding.location()
     if location:
-        text.append(_printable(location), style="cyan")
+        text.append(escape.line(location), style="cyan")
         if finding.cell is not None:
             text.append(f" ({finding.cell_location()})", style="cyan")
         text.append(": ")
-    text.append(_printable(finding.message))
+    text.append(escape.indented(finding.message, "    "))
     if finding.waived is not None:
         until = f" until {finding.waived.until}" if finding.waived.until else ""
-        text.append(f" (waived{until}: {_printable(finding.waived.reason)})", style="yellow")
+        text.append(f" (waived{until}: {escape.line(finding.waived.reason)})", style="yellow")
     elif finding.known:
         text.append(" (in the baseline)", style="dim")
     if finding.hint:
-        text.append(f"\n    hint: {_printable(finding.hint)}", style="dim")
+        text.append(f"\n    hint: {escape.indented(finding.hint, '      ')}", style="dim")
     return text

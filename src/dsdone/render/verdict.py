@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dsdone.report import Report, Score
+from dsdone.report import AreaScore, Report, Score
 from dsdone.score import combined_overall
 
 
@@ -17,10 +17,27 @@ def score_text(overall: int | None) -> str:
 
 
 def area_scores(score: Score) -> str:
-    """``data 100 · model 50 · infrastructure not measured · monitoring 75``."""
-    return " · ".join(
-        f"{a.area.value} {a.value if a.value is not None else 'not measured'}" for a in score.areas
-    )
+    """Each area's score and the checks that keep it below 100:
+    ``data 0 (input-pipelines) · model 100 · infrastructure not measured · monitoring 50
+    (output-schema)``."""
+    return " · ".join(_area_text(area) for area in score.areas)
+
+
+def _area_text(area: AreaScore) -> str:
+    if area.value is None:
+        return f"{area.area.value} not measured"
+    failing = f" ({', '.join(area.not_holding)})" if area.not_holding else ""
+    return f"{area.area.value} {area.value}{failing}"
+
+
+def held_down_by(score: Score) -> str:
+    """What holds the overall score down: the weakest area(s) and their checks that do not
+    hold, e.g. ``held down by data 0 (input-pipelines)``; or why nothing does."""
+    if score.overall is None:
+        return "no check applied"
+    if not score.weakest:
+        return "every check that applies holds"
+    return "held down by " + ", ".join(_area_text(area) for area in score.weakest)
 
 
 def tally(report: Report) -> str:

@@ -45,8 +45,10 @@ def predictions(model: LogisticRegression, examples: Sequence[Example]) -> list[
     return records
 
 
-def train(config: dict[str, Any]) -> dict[str, float]:
-    """Load the data, fit the model, write the model and its predictions; return the metrics."""
+def train(config: dict[str, Any], output_dir: str | Path | None = None) -> dict[str, float]:
+    """Load the data, fit the model, write the model and its predictions; return the metrics.
+
+    With ``output_dir``, the artifacts are written there instead of where the config says."""
     examples = load(config["data"]["train"], config["features"], config["target"])
     rows = [example.features for example in examples]
     labels = [example.label for example in examples]
@@ -57,7 +59,9 @@ def train(config: dict[str, Any]) -> dict[str, float]:
         epochs=int(config["training"]["epochs"]),
     )
     metrics = {"train_accuracy": accuracy(model, rows, labels), "rows": float(len(rows))}
-    artifacts = config["artifacts"]
+    artifacts = dict(config["artifacts"])
+    if output_dir is not None:
+        artifacts = {key: Path(output_dir) / Path(path).name for key, path in artifacts.items()}
     _write_json(artifacts["model"], model.to_dict())
     _write_json(artifacts["predictions"], predictions(model, examples))
     _write_json(artifacts["metrics"], metrics)
@@ -75,9 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m churn_model.train", description="Train the model from scratch."
     )
     parser.add_argument("--config", required=True, help="the training config (YAML)")
+    parser.add_argument("--output-dir", help="write the artifacts here instead (a smoke run)")
     args = parser.parse_args(argv)
     try:
-        metrics = train(load_config(args.config))
+        metrics = train(load_config(args.config), args.output_dir)
     except (OSError, ValueError) as exc:
         print(f"train: error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,192 @@
+"""model-tracking: each training run records its hyperparameters and the metrics the model is
+judged by, where the next person can find them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from dsdone.analysis.personal_paths import scan_text
+from dsdone.api import Note, check
+from dsdone.project import Project
+from dsdone.report import Area, Finding, Severity
+
+# The tracking tools configured in code, found by the one git grep every check shares.
+_TOOLS = {b"mlflow": "mlflow", b"wandb": "wandb"}
+# What records a metric, a hyperparameter, or where runs go, in each tool's Python API.
+_METRIC_CALLS = ("log_metric", "log_metrics", "wandb.log", ".log(", "summary[")
+_PARAM_CALLS = (
+    "log_param",
+    "log_params",
+    "autolog",
+    "wandb.config",
+    "config.update",
+    "init(config",
+)
+_URI = re.compile(r"""set_tracking_uri\(\s*(['"])([^'"\n]{1,500})\1""")
+_CREDENTIAL_IN_URL = re.compile(r"://[^/@\s:]{1,200}:[^/@\s]{1,200}@")
+
+
+@dataclass
+class _Evidence:
+    tools: set[str] = field(default_factory=set)
+    metric_lines: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, text
+    params: bool = False
+    autolog: bool = False
+
+
+@check(
+    id="model-tracking",
+    title="Each training run records its hyperparameters and metrics",
+    severity=Severity.WARNING,
+    area=Area.MODEL,
+    ml_test_score=("M1", "M2", "M3"),
+    fix="Record each run with MLflow, Weights & Biases, DVC (metrics: and params: in dvc.yaml) "
+    "or a metrics file, and declare the metrics under model: in dsdone.yaml.",
+    grep=tuple(_TOOLS),
+    since="0.2.0",
+)
+def model_tracking(project: Project) -> Iterator[Finding | Note]:
+    """A model nobody can compare with the one before it cannot be improved or trusted: which
+    hyperparameters, which data and which offline metrics produced the model in production must
+    be on record for every run, in one place the next person finds.
+
+    Accepts MLflow or Weights & Biases used in the code (a tracking URI that is a personal path
+    or carries a password is a finding at its line; no server is ever contacted), DVC
+    (`metrics:` and `params:` in dvc.yaml), or a metrics file (`model.tracking.metrics_file`).
+    Hyperparameters are recorded by tracked config files (`config.files`) or the tool's params.
+    Each metric the contract declares under `model.metrics` must appear where it is recorded: a
+    literal logging call (`mlflow.log_metric("auc", ...)`, `wandb.log({"auc": ...})`), or its
+    key in the metrics file or in the code that writes it.
+    """
+    model = project.contract.model
+    tracking = model.tracking if model is not None else None
+    evidence = _code_evidence(project)
+    yield from _uris(project)
+    dvc = _dvc_tracking(project)
+    declared_tool = tracking.tool if tracking is not None else None
+    tools = evidence.tools | ({"dvc"} if dvc[0] else set())
+    metrics_file = tracking.metrics_file if tracking is not None else None
+    if declared_tool is not None and declared_tool not in tools and declared_tool != "file":
+        yield project.contract_finding(
+            f"model.tracking.tool is {declared_tool}, but no code or dvc.yaml uses it",
+            "model",
+            "tracking",
+            "tool",
+            hint=f"log the training run with {declared_tool}, or name the tool the code uses",
+        )
+    if not tools and metrics_file is None:
+        yield project.contract_finding(
+            "nothing records each training run's hyperparameters and metrics",
+            *(("model",) if model is not None else ()),
+            hint="log runs with MLflow or Weights & Biases, declare metrics: and params: in "
+            "dvc.yaml, or write a metrics file and declare it:\n"
+            "model:\n  tracking: {tool: file, metrics_file: metrics/train.json}",
+        )
+        return
+    if not (evidence.params or dvc[1] or project.contract.config_files):
+        yield project.contract_finding(
+            "the hyperparameters of a run are not recorded: no tracked config files "
+            "(config.files) and no params logged",
+            hint="keep them in a tracked config file and declare it under config.files, or log "
+            "them (mlflow.log_params, wandb.config, params: in dvc.yaml)",
+        )
+    for metric in model.metrics if model is not None else ():
+        if not _recorded(project, metric.name, evidence, metrics_file):
+            yield project.contract_finding(
+                f"model.metrics[{metric.index}]: '{metric.name}' is not recorded by any run: no "
+                "logging call or metrics file names it",
+                "model",
+                "metrics",
+                metric.index,
+                hint=f'log it by its name, e.g. mlflow.log_metric("{metric.name}", value)',
+            )
+    shown = sorted(tools | ({"a metrics file"} if metrics_file else set()))
+    yield Note(f"runs recorded by {', '.join(shown)}")
+
+
+def _code_evidence(project: Project) -> _Evidence:
+    evidence = _Evidence()
+    found = project.grep(_TOOLS)
+    for hit in found if found is not None else ():
+        if not hit.path.endswith((".py", ".ipynb")):
+            continue
+        for number, raw in hit.lines:
+            line = raw.decode("utf-8", "replace")
+            for literal, tool in _TOOLS.items():
+                if literal.decode() in line:
+                    evidence.tools.add(tool)
+            if any(call in line for call in _METRIC_CALLS):
+                evidence.metric_lines.append((hit.path, number, line))
+            if any(call in line for call in _PARAM_CALLS):
+                evidence.params = True
+                evidence.autolog |= "autolog" in line
+    return evidence
+
+
+def _uris(project: Project) -> Iterator[Finding]:
+    """A tracking URI written into the code must be one every machine can reach, and must not
+    carry a password."""
+    found = project.grep([b"mlflow"])
+    for hit in found if found is not None else ():
+        for number, raw in hit.lines:
+            line = raw.decode("utf-8", "replace")
+            match = _URI.search(line) if len(line) < 2000 else None
+            if match is None:
+                continue
+            uri = match[2]
+            if _CREDENTIAL_IN_URL.search(uri):
+                yield Finding(
+                    "the MLflow tracking URI carries a password",
+                    path=hit.path,
+                    line=number,
+                    hint="set MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_USERNAME/PASSWORD) in the "
+                    "environment instead; rotate the password, it is in the git history",
+                )
+            elif next(scan_text(uri), None) is not None:
+                yield Finding(
+                    "the MLflow tracking URI is a folder on one person's machine",
+                    path=hit.path,
+                    line=number,
+                    hint="point MLFLOW_TRACKING_URI at the team's tracking server, from the "
+                    "environment",
+                )
+
+
+def _dvc_tracking(project: Project) -> tuple[bool, bool]:
+    """Whether dvc.yaml declares metrics, and whether it declares params."""
+    if not project.is_indexed("dvc.yaml"):
+        return False, False
+    stages = project.parsed("dvc.yaml").data
+    stages = stages.get("stages") if isinstance(stages, dict) else None
+    if not isinstance(stages, dict):
+        return False, False
+    values = [stage for stage in stages.values() if isinstance(stage, dict)]
+    return any(s.get("metrics") for s in values), any(s.get("params") for s in values)
+
+
+def _recorded(project: Project, name: str, evidence: _Evidence, metrics_file: str | None) -> bool:
+    quoted = (f'"{name}"', f"'{name}'")
+    if evidence.autolog or any(
+        any(q in line for q in quoted) for _, _, line in evidence.metric_lines
+    ):
+        return True
+    if metrics_file is not None and project.is_tracked(metrics_file):
+        data = project.parsed(metrics_file).data
+        if isinstance(data, dict) and name in _keys(data):
+            return True
+    # The code that writes the metrics file, or DVC's: the key as a literal in the code.
+    found = project.grep([f'"{name}"'.encode(), f"'{name}'".encode()])
+    return any(hit.path.endswith(".py") for hit in (found if found is not None else ()))
+
+
+def _keys(data: dict[str, object]) -> set[str]:
+    keys: set[str] = set()
+    stack: list[object] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            keys.update(str(key) for key in item)
+            stack.extend(item.values())
+    return keys

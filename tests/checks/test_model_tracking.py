@@ -1,0 +1,134 @@
+"""model-tracking: each run records its hyperparameters and the declared metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_CONTRACT, MakeRepo
+
+from dsdone.checks.model_tracking import model_tracking
+from dsdone.report import Status
+from dsdone.testing import run_check
+
+WITH_CONFIG = MINIMAL_CONTRACT + "config:\n  files: [configs/train.yaml]\n"
+METRICS = "model:\n  metrics:\n    - {name: auc, goal: maximize}\n"
+
+
+def messages(root: Path) -> list[str]:
+    return [f.message for f in run_check(root, model_tracking).findings]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'import mlflow\n\nmlflow.log_metric("auc", 0.9)\n',
+        "import mlflow\n\nmlflow.log_metrics({'auc': 0.9, 'loss': 0.1})\n",
+        'import wandb\n\nwandb.log({"auc": 0.9})\n',
+        "import mlflow\n\nmlflow.autolog()\n",
+    ],
+)
+def test_a_run_logged_with_a_tracking_tool_passes(make_repo: MakeRepo, code: str) -> None:
+    root = make_repo(
+        {"train.py": code, "configs/train.yaml": "lr: 0.1\n"}, contract=WITH_CONFIG + METRICS
+    )
+
+    assert messages(root) == []
+
+
+def test_nothing_that_records_runs_is_a_finding(make_repo: MakeRepo) -> None:
+    root = make_repo({"train.py": "print('trained')\n"}, contract=WITH_CONFIG + METRICS)
+
+    (finding,) = run_check(root, model_tracking).findings
+    assert finding.message == "nothing records each training run's hyperparameters and metrics"
+    assert (finding.path, finding.line) == ("dsdone.yaml", 7)
+
+
+def test_a_declared_metric_that_no_run_logs_is_a_finding(make_repo: MakeRepo) -> None:
+    code = 'import mlflow\n\nmlflow.log_metric("roc_auc", 0.9)\n'
+    root = make_repo(
+        {"train.py": code, "configs/train.yaml": "lr: 0.1\n"}, contract=WITH_CONFIG + METRICS
+    )
+
+    assert messages(root) == [
+        "model.metrics[0]: 'auc' is not recorded by any run: no logging call or metrics file "
+        "names it"
+    ]
+
+
+def test_hyperparameters_need_a_config_file_or_logged_params(make_repo: MakeRepo) -> None:
+    code = 'import mlflow\n\nmlflow.log_metric("auc", 0.9)\n'
+    root = make_repo({"train.py": code}, contract=MINIMAL_CONTRACT + METRICS)
+
+    (message,) = messages(root)
+    assert message.startswith("the hyperparameters of a run are not recorded")
+
+    logged = code + 'mlflow.log_params({"lr": 0.1})\n'
+    root = make_repo({"train.py": logged}, contract=MINIMAL_CONTRACT + METRICS, name="params")
+    assert messages(root) == []
+
+
+def test_dvc_metrics_and_params_record_runs(make_repo: MakeRepo) -> None:
+    dvc = (
+        "stages:\n  train:\n    cmd: python train.py\n    params: [train.lr]\n"
+        "    metrics:\n      - metrics.json: {cache: false}\n"
+    )
+    root = make_repo(
+        {"dvc.yaml": dvc, "metrics.json": '{"auc": 0.91}\n', "params.yaml": "train: {lr: 0.1}\n"},
+        contract=MINIMAL_CONTRACT
+        + METRICS
+        + "  tracking: {tool: dvc, metrics_file: metrics.json}\n",
+    )
+
+    assert messages(root) == []
+
+
+def test_a_metrics_file_written_by_the_training_code(make_repo: MakeRepo) -> None:
+    code = "import json\n\njson.dump({'auc': 0.9}, open('models/metrics.json', 'w'))\n"
+    contract = (
+        WITH_CONFIG + METRICS + "  tracking: {tool: file, metrics_file: models/metrics.json}\n"
+    )
+    root = make_repo({"train.py": code, "configs/train.yaml": "lr: 0.1\n"}, contract=contract)
+
+    assert run_check(root, model_tracking).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("uri", "words"),
+    [
+        ("https://ana:s3cret@mlflow.corp.com", "the MLflow tracking URI carries a password"),
+        ("file:///Users/ana/mlruns", "the MLflow tracking URI is a folder on one person's"),
+    ],
+)
+def test_a_tracking_uri_in_the_code_must_be_shareable(
+    make_repo: MakeRepo, uri: str, words: str
+) -> None:
+    code = f'import mlflow\n\nmlflow.set_tracking_uri("{uri}")\nmlflow.log_metric("auc", 1)\n'
+    root = make_repo(
+        {"src/train.py": code, "configs/train.yaml": "lr: 0.1\n"}, contract=WITH_CONFIG + METRICS
+    )
+
+    (finding,) = run_check(root, model_tracking).findings
+    assert finding.message.startswith(words)
+    assert (finding.path, finding.line) == ("src/train.py", 3)
+    assert "s3cret" not in finding.message
+
+
+@pytest.mark.parametrize(
+    "uri", ["http://mlflow.corp.com:5000", "databricks", "sqlite:///mlflow.db", "./mlruns"]
+)
+def test_a_shared_or_relative_tracking_uri_is_fine(make_repo: MakeRepo, uri: str) -> None:
+    code = f'import mlflow\n\nmlflow.set_tracking_uri("{uri}")\nmlflow.log_metric("auc", 1)\n'
+    root = make_repo(
+        {"train.py": code, "configs/train.yaml": "lr: 0.1\n"}, contract=WITH_CONFIG + METRICS
+    )
+
+    assert messages(root) == []
+
+
+def test_a_declared_tool_the_code_does_not_use(make_repo: MakeRepo) -> None:
+    contract = WITH_CONFIG + METRICS + "  tracking: {tool: wandb}\n"
+    code = 'import mlflow\n\nmlflow.log_metric("auc", 0.9)\n'
+    root = make_repo({"train.py": code, "configs/train.yaml": "lr: 0.1\n"}, contract=contract)
+
+    assert messages(root) == ["model.tracking.tool is wandb, but no code or dvc.yaml uses it"]
