@@ -86,7 +86,7 @@ def notebook_hygiene(project: Project, options: NotebookHygieneOptions) -> Itera
     skip = compile_globs(excluded).match_file if excluded else None
     limit = options.max_output_kb * KILOBYTE
     count = 0
-    for relative in project.files:
+    for relative in project.with_suffix(".ipynb"):
         if not relative.endswith(".ipynb") or CHECKPOINTS in f"/{relative}":
             continue
         if skip is not None and skip(relative):

@@ -20,7 +20,9 @@ LAYERS: dict[str, int] = {
     # the public shapes and the leaves
     "dsdone": 0,
     "dsdone.errors": 0,
+    "dsdone.release": 0,
     "dsdone.report": 0,
+    "dsdone.grouping": 0,  # what formats list of the findings: report data in, report data out
     "dsdone.safe_read": 0,
     "dsdone.pysource": 0,
     "dsdone.globs": 0,
@@ -40,6 +42,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.sizes": 2,
     "dsdone.git.grep": 2,
     "dsdone.git.revision": 2,
+    "dsdone.git.origin": 2,
     "dsdone.git.prefetch": 3,
     "dsdone.git.running": 3,
     "dsdone.git.init": 3,
@@ -91,10 +94,12 @@ LAYERS: dict[str, int] = {
     "dsdone.monorepo": 8,
     "dsdone.unchecked": 8,
     "dsdone.scaffold": 8,
+    "dsdone.editor_schema": 8,
     "dsdone.adopt": 8,
     "dsdone.testing": 8,
     "dsdone.runs": 8,
     "dsdone.render": 9,
+    "dsdone.catalog": 9,
     "dsdone.render.escape": 0,  # text in, text out: used by the report's readers too
     "dsdone.cli": 10,
     "dsdone.__main__": 10,

@@ -367,6 +367,11 @@ def test_every_problem_in_a_contract_is_listed_in_file_order(make_repo, run_cli)
             "dsdone.yaml:1:10: the value cannot be read",
             id="integer-with-thousands-of-digits",
         ),
+        pytest.param(
+            b"version: 1\nproject:\n  name: !!int\n  owner: ana\n",
+            "dsdone.yaml:3:9: the value cannot be read",
+            id="a-number-tag-on-nothing",
+        ),
     ],
 )
 def test_contract_that_is_not_text_yaml_is_exit_2(

@@ -28,6 +28,7 @@ must not print, write or run the project's code. Anything it raises is reported 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import math
 import re
@@ -111,7 +112,7 @@ class Check:
     @property
     def description(self) -> str:
         """Why the check matters: the function's docstring."""
-        return inspect.cleandoc(self.function.__doc__ or "")
+        return _cleandoc(self.function.__doc__ or "")
 
     def make_options(self, raw: Mapping[str, Any]) -> Any:
         """The options dataclass filled from the contract's settings for this check."""
@@ -120,8 +121,7 @@ class Check:
                 key = sorted(raw)[0]
                 raise OptionError(f"check '{self.id}' has no option '{key}'", key)
             return None
-        hints = typing.get_type_hints(self.options)
-        fields = {f.name: f for f in dataclasses.fields(self.options)}
+        hints, fields = _option_fields(self.options)
         values: dict[str, Any] = {}
         for key, value in raw.items():
             name = key.replace("-", "_")
@@ -216,6 +216,18 @@ def check(
         )
 
     return decorate
+
+
+@functools.cache
+def _cleandoc(doc: str) -> str:
+    return inspect.cleandoc(doc)
+
+
+@functools.cache
+def _option_fields(options: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """The type hints and the fields of an options dataclass: the same for every project of an
+    ``--all`` run."""
+    return typing.get_type_hints(options), {f.name: f for f in dataclasses.fields(options)}
 
 
 def _conforms(value: Any, hint: Any) -> bool:

@@ -1,5 +1,9 @@
 """The baseline: a previous JSON report whose findings are known, so that only new ones block.
 
+The baseline lists every finding on its own (``--write-baseline`` writes it so), and this run's
+findings are matched one by one, before any format groups them: a flood that grows by 100 has
+100 new findings, the rest stay known. A report that grouped or left out findings is refused.
+
 A finding is known when the baseline has one with the same project folder, check, path and
 message. The line is left out on purpose: an edit above a finding moves it without making it a
 new problem. Matching counts: if the baseline had one "TODO left" in a file and the file now
@@ -57,16 +61,29 @@ def load_baseline(path: Path) -> Baseline:
         )
     projects = data["projects"] if isinstance(data.get("projects"), list) else [data]
     keys: Counter[Key] = Counter()
+    partial: set[str] = set()
     try:
         for project in projects:
             folder = str(project.get("folder") or "")
             for result in project["results"]:
+                if result.get("not_shown"):
+                    partial.add(str(result["check"]))
                 for finding in result["findings"]:
+                    if finding.get("count", 1) != 1:
+                        partial.add(str(result["check"]))
                     keys[_key(folder, str(result["check"]), finding)] += 1
     except (KeyError, TypeError, AttributeError):
         raise DsdoneError(
             f"--baseline: {path} does not have the shape of a dsdone JSON report", hint=hint
         ) from None
+    if partial:
+        # Matching it would make the findings it groups or leaves out look new.
+        raise DsdoneError(
+            f"--baseline: {path} does not list every finding of {', '.join(sorted(partial))} "
+            "(a report shows a flood as one entry and at most max_findings of them)",
+            hint=f"write the baseline with `dsdone check --write-baseline {path}`, which lists "
+            "every finding",
+        )
     return Baseline(dict(keys))
 
 

@@ -28,7 +28,7 @@ from dsdone.discovery import (
 )
 from dsdone.errors import DsdoneError, Location, Problem
 from dsdone.globs import glob_problem
-from dsdone.report import ProjectInfo, Severity
+from dsdone.report import Dataset, ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
 SUPPORTED_VERSIONS = (1,)
@@ -159,6 +159,8 @@ class CheckSettings:
     severity: Severity | None = None
     exclude: tuple[str, ...] = ()
     timeout: float | None = None
+    # How many entries each report format lists of the check's findings; None: the default.
+    max_findings: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -628,6 +630,19 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             owner=project["owner"],
             description=project.get("description"),
             consumers=tuple(project.get("consumers", ())),
+            inputs=tuple(
+                Dataset(item.get("name"), item.get("format"), source=item.get("source"))
+                for item in inputs or ()
+            ),
+            outputs=tuple(
+                Dataset(
+                    item.get("name"),
+                    item.get("format"),
+                    consumers=None if item.get("consumers") is None else tuple(item["consumers"]),
+                )
+                for item in outputs or ()
+            ),
+            retrain_schedule=(retrain or {}).get("schedule"),
         ),
         inputs=None
         if inputs is None
@@ -682,7 +697,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
     )
 
 
-_SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout"}
+_SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout", "max_findings"}
 
 
 def _command(raw: str | list[str] | None) -> Command | None:
@@ -755,6 +770,7 @@ def _check_settings(raw: dict[str, Any]) -> CheckSettings:
         severity=Severity(raw["severity"]) if "severity" in raw else None,
         exclude=tuple(raw.get("exclude", ())),
         timeout=raw.get("timeout"),
+        max_findings=raw.get("max_findings"),
         options={key: value for key, value in raw.items() if key not in _SETTINGS_KEYS},
     )
 

@@ -9,12 +9,15 @@ link out of the project or blocks on a named pipe.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import errno
+import functools
 import os
 import re
 import stat
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +58,44 @@ class FileIndex:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, why it is not a readable file), sorted
     # What differs from git's index: tracked files changed or deleted, untracked files.
     changed: frozenset[str] = frozenset()
+    # The files that are symbolic links (to a file inside the root): whether one stays inside
+    # a folder of the root depends on the folder.
+    links: frozenset[str] = frozenset()
+
+    def below(self, folder: str, root: Path) -> FileIndex:
+        """The index of ``folder`` (relative, forward slashes), whose absolute resolved path is
+        ``root``, as ``git ls-files`` in it gives it: the part of this one below it, relative
+        to it. A link that stays inside this index's root but leaves ``folder`` is skipped, as
+        in a check of ``folder`` alone ("" is the root itself). For a git index: outside git,
+        the ``.gitignore`` files above ``folder`` would count here and not in a walk of
+        ``folder``."""
+        if not folder:
+            return self
+        prefix = folder + "/"
+        files = _below(self.files, prefix)
+        skipped = dict(_below_pairs(self.skipped, prefix))
+        links = _below(sorted(self.links), prefix)
+        leaving = {link: reason for link in links if (reason := _judge(root, link)[0])}
+        if leaving:
+            skipped.update(leaving)
+            files = [path for path in files if path not in leaving]
+        return FileIndex(
+            files=tuple(files),
+            tracked=frozenset(_below(self._sorted_tracked, prefix)),
+            in_git=self.in_git,
+            git_problem=self.git_problem,
+            skipped=tuple(sorted(skipped.items())),
+            changed=frozenset(_below(self._sorted_changed, prefix)),
+            links=frozenset(links) - leaving.keys(),
+        )
+
+    @functools.cached_property
+    def _sorted_tracked(self) -> list[str]:
+        return sorted(self.tracked)
+
+    @functools.cached_property
+    def _sorted_changed(self) -> list[str]:
+        return sorted(self.changed)
 
     @property
     def unsearched(self) -> tuple[tuple[str, str], ...]:
@@ -66,6 +107,20 @@ class FileIndex:
             if why.startswith(CANNOT_BE_READ)
             or why in (NAME_NOT_UTF8, NAME_WITH_CONTROL_CHARACTERS)
         )
+
+
+def _below(paths: Sequence[str], prefix: str) -> list[str]:
+    """The sorted ``paths`` that start with ``prefix`` (a folder and "/"), without it."""
+    start = bisect.bisect_left(paths, prefix)
+    end = bisect.bisect_left(paths, prefix[:-1] + "0", start)  # "0" sorts right after "/"
+    return [path[len(prefix) :] for path in paths[start:end]]
+
+
+def _below_pairs(pairs: Sequence[tuple[str, str]], prefix: str) -> Iterable[tuple[str, str]]:
+    """``_below`` for (path, reason) pairs sorted by path."""
+    start = bisect.bisect_left(pairs, prefix, key=lambda pair: pair[0])
+    end = bisect.bisect_left(pairs, prefix[:-1] + "0", start, key=lambda pair: pair[0])
+    return ((path[len(prefix) :], reason) for path, reason in pairs[start:end])
 
 
 def build_file_index(root: Path, run: GitRun) -> FileIndex:
@@ -163,13 +218,10 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
             odd.append((entry[0], entry[2:]))
         else:
             present.append(path)
-    if odd:
-        rest = _index_of_entries(root, [(tag, body.encode()) for tag, body in odd])
-        present.extend(rest.files)
-        skipped = dict(rest.skipped)
-        changed |= rest.changed
-    else:
-        skipped = {}
+    rest = _index_of_entries(root, [(tag, body.encode()) for tag, body in odd])
+    present.extend(rest.files)
+    skipped = dict(rest.skipped)
+    changed |= rest.changed
     for path in gone:
         skipped.setdefault(path, _gone(root, path))
     left_out = skipped.keys() | set(gone)
@@ -179,6 +231,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
         changed=frozenset(changed),
+        links=rest.links - left_out,
     )
 
 
@@ -193,6 +246,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
     tracked: set[str] = set()
     changed: set[str] = set()
     skipped: dict[str, str] = {}
+    links: set[str] = set()
     for tag, rest in entries:
         if tag == "?":
             problem = _name_problem(rest)
@@ -205,11 +259,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
             if path.endswith("/"):
                 skipped[path.rstrip("/")] = "a nested git repository"
                 continue
-            reason = _unreadable(root, path)
-            if reason is None:
-                present.add(path)
-            else:
-                skipped[path] = reason
+            _add(root, path, present, skipped, links)
             continue
         meta, _, raw_path = rest.partition(b"\t")
         problem = _name_problem(raw_path)
@@ -228,11 +278,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         if meta.startswith(_GITLINK_MODE):
             skipped[path] = "a git submodule"
         elif meta.startswith(_SYMLINK_MODE):
-            reason = _unreadable(root, path)
-            if reason is None:
-                present.add(path)
-            else:
-                skipped[path] = reason
+            _add(root, path, present, skipped, links)
         else:
             present.add(path)
     for path in gone:
@@ -240,6 +286,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
     files = present - gone - set(skipped)
     return FileIndex(
         files=tuple(sorted(files)),
+        links=frozenset(links & files),
         tracked=frozenset(tracked),
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
@@ -305,30 +352,47 @@ def _has_control_characters(output: bytes, text: str) -> bool:
     return bool(unusual.translate(None, _NON_ASCII_BYTES) or _C1_CONTROL.search(text))
 
 
-def _unreadable(root: Path, relative: str) -> str | None:
-    """Why ``relative`` is not a regular file inside ``root`` that can be read, or None."""
+def _add(
+    root: Path, path: str, present: set[str], skipped: dict[str, str], links: set[str]
+) -> None:
+    """File ``path`` (a link, or untracked) as present, and as a link if it is one, or as
+    skipped, with why."""
+    reason, is_link = _judge(root, path)
+    if reason is not None:
+        skipped[path] = reason
+        return
+    present.add(path)
+    if is_link:
+        links.add(path)
+
+
+def _judge(root: Path, relative: str) -> tuple[str | None, bool]:
+    """Why ``relative`` is not a regular file inside ``root`` that can be read (or None), and
+    whether it is a symbolic link."""
     path = root / relative
     try:
         info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
+        is_link = stat.S_ISLNK(info.st_mode)
+        if is_link:
             try:
                 target = path.resolve(strict=True)
             except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
-                return "a symbolic link that dangles or loops"
+                return "a symbolic link that dangles or loops", True
             if root != target and root not in target.parents:
-                return "a symbolic link to outside the project"
+                return "a symbolic link to outside the project", True
             info = target.stat()
         if not stat.S_ISREG(info.st_mode):
-            return "not a regular file"
+            return "not a regular file", is_link
     except OSError as exc:
-        return f"{CANNOT_BE_READ}: {exc.strerror or exc}"
-    return None
+        return f"{CANNOT_BE_READ}: {exc.strerror or exc}", False
+    return None, is_link
 
 
 def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
     root = root.resolve()
     files: list[str] = []
     skipped: list[tuple[str, str]] = []
+    links: set[str] = set()
     # One spec per folder that has a .gitignore, applied to paths below that folder, as git does.
     specs: list[tuple[str, Globs]] = []
 
@@ -357,17 +421,20 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
             if problem is not None:
                 skipped.append((_shown(os.fsencode(path)), problem))
                 continue
-            reason = _unreadable(root, path)
-            if reason is None:
-                files.append(path)
-            else:
+            reason, is_link = _judge(root, path)
+            if reason is not None:
                 skipped.append((path, reason))
+                continue
+            files.append(path)
+            if is_link:
+                links.add(path)
     return FileIndex(
         files=tuple(sorted(files)),
         tracked=frozenset(),
         in_git=False,
         git_problem=git_problem,
         skipped=tuple(sorted(skipped)),
+        links=frozenset(links),
     )
 
 

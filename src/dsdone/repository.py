@@ -17,26 +17,30 @@ import functools
 import itertools
 import os
 import posixpath
+import re
 import subprocess
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Generic, Self, TypeVar, overload
+from typing import Any, BinaryIO, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, Hits, lines_holding, read_grep
+from dsdone.git.grep import FileLines, Found, lines_holding, read_grep
+from dsdone.git.origin import read_commit_date, read_origin, repository_name
 from dsdone.git.prefetch import Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
 from dsdone.git.running import GitCommands
-from dsdone.git.sizes import blobs_larger_than, staged_paths
+from dsdone.git.sizes import blobs_larger_than, read_tree, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
 from dsdone.memo import BoundedCache
 from dsdone.parsed import Parsed, parse
 from dsdone.pysource import parse_python
+from dsdone.report import RepositoryInfo
 from dsdone.safe_read import (
     BINARY_PROBE_BYTES,
     MAX_PYTHON_BYTES,
@@ -49,6 +53,8 @@ from dsdone.safe_read import (
 )
 
 T = TypeVar("T")
+S = TypeVar("S")
+P = ParamSpec("P")
 _MB = 1024 * 1024
 
 
@@ -79,6 +85,51 @@ class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_pr
                 if self.name not in cache:
                     cache[self.name] = self.compute(instance)
         value: T = cache[self.name]
+        return value
+
+
+def memo(maxsize: int) -> Callable[[Callable[Concatenate[S, P], T]], _Memo[S, P, T]]:
+    """Keep the results of a method, the last ``maxsize`` of them, in the instance that
+    computed them, and drop them with it. ``functools.lru_cache`` on a method keeps one cache
+    for the class, whose keys hold every instance it saw: ``--all`` would keep every project's
+    files and parsed trees until the end of the run. Nothing here refers back to the instance,
+    so that it is freed as soon as it is done with, not at the next garbage collection."""
+    return lambda method: _Memo(method, maxsize)
+
+
+class _Memo(Generic[S, P, T]):
+    def __init__(self, method: Callable[Concatenate[S, P], T], maxsize: int) -> None:
+        self.method = method
+        self.maxsize = maxsize
+        self.key = f"_memo_{method.__name__}"
+        self.__doc__ = method.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"_memo_{name}"
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _Memo[S, P, T]: ...
+    @overload
+    def __get__(self, instance: S, owner: type | None = None) -> Callable[P, T]: ...
+    def __get__(self, instance: S | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return functools.partial(self._call, instance)
+
+    def _call(self, instance: S, *args: P.args, **kwargs: P.kwargs) -> T:
+        # dict.setdefault is atomic: every thread gets the same cache and lock.
+        lock, kept = instance.__dict__.setdefault(self.key, (threading.Lock(), OrderedDict()))
+        key = (args, tuple(kwargs.items()))
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                value: T = kept[key]
+                return value
+        value = self.method(instance, *args, **kwargs)  # unlocked: two threads may both compute
+        with lock:
+            kept[key] = value
+            if len(kept) > self.maxsize:
+                kept.popitem(last=False)
         return value
 
 
@@ -137,20 +188,35 @@ class Repository:
 
     Contract-free: ``dsdone check`` sees it through a ``Project`` (repository + contract), and
     ``dsdone init --existing`` reads the repository it adopts through it, so both count, read
-    and refuse the same files the same way.
+    and refuse the same files the same way. ``dsdone check --all`` opens one for the folder it
+    searches and sees each project through a ``subfolder`` of it.
     """
 
-    def __init__(self, root: Path, *, early: Prefetch | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        early: Prefetch | None = None,
+        within: tuple[Repository, str] | None = None,
+    ) -> None:
         self.root = root.resolve()
         self._root_prefix = str(self.root).rstrip(os.sep) + os.sep
         if early is not None and early.root != self.root:
             early.close()  # started for another folder (a guess that was wrong): of no use
             early = None
+        # The repository this one is a folder of, and the folder, when its git facts are that
+        # one's (see ``subfolder``); None when they are its own.
+        self._within = within
+        self._large: dict[int, dict[str, int]] = {}  # blobs larger than a limit, by limit
+        self._large_lock = threading.Lock()
         # One object, shared with the Project made from this repository: closing either
-        # stops every git command either started.
-        self._git_commands = GitCommands(self.root, early)
+        # stops every git command either started. A subfolder's session is made only when it
+        # starts a command of its own (most never do): the guard's two commands for each
+        # project of a monorepo would cost more than the one git ls-files they share.
+        self._git_commands = GitCommands(self.root, early, lazy=within is not None)
         # What the readers below computed, shared the same way, each within a byte budget
         # (of the text it was made from): a repository of large files cannot fill memory.
+        # Kept in the instance, so dropped with it: a project of --all frees its own.
         self._sources: BoundedCache[str, bytes] = BoundedCache(64 * _MB)
         self._trees: BoundedCache[str, ast.Module] = BoundedCache(MAX_PYTHON_BYTES)
         self._parsed: BoundedCache[str, Parsed] = BoundedCache(4 * _MB)
@@ -171,6 +237,20 @@ class Repository:
             early = Prefetch.start(root, search)
         return cls(root, early=early)
 
+    def subfolder(self, folder: str) -> Repository:
+        """The repository of ``folder`` (relative to this one's root, with forward slashes; ""
+        for the root itself), sharing this one's git work: its file index, git state, staged
+        files, blob sizes and the search started early are this repository's, computed once
+        and narrowed to ``folder``. A hundred projects of a monorepo then cost one ``git
+        ls-files`` and one ``git grep``, not a hundred of each.
+
+        It answers as a repository opened at ``folder`` would: its paths are relative to
+        ``folder``, every read stays inside it (a link that leaves it is not one of its files),
+        and it computes the rest itself. Only for a repository in git (``index.in_git``):
+        outside git the ``.gitignore`` files above ``folder`` would count here and not in a
+        repository opened at ``folder``."""
+        return Repository(self.root / folder, within=(self, folder))
+
     def expect_searches(self, literals: Iterable[bytes]) -> None:
         """The literals the checks that will run search for (``@check(grep=...)``): the early
         search is kept if it covers them, started again if it does not, stopped if nothing
@@ -186,7 +266,11 @@ class Repository:
     def check_git_access(self) -> None:
         """Raise ``GitRefused`` (exit 2) when git may not run here: it refuses the repository
         for its owner, or the repository's configuration cannot be read safely. Waits for
-        the guard's own commands (a few milliseconds)."""
+        the guard's own commands (a few milliseconds). A subfolder asks the repository it is a
+        folder of: the same work tree, the same configuration."""
+        if self._within is not None:
+            self._within[0].check_git_access()
+            return
         self._git_commands.check_access()
 
     def __enter__(self) -> Self:
@@ -212,6 +296,9 @@ class Repository:
 
     @fact
     def index(self) -> FileIndex:
+        if self._within is not None:
+            parent, folder = self._within
+            return parent.index.below(folder, self.root)
         return build_file_index(self.root, self._git_run("index"))
 
     @property
@@ -234,6 +321,18 @@ class Repository:
         """The indexed files matching any of the gitignore-style ``patterns``, sorted."""
         spec = compile_globs(tuple(patterns))
         return [path for path in self.files if spec.match_file(path)]
+
+    def with_suffix(self, suffix: str) -> tuple[str, ...]:
+        """The indexed files whose name ends with ``suffix`` (a dot and lower-case letters,
+        ``".ipynb"``), whatever its case, in the index's order: a name that is only the suffix
+        (``.ipynb``) included. One pass over the index serves every check that picks files
+        by their suffix, instead of one loop in Python over 20,000 names each."""
+        return self.by_suffix.get(suffix, ())
+
+    @fact
+    def by_suffix(self) -> dict[str, tuple[str, ...]]:
+        """The indexed files by the lower-cased suffix of their name (``by_suffix_of``)."""
+        return by_suffix_of(self.files)
 
     @fact
     def folders(self) -> frozenset[str]:
@@ -260,22 +359,47 @@ class Repository:
         wanted = frozenset(literals)
         if not wanted:
             return iter(())  # nothing to look for is found in no file
-        run, extra = self._git_commands.search(wanted)
-        found = read_grep(run, restart=self._git_commands.start)
-        if found is None:
+        searched = self._search(wanted)
+        if searched is None:
             return None
+        found, extra, warned = searched
         return itertools.chain(
-            self._indexed_hits(iter(found), wanted if extra else None),
-            self._unread_by_git(found),
+            self._indexed_hits(found, wanted if extra else None),
+            self._unread_by_git() if warned else (),
             self._untracked_hits(wanted),
         )
 
-    def _unread_by_git(self, found: Hits) -> Iterator[FileLines]:
+    def _search(self, wanted: frozenset[bytes]) -> tuple[Iterable[FileLines], bool, bool] | None:
+        """What ``git grep`` finds for ``wanted`` in the tracked files, whether the search
+        looked for more, and whether git warned (``Hits.warned``); ``None`` when git cannot
+        search. The search started early if it covers ``wanted`` (the repository's, in a
+        ``subfolder``), else one started now."""
+        owner, folder = self._within if self._within is not None else (self, "")
+        early = owner._found_early
+        if early is not None and wanted <= early[0]:
+            literals, shared = early
+            if shared is None:
+                return None
+            return shared.below(folder), literals != wanted, shared.warned
+        hits = read_grep(self._git_commands.search(wanted), restart=self._git_commands.start)
+        return None if hits is None else (hits, False, hits.warned)
+
+    @fact
+    def _found_early(self) -> tuple[frozenset[bytes], Found | None] | None:
+        """The literals the search started early looked for, and what it found, read once
+        for every ``subfolder`` and every check (parsing it again for each of secrets,
+        personal-paths, logging and model-tracking cost more than the search); ``None``
+        without one; ``Found`` is ``None`` when git could not search."""
+        early = self._git_commands.early_search()
+        if early is None:
+            return None
+        run, literals = early
+        return literals, Found.read(run, literals, restart=self._git_commands.start)
+
+    def _unread_by_git(self) -> Iterator[FileLines]:
         """The tracked files git grep could not read (it warns and skips them, exit status 0),
         each as not searched (``complete=False``): whoever asked reads them, and learns why.
         Looked for only when git warned: one access check a file is not free."""
-        if not found.warned:
-            return
         effective = os.access in os.supports_effective_ids
         for path in self.index.files:
             if path in self.index.tracked and not os.access(
@@ -284,13 +408,16 @@ class Repository:
                 yield FileLines(path, [], complete=False)
 
     def _indexed_hits(
-        self, found: Iterator[FileLines], wanted: frozenset[bytes] | None
+        self, found: Iterable[FileLines], wanted: frozenset[bytes] | None
     ) -> Iterator[FileLines]:
+        # One regular expression for the literals asked for: its search runs in C, where a
+        # test of each literal in each line would run in Python.
+        holds = _any_of(wanted) if wanted is not None else None
         for hit in found:
             if hit.path not in self._file_set:
                 continue  # a tracked link out of the project, a name that cannot be shown
-            if wanted is not None:  # the search was for more literals than asked for
-                lines = [line for line in hit.lines if any(w in line[1] for w in wanted)]
+            if holds is not None:  # the search was for more literals than asked for
+                lines = [line for line in hit.lines if holds(line[1])]
                 if not lines and hit.complete:
                     continue
                 hit = FileLines(hit.path, lines, hit.complete)
@@ -474,8 +601,11 @@ class Repository:
 
     @fact
     def head(self) -> GitState:
-        """Where the work tree is and what is checked out, without counting changes: what a
-        report says it describes (its ``commit``), read before any check starts."""
+        """Where the work tree is and what is checked out, without counting changes (which
+        costs the file index): what a report says it describes (its ``commit``), read before
+        any check starts; the same for every folder of the repository."""
+        if self._within is not None:
+            return self._within[0].head
         return read_git_state(self._git_run("state"))
 
     @fact
@@ -492,12 +622,49 @@ class Repository:
         return with_changes(state, len(self.index.changed | shown))
 
     @fact
+    def identity(self) -> RepositoryInfo | None:
+        """The repository as a catalogue of many names it: the remote's URL (without
+        credentials) and a name; None outside git."""
+        if self._within is not None:
+            return self._within[0].identity
+        work_tree = self.head.work_tree
+        if work_tree is None:
+            return None
+        url = read_origin(self._git_run("origin"))
+        return RepositoryInfo(repository_name(url, work_tree), url)
+
+    @fact
+    def commit_date(self) -> str | None:
+        """The committer date of HEAD, ISO 8601; None outside git or before the first
+        commit."""
+        if self._within is not None:
+            return self._within[0].commit_date
+        if self.head.commit is None:
+            return None
+        return read_commit_date(self._git_run("head"))
+
+    @fact
     def _staged(self) -> tuple[frozenset[str], str | None]:
         """The files whose staged version differs from HEAD, or why git could not tell."""
+        if self._within is not None:
+            parent, folder = self._within
+            staged, problem = parent._staged
+            prefix = f"{folder}/" if folder else ""
+            below = (path[len(prefix) :] for path in staged if path.startswith(prefix))
+            return frozenset(below), problem
         try:
             return staged_paths(self._git_run("staged")), None
         except (OSError, subprocess.TimeoutExpired, GitError) as exc:
             return frozenset(), str(exc)
+
+    @fact
+    def _tree(self) -> tuple[bytes | None, str | None]:
+        """HEAD's tree with the size of each blob (``None`` without a commit), or why git could
+        not list it."""
+        try:
+            return read_tree(self._git_run("tree")), None
+        except (OSError, subprocess.TimeoutExpired, GitError) as exc:
+            return None, str(exc)
 
     # -- the enclosing repository ------------------------------------------------------------
     # A project may be a folder of a larger repository (a monorepo), while some files that
@@ -512,7 +679,7 @@ class Repository:
     def repository_folder(self) -> str | None:
         """The project folder relative to the top of its git work tree ("" at the top, forward
         slashes); ``None`` outside a work tree."""
-        work_tree = self.git.work_tree
+        work_tree = self.head.work_tree
         if work_tree is None:
             return None
         try:
@@ -534,14 +701,28 @@ class Repository:
         if folder == "" or text.startswith(folder + "/"):
             inside = text[len(folder) + 1 :] if folder else text
             return inside, self.os_path(inside) if inside else str(self.root)
-        top = (self.root.parents[folder.count("/")]).resolve()
+        return None, self._in_work_tree(text, relative)
+
+    def _in_work_tree(self, text: str, relative: str) -> str:
+        """The path ``text`` (clean, from the work tree's top) on disk, resolved, once for
+        this repository and every ``subfolder`` of it (the projects of a monorepo all look for
+        the same files at its top); ``OutsideProject`` if it leaves the work tree."""
+        if self._within is not None:
+            return self._within[0]._in_work_tree(text, relative)
+        return self._resolve_in_work_tree(text, relative)
+
+    @memo(256)
+    def _resolve_in_work_tree(self, text: str, relative: str) -> str:
+        work_tree = self.head.work_tree
+        assert work_tree is not None  # repository_folder is known
         try:
+            top = work_tree.resolve()
             resolved = (top / text).resolve()
         except (OSError, RuntimeError, ValueError) as exc:
             raise OutsideProject(f"{relative!r} cannot be resolved: {exc}") from None
         if resolved != top and top not in resolved.parents:
             raise OutsideProject(f"{relative!r} points outside the repository")
-        return None, str(resolved)
+        return str(resolved)
 
     def from_repository_top(self, relative: str) -> str:
         """A path given from the work tree's top as findings name it: from the project folder
@@ -603,7 +784,7 @@ class Repository:
 
     # -- another revision ----------------------------------------------------------------------
 
-    @functools.lru_cache(maxsize=4)  # noqa: B019
+    @memo(4)
     def at_revision(self, name: str) -> RevisionFiles:
         """The project's files as they were at the git revision ``name`` (``dsdone check
         --base origin/main``), read from git's objects. Raises ``GitError`` saying what to fetch
@@ -628,16 +809,35 @@ class Repository:
         """The project's files whose blob in git's index is larger than ``limit`` bytes, with
         their sizes (a Git LFS pointer is a small blob). Raises ``dsdone.errors.GitError`` when
         git cannot tell."""
-        staged, problem = self._staged
-        if problem is not None:
-            raise GitError(problem)
-        try:
-            session = self._git_commands.session
-            large = blobs_larger_than(session, limit, self._git_run("tree"), staged)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise GitError(str(exc)) from None
+        if self._within is not None:
+            parent, folder = self._within
+            prefix = f"{folder}/" if folder else ""
+            large = {
+                path[len(prefix) :]: size
+                for path, size in parent.blobs_larger_than(limit).items()
+                if path.startswith(prefix)
+            }
+        else:
+            large = self._blobs_larger_than(limit)
         # Only what the index keeps: a name that cannot be shown in a report is left out.
         return {path: size for path, size in large.items() if path in self.index.tracked}
+
+    def _blobs_larger_than(self, limit: int) -> dict[str, int]:
+        """``blobs_larger_than`` for the whole repository, computed once for each limit (every
+        project of a monorepo asks with the same one)."""
+        with self._large_lock:
+            if limit not in self._large:
+                staged, problem = self._staged
+                listing, tree_problem = self._tree
+                if problem is not None or tree_problem is not None:
+                    raise GitError(problem or tree_problem or "")
+                try:
+                    self._large[limit] = blobs_larger_than(
+                        self._git_commands.session, limit, listing, staged
+                    )
+                except (OSError, subprocess.TimeoutExpired) as exc:
+                    raise GitError(str(exc)) from None
+            return self._large[limit]
 
 
 class RevisionFiles:
@@ -688,3 +888,24 @@ class RevisionFiles:
 
 def _is_windows_absolute(path: str) -> bool:
     return (len(path) > 1 and path[1] == ":") or path.startswith("\\\\")
+
+
+def _any_of(literals: Iterable[bytes]) -> Callable[[bytes], object]:
+    """A test of whether a line holds any of ``literals`` (truthy when it does)."""
+    return re.compile(b"|".join(re.escape(literal) for literal in sorted(literals))).search
+
+
+def by_suffix_of(files: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``files`` by the lower-cased suffix of their name, from its last dot (a name that is only
+    its suffix, ``.ipynb``, included; "" for a name without a dot), each in the given order."""
+    found: dict[str, list[str]] = {}
+    for path in files:
+        # String operations, not PurePosixPath: this runs over every file of the project.
+        dot = path.rfind(".")
+        suffix = path[dot:].lower() if dot > path.rfind("/") else ""
+        bucket = found.get(suffix)
+        if bucket is None:
+            found[suffix] = [path]
+        else:
+            bucket.append(path)
+    return {suffix: tuple(paths) for suffix, paths in found.items()}

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from dsdone import __version__
+from dsdone import __version__, release
 from dsdone.errors import DsdoneError
 from dsdone.git.init import init_repository, inside_work_tree, work_tree_top
 from dsdone.writing import Outcome, plan, shown, write
@@ -35,10 +35,11 @@ if TYPE_CHECKING:
 
 TEMPLATES = ("standard", "minimal")
 DEFAULT_TEMPLATE = "standard"
-SCHEMA_URL = "https://dsdone.dev/schema/contract-v1.json"
 CONTRACT = "dsdone.yaml"
 # A project name becomes a folder and a Python package: longer than this is a mistake.
 MAX_NAME_CHARACTERS = 100
+# The contract's JSON Schema, written beside it for editors (see ``dsdone.editor_schema``).
+SCHEMA_FILE = ".dsdone/contract-schema.json"
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _SKIPPED_NAMES = {"__init__.py", "__pycache__"}  # package plumbing of dsdone.templates itself
@@ -165,7 +166,11 @@ def template_values(name: str, owner: str, description: str | None = None) -> di
         "description_yaml": yaml_scalar(text),
         "description_json": _json(text),  # also a valid TOML basic string
         "dsdone_version": __version__,
-        "schema_url": SCHEMA_URL,
+        "schema_file": SCHEMA_FILE,
+        # Where the project gets dsdone from (``dsdone.release``): the release once there is one.
+        "dsdone_requirement": release.pip_requirement(),
+        "dsdone_requirement_json": json.dumps(release.pip_requirement()),
+        "dsdone_action": release.action_reference(),
     }
     try:
         package = package_name(name)
@@ -262,7 +267,7 @@ def scaffold(
     inside a repository. Existing files are kept unless ``force``. Every conflict is found
     before the first file is written (``dsdone.writing``), and the contract is read back as
     ``dsdone check`` reads it."""
-    files = rendered_files(template, values)
+    files = {**rendered_files(template, values), SCHEMA_FILE: schema_text()}
     _refuse_a_second_package(target, values.get("package", ""), files)
     subfolder = _subfolder_of_repository(target)
     not_written: tuple[str, ...] = ()
@@ -286,6 +291,14 @@ def scaffold(
         subfolder=subfolder,
         not_written=not_written,
     )
+
+
+def schema_text() -> str:
+    """The contract's JSON Schema as ``dsdone schema`` prints it: what ``init`` writes to
+    ``SCHEMA_FILE``, so that editors complete and check dsdone.yaml without the network."""
+    from dsdone.editor_schema import editor_schema_text  # imports the built-in checks
+
+    return editor_schema_text()
 
 
 def _subfolder_of_repository(target: Path) -> str | None:

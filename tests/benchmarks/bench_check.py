@@ -561,6 +561,20 @@ def write_repository(root: Path, files: dict[str, str]) -> None:
         subprocess.run(["git", *args], cwd=root, env=env, check=True)
 
 
+def compile_bytecode() -> None:
+    """Compile dsdone's modules, as pip does at install and Python at the first run of an
+    editable install. Where ``PYTHONDONTWRITEBYTECODE`` is set (some sandboxes and CI images
+    set it), Python would otherwise compile about 130 modules again in every timed run: about
+    0.12 s of CPU that no installed dsdone spends."""
+    import compileall
+    import importlib
+
+    for package in ("dsdone", "dsdone.checks"):  # the checks are installed from checks/
+        where = importlib.import_module(package).__file__
+        if where is not None:
+            compileall.compile_dir(Path(where).parent, quiet=1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
@@ -579,6 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if not Path(DSDONE).exists():
         raise SystemExit(f"the dsdone console script is not at {DSDONE}: install dsdone first")
+    compile_bytecode()
     if options.shapes:
         return shapes(options.rounds, options.keep)
     run: Callable[[], int] = (

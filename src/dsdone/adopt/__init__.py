@@ -26,8 +26,8 @@ from dsdone.analysis.code_refs import read_pyproject
 from dsdone.analysis.templates import is_templated_path, template_layout
 from dsdone.errors import DsdoneError
 from dsdone.repository import Repository
-from dsdone.scaffold import check_contract_text, check_value
-from dsdone.writing import Outcome, shown, write_file
+from dsdone.scaffold import SCHEMA_FILE, check_contract_text, check_value, schema_text
+from dsdone.writing import Outcome, plan, shown, write
 
 __all__ = [
     "CONTRACT",
@@ -51,6 +51,7 @@ class AdoptResult:
     text: str
     found: tuple[str, ...]
     todo: tuple[str, ...]
+    schema_outcome: Outcome = Outcome.UNCHANGED  # of SCHEMA_FILE, the editors' schema
 
 
 def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptResult:
@@ -67,8 +68,17 @@ def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptRes
         inference = infer(repository, name, owner)
     text = render(inference)
     check_contract_text(text, root)
-    outcome = write_file(root, CONTRACT, text, force=force)
-    return AdoptResult(CONTRACT, outcome, text, tuple(inference.found), tuple(inference.todo))
+    # Both files are planned before either is written: nothing is written if one cannot be.
+    done = write(root, plan(root, {CONTRACT: text, SCHEMA_FILE: schema_text()}, force=force))
+    outcome = {item.path: item.outcome for item in done}
+    return AdoptResult(
+        CONTRACT,
+        outcome[CONTRACT],
+        text,
+        tuple(inference.found),
+        tuple(inference.todo),
+        outcome[SCHEMA_FILE],
+    )
 
 
 def declared_name(root: Path) -> str | None:

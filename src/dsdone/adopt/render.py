@@ -6,7 +6,7 @@ from __future__ import annotations
 from dsdone import __version__
 from dsdone.adopt.inference import Inference
 from dsdone.render.escape import line as _comment
-from dsdone.scaffold import SCHEMA_URL, yaml_scalar
+from dsdone.scaffold import SCHEMA_FILE, yaml_scalar
 
 # Every text a comment quotes from the repository (a candidate command, a file it was found
 # in) goes through _comment: a line break in it would end the comment and start YAML.
@@ -16,7 +16,10 @@ def render(found: Inference) -> str:
     """The contract as YAML text, with what was not inferred as commented TODOs."""
     q = yaml_scalar
     lines = [
-        f"# yaml-language-server: $schema={SCHEMA_URL}",
+        # Editors' schema, written beside the contract: VS Code's YAML extension reads the
+        # first line, JetBrains IDEs the second, each from the contract's folder, offline.
+        f"# yaml-language-server: $schema={SCHEMA_FILE}",
+        f"# $schema: {SCHEMA_FILE}",
         "# Written by `dsdone init --existing` from what is in this repository. Lines marked",
         "# TODO are what it could not infer: fill them in, then run `dsdone check`.",
     ]

@@ -7,10 +7,11 @@ repository for a few strings reads almost nothing itself.
 
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dsdone.git.command import GitRun
 from dsdone.git.session import GitSession
@@ -29,6 +30,68 @@ class FileLines:
     path: str  # relative to the project folder, with forward slashes
     lines: list[tuple[int, bytes]]
     complete: bool = True
+
+
+# The hits ``Found`` keeps parsed, in bytes of lines: beyond it (a repository whose files hold a
+# literal on millions of lines) it reads them again from git's output at each use, as a search
+# of one's own would, rather than hold them all.
+FOUND_KEPT_BYTES = 64 * 1024 * 1024
+_LINE_OVERHEAD = 64  # what Python adds to a line kept: its bytes object, number and tuple
+
+
+@dataclass(frozen=True)
+class Found:
+    """Everything one search found, read once and kept (within ``FOUND_KEPT_BYTES``), for the
+    folders of a repository that share it (``Repository.subfolder``) and for every check that
+    searches: each takes the files below a folder, at the cost of their number rather than of
+    everything found."""
+
+    literals: frozenset[bytes]  # what the search looked for
+    hits: Hits
+    files: list[FileLines] | None  # sorted by path; None when too many to keep
+    _paths: list[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_paths", [hit.path for hit in self.files or ()])
+
+    @classmethod
+    def read(
+        cls, run: GitRun, literals: frozenset[bytes], restart: Callable[[list[str]], GitRun]
+    ) -> Found | None:
+        """What the finished ``start_grep(..., literals)`` found; ``None`` as ``read_grep``."""
+        hits = read_grep(run, restart)
+        if hits is None:
+            return None
+        kept: list[FileLines] = []
+        size = 0
+        for hit in hits:
+            size += sum(len(line) + _LINE_OVERHEAD for _, line in hit.lines)
+            if size > FOUND_KEPT_BYTES:
+                return cls(literals, hits, None)
+            kept.append(hit)
+        return cls(literals, hits, sorted(kept, key=lambda hit: hit.path))
+
+    @property
+    def warned(self) -> bool:
+        """See ``Hits.warned``."""
+        return self.hits.warned
+
+    def below(self, folder: str) -> Iterator[FileLines]:
+        """The files below ``folder`` (relative, forward slashes; "" for all), their paths
+        relative to it."""
+        prefix = folder + "/" if folder else ""
+        if self.files is None:
+            for hit in self.hits:
+                if hit.path.startswith(prefix):
+                    yield FileLines(hit.path[len(prefix) :], hit.lines, hit.complete)
+            return
+        if not folder:
+            yield from self.files
+            return
+        start = bisect.bisect_left(self._paths, prefix)
+        end = bisect.bisect_left(self._paths, prefix[:-1] + "0", start)  # "0" follows "/"
+        for hit in self.files[start:end]:
+            yield FileLines(hit.path[len(prefix) :], hit.lines, hit.complete)
 
 
 def grep_arguments(literals: Iterable[bytes]) -> list[str]:

@@ -4,7 +4,10 @@ Shared by every check thread of the run, and by the thread that ends it: a check
 its timeout may still be asking for a command while the run closes. So every change is made
 under one lock, and once the run is closed no command starts (``GitError``): an abandoned
 check can neither break the closing nor leave a git process behind it. Every command runs in
-the folder's ``GitSession`` (guarded, ended by the run's deadline).
+the folder's ``GitSession`` (guarded, ended by the run's deadline), made when the first command
+needs it if the prefetch did not bring one: a project of ``--all`` (``Repository.subfolder``)
+shares its repository's commands and most never start one, and a session starts the guard's
+two commands as soon as it is made.
 """
 
 from __future__ import annotations
@@ -24,11 +27,16 @@ class GitCommands:
     """The commands ``Prefetch`` started for ``root`` (taken once each), and those started
     later in the same session; ``close`` stops all of them."""
 
-    def __init__(self, root: Path, prefetch: Prefetch | None) -> None:
+    def __init__(self, root: Path, prefetch: Prefetch | None, *, lazy: bool = False) -> None:
         self.root = root
         self._prefetch = prefetch
         # The prefetch's session when there is one: the guard is computed once per folder.
-        self._session = prefetch.git if prefetch is not None else GitSession(root)
+        # Otherwise one made now, its guard's commands running while the caller goes on, or
+        # (``lazy``) when a command first needs it.
+        self._session = prefetch.git if prefetch is not None else None
+        if self._session is None and not lazy:
+            self._session = GitSession(root)
+        self._limit: float | None = None
         self._lock = threading.Lock()
         self._closed = False
 
@@ -37,40 +45,48 @@ class GitCommands:
         """The folder's session, for commands that read git's objects; ``GitError`` once the
         run is closed."""
         with self._lock:
-            self._refuse_if_closed()
-            return self._session
+            return self._open_session()
 
     def limit(self, timeout: float) -> None:
-        """See ``GitSession.limit``."""
-        self._session.limit(timeout)
+        """See ``GitSession.limit``; also for the session made later."""
+        with self._lock:
+            if self._limit is None or timeout < self._limit:
+                self._limit = timeout
+            session = self._session
+        if session is not None:
+            session.limit(timeout)
 
     def check_access(self) -> None:
         """See ``GitSession.environment``: ``GitRefused`` when git may not run here."""
-        self._session.environment()
+        self.session.environment()
 
     def take(self, name: str) -> GitRun:
         """The command ``GIT_COMMANDS[name]``: the one started early, or one started now."""
         with self._lock:
-            self._refuse_if_closed()
+            session = self._open_session()
             run = self._prefetch.take(name) if self._prefetch is not None else None
-            return run if run is not None else self._session.run(GIT_COMMANDS[name])
+            return run if run is not None else session.run(GIT_COMMANDS[name])
 
-    def search(self, literals: frozenset[bytes]) -> tuple[GitRun, frozenset[bytes]]:
-        """A ``git grep`` for ``literals``: the early one if it covers them (with the literals
-        it searched for besides), or one started now."""
+    def early_search(self) -> tuple[GitRun, frozenset[bytes]] | None:
+        """The ``git grep`` started early, with the literals it searches for; None without
+        one."""
         with self._lock:
             self._refuse_if_closed()
             prefetch = self._prefetch
             early = prefetch.grep if prefetch is not None else None
-            if prefetch is not None and early is not None and literals <= prefetch.literals:
-                return early, prefetch.literals - literals
-            return start_grep(self._session, literals), frozenset()
+            if prefetch is None or early is None:
+                return None
+            return early, prefetch.literals
+
+    def search(self, literals: frozenset[bytes]) -> GitRun:
+        """A ``git grep`` for ``literals``, started now."""
+        with self._lock:
+            return start_grep(self._open_session(), literals)
 
     def start(self, arguments: list[str]) -> GitRun:
         """``git ARGUMENTS``, started now in the session and stopped with the others."""
         with self._lock:
-            self._refuse_if_closed()
-            return self._session.run(arguments)
+            return self._open_session().run(arguments)
 
     def expect_searches(self, literals: Iterable[bytes]) -> None:
         """See ``Prefetch.search_only``."""
@@ -82,9 +98,20 @@ class GitCommands:
         with self._lock:
             self._closed = True
             prefetch, self._prefetch = self._prefetch, None
+            session = self._session
         if prefetch is not None:
             prefetch.close()
-        self._session.close()
+        if session is not None:
+            session.close()
+
+    def _open_session(self) -> GitSession:
+        """The session (made now if there is none yet); called with the lock held."""
+        self._refuse_if_closed()
+        if self._session is None:
+            self._session = GitSession(self.root)
+            if self._limit is not None:
+                self._session.limit(self._limit)
+        return self._session
 
     def _refuse_if_closed(self) -> None:
         if self._closed:

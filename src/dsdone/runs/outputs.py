@@ -72,8 +72,11 @@ def check_output(
             hint="fix the code that writes this output, or the schema if it is the one wrong",
         )
     if len(failures) > _SHOWN_FAILURES:
+        more = len(failures) - _SHOWN_FAILURES
         yield project.contract_finding(
-            f"{label}: {len(failures) - _SHOWN_FAILURES} more records fail the schema", *at
+            f"{label}: {more} more record{'s' if more != 1 else ''} "
+            f"fail{'' if more != 1 else 's'} the schema",
+            *at,
         )
 
 
