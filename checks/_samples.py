@@ -10,8 +10,8 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dsdone.analysis.patterns import SafePatterns
-from dsdone.analysis.samples import Record, SampleError, read_records
+from dsdone.analysis.samples import MAX_RECORDS, Record, SampleError, read_records
+from dsdone.api import Note
 from dsdone.contract import Input, Output
 from dsdone.parse_errors import describe
 from dsdone.parsed import Parsed
@@ -155,6 +155,14 @@ def json_schema(
         return None
     try:
         validator.check_schema(schema)
+    except RecursionError:
+        yield document.locate(
+            project,
+            f"{shown} is nested too deeply to be checked as a JSON Schema",
+            (),
+            "a schema for one record is a few levels deep; flatten it, or use $defs and $ref",
+        )
+        return None
     except SchemaError as exc:
         place = "/".join(str(p) for p in exc.absolute_path)
         yield document.locate(
@@ -182,14 +190,19 @@ class SchemaUnusable(Exception):
     sample's."""
 
 
+class NotValidated(Exception):
+    """The sample could not be validated at all (the child process that ran the schema's
+    regular expressions failed, or ran out of time)."""
+
+
 @dataclass(frozen=True)
 class Failure:
     line: int
     message: str  # what follows the entry's label: "record 3 of the sample fails the schema: ..."
 
 
-# What validates the records read from a sample: every failure, in order.
-Validate = Callable[[str, list[Record]], Iterator[Failure]]
+# What validates the records read from a sample (given its text): every failure, in order.
+Validate = Callable[[str, list[Record]], list[Failure]]
 
 
 def check_sample(
@@ -200,7 +213,7 @@ def check_sample(
     reading_schema: Mapping[str, Any],
     validate: Validate,
     max_failures: int,
-) -> Iterator[Finding]:
+) -> Iterator[Finding | Note]:
     """Read the entry's sample as ``fmt`` (CSV values typed by ``reading_schema``) and report
     the first ``max_failures`` failures ``validate`` finds, each at its line."""
     assert item.sample is not None
@@ -232,8 +245,11 @@ def check_sample(
             hint=f"put a few real records of the {singular} in the sample",
         )
         return
+    if len(records) > MAX_RECORDS:
+        records = records[:MAX_RECORDS]
+        yield Note(f"{label}: only the first {MAX_RECORDS:,} records of {path} validated")
     try:
-        failures = list(validate(text, records))
+        failures = validate(text, records)
     except SchemaUnusable as exc:
         yield project.contract_finding(
             f"{label}: the schema cannot be applied to the sample: {exc}",
@@ -241,6 +257,13 @@ def check_sample(
             item.index,
             "schema",
             hint="make every $ref of the schema point inside the schema itself",
+        )
+        return
+    except NotValidated as exc:
+        yield Finding(
+            f"{label}: sample {path} could not be validated: {exc}",
+            path=path,
+            hint="simplify the schema's regular expressions (pattern, patternProperties)",
         )
         return
     fixer = "the code that writes this output" if section == "outputs" else "the data or its source"
@@ -261,102 +284,50 @@ def check_sample(
         )
 
 
-def json_schema_failures(loaded: JsonSchema, patterns: SafePatterns) -> Validate:
-    """Each record against the JSON Schema, its patterns matched with a deadline."""
-
-    def validate(text: str, records: list[Record]) -> Iterator[Failure]:
-        from jsonschema.exceptions import best_match
-
-        cls = _with_safe_patterns(loaded.validator, patterns)
-        validator = cls(loaded.schema, format_checker=loaded.validator.FORMAT_CHECKER)
-        for number, record in enumerate(records, start=1):
-            if record.problem is not None:
-                yield Failure(record.line, _failed(number, record.problem))
-                continue
-            try:
-                error = best_match(validator.iter_errors(record.value))
-            except Exception as exc:  # an unresolvable $ref surfaces only while validating
-                raise SchemaUnusable(f"{type(exc).__name__}: {exc}") from None
-            if error is not None:
-                place = "/".join(str(p) for p in error.absolute_path)
-                message = error.message + (f" (at {place})" if place else "")
-                yield Failure(record.line, _failed(number, message))
-
-    return validate
-
-
-def _failed(number: int, message: str) -> str:
+def failed(number: int, message: str) -> str:
+    """What a failing record is reported as, after the entry's label."""
     return f"record {number} of the sample fails the schema: {message}"
 
 
-def _with_safe_patterns(validator: type[Any], patterns: SafePatterns) -> type[Any]:
-    """``validator`` with the keywords that match a schema's regular expressions (``pattern``,
-    ``patternProperties`` and ``additionalProperties``, which skips what they match) matching
-    through ``patterns``: a pattern that would hang is left unchecked, and said so."""
-    from jsonschema import ValidationError
-    from jsonschema.validators import extend
+def validated(function: str, request: dict[str, Any], *, isolated: bool) -> dict[str, Any]:
+    """``dsdone.analysis.sample_validation``'s ``function`` on ``request``: in a child process
+    that the check's timeout ends (``dsdone.isolation``) when the schema holds regular
+    expressions, which a stranger wrote and Python runs in C, holding the lock every other
+    thread needs; in this process otherwise. ``SchemaUnusable`` when the schema fails while
+    validating, ``NotValidated`` when the child does not answer."""
+    from dsdone.analysis import sample_validation
+    from dsdone.isolation import IsolatedFailure, run_isolated
 
-    def pattern(v: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if v.is_type(instance, "string") and patterns.search(value, instance) is False:
-            yield ValidationError(f"{instance!r} does not match {value!r}")
-
-    def matched(schema: Mapping[str, Any], key: str) -> bool:
-        return any(patterns.search(p, key) for p in schema.get("patternProperties", {}))
-
-    def pattern_properties(v: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if not v.is_type(instance, "object"):
-            return
-        for regex, subschema in value.items():
-            for key, item in instance.items():
-                if patterns.search(regex, key):
-                    yield from v.descend(item, subschema, path=key, schema_path=regex)
-
-    def additional_properties(v: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if not v.is_type(instance, "object"):
-            return
-        known = schema.get("properties", {})
-        extras = [k for k in instance if k not in known and not matched(schema, k)]
-        if v.is_type(value, "object"):
-            for extra in extras:
-                yield from v.descend(instance[extra], value, path=extra)
-        elif value is False and extras:
-            shown = ", ".join(repr(k) for k in sorted(extras))
-            if "patternProperties" in schema:
-                verb = "does" if len(extras) == 1 else "do"
-                regexes = ", ".join(repr(p) for p in sorted(schema["patternProperties"]))
-                yield ValidationError(f"{shown} {verb} not match any of the regexes: {regexes}")
-            else:
-                verb = "was" if len(extras) == 1 else "were"
-                yield ValidationError(
-                    f"Additional properties are not allowed ({shown} {verb} unexpected)"
-                )
-
-    extended: type[Any] = extend(
-        validator,
-        {
-            "pattern": pattern,
-            "patternProperties": pattern_properties,
-            "additionalProperties": additional_properties,
-        },
-    )
-    return extended
+    if isolated:
+        try:
+            answer: dict[str, Any] = run_isolated(
+                f"dsdone.analysis.sample_validation:{function}", request
+            )
+        except IsolatedFailure as exc:
+            raise NotValidated(str(exc)) from None
+    else:
+        answer = getattr(sample_validation, function)(request)
+    if "unusable" in answer:
+        raise SchemaUnusable(answer["unusable"])
+    return answer
 
 
-def unchecked_patterns(
-    project: Project, document: SchemaDocument, patterns: SafePatterns
-) -> Iterator[Finding]:
-    """A finding for each pattern of the schema that was not matched, and why."""
-    label = f"{document.section}[{document.index}]"
-    for unchecked in patterns.unchecked():
-        yield project.contract_finding(
-            f"{label}: the pattern {unchecked.pattern!r} of {document.shown} was not checked: "
-            f"{unchecked.reason}",
-            document.section,
-            document.index,
-            "schema",
-            hint="write the pattern without a repetition inside a repetition, such as "
-            "^[a-z]+(-[a-z]+)*$ for ^([a-z]+-?)+$",
-        )
+def json_schema_failures(loaded: JsonSchema) -> Validate:
+    """Each record against the JSON Schema (``sample_validation.validate``)."""
+    from dsdone.analysis.sample_validation import holds_regex
+
+    def validate(text: str, records: list[Record]) -> list[Failure]:
+        request = {
+            "schema": loaded.schema,
+            "records": [[record.line, record.value, record.problem] for record in records],
+        }
+        answer = validated("validate", request, isolated=holds_regex(loaded.schema))
+        return [
+            Failure(records[index].line, failed(index + 1, message))
+            for index, message in answer["failures"]
+        ]
+
+    return validate
 
 
 def _reason(exc: BaseException) -> str:

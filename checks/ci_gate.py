@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from dsdone import __version__
+from dsdone import release
 from dsdone.analysis.ci import (
     AZURE,
     BITBUCKET,
@@ -83,7 +83,7 @@ def ci_gate(project: Project) -> Iterator[Finding | Note]:
         yield Finding(
             f"no CI configuration{where}: nothing runs the tests and dsdone check before a merge",
             hint="add .github/workflows/dsdone.yml (what `dsdone init` writes): a job whose "
-            f"steps run `- run: pytest` and `- uses: dsdone/dsdone@v{__version__}`",
+            f"steps run `- run: pytest` and `- uses: {release.action_reference()}`",
         )
         return
     for ci in files:
@@ -138,7 +138,7 @@ class _Reader:
         self.project = project
         self.folder = project.repository_folder or ""
         self.in_git = project.repository_folder is not None
-        self._hooks: dict[str, list[Hook] | None] = {}
+        self._hooks: dict[str, tuple[Hook, ...] | None] = {}
 
     def ci_paths(self) -> list[tuple[str, str]]:
         """The CI files (paths from the repository's top) and their systems, sorted."""
@@ -237,7 +237,7 @@ class _Reader:
                 self._hooks[config] = None
             else:
                 self._hooks[config] = pre_commit_hooks(text)
-        hooks = self._hooks[config] or []
+        hooks = self._hooks[config] or ()
         return any(wanted(h) and (hook is None or h.id == hook) for h in hooks)
 
     # -- findings ----------------------------------------------------------------------------
@@ -276,12 +276,11 @@ class _Reader:
     def _hint(self, what: str, system: str) -> str:
         path = self.folder or "."
         if what == "dsdone check":
-            command = f"pip install dsdone && dsdone check {path}"
+            command = f"pip install '{release.pip_requirement()}' && dsdone check {path}"
             steps = {
-                GITHUB: f"add a step to the job: `- uses: dsdone/dsdone@v{__version__}` with "
+                GITHUB: f"add a step to the job: `- uses: {release.action_reference()}` with "
                 f"`with: {{path: {path}}}`",
-                GITLAB: f"add a job: `dsdone:` with `image: python:3.12` and `script: [pip "
-                f"install dsdone, dsdone check {path}]`",
+                GITLAB: f"add a job: `dsdone:` with `image: python:3.12` and `script: [{command}]`",
             }
         else:
             command = "pytest" if not self.folder else f"pytest {self.folder}"

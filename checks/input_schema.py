@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from dsdone.analysis.code_refs import Located, resolve
-from dsdone.analysis.patterns import SafePatterns
 from dsdone.analysis.samples import Record, csv_header
 from dsdone.analysis.table_schema import (
     NotTableSchema,
@@ -29,12 +28,13 @@ from ._samples import (
     SchemaDocument,
     Validate,
     check_sample,
+    failed,
     file_problem,
     json_schema,
     json_schema_failures,
     read_schema,
     relative,
-    unchecked_patterns,
+    validated,
 )
 
 _BY_EXTENSION = {
@@ -79,8 +79,9 @@ def input_schema(project: Project, options: InputSchemaOptions) -> Iterator[Find
     at its line (in CSV the header is the first line). Of Table Schema, dsdone reads the field
     types string, number, integer, boolean, date, datetime, time, year and any; all of v1's
     constraints; missingValues and primaryKey: anything else (another type or format,
-    foreignKeys) is a finding saying it was not checked. A schema's `pattern` that would
-    backtrack for ever is reported as not checked, never matched for ever.
+    foreignKeys) is a finding saying it was not checked. A schema that holds regular
+    expressions (`pattern`, `patternProperties`) is applied in a child process, which the
+    check's timeout ends: a pattern built to backtrack for ever cannot hang dsdone.
 
     `expectations` names a pandera schema (`pandera: module:object`, which must be defined at
     the top of a module of the repository) or a Great Expectations suite
@@ -111,7 +112,6 @@ def _check_input(project: Project, item: Input, max_failures: int) -> Iterator[F
     sample = yield from _sample(project, item)
     if document is None:
         return
-    patterns = SafePatterns()
     if is_table_schema(document.data):
         table = yield from _table_schema(project, document)
         if table is not None and sample is not None:
@@ -126,17 +126,16 @@ def _check_input(project: Project, item: Input, max_failures: int) -> Iterator[F
                     hint="describe JSON records with a JSON Schema, or commit a CSV sample",
                 )
             else:
-                validate = _table_failures(project, path, fmt, table, patterns)
+                validate = _table_failures(document.data, table, fmt)
                 yield from check_sample(project, "inputs", item, fmt, {}, validate, max_failures)
     else:
         loaded = yield from json_schema(project, document)
         if loaded is not None and sample is not None:
             path, fmt = sample
-            validate = json_schema_failures(loaded, patterns)
+            validate = json_schema_failures(loaded)
             yield from check_sample(
                 project, "inputs", item, fmt, loaded.schema, validate, max_failures
             )
-    yield from unchecked_patterns(project, document, patterns)
 
 
 def _sample(
@@ -193,22 +192,27 @@ def _table_schema(
     return table
 
 
-def _table_failures(
-    project: Project, path: str, fmt: str, table: TableSchema, patterns: SafePatterns
-) -> Validate:
-    def validate(text: str, records: list[Record]) -> Iterator[Failure]:
+def _table_failures(descriptor: Any, table: TableSchema, fmt: str) -> Validate:
+    """Each row against the Table Schema (``sample_validation.validate_table``), in a child
+    process when a constraint is a ``pattern``, exactly as a JSON Schema's patterns are."""
+
+    def validate(text: str, records: list[Record]) -> list[Failure]:
         found = csv_header(text, fmt)
-        header = found[1] if found else None
-        for failure in table.failures(header, records, patterns):
-            if failure.record == 0:
-                message = f"the header of the sample does not match the schema: {failure.message}"
-                line = found[0] if found else failure.line
+        request = {
+            "descriptor": descriptor,
+            "header": found[1] if found else None,
+            "records": [[record.line, record.value, record.problem] for record in records],
+        }
+        answer = validated("validate_table", request, isolated=table.holds_pattern)
+        failures = []
+        for line, number, message in answer["failures"]:
+            if number == 0:
+                message = f"the header of the sample does not match the schema: {message}"
+                line = found[0] if found else line
             else:
-                message = (
-                    f"record {failure.record} of the sample fails the schema: {failure.message}"
-                )
-                line = failure.line
-            yield Failure(line, message)
+                message = failed(number, message)
+            failures.append(Failure(line, message))
+        return failures
 
     return validate
 

@@ -54,7 +54,8 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
 
     Accepts MLflow or Weights & Biases used in the code (a tracking URI that is a personal path
     or carries a password is a finding at its line; no server is ever contacted), DVC
-    (`metrics:` and `params:` in dvc.yaml), or a metrics file (`model.tracking.metrics_file`).
+    (`metrics:` and `params:` in dvc.yaml, in a stage or at its top), or a metrics file
+    (`model.tracking.metrics_file`).
     Hyperparameters are recorded by tracked config files (`config.files`) or the tool's params.
     Each metric the contract declares under `model.metrics` must appear where it is recorded: a
     literal logging call (`mlflow.log_metric("auc", ...)`, `wandb.log({"auc": ...})`), or its
@@ -155,15 +156,20 @@ def _uris(project: Project) -> Iterator[Finding]:
 
 
 def _dvc_tracking(project: Project) -> tuple[bool, bool]:
-    """Whether dvc.yaml declares metrics, and whether it declares params."""
+    """Whether dvc.yaml declares metrics, and whether it declares params: in a stage, or at the
+    top of the file, where DVC 3 (and dvclive) declare them for the whole project."""
     if not project.is_indexed("dvc.yaml"):
         return False, False
-    stages = project.parsed("dvc.yaml").data
-    stages = stages.get("stages") if isinstance(stages, dict) else None
-    if not isinstance(stages, dict):
+    data = project.parsed("dvc.yaml").data
+    if not isinstance(data, dict):
         return False, False
-    values = [stage for stage in stages.values() if isinstance(stage, dict)]
-    return any(s.get("metrics") for s in values), any(s.get("params") for s in values)
+    stages = data.get("stages")
+    declaring = [data] + (
+        [stage for stage in stages.values() if isinstance(stage, dict)]
+        if isinstance(stages, dict)
+        else []
+    )
+    return any(d.get("metrics") for d in declaring), any(d.get("params") for d in declaring)
 
 
 def _recorded(project: Project, name: str, evidence: _Evidence, metrics_file: str | None) -> bool:

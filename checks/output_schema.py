@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
-from dsdone.analysis.patterns import SafePatterns
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
 from dsdone.project import Project
@@ -21,7 +20,6 @@ from ._samples import (
     json_schema_failures,
     read_schema,
     relative,
-    unchecked_patterns,
 )
 
 # The formats dsdone knows; a sample in one of them is read, except parquet (see below).
@@ -95,10 +93,7 @@ def output_schema(project: Project, options: OutputSchemaOptions) -> Iterator[Fi
         document = yield from read_schema(project, "outputs", item)
         loaded = None if document is None else (yield from json_schema(project, document))
         if item.sample and item.sample.strip():
-            patterns = SafePatterns()
-            yield from _check_sample(project, item, fmt, loaded, patterns, options.max_failures)
-            if document is not None:
-                yield from unchecked_patterns(project, document, patterns)
+            yield from _check_sample(project, item, fmt, loaded, options.max_failures)
 
 
 def _label(item: Output) -> str:
@@ -140,7 +135,6 @@ def _check_sample(
     item: Output,
     fmt: str | None,
     loaded: JsonSchema | None,
-    patterns: SafePatterns,
     max_failures: int,
 ) -> Iterator[Finding | Note]:
     assert item.sample is not None
@@ -163,5 +157,5 @@ def _check_sample(
         return
     if loaded is None or fmt not in FORMATS:
         return  # the schema or format finding already says what to fix first
-    validate = json_schema_failures(loaded, patterns)
+    validate = json_schema_failures(loaded)
     yield from check_sample(project, "outputs", item, fmt, loaded.schema, validate, max_failures)

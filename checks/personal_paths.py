@@ -6,7 +6,7 @@ import bisect
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,39 +19,50 @@ from dsdone.analysis.personal_paths import (
     json_unescape,
     locate_sources,
     might_contain,
+    output_spans,
     scan_text,
 )
 from dsdone.api import Note, check, option
 from dsdone.globs import compile_globs
 from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
-from dsdone.safe_read import BINARY_PROBE_BYTES
+from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
 
 CHECK_ID = "personal-paths"
 MEGABYTE = 1024 * 1024
 
 # Accounts that are the same on every machine of their kind, so a path under them is not one
-# person's: the Jupyter Docker stacks' user, the GitHub Actions runner, VS Code dev containers,
-# GitHub Codespaces, Gitpod and CircleCI images; the shared folders of macOS and Windows; and
-# the placeholders of documentation and examples. Not ``ubuntu`` or ``ec2-user``: on a cloud
-# VM those are usually one person's workstation (add them to ``allow_users`` if yours deploy
-# there). ``root`` needs no entry: its home is ``/root``, which is never matched.
+# person's: it is where a program runs, and a colleague's copy of that machine has it too.
+# Compared without case. ``root`` needs no entry: its home is ``/root``, which is never matched.
+# Not in the list, on purpose: names of people, even the ones documentation uses (``alice``,
+# ``jdoe``), since a real person may have them.
 DEFAULT_ALLOWED_USERS = (
-    "jovyan",
-    "runner",
-    "vscode",
-    "codespace",
-    "gitpod",
-    "circleci",
-    "Shared",
-    "Public",
-    "Default",
-    "user",
-    "username",
-    "yourname",
-    "your_name",
-    "you",
-)
+    # The default login of cloud and VM images, the same on every instance launched from them:
+    # Ubuntu (AWS, Azure, GCP images), Amazon Linux and RHEL (ec2-user), CentOS, Fedora,
+    # Debian (its AWS images log in as admin), Rocky, AlmaLinux, Fedora CoreOS (core), RHEL on
+    # OpenStack (cloud-user), Azure's default administrator, Oracle Cloud (opc), Bitnami
+    # images, Vagrant boxes and Raspberry Pi OS.
+    "ubuntu", "ec2-user", "centos", "fedora", "debian", "admin", "rocky", "almalinux", "core",
+    "cloud-user", "azureuser", "opc", "bitnami", "vagrant", "pi",
+    # Hosted notebooks and ML platforms: the Jupyter Docker stacks (jovyan), Vertex AI
+    # Workbench (jupyter), SageMaker Studio (sagemaker-user; notebook instances use ec2-user),
+    # the Ray images (ray), micromamba's image (mambauser), code-server (coder).
+    "jovyan", "jupyter", "sagemaker-user", "ray", "mambauser", "coder",
+    # CI runners: GitHub Actions (runner), Azure Pipelines (vsts), CircleCI, GitLab's shell
+    # executor, Jenkins agents, Travis CI, AppVeyor's Linux images.
+    "runner", "vsts", "circleci", "gitlab-runner", "jenkins", "travis", "appveyor",
+    # Container images and development environments: the official Node.js image (node),
+    # Apache Airflow's image, distroless (nonroot), the non-root user Dockerfiles conventionally
+    # create (appuser, app), boot2docker and minikube VMs (docker), VS Code dev containers,
+    # GitHub Codespaces, Gitpod.
+    "node", "airflow", "nonroot", "appuser", "app", "docker", "vscode", "codespace", "gitpod",
+    # The shared folders of macOS and Windows (``C:\\Users\\All Users`` is read up to its space).
+    "Shared", "Public", "Default", "All",
+    # Placeholders of documentation, examples and test fixtures.
+    "user", "username", "your_username", "yourusername", "yourname", "your_name", "you", "me",
+    "myuser", "myname", "name", "foo", "bar", "baz", "test", "tester", "testuser", "example",
+    "dummy", "guest",
+)  # fmt: skip
 
 # Prose, not code: a README that says "on my machine the data is in /Users/ana" is not a
 # path the project uses. ``include_docs`` scans them too.
@@ -77,6 +88,10 @@ HINT_REQUIREMENT = (
 HINT_CONDA_PREFIX = (
     "delete the prefix: line: it is where conda put the environment on your machine "
     "(conda env export --no-builds | grep -v '^prefix:')"
+)
+HINT_UNREAD = (
+    "make it readable by the user who runs dsdone (and rename a file whose name holds control "
+    "characters), or leave it out with this check's `exclude` option"
 )
 HINT_OUTPUT = (
     "clear the notebook's outputs before committing "
@@ -128,26 +143,50 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     tree also what .gitattributes marks binary), ignored files, Markdown and reST (unless
     `include_docs`), `~`, `$HOME` and `Path.home()`, URLs such as https://host/home/ana,
     relative paths, regular expressions and templates such as /home/[^/]+/ or /home/{user},
-    and the generic accounts of `allow_users` and the built-in list (jovyan, runner, vscode,
-    codespace, gitpod, circleci; Shared, Public, Default; the placeholders user, username,
-    yourname, your_name, you). Of a file that may hold a personal path only the first
-    `max_file_mb` MB are scanned; the summary names the files that were longer.
+    and the accounts that are the same on every machine of their kind: the default users of
+    cloud and VM images (ubuntu, ec2-user, azureuser, ...), of hosted notebooks and ML platforms
+    (jovyan, sagemaker-user, ...), of CI runners (runner, jenkins, gitlab-runner, ...) and
+    container images (node, airflow, appuser, ...), the shared folders of macOS and Windows and
+    the placeholders of examples and fixtures (user, me, foo, test, example, ...), with those of
+    `allow_users`. A name a person may have stays found (/home/alice, /Users/jdoe). Nor are
+    the reports the run reads or writes (--baseline, --write-baseline, -o): their paths are
+    copies of findings. Of a file that may hold a personal path only the first `max_file_mb`
+    MB (at most 10) are scanned; the summary names the files that were longer. A file or
+    folder that cannot be read, or whose name holds control characters, is a finding: what
+    was not searched cannot be said to hold no personal path.
     """
     allowed = frozenset(DEFAULT_ALLOWED_USERS) | frozenset(options.allow_users)
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
-    cap = max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES)
+    # Never more of a file than dsdone holds in memory at once, whatever the option says: the
+    # note on files read in part gives the size that was read.
+    cap = min(max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES), MAX_TEXT_BYTES)
     left_out = _left_out(options.include_docs)
 
+    reports = project.report_files
+
     def searched(relative: str) -> bool:
-        return not left_out.search(relative) and not (skip is not None and skip(relative))
+        return (
+            not left_out.search(relative)
+            and not (skip is not None and skip(relative))
+            and relative not in reports
+        )
 
     truncated: list[str] = []
+    # What could not be searched is a finding: a gate over files it did not read must not
+    # say "ready" without saying so. First what the index could not list or name...
+    unread = [(path, why) for path, why in project.index.unsearched if searched(path)]
     for relative, lines in _candidates(project, searched, cap, allowed):
         if lines is not None:
             yield from _scan_lines(relative, lines, allowed)
             continue
-        data, complete = _read_text_bytes(project, relative, cap)
+        try:
+            data, complete = _read_text_bytes(project, relative, cap)
+        except FileNotFoundError:
+            continue  # deleted since the index was made
+        except OSError as exc:  # ...then what could not be read
+            unread.append((relative, f"cannot be read: {exc.strerror or exc}"))
+            continue
         if data is None:
             continue
         if not complete:
@@ -159,16 +198,21 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
             yield from _scan_notebook(relative, text, allowed, options.include_docs)
         else:
             yield from _scan_file(relative, text, allowed)
-    count = (
-        _count_searched(project.files, left_out)
-        if skip is None
-        else sum(map(searched, project.files))
-    )
+    for path, why in sorted(unread):
+        yield Finding(f"not searched for personal paths: {why}", path=path, hint=HINT_UNREAD)
+    if skip is None and not reports:
+        maybe = _may_be_left_out(project.by_suffix)
+        count = len(project.files) - len(maybe) + _count_searched(maybe, left_out)
+    else:
+        count = sum(map(searched, project.files))
+    count -= sum(map(project.is_indexed, (path for path, _ in unread)))
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
+    if unread:
+        yield Note(f"{len(unread)} could not be searched")
     if truncated:
         truncated.sort()
         shown = ", ".join(truncated[:3]) + (", …" if len(truncated) > 3 else "")
-        yield Note(f"only the first {options.max_file_mb:g} MB of {len(truncated)} read: {shown}")
+        yield Note(f"only the first {cap / MEGABYTE:g} MB of {len(truncated)} read: {shown}")
 
 
 def _left_out(include_docs: bool) -> re.Pattern[str]:
@@ -187,6 +231,19 @@ def _count_searched(files: Sequence[str], left_out: re.Pattern[str]) -> int:
     return len(files) - len(left_out.findall("\n".join(files)))
 
 
+def _may_be_left_out(by_suffix: Mapping[str, Sequence[str]]) -> list[str]:
+    """The names ``_left_out`` may match, from the files by suffix (``Repository.by_suffix``):
+    those with a suffix of ``BINARY_SUFFIXES`` or ``DOC_SUFFIXES``, and any whose suffix is
+    not ASCII (a Kelvin sign matches k, ignoring case); counting over them alone spares a
+    search through all the names of a 20,000-file project."""
+    return [
+        path
+        for suffix, paths in by_suffix.items()
+        if suffix in BINARY_SUFFIXES or suffix in DOC_SUFFIXES or not suffix.isascii()
+        for path in paths
+    ]
+
+
 def _candidates(
     project: Project, searched: Callable[[str], bool], cap: int, allowed: frozenset[str]
 ) -> Iterator[tuple[str, list[tuple[int, bytes]] | None]]:
@@ -201,6 +258,9 @@ def _candidates(
     for hit in found:
         if not searched(hit.path):
             continue
+        if not hit.complete:  # more hits than a search keeps: read the file itself, in part
+            yield hit.path, None
+            continue
         if hit.path.endswith(".ipynb"):
             if _any_match(hit.lines, allowed):  # else a near miss: not read, not parsed
                 yield hit.path, None
@@ -214,8 +274,8 @@ def _candidates(
 
 def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes | None, bool]:
     """The first ``cap`` bytes of a text file and whether that is all of it; ``None`` for a
-    binary file or one that cannot be read (deleted but still tracked, a folder link, a link
-    out of the project). Binary files cost one 8,000-byte read."""
+    binary file or a link out of the project; ``OSError`` if it cannot be read. Binary files
+    cost one 8,000-byte read."""
     try:
         with project.open(relative) as stream:
             head = stream.read(BINARY_PROBE_BYTES)
@@ -225,7 +285,7 @@ def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes |
                 return head, True
             data = head + stream.read(cap - len(head))
             return data, not stream.read(1)
-    except (OSError, OutsideProject):
+    except OutsideProject:
         return None, True
 
 
@@ -286,7 +346,10 @@ def _scan_notebook(
             yield _finding(match, relative, json_unescape(match.text), HINT)
         return
     starts = cell_starts(raw, len(cells))
+    outputs = output_spans(raw, starts)
     line_starts = [line.start for line in located]  # in order: located front to back
+    # Each match is placed by bisection, never by a walk over the cells or their outputs: a
+    # cell whose output holds tens of thousands of paths (a traceback in a loop) stays linear.
     for match in matches:
         path = json_unescape(match.text)
         index = bisect.bisect_right(line_starts, match.offset) - 1
@@ -296,8 +359,9 @@ def _scan_notebook(
                 continue
             yield _finding(match, relative, path, HINT, cell=where.cell, cell_line=where.cell_line)
             continue
-        owner = max((i for i, start in enumerate(starts) if start <= match.offset), default=None)
-        if owner is not None and path in _outputs_text(cells[owner]):
+        owner = bisect.bisect_right(starts, match.offset) - 1
+        span = outputs[owner] if owner >= 0 else None
+        if span is not None and span[0] <= match.offset < span[1]:
             yield _finding(
                 match,
                 relative,
@@ -340,7 +404,7 @@ def _cells(raw: str) -> list[Any] | None:
     converted by nbformat, which is imported only then."""
     try:
         notebook = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, an integer too long, or nested too deep
         return None
     if isinstance(notebook, dict) and notebook.get("nbformat") != 4:
         import nbformat
@@ -361,18 +425,3 @@ def _cells(raw: str) -> list[Any] | None:
 def _source(cell: Any) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _outputs_text(cell: Any) -> str:
-    """Every string in the cell's saved outputs (streams, tracebacks, rich data), one a line."""
-    strings: list[str] = []
-    pending: list[Any] = [cell.get("outputs", [])]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            strings.append(item)
-        elif isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return "\n".join(strings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
 
@@ -87,16 +87,18 @@ def _generated(relative: str) -> bool:
     return relative.endswith(_GENERATED_TAILS) or relative in GENERATED_NAMES
 
 
-def _count_searched(files: Sequence[str]) -> int:
-    """How many ``files`` are searched: ``_left_out`` inlined, for it runs over every file of
-    the project (a function call a file would double the cost)."""
-    binary, generated = BINARY_SUFFIXES, _GENERATED_SUFFIXES
-    return sum(
+def _count_searched(project: Project) -> int:
+    """How many of the project's files are searched: all but those ``_left_out`` would leave
+    out, found by their suffix (the index's files by suffix, computed once for every check)."""
+    by_suffix = project.by_suffix
+    binary = sum(len(by_suffix.get(suffix, ())) for suffix in BINARY_SUFFIXES)
+    generated = sum(
         1
-        for relative in files
-        if (suffix := relative[relative.rfind(".") :].lower()) not in binary
-        and not (suffix in generated and _generated(relative))
+        for suffix in _GENERATED_SUFFIXES - BINARY_SUFFIXES
+        for relative in by_suffix.get(suffix, ())
+        if _generated(relative)
     )
+    return len(project.files) - binary - generated
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,7 @@ def secrets(project: Project) -> Iterator[Finding | Note]:
     for relative, lines in _candidates(project, searched):
         hits.extend(_scan(project, relative, lines))
     yield from _findings(project, hits)
-    files = project.files
-    count = _count_searched(files) if skip is None else sum(map(searched, files))
+    count = _count_searched(project) if skip is None else sum(map(searched, project.files))
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
 
 

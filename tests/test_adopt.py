@@ -202,10 +202,13 @@ def test_repository_with_nothing_to_infer_gets_a_valid_contract_of_todos(
     assert "todo         no retrain entrypoint found" in output
 
 
-def test_adoption_writes_only_the_contract(make_repo: MakeRepo, run_cli: RunCli) -> None:
+def test_adoption_writes_only_the_contract_and_its_schema(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
     repo = make_repo(PLAIN_PROJECT, contract=None)
     adopt(run_cli, repo)
-    assert git(repo, "status", "--porcelain") == "?? dsdone.yaml\n"
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    assert status == "?? .dsdone/contract-schema.json\n?? dsdone.yaml\n"
 
 
 def test_ignored_files_are_not_declared(make_repo: MakeRepo, run_cli: RunCli) -> None:
@@ -331,7 +334,10 @@ def test_a_pyproject_that_is_a_named_pipe_is_skipped_not_waited_on(
 
     assert completed.returncode == 0, completed.stderr
     assert (root / "dsdone.yaml").is_file()
-    assert "pyproject.toml: cannot be read, so nothing was inferred from it" in completed.stdout
+    assert (
+        "pyproject.toml: cannot be read (not a regular file), so nothing was inferred from it"
+        in completed.stdout
+    )
 
 
 def test_a_pyproject_linked_from_outside_the_repository_is_not_followed(

@@ -73,9 +73,11 @@ def test_a_crashing_check_is_an_error_the_others_still_run_and_exit_is_1(
 
 
 def test_a_failing_warning_blocks_only_with_fail_on_warning(project: Path, run_cli: RunCli) -> None:
-    default = run_cli("check", str(project), "--select", "acme-markers")
+    default = run_cli("check", ".", "--select", "acme-markers", cwd=project)
     assert default.exit_code == 0
-    assert "src/demo/model.py:2:17: TODO left in the code" in default.stdout
+    assert "src/demo/model.py:2:17: warning[acme-markers]: TODO left in the code" in (
+        default.stdout.splitlines()
+    )
     strict = run_cli("check", str(project), "--select", "acme-markers", "--fail-on", "warning")
     assert strict.exit_code == 1
     assert "Not ready" in strict.stdout
@@ -304,6 +306,9 @@ def test_the_current_folder_is_the_default(project: Path, run_cli: RunCli) -> No
         "owner": "ana@example.com",
         "description": None,
         "consumers": [],
+        "inputs": [],
+        "outputs": [],
+        "retrain_schedule": None,
     }
 
 
@@ -350,6 +355,8 @@ def test_the_json_report_has_the_documented_shape(project: Path, run_cli: RunCli
             "waived": None,
             "known": False,
             "change": None,
+            "count": 1,
+            "also_at": [],
         }
     ]
 

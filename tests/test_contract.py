@@ -217,6 +217,13 @@ BAD_CONTRACTS = [
         id="invalid-exclude-glob",
     ),
     pytest.param(
+        HEAD + "checks:\n  personal-paths:\n    exclude: ['data/[z-a]*']\n",
+        "dsdone.yaml:7:15: checks.personal-paths.exclude[0] is not a valid glob: "
+        "bad character range z-a",
+        None,
+        id="glob-with-a-backwards-range",
+    ),
+    pytest.param(
         HEAD + "checks:\n  personal-paths:\n    timeout: .inf\n",
         "dsdone.yaml:7:14: checks.personal-paths.timeout must be a number of seconds up to 604800; "
         "got inf",
@@ -384,6 +391,11 @@ def test_every_problem_in_a_contract_is_listed_in_file_order(make_repo, run_cli)
             b"version: 1" + b"0" * 5000 + b"\n",
             "dsdone.yaml:1:10: the value cannot be read",
             id="integer-with-thousands-of-digits",
+        ),
+        pytest.param(
+            b"version: 1\nproject:\n  name: !!int\n  owner: ana\n",
+            "dsdone.yaml:3:9: the value cannot be read",
+            id="a-number-tag-on-nothing",
         ),
     ],
 )

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dsdone import yamlsource
 from dsdone.contract import Contract, load_contract
 from dsdone.errors import DsdoneError
 
@@ -65,6 +66,8 @@ YAML_TOKENS = [
     "&b ",
     "*b",
     "!!str ",
+    "!!int ",
+    "!!float ",
     "!!python/object:os.system ",
     "!x ",
     "'",
@@ -240,3 +243,67 @@ def test_a_valid_contract_keeps_its_values(
     # Every value is located on a line that exists.
     line = outcome.line_of("project", "name")
     assert line is not None and 1 <= line <= text.count("\n")
+
+
+# -- libyaml composes what it reads as the pure-Python parser does ---------------------------
+
+LIBYAML = yamlsource._CLoader
+# More of what the two parsers could read otherwise: scalars YAML 1.1 resolves, escapes,
+# flow and block collections side by side, the characters that send a document to the pure
+# parser.
+PARSER_TOKENS = [
+    *YAML_TOKENS,
+    *("  - ", "key: ", "'a''b'", '"\\n"', "\r\n", "\r", "\u2028", "\ufeff", "|2-\n", "?"),
+    *("a: >\n  x\n", "- [a, b]\n", "{a: 1, b: [x]}", "a: b: c", "x:y", ":x", "--- ", "`"),
+    *("0o17", "1e3", "+.inf", ".NaN", "Yes", "NO", "0b101", "1_000", "12:30", "\u00a0"),
+    *("''", '""', "\\u263a", "\\x41", "  \n", " #x", "- - ", "[[", "]]", "{{", "}}"),
+]
+
+
+def composed_both_ways(text: str) -> list[object]:
+    """What ``load_yaml`` gives for ``text`` with libyaml composing what it can, and with the
+    pure-Python parser alone: the data and every position, or the error and its place."""
+    outcomes: list[object] = []
+    try:
+        for loader in (LIBYAML, None):
+            yamlsource._CLoader = loader
+            try:
+                document = yamlsource.load_yaml(text, "dsdone.yaml")
+            except DsdoneError as exc:
+                outcomes.append((exc.message, exc.hint))
+            else:
+                outcomes.append((repr(document.data), document.values, document.keys))
+    finally:
+        yamlsource._CLoader = LIBYAML
+    return outcomes
+
+
+@pytest.mark.skipif(LIBYAML is None, reason="PyYAML is built without libyaml here")
+@settings(max_examples=500, deadline=None)
+# What the two read otherwise, found by this test: an empty value's place, a tab, a "?" in a
+# flow list, a block scalar's header, a byte order mark.
+@example(pieces=["{a: }"], position=0, cut=0)
+@example(pieces=["? a"], position=0, cut=0)
+@example(pieces=["::\t"], position=0, cut=0)
+@example(pieces=["[c? d]"], position=0, cut=0)
+@example(pieces=["|#"], position=0, cut=0)
+@example(pieces=[":\ufeff"], position=0, cut=0)
+@given(
+    pieces=st.lists(st.sampled_from(PARSER_TOKENS), max_size=60),
+    position=st.integers(min_value=0, max_value=len(VALID)),
+    cut=st.integers(min_value=0, max_value=20),
+)
+def test_libyaml_and_the_pure_parser_give_the_same_data_positions_and_errors(
+    pieces: list[str], position: int, cut: int
+) -> None:
+    for text in ("".join(pieces), VALID[:position] + "".join(pieces) + VALID[position + cut :]):
+        fast, pure = composed_both_ways(text)
+        assert fast == pure
+
+
+@pytest.mark.skipif(LIBYAML is None, reason="PyYAML is built without libyaml here")
+def test_libyaml_composes_a_contract_as_teams_write_them() -> None:
+    # The point of it: the examples' contracts are read by libyaml, not by the slow parser.
+    for name in ("ready", "not-ready"):
+        text = (Path(__file__).parent.parent / "examples" / name / "dsdone.yaml").read_text()
+        assert yamlsource._compose_fast(text) is not None, name

@@ -330,7 +330,18 @@ def _without_timings(data: dict[str, Any]) -> dict[str, Any]:
 def test_no_format_but_json_shows_timings_or_absolute_paths(
     project: Path, run_cli: RunCli, output_format: str
 ) -> None:
-    output = check(run_cli, project, "--format", output_format).stdout
+    # From the folder above the project, as a user next to it would run it: the terminal shows
+    # paths from there (repo/src/...), the other formats from the project or repository.
+    output = run_cli(
+        "check",
+        str(project),
+        "--allow-plugins",
+        "--select",
+        GATE,
+        "--format",
+        output_format,
+        cwd=project.parent,
+    ).stdout
     assert str(project) not in output
     assert str(project.resolve()) not in output
     assert "duration" not in output and " ms" not in output
@@ -339,7 +350,7 @@ def test_no_format_but_json_shows_timings_or_absolute_paths(
 @pytest.mark.parametrize(
     ("output_format", "score_shown"),
     [
-        ("terminal", "Score 25/100, held down by data 0 (gate-markers), monitoring 0"),
+        ("terminal", "Readiness score 25/100, held down most by data and monitoring (each 0/100)"),
         ("json", '"overall": 25'),
         ("sarif", '"overall": 25'),
         ("junit", 'name="score" value="25/100"'),

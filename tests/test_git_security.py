@@ -601,6 +601,24 @@ def test_check_all_over_hostile_repositories_runs_none_of_them(
     assert not marker.exists(), marker.read_text()
 
 
+@pytest.mark.parametrize("attack", REACHED, ids=[a.id for a in REACHED])
+def test_check_all_projects_that_ask_git_themselves_run_none_of_it(
+    template: Template, tmp_path: Path, attack: Attack
+) -> None:
+    # --all shares one git ls-files and one grep among the projects of a repository; a project
+    # that asks git something of its own (the example searches for the metrics its contract
+    # names; its contract at --base) starts a session of its own, guarded as every other.
+    found = hostile(template, attack, tmp_path / "monorepo")
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    shutil.copytree(examples / "ready", found.repo / "models" / "churn")
+    make_stale(found.repo)
+    arguments = ["check", "--all", str(found.repo), "--base", "HEAD", "-f", "json"]
+    code, out, err = finished(dsdone(arguments, template.environment, tmp_path))
+    assert code in (0, 1), err
+    assert [project["folder"] for project in json.loads(out)["projects"]] == ["", "models/churn"]
+    assert not found.fired(), found.fired()
+
+
 MODES: dict[str, tuple[list[str], tuple[int, ...]]] = {
     # mode: (the arguments after the repository's path, the exit codes it may end with)
     "check": (["check", "{repo}", "-f", "json"], (0, 1)),

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from conftest import MakeRepo, RunCli, git
 
+from dsdone import release
 from dsdone.contract import load_contract
 from dsdone.scaffold import package_name, rendered_files, template_values
 
 OWNER = "ana@example.com"
 
 STANDARD_FILES = {
+    ".dsdone/contract-schema.json",  # the contract's JSON Schema, for editors
     ".github/workflows/dsdone.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
@@ -153,6 +155,23 @@ def test_gitignore_keeps_data_models_and_environments_out_of_git(
         assert ignored not in untracked
 
 
+def test_gitignore_keeps_reports_out_of_git_but_not_the_baseline(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    target = tmp_path / "churn"
+    assert init(run_cli, target)[0] == 0
+    commit_all(target)
+    reports = ["dsdone-report.json", "dsdone-report.sarif", "dsdone-report.xml",
+               "dsdone-report.md", "ci/results.sarif"]  # fmt: skip
+    for name in [*reports, "dsdone-baseline.json"]:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text("{}", "utf-8")
+
+    untracked = git(target, "status", "--porcelain", "--untracked-files=all").split("\n")
+
+    assert [line for line in untracked if line] == ["?? dsdone-baseline.json"]
+
+
 def test_scaffold_inside_a_repository_does_not_nest_another(
     make_repo: MakeRepo, run_cli: RunCli
 ) -> None:
@@ -258,11 +277,13 @@ def test_a_file_where_the_template_needs_a_folder_is_an_error(
     assert "configs: is a file, but the template needs a folder there" in output
 
 
-def test_minimal_template_writes_only_a_valid_contract(tmp_path: Path, run_cli: RunCli) -> None:
+def test_minimal_template_writes_only_a_valid_contract_and_its_schema(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     target = tmp_path / "proj"
     code, _ = init(run_cli, target, "--template", "minimal")
     assert code == 0
-    assert project_files(target) == {"dsdone.yaml"}
+    assert project_files(target) == {"dsdone.yaml", ".dsdone/contract-schema.json"}
     contract = load_contract(target)
     assert (contract.project.name, contract.project.owner) == ("Churn Model", OWNER)
     assert contract.inputs is None  # left as a commented example, not as a false promise
@@ -369,8 +390,10 @@ def test_in_a_terminal_it_asks_with_defaults(
     target = tmp_path / "fraud-score"
     result = run_cli("init", str(target), "--template", "minimal")
     assert result.exit_code == 0, result.stderr
-    assert "Project name [fraud-score]" in result.stdout
-    assert "Owner (e-mail) [team@example.com]" in result.stdout
+    # The questions are for the person: on standard error, never in a redirected output.
+    assert "Project name [fraud-score]" in result.stderr
+    assert "Owner (e-mail) [team@example.com]" in result.stderr
+    assert "Project name" not in result.stdout
     contract = load_contract(target)
     assert (contract.project.name, contract.project.owner) == ("fraud-score", "bob@example.com")
 
@@ -439,12 +462,15 @@ def test_init_in_a_subfolder_of_a_repository_writes_no_ci_or_hook_config_there(
         "not written  .github, .pre-commit-config.yaml: this folder is models/churn/ of a git "
         "repository, and GitHub and pre-commit read them only at the repository's top" in output
     )
-    assert "    with:\n      path: models/churn\n" in output
-    assert "        args: [models/churn]\n" in output
+    uses = f"  - uses: {release.action_reference()}\n"
+    assert f"{uses}    with:\n      path: models/churn\n" in output
+    # The same local hook as the scaffold's: it needs no release tag to exist.
+    assert "  - repo: local\n" in output
+    assert "        args: [--ignore, version-control, models/churn]\n" in output
 
 
 def test_adopting_says_to_commit_the_contract(make_repo: MakeRepo, run_cli: RunCli) -> None:
     root = make_repo({"train.py": "print('train')\n"}, contract=None)
     result = run_cli("init", str(root), "--existing", "--owner", OWNER)
-    assert "git add dsdone.yaml && git commit" in result.stdout
+    assert "git add dsdone.yaml .dsdone/contract-schema.json && git commit" in result.stdout
     assert "version-control fails until it is tracked" in result.stdout

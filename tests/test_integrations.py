@@ -20,6 +20,7 @@ import pytest
 import yaml
 from conftest import MakeRepo
 from gate_plugin import GATE, gate_repo
+from github_actions import ActionRun, run_action
 
 REPO = Path(__file__).resolve().parent.parent
 EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
@@ -193,3 +194,149 @@ def test_the_action_compares_with_the_base_it_is_given(make_repo: MakeRepo, tmp_
     _, outputs, text = run_check_step(tmp_path, path=str(root), args=args, base="none")
     assert outputs["exit-code"] == "0"
     assert "no --base revision to compare with" in text
+
+
+# -- the whole Action, every shell step in order ------------------------------------------
+
+
+def _python_shim(tmp_path: Path, version: str | None = None) -> tuple[Path, Path]:
+    """A `python` first on PATH, as a job's Python would be: it records what pip is asked to
+    install (and installs nothing: this dsdone is installed already), and runs everything else
+    with the real interpreter; with ``version``, it is a Python of that version, too old."""
+    folder, log = tmp_path / "job-python", tmp_path / "pip-installs"
+    folder.mkdir(parents=True)
+    old = ""
+    if version is not None:
+        old = f'case "$1" in --version) echo "Python {version}"; exit 0 ;; -c) exit 1 ;; esac\n'
+    script = folder / "python"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"{old}"
+        'if [ "$1 $2 $3" = "-m pip install" ]; then shift 3; '
+        f'printf "%s\\n" "$*" >> {shlex.quote(str(log))}; exit 0; fi\n'
+        f'exec {shlex.quote(sys.executable)} "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return folder, log
+
+
+def run_action_as_a_job(
+    tmp_path: Path,
+    job_env: dict[str, str] | None = None,
+    job_python: str | None = None,
+    **given: str,
+) -> tuple[ActionRun, list[str]]:
+    """The action as a step of a job whose earlier steps set up a Python (actions/setup-python
+    sets pythonLocation), unless ``job_env`` says otherwise, and whose Python is
+    ``job_python`` when given; returns the run and what the job's pip was asked to install."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    shim, log = _python_shim(tmp_path, job_python)
+    work = tmp_path / "runner"
+    work.mkdir()
+    env = {
+        "PATH": f"{shim}:{bin_dir()}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "RUNNER_TEMP": str(work),
+        "pythonLocation": str(Path(sys.executable).parent.parent),
+    }
+    env.update(job_env or {})
+    env = {key: value for key, value in env.items() if value}
+    inputs = {key.replace("_", "-"): value for key, value in given.items()}
+    run = run_action(REPO / "action.yml", work, inputs, env)
+    installs = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return run, installs
+
+
+@pytest.mark.parametrize(("source", "exit_code"), [("x = 1\n", 0), ("x = 1  # FIXME\n", 1)])
+def test_the_action_installs_dsdone_from_its_checkout_checks_and_gates(
+    make_repo: MakeRepo, tmp_path: Path, source: str, exit_code: int
+) -> None:
+    root = gate_repo(make_repo, {"src/a.py": source, "README.md": ""})
+    run, installs = run_action_as_a_job(
+        tmp_path, path=str(root), args=f"--allow-plugins --select {GATE}"
+    )
+
+    # The job's Python is kept: nothing is set up over it, and dsdone goes into it, from the
+    # action's own checkout (no release on the package index is needed).
+    assert run.step("python").outputs == {"setup": ""}
+    assert "dsdone runs with the job's Python: Python 3." in run.step("python").stdout
+    assert run.step("Set up Python").skipped
+    assert installs == [f"--disable-pip-version-check --quiet {REPO}"]
+    check = run.step("check")
+    assert check.code == 0, check.stderr
+    assert run.outputs["exit-code"] == str(exit_code)
+    assert check.summary.startswith("## dsdone: demo · ")
+    assert ("✗ Not ready" if exit_code else "✓ Ready") in check.summary
+    annotations = [line for line in check.stdout.splitlines() if line.startswith("::")]
+    if exit_code:
+        assert annotations == [
+            "::error file=src/a.py,line=1,title=dsdone gate-markers%3A No FIXME left::"
+            "FIXME left: %0Ahint: finish it"
+        ]
+    else:
+        assert annotations == []
+    assert run.step("Gate").code == exit_code
+    assert run.code == exit_code, "the job fails at the Gate step when the project is not ready"
+
+
+def test_the_action_sets_up_python_only_when_the_job_has_none(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    root = gate_repo(make_repo, {"src/a.py": "x = 1\n", "README.md": ""})
+    args = f"--allow-plugins --select {GATE}"
+
+    bare, _ = run_action_as_a_job(tmp_path / "bare", {"pythonLocation": ""}, path=str(root),
+                                  args=args)  # fmt: skip
+    assert bare.step("python").outputs == {"setup": "3.12"}
+    setup = bare.step("Set up Python")
+    assert (setup.skipped, setup.uses, setup.with_) == (
+        False, "actions/setup-python@v5", {"python-version": "3.12"}
+    )  # fmt: skip
+
+    venv, _ = run_action_as_a_job(
+        tmp_path / "venv", {"pythonLocation": "", "VIRTUAL_ENV": str(tmp_path)}, path=str(root),
+        args=args,
+    )  # fmt: skip
+    assert venv.step("Set up Python").skipped
+    assert venv.code == 0
+
+    asked, _ = run_action_as_a_job(tmp_path / "asked", path=str(root), args=args,
+                                   python_version="3.13")  # fmt: skip
+    assert asked.step("Set up Python").with_ == {"python-version": "3.13"}
+
+
+def test_the_action_refuses_a_job_python_too_old_for_dsdone(tmp_path: Path) -> None:
+    run, installs = run_action_as_a_job(tmp_path, job_python="3.10.14", path=".")
+
+    assert run.code == 2
+    assert run.step("python").stdout.splitlines() == [
+        "::error title=dsdone::the job's Python (Python 3.10.14 at "
+        f"{tmp_path / 'job-python' / 'python'}) is older than 3.11, which dsdone needs: set the "
+        'input python-version, for example "3.12"'
+    ]
+    assert installs == []
+    assert [step.name for step in run.steps] == ["Find the Python"], "nothing runs after it"
+
+
+@pytest.mark.parametrize(
+    ("version", "installed"),
+    [
+        ("0.3.0", "dsdone==0.3.0"),
+        ("dsdone==0.3.0", "dsdone==0.3.0"),
+        (
+            "dsdone @ git+https://github.com/dsdone/dsdone@4f1c2d3",
+            "dsdone @ git+https://github.com/dsdone/dsdone@4f1c2d3",
+        ),
+    ],
+)
+def test_the_action_installs_the_version_it_is_told(
+    make_repo: MakeRepo, tmp_path: Path, version: str, installed: str
+) -> None:
+    root = make_repo({"README.md": ""})
+    run, installs = run_action_as_a_job(
+        tmp_path, path=str(root), args="--select version-control", version=version
+    )
+    assert installs == [f"--disable-pip-version-check --quiet {installed}"]
+    assert run.code == 0

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import MakeRepo, RunCli
+from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli, git
 from gate_plugin import GATE, GATE_CONTRACT, PLUGIN
 
 READY = {"README.md": "", "src/a.py": "x = 1\n"}
@@ -194,3 +195,139 @@ def test_all_with_a_selection_that_runs_nothing_is_exit_2(
     result = run_cli("check", "--all", str(monorepo), "--allow-plugins", *args)
     assert result.exit_code == 2
     assert result.stderr.startswith("dsdone: error: no check ran: ")
+
+
+# -- each project's report is the one `dsdone check` in its folder gives --------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+SEARCHING_PLUGIN = '''\
+from dsdone import Finding, check
+
+
+@check(id="no-todo", title="No TODO", fix="Do it.", grep=(b"TODO",))
+def no_todo(project):
+    """A plugin that searches for a literal no built-in check searches for."""
+    for hit in project.grep([b"TODO"]) or ():
+        for number, _ in hit.lines:
+            yield Finding("TODO left", path=hit.path, line=number)
+'''
+
+
+@pytest.fixture
+def varied_monorepo(make_repo: MakeRepo) -> Path:
+    """Projects at the top and nested in each other, copies of the examples, and the states
+    git can be in: untracked, changed, staged and deleted files, a link from one project into
+    another, a large committed file, CI and CODEOWNERS at the top, a plugin that searches."""
+    etl_contract = (
+        MINIMAL_CONTRACT
+        + "plugins: [checks/todo.py]\nchecks:\n  version-control: {max_file_mb: 0.001}\n"
+    )
+    root = make_repo(
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: pip install dsdone && dsdone check --all\n",
+            "CODEOWNERS": "/models/churn/ @ds-team\n",
+            "README.md": "# the monorepo\n",
+            "pipelines/etl/dsdone.yaml": etl_contract,
+            "pipelines/etl/checks/todo.py": SEARCHING_PLUGIN,
+            "pipelines/etl/src/etl.py": "# TODO: incremental loads\nprint('/home/ana/x')\n",
+            "pipelines/etl/data.bin": b"\0" * 4096,
+            "pipelines/etl/lab/dsdone.yaml": MINIMAL_CONTRACT,
+            "pipelines/etl/lab/a.py": "x = '/Users/bob/y'  # TODO\n",
+        },
+    )
+    shutil.copytree(EXAMPLES / "ready", root / "models" / "churn")
+    shutil.copytree(EXAMPLES / "not-ready", root / "models" / "fraud")
+    (root / "models" / "fraud" / "src" / "churn.py").symlink_to(
+        "../../churn/src/churn_model/model.py"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "projects")
+    (root / "models" / "churn" / "notes.py").write_text("DATA = '/home/ana/data.csv'\n")
+    (root / "models" / "churn" / "README.md").write_text("# changed, not committed\n")
+    (root / "models" / "fraud" / "new.py").write_text("print('staged')\n")
+    git(root, "add", "models/fraud/new.py")
+    (root / "models" / "fraud" / "configs" / "train.yaml").unlink()
+    return root
+
+
+def without_durations(report: Any) -> Any:
+    for result in report["results"]:
+        result["duration_ms"] = None
+    return report
+
+
+def test_each_project_of_all_is_reported_as_a_check_in_its_folder_reports_it(
+    varied_monorepo: Path, run_cli: RunCli
+) -> None:
+    every = run_cli("check", "--all", str(varied_monorepo), "--allow-plugins", "-f", "json")
+    projects = json.loads(every.stdout)["projects"]
+    assert [p["folder"] for p in projects] == [
+        "",
+        "models/churn",
+        "models/fraud",
+        "pipelines/etl",
+        "pipelines/etl/lab",
+    ]
+    for project in projects:
+        alone = run_cli(
+            "check", str(varied_monorepo / project["folder"]), "--allow-plugins", "-f", "json"
+        )
+        assert without_durations(project) == without_durations(json.loads(alone.stdout))
+    # What makes them differ if the projects' files were mixed up:
+    fraud = {r["check"]: r for r in projects[2]["results"]}
+    assert "changed" in fraud["version-control"]["summary"]
+    etl = {r["check"]: r for r in projects[3]["results"]}
+    todo = {f["path"] for f in etl["no-todo"]["findings"]}
+    assert todo == {"checks/todo.py", "lab/a.py", "src/etl.py"}
+    assert [f["path"] for f in etl["version-control"]["findings"]] == ["data.bin"]
+
+
+def test_all_lists_the_files_and_reads_git_once_however_many_projects(
+    varied_monorepo: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from dsdone.git.guard import CONFIG_ARGUMENTS, WHERE_ARGUMENTS
+
+    started: list[tuple[str, Path]] = []  # git's subcommand, and where it ran
+    popen = subprocess.Popen
+
+    def counting(args: Any, *rest: Any, **options: Any) -> Any:
+        # The guard's two commands, which read where the repository is and its configuration,
+        # start with each folder's git session (a project's only if it runs a command of its
+        # own): not counted here.
+        if args[0] == "git" and tuple(args[1:]) not in (WHERE_ARGUMENTS, CONFIG_ARGUMENTS):
+            command = next(part for part in args[1:] if part.isalpha() or "-" in part[1:])
+            started.append((command, Path(options["cwd"]).resolve()))
+        return popen(args, *rest, **options)
+
+    monkeypatch.setattr(subprocess, "Popen", counting)
+    every = run_cli("check", "--all", str(varied_monorepo), "--allow-plugins", "-f", "json")
+    assert len(json.loads(every.stdout)["projects"]) == 5
+    top = varied_monorepo.resolve()
+    for command in ("ls-files", "rev-parse", "ls-tree", "diff-index"):
+        assert started.count((command, top)) == 1, command
+        assert [where for name, where in started if name == command] == [top], command
+    # One search for what the built-in checks look for, shared by every project; a project
+    # that looks for something of its own (a metric's name, a plugin's literal) searches its
+    # own folder for it.
+    assert started.count(("grep", top)) == 1
+
+
+def test_an_installed_plugin_that_cannot_load_is_one_error_not_a_failed_project_each(
+    monorepo: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from plugin_fixture import install_plugin
+
+    site = install_plugin(tmp_path / "site")
+    (site / "acme_checks.py").write_text("raise ImportError('no module named acme_internal')\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "acme_checks", raising=False)
+    result = run_cli("check", "--all", str(monorepo), "--allow-plugins", "-f", "json")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("dsdone: error: cannot load the check plugin 'acme'")
+    assert result.stderr.count("dsdone: error:") == 1

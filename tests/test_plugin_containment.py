@@ -268,7 +268,7 @@ def test_a_finding_of_the_wrong_types_is_an_error(hostile_repo: Path, run_cli) -
 def test_escape_sequences_in_findings_are_shown_not_obeyed(hostile_repo: Path, run_cli) -> None:
     result = run_cli("check", str(hostile_repo), "--allow-plugins", "--select", "escapes")
     assert result.exit_code == 1
-    assert "a.py:1: clear\\x1b[2Jscreen" in result.stdout
+    assert "a.py:1: error[escapes]: clear\\x1b[2Jscreen" in result.stdout
     assert "hint: bell\\x07" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
 

@@ -388,3 +388,22 @@ def test_outside_git_there_is_no_repository_to_read(make_repo) -> None:
     assert project.repository_listing(".github/workflows") == []
     with pytest.raises(OutsideProject):
         project.read_repository_text(".gitlab-ci.yml")
+
+
+# -- what a project keeps goes with it ---------------------------------------------------------
+
+
+def test_a_project_and_what_its_readers_kept_are_freed_when_it_is_done(make_repo) -> None:
+    # --all checks hundreds of projects in one run: none may outlive its check through a cache
+    # (as with functools.lru_cache on a method, whose class-wide cache holds every instance).
+    import weakref
+
+    repo = make_repo({"src/a.py": "x = 1\n", "params.yaml": "lr: 0.1\n"})
+    with open_project(repo) as project:
+        assert project.read_text("src/a.py") == "x = 1\n"
+        assert project.python_ast("src/a.py").body
+        assert project.parsed("params.yaml").data == {"lr": 0.1}
+        assert project.read_source("src/a.py") is project.read_source("src/a.py")  # kept
+        gone = weakref.ref(project)
+    del project
+    assert gone() is None  # freed at once: nothing refers to it, not even in a cycle

@@ -19,7 +19,6 @@ from conftest import MakeRepo, RunCli
 from dsdone.analysis import pytest_collect as pytests
 from dsdone.analysis.pytest_collect import (
     DEFAULT_FUNCTIONS,
-    WORKER_FROM_FILES,
     Import,
     TestFile,
     collect,
@@ -486,12 +485,26 @@ def sharing(monkeypatch: pytest.MonkeyPatch) -> Sharing:
 
     monkeypatch.setattr(pytests._Worker, "start", staticmethod(start_and_keep))
     monkeypatch.setattr(pytests, "collect_file", collect_file_here)
+    # A suite of 10,000 files would make these tests slow: the worker starts from this one's.
+    monkeypatch.setattr(pytests, "WORKER_FROM_FILES", SUITE_SIZE)
     return seen
 
 
-def test_the_suite_is_large_enough_for_the_second_process() -> None:
+def test_the_suite_is_large_enough_for_the_second_process(sharing: Sharing) -> None:
     # The tests below prove nothing about the worker if it is never started.
-    assert SUITE_SIZE >= WORKER_FROM_FILES
+    assert SUITE_SIZE >= pytests.WORKER_FROM_FILES
+
+
+def test_a_small_suite_is_collected_in_this_process_alone(tmp_path: Path) -> None:
+    # Starting a second Python costs more than collecting a few thousand files here.
+    files = write_suite(tmp_path, importers=())
+    started: list[Files] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pytests._Worker, "start", staticmethod(lambda f, _: started.append(f)))
+        found = collect(files * 12)  # 3,000 files, as the benchmark's suite
+
+    assert started == []
+    assert len(found) == len(files) * 12
 
 
 @pytest.mark.parametrize(
@@ -635,4 +648,4 @@ def test_a_module_nested_deeper_than_python_compiles_is_said_not_to_parse() -> N
 
     found = collect_source("tests/test_a.py", source)
 
-    assert found.problem == "does not parse: too deeply nested"
+    assert found.problem == "does not parse: it nests expressions too deeply to be parsed"

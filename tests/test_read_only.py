@@ -197,7 +197,12 @@ def test_init_never_overwrites_a_file_without_force(make_repo, run_cli) -> None:
     )
     assert "Traceback" not in result.stderr
     assert (repo / "dsdone.yaml").read_text("utf-8") == existing
-    assert snapshot(repo) == before, "nothing written, no temporary file left behind"
+    # Nothing that was there is touched and no temporary file is left behind; the editors'
+    # schema, which was not there, is added beside the contract.
+    after = snapshot(repo)
+    added = {".dsdone", ".dsdone/contract-schema.json"}
+    assert {path: after[path] for path in after if path not in added} == before
+    assert set(after) - set(before) == added
 
     forced = run_cli(
         "init",

@@ -145,3 +145,23 @@ def test_a_project_that_can_be_checked_is_not_touched_by_this(
     result = run_cli("check", str(root), "--select", "personal-paths", "-f", "json")
     assert (result.exit_code, result.stderr) == (1, "")
     assert [r["check"] for r in json.loads(result.stdout)["results"]] == ["personal-paths"]
+
+
+def test_a_repository_git_refuses_still_gets_a_well_formed_report(
+    make_repo: MakeRepo, run_cli: RunCli, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+
+    root = make_repo(contract=MINIMAL_CONTRACT)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    subprocess.run(["git", "config", "core.excludesFile", str(pipe)], cwd=root, check=True)
+    result = run_cli("check", str(root), "--format", "json")
+    assert result.exit_code == 2
+    assert "which is not a regular file" in result.stderr
+    report = json.loads(result.stdout)  # the report of a project that cannot be checked
+    (contract,) = report["results"]
+    assert (contract["check"], contract["status"]) == ("contract", "fail")
+    assert "which is not a regular file" in contract["findings"][0]["message"]
+    assert (report["commit"], report["repository"], report["commit_date"]) == (None, None, None)

@@ -90,6 +90,15 @@ def test_the_wheel_carries_every_template_file(wheel: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_wheel_carries_the_catalogue_page_and_the_report_schema(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    page = REPO / "src" / "dsdone" / "catalog" / "page"
+    assert {f"dsdone/catalog/page/{p.name}" for p in page.iterdir() if p.is_file()} <= names
+    assert "dsdone/report-v1.schema.json" in names
+
+
+@pytest.mark.slow
 def test_a_project_scaffolded_from_the_installed_wheel_is_ready_and_green(
     wheel: Path, tmp_path: Path
 ) -> None:
@@ -111,7 +120,8 @@ def test_a_project_scaffolded_from_the_installed_wheel_is_ready_and_green(
         if p.is_file() and ".git" not in p.relative_to(project).parts
     }
     assert {".gitignore", ".pre-commit-config.yaml", ".github/workflows/dsdone.yml"} <= files
-    assert len(files) == len(
+    assert ".dsdone/contract-schema.json" in files  # written by init beside the template's
+    assert len(files) == 1 + len(
         [n for n in template_sources() if n.startswith("dsdone/templates/standard/")]
     )
 
@@ -121,6 +131,9 @@ def test_a_project_scaffolded_from_the_installed_wheel_is_ready_and_green(
     assert "Ready" in report
     tests = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     assert " passed" in tests
+    run(venv / BIN / "dsdone", "catalog", "--output", tmp_path / "catalog.html", cwd=project)
+    page = (tmp_path / "catalog.html").read_text("utf-8")
+    assert page.startswith("<!doctype html>") and "Churn Model" in page
 
 
 def _setuptools_builds_us() -> bool:

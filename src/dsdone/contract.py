@@ -27,7 +27,8 @@ from dsdone.discovery import (
     non_contracts_in,
 )
 from dsdone.errors import DsdoneError, Location, Problem
-from dsdone.report import ProjectInfo, Severity
+from dsdone.globs import glob_problem
+from dsdone.report import Dataset, ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
 SUPPORTED_VERSIONS = (1,)
@@ -169,6 +170,8 @@ class CheckSettings:
     severity: Severity | None = None
     exclude: tuple[str, ...] = ()
     timeout: float | None = None
+    # How many entries each report format lists of the check's findings; None: the default.
+    max_findings: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -318,9 +321,16 @@ def load_contract(path: Path) -> Contract:
 def contract_from_text(text: str, path: Path) -> Contract:
     """Validate ``text`` as the contract that lives at ``path`` (an absolute path; errors name
     its file name): ``load_contract`` for a contract that is not read from the work tree, such
-    as the one at the revision ``dsdone check --base`` compares with. The caller reads at most
-    ``MAX_CONTRACT_BYTES``."""
+    as the one at the revision ``dsdone check --base`` compares with, and what ``init`` checks
+    before it writes one (``dsdone check`` must accept every contract dsdone writes)."""
     shown = path.name
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CONTRACT_BYTES:
+        raise DsdoneError(
+            at=Location(shown),
+            message=f"the contract is larger than {MAX_CONTRACT_BYTES // 1024} KB; "
+            "a contract is a page of YAML",
+            hint="keep data, schemas and samples in files of their own and point to them",
+        )
     document = load_yaml(text, shown)
     data = document.data
     if data is None:
@@ -435,9 +445,9 @@ def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -
     ]
 
 
-# The most a thread join can wait (``threading.TIMEOUT_MAX``, about 292 years on Linux); a
-# longer or infinite timeout would make the runner fail, not the contract.
-_MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
+# The longest timeout a contract or --timeout may set: a week is more than any check needs, and
+# a longer or infinite one would make the runner fail, not the contract.
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 
 
 def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
@@ -445,11 +455,11 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
     problems: list[Problem] = _run_problems(data, document, shown)
     for check_id, settings in (data.get("checks") or {}).items():
         timeout = (settings or {}).get("timeout")
-        if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
+        if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
             problems.append(
                 Problem(
                     f"checks.{check_id}.timeout must be a number of seconds up to "
-                    f"{_MAX_TIMEOUT_SECONDS:g}; got {timeout!r}",
+                    f"{MAX_TIMEOUT_SECONDS:g}; got {timeout!r}",
                     _where(document, ("checks", check_id, "timeout"), shown),
                 )
             )
@@ -466,18 +476,16 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
         for w, waiver in enumerate(data.get("waivers", ()))
         for i in range(len(waiver.get("paths", ())))
     ]
-    if globs:
-        import pathspec  # only then: a contract without globs does not pay for its import
     for at in globs:
         value: Any = data
         for part in at:
             value = value[part]
-        try:
-            pathspec.GitIgnoreSpec.from_lines([value])
-        except ValueError as exc:
+        problem = glob_problem(value)
+        if problem is not None:
             problems.append(
                 Problem(
-                    f"{format_path(at)} is not a valid glob: {exc}", _where(document, at, shown)
+                    f"{format_path(at)} is not a valid glob: {problem}",
+                    _where(document, at, shown),
                 )
             )
     return problems
@@ -516,9 +524,9 @@ def _run_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> l
             except ValueError as exc:  # "No closing quotation"
                 problem(f"{format_path(at)} cannot be split into words: {exc}", *at)
     for timeout, at in timeouts:
-        if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
+        if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
             problem(
-                f"{format_path(at)} must be a number of seconds up to {_MAX_TIMEOUT_SECONDS:g}; "
+                f"{format_path(at)} must be a number of seconds up to {MAX_TIMEOUT_SECONDS:g}; "
                 f"got {timeout!r}",
                 *at,
             )
@@ -636,6 +644,19 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
             owner=project["owner"],
             description=project.get("description"),
             consumers=tuple(project.get("consumers", ())),
+            inputs=tuple(
+                Dataset(item.get("name"), item.get("format"), source=item.get("source"))
+                for item in inputs or ()
+            ),
+            outputs=tuple(
+                Dataset(
+                    item.get("name"),
+                    item.get("format"),
+                    consumers=None if item.get("consumers") is None else tuple(item["consumers"]),
+                )
+                for item in outputs or ()
+            ),
+            retrain_schedule=(retrain or {}).get("schedule"),
         ),
         inputs=None
         if inputs is None
@@ -692,7 +713,7 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
     )
 
 
-_SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout"}
+_SETTINGS_KEYS = {"enabled", "severity", "exclude", "timeout", "max_findings"}
 
 
 def _command(raw: str | list[str] | None) -> Command | None:
@@ -771,6 +792,7 @@ def _check_settings(raw: dict[str, Any]) -> CheckSettings:
         severity=Severity(raw["severity"]) if "severity" in raw else None,
         exclude=tuple(raw.get("exclude", ())),
         timeout=raw.get("timeout"),
+        max_findings=raw.get("max_findings"),
         options={key: value for key, value in raw.items() if key not in _SETTINGS_KEYS},
     )
 

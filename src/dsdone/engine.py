@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,14 +41,44 @@ class Selection:
     min_score: int | None = None  # below this readiness score the project is not ready
     runs: RunOptions | None = None  # --run: what of the project's code to run, if anything
     base: str | None = None  # a git revision to compare the contract and its schemas with
+    # The files this run reads or writes as reports (--baseline, --write-baseline, --output),
+    # absolute: the paths in them are copies of findings, so personal-paths does not scan them.
+    report_files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the projects of one ``dsdone check --all`` share, computed once for all of them: the
+    repository of the folder searched (each project in git is a ``subfolder`` of it, so that git
+    lists and searches the files once) and the built-in and installed checks."""
+
+    repository: Repository
+    installed: Sequence[Check]
+
+    def repository_of(self, folder: Path) -> Repository:
+        """The repository of the project ``folder`` (absolute, resolved): a ``subfolder`` of the
+        shared one in git; outside git (where a walk of the project folder would not see the
+        ``.gitignore`` files above it) one of its own."""
+        shared = self.repository
+        if shared.index.in_git and shared.root in (folder, *folder.parents):
+            relative = folder.relative_to(shared.root).as_posix()
+            return shared.subfolder("" if relative == "." else relative)
+        return Repository.start(folder, search=BUILTIN_GREP_LITERALS)
+
+
+def installed_checks() -> list[Check]:
+    """The built-in checks and those of the installed plugin packages."""
+    return [*builtin_checks(), *plugin_checks()]
 
 
 def available_checks(
-    contract: Contract | None = None, allow_plugins: bool = False
+    contract: Contract | None = None,
+    allow_plugins: bool = False,
+    installed: Sequence[Check] | None = None,
 ) -> dict[str, Check]:
-    """Every check dsdone knows of, by id: built-in, installed plugins, and (when allowed) the
-    contract's project plugins."""
-    sources = [builtin_checks(), plugin_checks()]
+    """Every check dsdone knows of, by id: built-in, installed plugins (``installed``, when they
+    are loaded already), and (when allowed) the contract's project plugins."""
+    sources = [installed_checks() if installed is None else installed]
     if contract is not None and contract.plugins:
         if not allow_plugins:
             raise DsdoneError(
@@ -68,6 +98,7 @@ def run(
     baseline: Baseline | None = None,
     search_root: Path | None = None,
     prefetch: Prefetch | None = None,
+    shared: Shared | None = None,
 ) -> Report:
     """Load the contract at ``path``, run the selected checks, return the report.
 
@@ -75,16 +106,20 @@ def run(
     findings it already had do not block. ``search_root`` is the folder ``--all`` searched: outside
     git, the project's ``folder`` in the report is relative to it. ``prefetch``: the git
     commands already started for the project folder, if the caller guessed it (it is used if
-    it is this project's, and closed either way).
+    it is this project's, and closed either way). ``shared``: what ``--all`` computed once for
+    every project.
     """
     contract_file = find_contract(path)
     # git lists and searches the files on another core while the contract is validated and the
     # checks are loaded; a contract that is wrong stops it at once.
-    with Repository.start(
-        contract_file.parent, search=BUILTIN_GREP_LITERALS, early=prefetch
+    with (
+        Repository.start(contract_file.parent, search=BUILTIN_GREP_LITERALS, early=prefetch)
+        if shared is None
+        else shared.repository_of(contract_file.parent)
     ) as repository:
         contract = load_contract(contract_file)
-        checks = available_checks(contract, selection.allow_plugins)
+        installed = None if shared is None else shared.installed
+        checks = available_checks(contract, selection.allow_plugins, installed)
         _check_ids_in_contract(contract, checks)
         prepared = prepare(contract, checks, selection)
         # git answers within the longest time a check may wait for it, and not at all where
@@ -99,7 +134,15 @@ def run(
             contract,
             base=selection.base,
             severities={check_id: check.severity for check_id, check in checks.items()},
+            report_files=_inside(repository.root, selection.report_files),
         )
+        # What the report says about the project is read before the checks start: a check
+        # abandoned at its timeout may still be running, and nothing it touches afterwards
+        # may reach the report, nor keep it waiting.
+        commit = project.head.commit
+        identity, commit_date = project.identity, project.commit_date
+        folder = _repository_folder(project, search_root)
+        contract_path = project.contract_path
         results = run_checks(project, prepared, selection.timeout)
         runs: tuple[RunRecord, ...] = ()
         if selection.runs is not None:  # the only place the project's code may run
@@ -109,9 +152,6 @@ def run(
             outcomes = execute(project, selection.runs)
             results = join_runs(results, outcomes)
             runs = tuple(outcome.record for outcome in outcomes)
-        commit = project.git.commit
-        folder = _repository_folder(project, search_root)
-        contract_path = project.contract_path
     waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
     results = apply_waivers(results, contract.waivers, today or date.today(), waiver_lines)
     if baseline is not None:
@@ -131,13 +171,30 @@ def run(
         min_score=selection.min_score,
         baseline=baseline is not None,
         runs=runs,
+        repository=identity,
+        commit_date=commit_date,
     )
+
+
+def _inside(root: Path, files: tuple[Path, ...]) -> frozenset[str]:
+    """Those of ``files`` that are in the project folder, relative to it as its index names
+    them (a link in either path resolved)."""
+    if not files:
+        return frozenset()
+    top = root.resolve()
+    inside: set[str] = set()
+    for file in files:
+        try:
+            inside.add(file.resolve().relative_to(top).as_posix())
+        except (ValueError, OSError):  # outside the project, or a loop of links
+            continue
+    return frozenset(inside)
 
 
 def _repository_folder(project: Project, search_root: Path | None) -> str:
     """The project folder relative to the repository's top folder (or to ``search_root``
     outside git); "" when it is the top."""
-    base = project.git.work_tree or search_root
+    base = project.head.work_tree or search_root
     if base is None:
         return ""
     try:

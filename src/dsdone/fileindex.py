@@ -9,20 +9,25 @@ link out of the project or blocks on a named pipe.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import errno
+import functools
 import os
 import re
 import stat
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from dsdone.git.command import GitRun
-from dsdone.safe_read import MAX_TEXT_BYTES, read_regular
+from dsdone.globs import Globs, gitignore_globs
+from dsdone.safe_read import read_regular
 
-if TYPE_CHECKING:
-    import pathspec
-
+# A .gitignore is a page of patterns; each becomes regular expressions, so a huge one would
+# cost seconds and memory before the walk even starts.
+MAX_GITIGNORE_BYTES = 256 * 1024
 _GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
 _SYMLINK_MODE = b"120000"
 # Tracked files with their mode (tag H), again those changed (C) or deleted (R) in the work
@@ -31,6 +36,15 @@ LS_FILES = (
     "ls-files", "-z", "-t", "--stage", "--cached", "--modified", "--deleted", "--others",
     "--exclude-standard",
 )  # fmt: skip
+
+
+# Why an entry of the project was left out although it holds the project's content: it could
+# not be read, or its name cannot be shown. Checks that search every file report these (see
+# ``FileIndex.unsearched``); the other reasons (a submodule, a link out, a deleted file) are
+# entries that are not the project's content.
+CANNOT_BE_READ = "cannot be read"
+NAME_NOT_UTF8 = "its name is not valid UTF-8"
+NAME_WITH_CONTROL_CHARACTERS = "its name holds control characters"
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,69 @@ class FileIndex:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, why it is not a readable file), sorted
     # What differs from git's index: tracked files changed or deleted, untracked files.
     changed: frozenset[str] = frozenset()
+    # The files that are symbolic links (to a file inside the root): whether one stays inside
+    # a folder of the root depends on the folder.
+    links: frozenset[str] = frozenset()
+
+    def below(self, folder: str, root: Path) -> FileIndex:
+        """The index of ``folder`` (relative, forward slashes), whose absolute resolved path is
+        ``root``, as ``git ls-files`` in it gives it: the part of this one below it, relative
+        to it. A link that stays inside this index's root but leaves ``folder`` is skipped, as
+        in a check of ``folder`` alone ("" is the root itself). For a git index: outside git,
+        the ``.gitignore`` files above ``folder`` would count here and not in a walk of
+        ``folder``."""
+        if not folder:
+            return self
+        prefix = folder + "/"
+        files = _below(self.files, prefix)
+        skipped = dict(_below_pairs(self.skipped, prefix))
+        links = _below(sorted(self.links), prefix)
+        leaving = {link: reason for link in links if (reason := _judge(root, link)[0])}
+        if leaving:
+            skipped.update(leaving)
+            files = [path for path in files if path not in leaving]
+        return FileIndex(
+            files=tuple(files),
+            tracked=frozenset(_below(self._sorted_tracked, prefix)),
+            in_git=self.in_git,
+            git_problem=self.git_problem,
+            skipped=tuple(sorted(skipped.items())),
+            changed=frozenset(_below(self._sorted_changed, prefix)),
+            links=frozenset(links) - leaving.keys(),
+        )
+
+    @functools.cached_property
+    def _sorted_tracked(self) -> list[str]:
+        return sorted(self.tracked)
+
+    @functools.cached_property
+    def _sorted_changed(self) -> list[str]:
+        return sorted(self.changed)
+
+    @property
+    def unsearched(self) -> tuple[tuple[str, str], ...]:
+        """The entries left out that hold the project's content: files and folders that could
+        not be read, and files whose names cannot be shown (named with escapes); (path, why)."""
+        return tuple(
+            (path, why)
+            for path, why in self.skipped
+            if why.startswith(CANNOT_BE_READ)
+            or why in (NAME_NOT_UTF8, NAME_WITH_CONTROL_CHARACTERS)
+        )
+
+
+def _below(paths: Sequence[str], prefix: str) -> list[str]:
+    """The sorted ``paths`` that start with ``prefix`` (a folder and "/"), without it."""
+    start = bisect.bisect_left(paths, prefix)
+    end = bisect.bisect_left(paths, prefix[:-1] + "0", start)  # "0" sorts right after "/"
+    return [path[len(prefix) :] for path in paths[start:end]]
+
+
+def _below_pairs(pairs: Sequence[tuple[str, str]], prefix: str) -> Iterable[tuple[str, str]]:
+    """``_below`` for (path, reason) pairs sorted by path."""
+    start = bisect.bisect_left(pairs, prefix, key=lambda pair: pair[0])
+    end = bisect.bisect_left(pairs, prefix[:-1] + "0", start, key=lambda pair: pair[0])
+    return ((path[len(prefix) :], reason) for path, reason in pairs[start:end])
 
 
 def build_file_index(root: Path, run: GitRun) -> FileIndex:
@@ -72,7 +149,37 @@ def build_file_index(root: Path, run: GitRun) -> FileIndex:
             else (message[-1] if message else "git ls-files failed")
         )
         return _walk_index(root, git_problem=problem)
-    return _git_index(root, completed.stdout)
+    index = _git_index(root, completed.stdout)
+    if completed.stderr.strip():
+        # git could not look at some entries (it warns; its words depend on the language):
+        # say which folders it could not list, whose untracked files it did not see.
+        index = _with_unlisted_folders(root, index)
+    return index
+
+
+def _with_unlisted_folders(root: Path, index: FileIndex) -> FileIndex:
+    folders = {path.rpartition("/")[0] for path in (*index.tracked, *index.files)} - {""}
+    parents = {f.rpartition("/")[0] for f in folders}
+    while parents - folders - {""}:
+        folders |= parents - {""}
+        parents = {f.rpartition("/")[0] for f in folders}
+    unlisted = {
+        folder: f"{CANNOT_BE_READ}: the folder cannot be listed, so files in it that git does "
+        "not track were not seen"
+        for folder in folders
+        if not _can_list(root / folder)
+    }
+    if not unlisted:
+        return index
+    skipped = dict(index.skipped)
+    for folder, why in unlisted.items():
+        skipped.setdefault(folder, why)
+    return dataclasses.replace(index, skipped=tuple(sorted(skipped.items())))
+
+
+def _can_list(folder: Path) -> bool:
+    effective = os.access in os.supports_effective_ids
+    return os.access(folder, os.R_OK | os.X_OK, effective_ids=effective)
 
 
 def _git_index(root: Path, output: bytes) -> FileIndex:
@@ -111,15 +218,12 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
             odd.append((entry[0], entry[2:]))
         else:
             present.append(path)
-    if odd:
-        rest = _index_of_entries(root, [(tag, body.encode()) for tag, body in odd])
-        present.extend(rest.files)
-        skipped = dict(rest.skipped)
-        changed |= rest.changed
-    else:
-        skipped = {}
+    rest = _index_of_entries(root, [(tag, body.encode()) for tag, body in odd])
+    present.extend(rest.files)
+    skipped = dict(rest.skipped)
+    changed |= rest.changed
     for path in gone:
-        skipped.setdefault(path, "tracked, but deleted from the work tree")
+        skipped.setdefault(path, _gone(root, path))
     left_out = skipped.keys() | set(gone)
     return FileIndex(
         files=tuple(sorted(path for path in present if path not in left_out)),
@@ -127,6 +231,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
         changed=frozenset(changed),
+        links=rest.links - left_out,
     )
 
 
@@ -141,6 +246,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
     tracked: set[str] = set()
     changed: set[str] = set()
     skipped: dict[str, str] = {}
+    links: set[str] = set()
     for tag, rest in entries:
         if tag == "?":
             problem = _name_problem(rest)
@@ -153,11 +259,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
             if path.endswith("/"):
                 skipped[path.rstrip("/")] = "a nested git repository"
                 continue
-            reason = _unreadable(root, path)
-            if reason is None:
-                present.add(path)
-            else:
-                skipped[path] = reason
+            _add(root, path, present, skipped, links)
             continue
         meta, _, raw_path = rest.partition(b"\t")
         problem = _name_problem(raw_path)
@@ -176,23 +278,32 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         if meta.startswith(_GITLINK_MODE):
             skipped[path] = "a git submodule"
         elif meta.startswith(_SYMLINK_MODE):
-            reason = _unreadable(root, path)
-            if reason is None:
-                present.add(path)
-            else:
-                skipped[path] = reason
+            _add(root, path, present, skipped, links)
         else:
             present.add(path)
     for path in gone:
-        skipped.setdefault(path, "tracked, but deleted from the work tree")
+        skipped.setdefault(path, _gone(root, path))
     files = present - gone - set(skipped)
     return FileIndex(
         files=tuple(sorted(files)),
+        links=frozenset(links & files),
         tracked=frozenset(tracked),
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
         changed=frozenset(changed),
     )
+
+
+def _gone(root: Path, relative: str) -> str:
+    """Why git says a tracked file is not in the work tree: it was deleted, or a folder on its
+    way cannot be entered (git cannot tell the two apart)."""
+    try:
+        (root / relative).lstat()
+    except FileNotFoundError:
+        return "tracked, but deleted from the work tree"
+    except OSError as exc:
+        return f"{CANNOT_BE_READ}: {exc.strerror or exc}"
+    return "tracked, but deleted from the work tree"
 
 
 def _name_problem(raw: bytes) -> str | None:
@@ -205,9 +316,9 @@ def _name_problem(raw: bytes) -> str | None:
     try:
         name = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "its name is not valid UTF-8"
+        return NAME_NOT_UTF8
     if _CONTROL.search(name):
-        return "its name holds control characters"
+        return NAME_WITH_CONTROL_CHARACTERS
     return None
 
 
@@ -241,36 +352,53 @@ def _has_control_characters(output: bytes, text: str) -> bool:
     return bool(unusual.translate(None, _NON_ASCII_BYTES) or _C1_CONTROL.search(text))
 
 
-def _unreadable(root: Path, relative: str) -> str | None:
-    """Why ``relative`` is not a regular file inside ``root`` that can be read, or None."""
+def _add(
+    root: Path, path: str, present: set[str], skipped: dict[str, str], links: set[str]
+) -> None:
+    """File ``path`` (a link, or untracked) as present, and as a link if it is one, or as
+    skipped, with why."""
+    reason, is_link = _judge(root, path)
+    if reason is not None:
+        skipped[path] = reason
+        return
+    present.add(path)
+    if is_link:
+        links.add(path)
+
+
+def _judge(root: Path, relative: str) -> tuple[str | None, bool]:
+    """Why ``relative`` is not a regular file inside ``root`` that can be read (or None), and
+    whether it is a symbolic link."""
     path = root / relative
     try:
         info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
+        is_link = stat.S_ISLNK(info.st_mode)
+        if is_link:
             try:
                 target = path.resolve(strict=True)
             except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
-                return "a symbolic link that dangles or loops"
+                return "a symbolic link that dangles or loops", True
             if root != target and root not in target.parents:
-                return "a symbolic link to outside the project"
+                return "a symbolic link to outside the project", True
             info = target.stat()
         if not stat.S_ISREG(info.st_mode):
-            return "not a regular file"
+            return "not a regular file", is_link
     except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
-    return None
+        return f"{CANNOT_BE_READ}: {exc.strerror or exc}", False
+    return None, is_link
 
 
 def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
     root = root.resolve()
     files: list[str] = []
     skipped: list[tuple[str, str]] = []
+    links: set[str] = set()
     # One spec per folder that has a .gitignore, applied to paths below that folder, as git does.
-    specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
+    specs: list[tuple[str, Globs]] = []
 
     def unreadable_folder(error: OSError) -> None:
         where = Path(error.filename).relative_to(root).as_posix() if error.filename else "."
-        skipped.append((where, f"cannot be read: {error.strerror or error}"))
+        skipped.append((where, f"{CANNOT_BE_READ}: {error.strerror or error}"))
 
     # followlinks=False: a link to a folder is neither entered nor listed, so a loop cannot hang.
     for folder, dirnames, filenames in os.walk(root, onerror=unreadable_folder, followlinks=False):
@@ -278,63 +406,62 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
         prefix = "" if rel_folder == "." else f"{rel_folder}/"
         specs = [(base, spec) for base, spec in specs if prefix.startswith(base)]
         if ".gitignore" in filenames:
-            try:
-                # Read safely: a .gitignore that is a named pipe (the one that made git time
-                # out, perhaps) must not block the walk that replaces git.
-                data = read_regular(str(Path(folder) / ".gitignore"), MAX_TEXT_BYTES)
-                lines = data.decode("utf-8", "replace").splitlines()
-                specs.append((prefix, _gitignore_spec(lines)))
-            except OSError:
-                pass
+            lines, problem = _gitignore_lines(f"{folder}/.gitignore")
+            specs.append((prefix, gitignore_globs(lines)))
+            if problem is not None:
+                skipped.append((f"{prefix}.gitignore", problem))
         dirnames[:] = sorted(
             d for d in dirnames if d != ".git" and not _ignored(specs, f"{prefix}{d}/")
         )
         for name in filenames:
             path = f"{prefix}{name}"
+            if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
+                continue
             problem = _name_problem(os.fsencode(path))
             if problem is not None:
                 skipped.append((_shown(os.fsencode(path)), problem))
                 continue
-            if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
-                continue
-            reason = _unreadable(root, path)
-            if reason is None:
-                files.append(path)
-            else:
+            reason, is_link = _judge(root, path)
+            if reason is not None:
                 skipped.append((path, reason))
+                continue
+            files.append(path)
+            if is_link:
+                links.add(path)
     return FileIndex(
         files=tuple(sorted(files)),
         tracked=frozenset(),
         in_git=False,
         git_problem=git_problem,
         skipped=tuple(sorted(skipped)),
+        links=frozenset(links),
     )
 
 
-def _ignored(specs: list[tuple[str, pathspec.PathSpec[Any]]], path: str) -> bool:
+def _gitignore_lines(path: str) -> tuple[list[str], str | None]:
+    """The lines of a ``.gitignore`` (none if it cannot be read), and what kept them from being
+    read whole: a file larger than ``MAX_GITIGNORE_BYTES`` is read in part, a named pipe not
+    at all (opening it would wait forever)."""
+    try:
+        raw = read_regular(path, MAX_GITIGNORE_BYTES + 1)
+    except OSError as exc:
+        if exc.errno == errno.EINVAL:  # a named pipe, a device: nothing of the project to read
+            return [], "not a regular file: its patterns are not applied"
+        return [], f"{CANNOT_BE_READ}: {exc.strerror or exc}: its patterns are not applied"
+    problem = None
+    if len(raw) > MAX_GITIGNORE_BYTES:
+        raw = raw[: raw.rfind(b"\n", 0, MAX_GITIGNORE_BYTES) + 1]
+        problem = f"larger than {MAX_GITIGNORE_BYTES // 1024} KB: only its first lines apply"
+    return raw.decode("utf-8", "replace").splitlines(), problem
+
+
+def _ignored(specs: list[tuple[str, Globs]], path: str) -> bool:
     """Whether the ``.gitignore`` files above ``path`` ignore it (a folder's path ends with "/").
 
     As in git, the deepest ``.gitignore`` with a pattern that matches decides: a ``!keep.log``
     in ``src/`` re-includes what ``*.log`` at the root ignores."""
     for base, spec in reversed(specs):
-        decision = spec.check_file(path[len(base) :]).include
+        decision = spec.check_file(path[len(base) :])
         if decision is not None:
-            return bool(decision)
+            return decision
     return False
-
-
-def _gitignore_spec(lines: list[str]) -> pathspec.PathSpec[Any]:
-    """The spec of a ``.gitignore``, leaving out the lines git itself would not understand."""
-    import pathspec
-
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
-    except ValueError:  # one bad pattern: keep the others, as git does
-        good: list[str] = []
-        for line in lines:
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line])
-            except ValueError:
-                continue
-            good.append(line)
-        return pathspec.GitIgnoreSpec.from_lines(good)

@@ -25,6 +25,7 @@ class Project(Repository):
         *,
         base: str | None = None,
         severities: Mapping[str, Severity] | None = None,
+        report_files: frozenset[str] = frozenset(),
     ) -> None:
         if isinstance(root, Repository):
             # The repository seen with a contract: the facts it computed and the git commands
@@ -38,6 +39,10 @@ class Project(Repository):
         # The default severity of every check of this run, by id: what a contract that does
         # not set one gets.
         self.severities: Mapping[str, Severity] = severities or {}
+        # The reports this run reads or writes (--baseline, --write-baseline, --output) that
+        # are in the project, relative to its root: checks that would find copies of their own
+        # findings in them (personal-paths) leave them out.
+        self.report_files = report_files
 
     # -- the contract ------------------------------------------------------------------------
 

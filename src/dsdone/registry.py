@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.machinery
 import importlib.util
 import itertools
+import os
 import pkgutil
 import sys
 from collections.abc import Iterable, Iterator
@@ -22,6 +24,7 @@ from typing import Any
 
 from dsdone.api import Check
 from dsdone.errors import DsdoneError
+from dsdone.safe_read import read_regular
 
 ENTRY_POINT_GROUP = "dsdone.checks"
 
@@ -36,6 +39,8 @@ def builtin_checks() -> list[Check]:
 
 
 def plugin_checks() -> list[Check]:
+    if not _may_declare_plugins():
+        return []
     from importlib.metadata import entry_points  # not on the path of `dsdone --version`
 
     found: list[Check] = []
@@ -52,6 +57,43 @@ def plugin_checks() -> list[Check]:
         source = f"plugin {distribution}"
         found.extend(dataclasses.replace(c, source=source) for c in _checks_in(loaded))
     return found
+
+
+def _may_declare_plugins() -> bool:
+    """Whether an installed distribution may declare ``ENTRY_POINT_GROUP``: whether the
+    group's name is in one of the ``entry_points.txt`` that ``importlib.metadata`` would read
+    (those of the ``*.dist-info`` and ``*.egg-info`` folders on ``sys.path``). Without plugins,
+    the usual case, importing ``importlib.metadata`` and parsing every package's entry points
+    cost about 20 ms of each run. Where distributions may be found otherwise (a zip file on
+    the path, an egg, an import hook that finds distributions), the answer is yes, and
+    ``importlib.metadata`` decides."""
+    if any(
+        getattr(finder, "find_distributions", None) is not None
+        and finder is not importlib.machinery.PathFinder
+        for finder in sys.meta_path
+    ):
+        return True
+    needle = ENTRY_POINT_GROUP.encode()
+    for entry in sys.path:
+        if entry.lower().endswith(".egg"):
+            return True
+        try:
+            with os.scandir(entry or ".") as children:
+                folders = [c.path for c in children if c.name.lower().endswith(_METADATA)]
+        except NotADirectoryError:  # a zip file
+            return True
+        except OSError:  # not there, not readable: importlib.metadata skips it too
+            continue
+        for folder in folders:
+            try:  # a regular file only: `python -m dsdone` has the current folder on the path
+                if needle in read_regular(str(Path(folder, "entry_points.txt"))):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+_METADATA = (".dist-info", ".egg-info")
 
 
 def project_checks(root: Path, plugins: Iterable[str]) -> list[Check]:

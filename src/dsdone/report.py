@@ -71,6 +71,19 @@ class Waived:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where one more finding of a group is, in the same file (and cell) as the first."""
+
+    line: int | None
+    column: int | None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return "?"
+        return f"{self.line}:{self.column}" if self.column is not None else str(self.line)
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing that is wrong, where it is, and how to fix it.
 
@@ -95,6 +108,11 @@ class Finding:
     # whether the --baseline report already had it. Either way it does not block the gate.
     waived: Waived | None = None
     known: bool = False
+    # Set by ``dsdone.grouping`` for what a format shows, never by a check: how many findings
+    # this entry stands for (a flood of them in one file is shown as one), and where
+    # the next few of them are. 1 and () for a finding shown on its own.
+    count: int = 1
+    also_at: tuple[Place, ...] = ()
 
     @property
     def is_new(self) -> bool:
@@ -119,6 +137,17 @@ class Finding:
             return ""
         return f"cell {self.cell}" + (f", line {self.cell_line}" if self.cell_line else "")
 
+    def count_text(self) -> str:
+        """``400 like this in this file, also at 32:5, 33:5, …`` for an entry that stands for a
+        group of findings; an empty string for one finding."""
+        if self.count == 1:
+            return ""
+        text = f"{self.count} like this in this file"
+        if self.also_at:
+            more = self.count - 1 > len(self.also_at)
+            text += ", also at " + ", ".join(map(str, self.also_at)) + (", …" if more else "")
+        return text
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path or "", self.line or 0, self.column or 0, self.message)
 
@@ -142,6 +171,9 @@ class CheckResult:
     # Why this result cannot block, when it cannot: a built-in check newer than the release
     # the contract was written for reports without blocking until the contract opts in.
     advisory: str | None = None
+    # How many entries each format lists at most (a flood counts as one); the findings past
+    # it are counted, not listed. None: all of them. From the contract's ``max_findings``.
+    max_findings: int | None = None
     # The traceback of a check that raised: for `--debug`, never in a report.
     traceback: str | None = field(default=None, compare=False, repr=False)
     # What the check printed while it ran (it should not), kept out of the report's formats
@@ -168,11 +200,36 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """An input or an output of the model, as its contract declares it."""
+
+    name: str | None
+    format: str | None
+    source: str | None = None  # where an input is read from
+    consumers: tuple[str, ...] | None = None  # who uses an output; None: not declared
+
+
+@dataclass(frozen=True)
 class ProjectInfo:
+    """What the contract says the project is: who owns it, who uses it, what it reads and
+    writes, when it is retrained (what a catalogue of models lists)."""
+
     name: str
     owner: str
     description: str | None = None
     consumers: tuple[str, ...] = ()
+    inputs: tuple[Dataset, ...] = ()
+    outputs: tuple[Dataset, ...] = ()
+    retrain_schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class RepositoryInfo:
+    """The git repository a project was checked in, as a catalogue of many repositories tells
+    them apart."""
+
+    name: str  # "acme/models", from the remote's URL; else the name of the work tree's folder
+    url: str | None = None  # remote.origin.url, without credentials; None: no network remote
 
 
 @dataclass(frozen=True)
@@ -249,6 +306,8 @@ class Report:
     min_score: int | None = None  # --min-score: below it the project is not ready
     baseline: bool = False  # whether findings were compared with a --baseline report
     runs: tuple[RunRecord, ...] = ()  # what --run ran, in the order it ran
+    repository: RepositoryInfo | None = None  # None: not in git
+    commit_date: str | None = None  # the committer date of ``commit``, ISO 8601
 
     @property
     def blocking(self) -> tuple[CheckResult, ...]:

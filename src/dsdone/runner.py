@@ -8,17 +8,20 @@ dsdone's own output (``capture``) and given with its result.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from dsdone import capture
+from dsdone import capture, release
 from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
 from dsdone.globs import compile_globs
+from dsdone.grouping import DEFAULT_MAX_FINDINGS
+from dsdone.isolation import set_deadline
 from dsdone.project import Project
 from dsdone.report import CheckResult, Finding, Status
 
@@ -27,7 +30,7 @@ from dsdone.report import CheckResult, Finding, Status
 DEFAULT_TIMEOUT_SECONDS = 600.0
 
 # The README has a section per built-in check with this anchor; a plugin's docs are unknown.
-BUILTIN_HELP_URI = "https://github.com/dsdone/dsdone#check-{id}"
+BUILTIN_HELP_URI = release.REPOSITORY + "#check-{id}"
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,37 @@ class Outcome(NamedTuple):
     traceback: str | None = None  # of a check that raised, for --debug
 
 
+class _Threads:
+    """Daemon threads that run checks, each kept for another check once its check is done.
+
+    A check that never returns cannot be killed, but it must not keep the report waiting, nor
+    keep dsdone alive when it exits: so each check runs on a daemon thread of its own, and one
+    that overruns keeps it. Starting a thread for every check would cost ``--all`` more than
+    most checks do (a new thread must wait for the GIL to say that it has started, and a
+    hundred projects run some 1,600 checks), so a thread that is done takes the next check; a
+    new one is started only when none is idle. (``concurrent.futures`` threads are not daemon
+    threads: a check that hangs would keep dsdone from exiting.)"""
+
+    def __init__(self) -> None:
+        self._tasks: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._idle = threading.Semaphore(0)  # how many threads wait for a task
+
+    def start(self, task: Callable[[], None]) -> None:
+        self._tasks.put(task)
+        if not self._idle.acquire(blocking=False):
+            threading.Thread(target=self._serve, name="dsdone-check", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            self._tasks.get()()
+            self._idle.release()
+
+
+_THREADS = _Threads()
+
+
 class _Run:
-    """One check running in its own daemon thread: a check that never returns cannot be
-    killed, but it must not keep the report waiting, nor keep dsdone alive when it exits."""
+    """One check running on a daemon thread of its own (see ``_Threads``)."""
 
     def __init__(
         self, project: Project, prepared: PreparedCheck, default_timeout: float | None
@@ -98,27 +129,34 @@ class _Run:
         self.printed = capture.Printed()
         self.started = time.perf_counter()
         self.finished: float | None = None
-        self.thread = threading.Thread(
-            target=self._work, args=(project,), name=f"dsdone-{prepared.check.id}", daemon=True
-        )
-        self.thread.start()
+        self.done = threading.Event()
+        self.project = project
+        _THREADS.start(self._work)
 
-    def _work(self, project: Project) -> None:
-        with capture.into(self.printed):
-            try:
-                outcome = _call(project, self.prepared)
-            except BaseException as exc:
-                summary = f"the check crashed: {_describe(exc)}"
-                outcome = Outcome(Status.ERROR, summary, [], traceback.format_exc())
-        self.outcome.append(outcome)
-        self.finished = time.perf_counter()
+    def _work(self) -> None:
+        try:
+            # What the check hands to a child process gets the time it has left
+            # (dsdone.isolation); the thread is a pooled one, so it is set for every check.
+            left = self.started + self.timeout - time.perf_counter()
+            set_deadline(time.monotonic() + left)
+            with capture.into(self.printed):
+                try:
+                    outcome = _call(self.project, self.prepared)
+                except BaseException as exc:
+                    summary = f"the check crashed: {_describe(exc)}"
+                    outcome = Outcome(Status.ERROR, summary, [], traceback.format_exc())
+            self.outcome.append(outcome)
+            self.finished = time.perf_counter()
+        finally:
+            set_deadline(None)
+            self.done.set()
 
     def _wait(self) -> Outcome:
         remaining = self.started + self.timeout - time.perf_counter()
-        self.thread.join(max(0.0, min(remaining, threading.TIMEOUT_MAX)))
+        finished = self.done.wait(max(0.0, min(remaining, threading.TIMEOUT_MAX)))
         if self.outcome:
             return self.outcome[0]
-        if self.thread.is_alive():
+        if not finished:
             return Outcome(
                 Status.ERROR, f"did not finish within {self.timeout:g} s (its timeout)", []
             )
@@ -149,6 +187,7 @@ class _Run:
             fix=check.fix,
             help_uri=check.url or (BUILTIN_HELP_URI.format(id=check.id) if check.builtin else None),
             advisory=self.prepared.advisory,
+            max_findings=settings.max_findings or DEFAULT_MAX_FINDINGS,
             traceback=crash,
             printed=self.printed.text(),
         )

@@ -9,19 +9,49 @@ uploads the report shows the error instead of "file not found".
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dsdone import CONTRACT_NAMES, __version__
 from dsdone.discovery import nearest_contract
 from dsdone.errors import DsdoneError, Problem
+from dsdone.git.guard import GitRefused
 from dsdone.report import Area, CheckResult, Finding, ProjectInfo, Report, Severity, Status
+from dsdone.repository import Repository
 from dsdone.score import score_results
 
 if TYPE_CHECKING:
     from dsdone.engine import Selection
 
-CONTRACT_CHECK = "contract"
+
+@dataclass(frozen=True)
+class PseudoCheck:
+    """An id that reports can hold but that names no check: dsdone's own result about a
+    project, explained by ``dsdone explain`` like a check, never selected or configured."""
+
+    id: str
+    title: str
+    description: str
+    fix: str
+
+
+CONTRACT = PseudoCheck(
+    id="contract",
+    title="The project can be checked",
+    description="A result dsdone reports in place of every check when it could not check the "
+    "project at all: its contract is missing or invalid (each mistake is a finding at its line "
+    "in dsdone.yaml), it names plugins and --allow-plugins was not given, or --select names a "
+    "check it does not have. `dsdone check --all` reports such a project among the others, and "
+    "`dsdone check --format json|sarif|junit|markdown|github` writes it, so that a CI job that "
+    "uploads the report shows the error. Without a valid contract (and the checks it names) "
+    "dsdone cannot tell whether the project keeps its promises.",
+    fix="Fix what the finding says; `dsdone check` in the project's folder says the same, with "
+    "a hint.",
+)
+# Every id a report can hold that is not a check's.
+PSEUDO_CHECKS = {pseudo.id: pseudo for pseudo in (CONTRACT,)}
 
 
 def unchecked_report(
@@ -31,32 +61,44 @@ def unchecked_report(
     ``error`` kept from being checked. ``folder``: where ``--all`` found it, relative to the
     folder it searched (outside git, the report's folder)."""
     root, contract = _project_of(path)
+    in_git = identity = commit = commit_date = None
+    with Repository(root) if root.is_dir() else nullcontext() as repository:
+        try:
+            if repository is not None:
+                in_git = repository.repository_folder
+                identity = repository.identity
+                commit = repository.head.commit
+                commit_date = repository.commit_date
+        except GitRefused:
+            pass  # git may not run here (the error this report is for, perhaps): not in git
     hint = error.hint or "fix the contract; `dsdone check` in that folder says more"
     findings = tuple(_finding(problem, root, contract, hint) for problem in error.problems)
     result = CheckResult(
-        check=CONTRACT_CHECK,
-        title="The project can be checked",
+        check=CONTRACT.id,
+        title=CONTRACT.title,
         severity=Severity.ERROR,
         area=Area.INFRASTRUCTURE,
         status=Status.FAIL,
         summary="dsdone could not check this project, so no check ran",
         findings=findings,
         source="dsdone",
-        description="Without a valid contract (and the checks it names) dsdone cannot tell "
-        "whether this project keeps its promises.",
-        fix="Fix what the finding says; `dsdone check` in the project's folder says the same.",
+        description=CONTRACT.description,
+        fix=CONTRACT.fix,
     )
     return Report(
         dsdone_version=__version__,
         project=ProjectInfo(name=folder or root.resolve().name, owner="unknown"),
         contract=contract,
         root=str(path),
-        commit=None,
+        commit=commit,
         fail_on=selection.fail_on,
         results=(result,),
         score=score_results((result,)),
-        folder=_repository_folder(root, folder or ""),
+        # As the engine says it for a project that loads: relative to git's top folder if any.
+        folder=in_git if in_git is not None else folder or "",
         min_score=selection.min_score,
+        repository=identity,
+        commit_date=commit_date,
     )
 
 
@@ -90,17 +132,3 @@ def _finding(problem: Problem, root: Path, contract: str, hint: str) -> Finding:
     # the message, unless it is absolute: no report holds an absolute path.
     shown = at is not None and not Path(at.path).is_absolute()
     return Finding(str(problem) if shown else problem.message, path=contract, hint=hint)
-
-
-def _repository_folder(path: Path, folder: str) -> str:
-    """As the engine says it for a project that loads: relative to git's top folder if any."""
-    from dsdone.git.state import find_work_tree
-
-    work_tree = find_work_tree(path)
-    if work_tree is None:
-        return folder
-    try:
-        relative = path.resolve().relative_to(work_tree.resolve()).as_posix()
-    except ValueError:
-        return folder
-    return "" if relative == "." else relative

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo
 
-from dsdone import __version__
+from dsdone import release
 from dsdone.analysis.shell import commands, runs_dsdone_check, runs_tests
 from dsdone.checks.ci_gate import ci_gate
 from dsdone.report import CheckResult, Severity, Status
@@ -210,7 +210,8 @@ def test_no_ci_at_all_fails_with_the_workflow_to_add(make_repo: MakeRepo) -> Non
     assert located(result) == [
         (None, None, "no CI configuration: nothing runs the tests and dsdone check before a merge")
     ]
-    assert f"dsdone/dsdone@v{__version__}" in (result.findings[0].hint or "")
+    # What the hint names exists today: the default branch until a release is tagged.
+    assert f"- uses: {release.action_reference()}`" in (result.findings[0].hint or "")
 
 
 def test_ci_that_runs_only_the_tests_fails_at_the_job_to_extend(make_repo: MakeRepo) -> None:
@@ -220,7 +221,7 @@ def test_ci_that_runs_only_the_tests_fails_at_the_job_to_extend(make_repo: MakeR
 
     assert located(result) == [(".github/workflows/tests.yml", 9, "no CI job runs dsdone check")]
     assert result.findings[0].hint == (
-        f"add a step to the job: `- uses: dsdone/dsdone@v{__version__}` with `with: {{path: .}}`"
+        f"add a step to the job: `- uses: {release.action_reference()}` with `with: {{path: .}}`"
     )
 
 

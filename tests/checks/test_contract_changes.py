@@ -170,4 +170,6 @@ def test_it_can_be_made_to_block_with_fail_on_warning(
     )  # fmt: skip
 
     assert result.exit_code == 1
-    assert "dsdone.yaml:13: tests.min_tests was lowered from 5 to 0" in result.stdout
+    assert "dsdone.yaml:13: warning[contract-changes]: tests.min_tests was lowered from 5 to 0" in (
+        result.stdout
+    )

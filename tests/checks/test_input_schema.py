@@ -4,6 +4,8 @@ at each record's line, and pandera / Great Expectations expectations resolved st
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -160,20 +162,64 @@ def test_a_malformed_table_schema_is_reported_at_its_place(make_repo: MakeRepo) 
     ]  # fmt: skip
 
 
-def test_a_hostile_table_pattern_is_not_checked_and_the_rest_is(make_repo: MakeRepo) -> None:
+def check_in_a_subprocess(root: Path, timeout: int) -> dict[str, Any]:
+    """The console script's report of input-schema. A liveness bound: a pattern that
+    backtracks for ever in this process would never let the check's timeout end it."""
+    command = [sys.executable, "-m", "dsdone", "check", str(root), "--select", "input-schema"]
+    done = subprocess.run(
+        [*command, "--format", "json", "--timeout", str(timeout)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    [check] = json.loads(done.stdout)["results"]
+    return check  # type: ignore[no-any-return]
+
+
+HOSTILE_CSV = "code,n\n" + "a" * 60 + "!,x\n"  # 2^60 ways for (a|aa)+ to fail
+
+
+def test_a_hostile_table_pattern_ends_at_the_checks_timeout(make_repo: MakeRepo) -> None:
     table = {
         "fields": [
             {"name": "code", "constraints": {"pattern": "(a|aa)+"}},
             {"name": "n", "type": "integer"},
         ]
     }
-    result = run(table_repo(make_repo, "code,n\n" + "a" * 60 + "!,x\n", table=table))
-    assert [m for _, _, m in located(result)] == [
-        "inputs[0] (raw): record 1 of the sample fails the schema: column 'n': 'x' is not an "
-        "integer",
-        "inputs[0]: the pattern '(a|aa)+' of schemas/raw.table.json was not checked: matching "
-        "it took longer than 0.25 s (it backtracks: a nested repetition such as (a+)+ or (a|aa)+)",
-    ]
+    check = check_in_a_subprocess(table_repo(make_repo, HOSTILE_CSV, table=table), timeout=3)
+    assert (check["status"], check["summary"]) == (
+        "error",
+        "did not finish within 3 s (its timeout)",
+    )
+
+
+def test_a_hostile_json_schema_pattern_of_an_input_ends_at_the_checks_timeout(
+    make_repo: MakeRepo,
+) -> None:
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^(a|aa)+$"}}}
+    root = make_repo(
+        {"s.json": json.dumps(schema), "raw.csv": HOSTILE_CSV},
+        contract=contract(schema="s.json", sample="raw.csv"),
+    )
+    check = check_in_a_subprocess(root, timeout=3)
+    assert (check["status"], check["summary"]) == (
+        "error",
+        "did not finish within 3 s (its timeout)",
+    )
+
+
+def test_a_table_pattern_that_is_not_a_regular_expression_is_reported_at_its_line(
+    make_repo: MakeRepo,
+) -> None:
+    table = {"fields": [{"name": "code", "constraints": {"pattern": "([A-Z]"}}]}
+    result = run(table_repo(make_repo, "code\nFR\n", table=table))
+    assert located(result) == [
+        ("schemas/raw.table.json", 6, "schemas/raw.table.json is not a valid Table Schema: field "
+         "'code': `pattern` is not a regular expression: missing ), unterminated subpattern at "
+         "position 0"),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,27 @@ def test_dvc_metrics_and_params_record_runs(make_repo: MakeRepo) -> None:
     assert messages(root) == []
 
 
+@pytest.mark.parametrize(
+    "dvc",
+    [
+        # iterative/example-get-started: DVC 3 declares metrics once, at the top of dvc.yaml
+        # (what dvclive writes), and params per stage.
+        "stages:\n  train:\n    cmd: python src/train.py\n    params: [train.seed]\n"
+        "    outs: [model.pkl]\nmetrics:\n  - eval/metrics.json\n",
+        # Both at the top: params files listed for the whole project.
+        "stages:\n  train:\n    cmd: python src/train.py\n"
+        "params:\n  - params.yaml\nmetrics:\n  - eval/metrics.json\n",
+    ],
+)
+def test_top_level_dvc_metrics_and_params_record_runs(make_repo: MakeRepo, dvc: str) -> None:
+    root = make_repo(
+        {"dvc.yaml": dvc, "params.yaml": "train: {seed: 1}\n", "src/train.py": "x = 1\n"},
+        contract=MINIMAL_CONTRACT,
+    )
+
+    assert messages(root) == []
+
+
 def test_a_metrics_file_written_by_the_training_code(make_repo: MakeRepo) -> None:
     code = "import json\n\njson.dump({'auc': 0.9}, open('models/metrics.json', 'w'))\n"
     contract = (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,11 @@ from dsdone.checks.personal_paths import (
     DOC_SUFFIXES,
     _count_searched,
     _left_out,
+    _may_be_left_out,
     personal_paths,
 )
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.repository import by_suffix_of
 from dsdone.testing import run_check
 
 MB = 1024 * 1024
@@ -210,10 +214,68 @@ def test_documentation_is_skipped_unless_asked(make_repo: MakeRepo) -> None:
 
 
 def test_allow_users_adds_to_the_built_in_accounts(make_repo: MakeRepo) -> None:
-    root = make_repo({"deploy.sh": "cp model.pkl /home/ubuntu/models\ncp x /home/jovyan/x\n"})
+    root = make_repo({"deploy.sh": "cp model.pkl /home/mlsvc/models\ncp x /home/jovyan/x\n"})
 
     assert run(root).status is Status.FAIL
-    assert run(root, allow_users=["ubuntu"]).status is Status.PASS
+    assert run(root, allow_users=["mlsvc"]).status is Status.PASS
+
+
+# Where real repositories put these paths: Dockerfiles, CI workflows, cloud setup scripts and
+# notebooks run on hosted platforms, and the fixtures of their tests.
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("setup_ec2.sh", "scp model.pkl ubuntu@host:/home/ubuntu/models/\n"),
+        ("train_sm.py", "ROOT = '/home/ec2-user/SageMaker/churn'\n"),
+        ("studio.py", "open('/home/sagemaker-user/data/train.csv')\n"),
+        ("dags/etl.py", "SQL = '/home/airflow/gcs/dags/sql/load.sql'\n"),
+        ("Jenkinsfile", "sh 'cp -r out /home/jenkins/workspace/churn'\n"),
+        ("Dockerfile", "FROM node:20\nWORKDIR /home/node/app\n"),
+        ("docker/Dockerfile", "RUN useradd appuser\nWORKDIR /home/appuser/src\n"),
+        (".gitlab-ci.yml", "script:\n  - cd /home/gitlab-runner/builds/x\n"),
+        ("azure.py", "mount = '/home/azureuser/cloudfiles/code'\n"),
+        ("vertex.py", "DATA = '/home/jupyter/data.csv'\n"),
+        ("Vagrantfile", "config.vm.synced_folder '.', '/home/vagrant/app'\n"),
+        ("oci.sh", "cd /home/opc/model && python serve.py\n"),
+        ("centos.sh", "cp x /home/centos/x\n"),
+        ("rpi.py", "LOG = '/home/pi/logs/sensor.log'\n"),
+        ("ci.yml", "path: /home/runner/work/churn/churn\n"),
+        ("azure-pipelines.yml", "workingDirectory: /home/vsts/work/1/s\n"),
+        ("tests/test_io.py", "assert expand('~') == '/home/me'\n"),
+        ("tests/test_paths.py", "p = '/home/foo/bar.txt'\n"),
+        ("tests/test_cfg.py", "HOME = '/home/user'\n"),
+        ("tests/test_win.py", "p = r'C:\\Users\\test\\AppData\\x'\n"),
+        ("tests/test_mac.py", "p = '/Users/example/data.csv'\n"),
+        ("docs_example.py", "p = 'C:/Users/Public/Documents/x.csv'\n"),
+    ],
+)
+def test_service_and_placeholder_accounts_are_not_persons(
+    make_repo: MakeRepo, name: str, content: str
+) -> None:
+    root = make_repo({name: content})
+
+    assert run(root).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "user"),
+    [
+        ("DATA = '/home/alice/churn/data.csv'\n", "alice"),
+        ("DATA = '/Users/jdoe/Downloads/x.csv'\n", "jdoe"),
+        ("DATA = r'C:\\Users\\rsmith\\Desktop\\x.csv'\n", "rsmith"),
+        ("DATA = '/home/ubuntu2/x.csv'\n", "ubuntu2"),  # not the image's account
+        ("DATA = '/home/node-ana/x.csv'\n", "node-ana"),
+        ("DATA = '/home/testuser1/x.csv'\n", "testuser1"),
+        ("DATA = '/Users/admin.ana/x.csv'\n", "admin.ana"),
+    ],
+)
+def test_a_name_close_to_a_service_account_is_still_a_person(
+    make_repo: MakeRepo, content: str, user: str
+) -> None:
+    root = make_repo({"load.py": content})
+
+    [finding] = run(root).findings
+    assert f"'{user}'" in finding.message
 
 
 def test_excluded_paths_are_not_reported(make_repo: MakeRepo) -> None:
@@ -491,6 +553,70 @@ def test_which_files_are_left_out_by_name(
     left_out = bool(_left_out(include_docs).search(relative))
     # Counted over many names joined a line each, as the check counts what it searched.
     counted = _count_searched([relative, "x.py", relative], _left_out(include_docs))
+    # And as it counts them in a project: only over the names whose suffix may be left out.
+    maybe = _may_be_left_out(by_suffix_of([relative, "x.py", relative]))
+    counted_by_suffix = 3 - len(maybe) + _count_searched(maybe, _left_out(include_docs))
 
     assert left_out is _reference_left_out(relative, include_docs)
     assert counted == 1 + 2 * (not left_out)
+    assert counted_by_suffix == counted
+
+
+def console(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """``dsdone check ARGS --format json`` by the console script, in ``root``: exit code and
+    the JSON report (read from the ``-o`` file when there is one)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "dsdone", "check", *args, "--format", "json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    if "-o" in args:
+        written = root / args[args.index("-o") + 1]
+        return completed.returncode, json.loads(written.read_text("utf-8"))
+    return completed.returncode, json.loads(completed.stdout)
+
+
+def finding_paths(report: dict[str, Any], check: str) -> list[str]:
+    (result,) = [r for r in report["results"] if r["check"] == check]
+    return [finding["path"] for finding in result["findings"]]
+
+
+def test_a_committed_baseline_is_not_scanned_its_paths_are_copies_of_findings(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo({"load.py": "df = read_csv('/Users/ana/data/x.csv')\n"})
+    code, _ = console(
+        root, "--select", "personal-paths", "--write-baseline", "dsdone-baseline.json"
+    )
+    assert code == 1
+    git(root, "add", "dsdone-baseline.json")
+    git(root, "commit", "-qm", "baseline")
+
+    code, report = console(root, "--select", "personal-paths", "--baseline", "dsdone-baseline.json")
+
+    assert code == 0  # the finding in load.py is known; the baseline itself is no new one
+    assert finding_paths(report, "personal-paths") == ["load.py"]
+
+
+def test_the_report_a_run_writes_is_not_scanned_by_the_next_run(make_repo: MakeRepo) -> None:
+    root = make_repo({"load.py": "df = read_csv('/Users/ana/data/x.csv')\n"})
+    console(root, "--select", "personal-paths", "-o", "dsdone-report.json")
+
+    code, report = console(root, "--select", "personal-paths", "-o", "dsdone-report.json")
+
+    assert code == 1
+    assert finding_paths(report, "personal-paths") == ["load.py"]
+
+
+def test_secrets_are_still_looked_for_in_the_report_files(make_repo: MakeRepo) -> None:
+    token = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
+    stale = json.dumps({"note": f"/Users/ana/x.csv {token}"}) + "\n"
+    root = make_repo({"report.json": stale, "train.py": "x = 1\n"})
+
+    _, report = console(root, "--select", "personal-paths,secrets", "-o", "report.json")
+
+    assert finding_paths(report, "personal-paths") == []
+    assert finding_paths(report, "secrets") == ["report.json"]

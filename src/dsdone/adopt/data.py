@@ -54,7 +54,9 @@ def infer_dvc(repository: Repository, files: list[str], found: Inference) -> Non
                 found.add_input(dep, f"dvc:{stage_name}", "dvc.yaml")
         if found.retrain is None:
             found.retrain = RetrainGuess("dvc repro", "dvc.yaml")
-        found.found.append(f"DVC pipeline with {len(stages)} stages: retrain with `dvc repro`")
+        found.found.append(
+            f"DVC pipeline with {count(len(stages), 'stage')}: retrain with `dvc repro`"
+        )
     for path in files:
         if path.endswith(".dvc") and PurePosixPath(path).name != ".dvc":
             if is_templated_path(path):

@@ -14,6 +14,7 @@ templates, reusable workflows of other repositories) is not followed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,9 @@ def ci_system(path: str) -> str | None:
     return next((system for name, system in TOP_FILES if name == path), None)
 
 
+# Each project of a monorepo reads the CI files at its top: they are parsed once. What they give
+# is shared, so it is never changed.
+@functools.lru_cache(maxsize=64)
 def read_ci_file(path: str, system: str, text: str) -> CiFile:
     if system == JENKINS:
         return CiFile(path, system, tuple(_jenkins_steps(text)), anchor=None)
@@ -408,7 +412,8 @@ class Hook:
     entry: str | None
 
 
-def pre_commit_hooks(text: str) -> list[Hook] | None:
+@functools.lru_cache(maxsize=16)  # read by every project of a monorepo; see read_ci_file
+def pre_commit_hooks(text: str) -> tuple[Hook, ...] | None:
     """The hooks of a ``.pre-commit-config.yaml``; ``None`` if it cannot be read."""
     import yaml
 
@@ -425,4 +430,4 @@ def pre_commit_hooks(text: str) -> list[Hook] | None:
             if isinstance(hook, dict) and isinstance(hook.get("id"), str):
                 entry = hook.get("entry")
                 hooks.append(Hook(str(hook["id"]), str(entry) if isinstance(entry, str) else None))
-    return hooks
+    return tuple(hooks)

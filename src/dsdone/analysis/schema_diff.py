@@ -577,7 +577,11 @@ class _Walk:
                     where = f"{pointer}/anyOf/{i}"
                     self.add(where, Kind.SCHEMA, summary, places.at(i), admits="its values")
                 if dropped:
-                    summary = f"{len(dropped)} branch(es) of anyOf were removed"
+                    summary = (
+                        "a branch of anyOf was removed"
+                        if len(dropped) == 1
+                        else f"{len(dropped)} branches of anyOf were removed"
+                    )
                     rejected = "the values of the removed branches"
                     self.add(f"{pointer}/anyOf", Kind.SCHEMA, summary, places, rejects=rejected)
                 return

@@ -28,7 +28,6 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
-from dsdone.analysis.patterns import SafePatterns
 from dsdone.analysis.samples import Record
 
 Where = tuple[str | int, ...]  # a place in the descriptor, for its line
@@ -112,8 +111,15 @@ class TableSchema:
     primary_key: tuple[str, ...]
     unsupported: tuple[Unsupported, ...] = ()
 
+    @property
+    def holds_pattern(self) -> bool:
+        """Whether a constraint is a regular expression (matched with ``re``, which a pattern
+        such as ``(a|aa)+`` keeps busy for ever: the caller runs ``failures`` where it can be
+        stopped, ``dsdone.analysis.sample_validation``)."""
+        return any("pattern" in column.constraints for column in self.columns)
+
     def failures(
-        self, header: Sequence[str] | None, records: Sequence[Record], patterns: SafePatterns
+        self, header: Sequence[str] | None, records: Sequence[Record]
     ) -> Iterator[Failure]:
         """Every problem of the sample: its header (line 1), then each record in order."""
         if header is not None:
@@ -131,7 +137,7 @@ class TableSchema:
                 continue
             values: dict[str, Any] = {}
             for column in present:
-                problem = _cell_problem(column, record.value, values, patterns, seen, record.line)
+                problem = _cell_problem(column, record.value, values, seen, record.line)
                 if problem is not None:
                     yield Failure(record.line, number, f"column '{column.name}': {problem}")
             if self.primary_key and all(name in values for name in self.primary_key):
@@ -163,7 +169,6 @@ def _cell_problem(
     column: Column,
     row: Mapping[str, str],
     values: dict[str, Any],
-    patterns: SafePatterns,
     seen: dict[str, dict[Any, int]],
     line: int,
 ) -> str | None:
@@ -179,7 +184,7 @@ def _cell_problem(
     except _Invalid as exc:
         return f"{raw!r} is not {exc}"
     values[column.name] = value
-    problem = _constraint_problem(column, raw, value, patterns)
+    problem = _constraint_problem(column, raw, value)
     if problem is not None:
         return problem
     if constraints.get("unique"):
@@ -197,7 +202,7 @@ _BOUNDS: tuple[tuple[str, Callable[[Any, Any], bool], str], ...] = (
 )
 
 
-def _constraint_problem(column: Column, raw: str, value: Any, patterns: SafePatterns) -> str | None:
+def _constraint_problem(column: Column, raw: str, value: Any) -> str | None:
     c = column.constraints
     if "enum" in c and value not in c["enum"]:
         shown = ", ".join(repr(v) for v in c["enum_raw"])
@@ -213,8 +218,8 @@ def _constraint_problem(column: Column, raw: str, value: Any, patterns: SafePatt
         return f"{raw!r} is shorter than {c['minLength']} characters"
     if "maxLength" in c and len(raw) > c["maxLength"]:
         return f"{raw!r} is longer than {c['maxLength']} characters"
-    if "pattern" in c and patterns.fullmatch(c["pattern"], raw) is False:
-        return f"{raw!r} does not match the pattern {c['pattern']!r}"
+    if "pattern" in c and c["pattern"].fullmatch(raw) is None:
+        return f"{raw!r} does not match the pattern {c['pattern'].pattern!r}"
     return None
 
 
@@ -318,7 +323,7 @@ def _constraints(
         elif key == "pattern":
             if not isinstance(value, str):
                 raise NotTableSchema(f"field '{name}': `pattern` must be a string", (*where, key))
-            result[key] = value
+            result[key] = _pattern(name, value, (*where, key))
         elif key == "enum":
             if not isinstance(value, list):
                 raise NotTableSchema(f"field '{name}': `enum` must be a list", (*where, key))
@@ -335,6 +340,18 @@ def _constraints(
             result[key] = _bound(name, cast, value, (*where, key))
             result[key + "_raw"] = value
     return result
+
+
+def _pattern(name: str, value: str, where: Where) -> re.Pattern[str]:
+    """The constraint compiled, so that one that is not a regular expression is reported at its
+    line (compiling does not backtrack; matching can take for ever, and is done where it can
+    be stopped)."""
+    try:
+        return re.compile(value)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise NotTableSchema(
+            f"field '{name}': `pattern` is not a regular expression: {exc}", where
+        ) from None
 
 
 def _bound(name: str, cast: Cast, value: Any, where: Where) -> Any:

@@ -14,6 +14,7 @@ import typer
 
 from dsdone import __version__
 from dsdone.cli import guard, project_argument
+from dsdone.cli.options import Debug
 from dsdone.cli.streams import (
     Kind,
     stdout_is_terminal,
@@ -25,7 +26,9 @@ from dsdone.errors import DsdoneError, ExitCode
 from dsdone.report import Severity
 
 if TYPE_CHECKING:
+    from dsdone.catalog.rows import Catalog
     from dsdone.engine import Selection
+    from dsdone.render.paths import ShownPaths
     from dsdone.report import Report
     from dsdone.runs.execute import RunOptions
 
@@ -98,58 +101,92 @@ def _use_color(mode: ColorMode) -> bool:
     return stdout_is_terminal() and os.environ.get("TERM") != "dumb"
 
 
+def _valid_timeout(value: float | None) -> float | None:
+    """A number of seconds a check may run: more than 0, at most a week; not nan or inf, which
+    a float option accepts as words."""
+    from dsdone.contract import MAX_TIMEOUT_SECONDS
+
+    if value is not None and not 0 < value <= MAX_TIMEOUT_SECONDS:  # False for nan
+        raise typer.BadParameter(
+            f"must be a number of seconds, more than 0 and at most {MAX_TIMEOUT_SECONDS:g} "
+            f"(a week); got {value:g}"
+        )
+    return value
+
+
 @app.command()
 def check(
     ctx: typer.Context,
     path: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Argument(
+            metavar="PATH",
             help="A project folder or its contract file; with --all, the folder to search. "
-            "Default: the current folder."
+            "Default: the current folder.",
         ),
     ] = None,
     select: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(help="Run only these checks (ids, comma-separated or repeated)."),
+        typer.Option(
+            metavar="ID", help="Run only these checks (ids, comma-separated or repeated)."
+        ),
     ] = None,
     ignore: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(help="Skip these checks (ids, comma-separated or repeated)."),
+        typer.Option(metavar="ID", help="Skip these checks (ids, comma-separated or repeated)."),
     ] = None,
     fail_on: Annotated[
         Severity,
         typer.Option(
-            help="The lowest severity of a failing check that makes the project not ready."
+            metavar="SEVERITY",
+            help="The lowest severity of a failing check that makes the project not ready: "
+            "error, warning or info.",
         ),
     ] = Severity.ERROR,
     min_score: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
-            help="Below this readiness score (0-100) the project is not ready.", min=0, max=100
+            metavar="SCORE",
+            help="Below this readiness score (0-100) the project is not ready.",
+            min=0,
+            max=100,
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="How to print the report.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="How to print the report: terminal, json, sarif, junit, markdown or github.",
+        ),
     ] = OutputFormat.terminal,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--output",
             "-o",
-            help="Write the report to this file; the terminal still gets the verdict.",
+            metavar="PATH",
+            help="Write the report to this file (- for standard output); the terminal still "
+            "gets the verdict.",
             dir_okay=False,
         ),
     ] = None,
     baseline: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            help="A previous JSON report: only findings it does not have block.", dir_okay=False
+            metavar="PATH",
+            help="A previous JSON report: only findings it does not have block.",
+            dir_okay=False,
         ),
     ] = None,
     write_baseline: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            help="Also write the JSON report to this file, to use as --baseline.", dir_okay=False
+            metavar="PATH",
+            help="Also write the JSON report to this file (- for standard output), to use as "
+            "--baseline.",
+            dir_okay=False,
         ),
     ] = None,
     base: Annotated[
@@ -172,7 +209,17 @@ def check(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only what blocks, and the verdict.")
     ] = False,
-    color: Annotated[ColorMode, typer.Option(help="Colour the terminal report.")] = ColorMode.auto,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics",
+            help="Count the findings per check and per file instead of listing them.",
+        ),
+    ] = False,
+    color: Annotated[
+        ColorMode,
+        typer.Option(metavar="WHEN", help="Colour the terminal report: auto, always or never."),
+    ] = ColorMode.auto,
     allow_plugins: Annotated[
         bool,
         typer.Option(
@@ -182,14 +229,20 @@ def check(
     ] = False,
     timeout: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option(help="Stop a check that runs longer than this many seconds.", min=0.001),
+        typer.Option(
+            metavar="SECONDS",
+            help="Stop a check that runs longer than this many seconds.",
+            callback=_valid_timeout,
+        ),
     ] = None,
     run_kinds: Annotated[
         Optional[list[RunKind]],  # noqa: UP045
         typer.Option(
             "--run",
-            help="Also run the project's code (repeatable): its test suite, the retrain smoke "
-            "run, the verification scripts, or all three. Never without this flag.",
+            metavar="KIND",
+            help="Also run the project's code (repeatable): tests (its test suite), retrain "
+            "(the retrain smoke run), verify (the verification scripts) or all. Never without "
+            "this flag.",
         ),
     ] = None,
     python: Annotated[
@@ -211,9 +264,7 @@ def check(
             max=604800,
         ),
     ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
-    ] = False,
+    debug: Debug = False,
 ) -> None:
     """Check a project against its contract and print a readiness report.
 
@@ -238,8 +289,19 @@ def check(
             min_score=min_score,
             runs=_run_options(run_kinds, python, run_timeout),
             base=base,
+            report_files=tuple(
+                file.absolute() for file in (baseline, write_baseline, output) if file is not None
+            ),
         )
         where = project_argument(path)
+        output = None if _is_stdout(output) else output
+        baseline_to_stdout = _is_stdout(write_baseline)
+        if baseline_to_stdout and output is None:
+            raise DsdoneError(
+                "--write-baseline -: the report already goes to standard output",
+                hint="give --output FILE for the report, or --write-baseline a file",
+            )
+        early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
         try:
             known = None
             if baseline is not None:
@@ -251,9 +313,10 @@ def check(
                 if all_projects:
                     from dsdone.monorepo import check_all
 
-                    reports = check_all(where, selection, today=today, baseline=known)
+                    reports = check_all(
+                        where, selection, today=today, baseline=known, prefetch=early
+                    )
                 else:
-                    early = ctx.obj if isinstance(ctx.obj, Prefetch) else None
                     reports = (run(where, selection, today=today, baseline=known, prefetch=early),)
         except DsdoneError as error:
             if output_format is not OutputFormat.terminal:
@@ -266,17 +329,23 @@ def check(
             combined=all_projects,
             color=False if to_file else _use_color(color),
             quiet=quiet,
+            statistics=statistics,
         )
         if output is not None:
             _write(output, text, "--output")
-            write_stdout(_verdict(reports, combined=all_projects, color=_use_color(color)))
+            verdict = _verdict(reports, combined=all_projects, color=_use_color(color))
+            # With the baseline on standard output, the verdict must not be inside its JSON.
+            (write_stderr if baseline_to_stdout else write_stdout)(verdict)
         else:
             write_stdout(text, _KINDS[output_format])
         if write_baseline is not None:
+            from dsdone.render.json import render_baseline
+
             _write(
                 write_baseline,
-                _render(reports, OutputFormat.json, combined=all_projects),
+                render_baseline(reports, combined=all_projects),
                 "--write-baseline",
+                Kind.JSON,
             )
         if debug:
             _print_tracebacks(reports)
@@ -349,19 +418,40 @@ def _render(
     combined: bool,
     color: bool = False,
     quiet: bool = False,
+    statistics: bool = False,
 ) -> str:
     if output_format is OutputFormat.terminal:
         from dsdone.render.terminal import render_terminal, render_terminal_all
 
-        width = shutil.get_terminal_size((100, 24)).columns if stdout_is_terminal() else 100
+        # COLUMNS, else the terminal's width, else 80 (piped): only summaries wrap at it; a
+        # finding is one line whatever the width.
+        width = shutil.get_terminal_size((80, 24)).columns
+        paths = [_shown_paths(report) for report in reports]
         if combined:
-            return render_terminal_all(reports, color=color, width=width, quiet=quiet)
-        return render_terminal(reports[0], color=color, width=width, quiet=quiet)
+            return render_terminal_all(
+                reports, color=color, width=width, quiet=quiet, statistics=statistics, paths=paths
+            )
+        return render_terminal(
+            reports[0], color=color, width=width, quiet=quiet, statistics=statistics, paths=paths[0]
+        )
     from dsdone.render import combined_renderer, renderer
 
     if combined:
         return combined_renderer(output_format.value)(reports)
     return renderer(output_format.value)(reports[0])
+
+
+def _shown_paths(report: Report) -> ShownPaths:
+    """Paths from the current folder to the files of ``report``'s project (see ShownPaths)."""
+    from dsdone.contract import find_contract
+    from dsdone.render.paths import ShownPaths
+
+    given = Path(report.root)
+    try:
+        project = find_contract(given).parent
+    except DsdoneError:  # a project that could not be checked: the folder given, or the file's
+        project = given.absolute() if given.is_dir() else given.absolute().parent
+    return ShownPaths(project=str(project), cwd=str(Path.cwd()))
 
 
 def _show_printed(reports: Sequence[Report]) -> None:
@@ -387,7 +477,17 @@ def _verdict(reports: Sequence[Report], *, combined: bool, color: bool) -> str:
     return render_terminal_verdict(reports, combined=combined, color=color)
 
 
-def _write(path: Path, text: str, option: str) -> None:
+def _is_stdout(path: Path | None) -> bool:
+    """``-`` names standard output, for every option that writes a file."""
+    return path is not None and str(path) == "-"
+
+
+def _write(path: Path, text: str, option: str, kind: Kind = Kind.TEXT) -> None:
+    """Write ``text`` to the file ``path`` names; ``-`` is standard output (where ``kind``
+    says how a character it cannot encode is spelled)."""
+    if _is_stdout(path):
+        write_stdout(text, kind)
+        return
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -397,40 +497,34 @@ def _write(path: Path, text: str, option: str) -> None:
         ) from None
 
 
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 @app.command("list")
 def list_checks(
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
-    ] = False,
+    list_format: Annotated[
+        ListFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text: a table for people; json: for tools (with options).",
+        ),
+    ] = ListFormat.text,
+    debug: Debug = False,
 ) -> None:
     """List every available check: built-in and from installed plugins."""
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     from dsdone.engine import available_checks
-    from dsdone.render import escape
+    from dsdone.render.listing import list_json, list_text
 
     with guard(debug):
         checks = available_checks()
-        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        for column in ("id", "severity", "area", "source", "title"):
-            table.add_column(column, no_wrap=column != "title")
-        for item in checks.values():
-            # Plugins name and title their checks: Text, so that `[bold]` in a title is shown.
-            table.add_row(
-                *(
-                    Text(escape.line(value))
-                    for value in (item.id, item.severity.value, item.area.value, item.source)
-                ),
-                Text(escape.line(item.title)),
-            )
-        width = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, the terminal, or 80
-        console = Console(file=io.StringIO(), width=width, highlight=False, soft_wrap=True)
-        console.print(table)
-        write_stdout(console.file.getvalue())  # type: ignore[attr-defined]
+        if list_format is ListFormat.json:
+            write_stdout(list_json(checks), Kind.JSON)
+        else:
+            write_stdout(list_text(checks))
 
 
 @app.command()
@@ -438,9 +532,7 @@ def explain(
     check_id: Annotated[
         str, typer.Argument(metavar="ID", help="A check id, as `dsdone list` shows.")
     ],
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
-    ] = False,
+    debug: Debug = False,
 ) -> None:
     """Explain a check: why it matters, how to fix what it finds, and its options."""
     import difflib
@@ -449,6 +541,16 @@ def explain(
     from dsdone.render import escape
 
     with guard(debug):
+        from dsdone.unchecked import PSEUDO_CHECKS
+
+        pseudo = PSEUDO_CHECKS.get(check_id)
+        if pseudo is not None:
+            write_stdout(
+                f"{pseudo.id}: {pseudo.title}\n"
+                "reported by dsdone itself: not a check to select, configure or waive\n\n"
+                f"{pseudo.description}\n\nHow to fix: {pseudo.fix}\n"
+            )
+            return
         checks = available_checks()
         found = checks.get(check_id)
         if found is None:
@@ -488,13 +590,167 @@ def explain(
         write_stdout(escape.block("\n".join(lines)) + "\n")
 
 
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of the contract (for editors and other tools)."""
-    from dsdone.contract import schema as contract_schema
+class CatalogFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+    html = "html"
 
-    with guard():
-        write_stdout(json.dumps(contract_schema(), indent=2) + "\n", Kind.JSON)
+
+_CATALOG_SUFFIXES = {
+    ".md": CatalogFormat.markdown,
+    ".markdown": CatalogFormat.markdown,
+    ".json": CatalogFormat.json,
+    ".html": CatalogFormat.html,
+    ".htm": CatalogFormat.html,
+}
+
+
+@app.command()
+def catalog(
+    sources: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Argument(
+            metavar="[PATH | REPORT.json]...",
+            help="A folder whose projects to check now (as check --all does), a JSON report "
+            "(of one project or of --all), or a folder of JSON reports (CI artefacts). "
+            "Default: the current folder.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[CatalogFormat],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="markdown (a wiki), json (other tools) or html (one page with a sortable, "
+            "filterable table). Default: from --output's extension, else markdown.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the catalogue to this file (- for standard output, the default).",
+            dir_okay=False,
+        ),
+    ] = None,
+    allow_plugins: Annotated[
+        bool,
+        typer.Option(
+            "--allow-plugins",
+            help="Load the project-local check modules of the projects checked now.",
+        ),
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Build a catalogue of every model: name, owner, consumers, inputs and outputs, retrain
+    schedule, readiness per area, failing checks, and the commit each was checked at.
+
+    From a monorepo (its projects are checked now) or from the JSON reports the CI of many
+    repositories wrote (dsdone check --format json --output dsdone.json): a report that cannot
+    be used (truncated, of another schema_version) is a note, and the rest is still built; of
+    two reports of one project the newest commit's is used.
+
+    Exit codes: 0 a catalogue was built (its notes say what was left out), 2 nothing could be
+    read, 3 dsdone itself failed.
+    """
+    from dsdone.catalog.read import gather
+    from dsdone.catalog.rows import build_catalog
+    from dsdone.engine import Selection
+    from dsdone.render import escape
+
+    with guard(debug):
+        output = None if _is_stdout(output) else output
+        chosen = output_format or _CATALOG_SUFFIXES.get(
+            output.suffix.lower() if output else "", CatalogFormat.markdown
+        )
+        reading = gather(sources or [Path.cwd()], Selection(allow_plugins=allow_plugins))
+        built = build_catalog(reading.sources, reading.notes)
+        for note in built.notes:  # in the catalogue too; here for a CI job's log
+            write_stderr(f"dsdone: note: {escape.line(note)}\n")
+        if not built.rows:
+            raise DsdoneError(
+                "nothing to catalogue: no report could be read",
+                hint="give folders with dsdone.yaml files, or the JSON reports of "
+                "`dsdone check --format json`",
+            )
+        text = _render_catalog(built, chosen)
+        if output is None:
+            write_stdout(text, Kind.JSON if chosen is CatalogFormat.json else Kind.MARKUP)
+            return
+        _write(output, text, "--output")
+        rows = len(built.rows)
+        notes = f" ({len(built.notes)} note{'s' if len(built.notes) != 1 else ''})"
+        write_stdout(
+            f"Catalogue of {rows} model{'s' if rows != 1 else ''} written to "
+            f"{escape.line(str(output))}" + (notes if built.notes else "") + "\n"
+        )
+
+
+def _render_catalog(built: Catalog, chosen: CatalogFormat) -> str:
+    if chosen is CatalogFormat.html:
+        from dsdone.catalog.html import render_catalog_html  # jinja2: only for this
+
+        return render_catalog_html(built)
+    if chosen is CatalogFormat.json:
+        from dsdone.catalog.data import render_catalog_json
+
+        return render_catalog_json(built)
+    from dsdone.catalog.markdown import render_catalog_markdown
+
+    return render_catalog_markdown(built)
+
+
+class SchemaKind(str, Enum):
+    contract = "contract"
+    report = "report"
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(
+            metavar="KIND",
+            help="contract: dsdone.yaml, for editors; report: what --format json prints.",
+        ),
+    ] = SchemaKind.contract,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the schema to this file (- for standard output, the default).",
+            dir_okay=False,
+        ),
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Print a JSON Schema: of the contract, for editors, or of the JSON report, for tools that
+    read reports (as `dsdone catalog` does).
+
+    The contract's lists every built-in check under checks: with its options (types,
+    defaults, descriptions). `dsdone init` writes it to .dsdone/contract-schema.json; run
+    `dsdone schema -o .dsdone/contract-schema.json` after upgrading dsdone to refresh it.
+    """
+    with guard(debug):
+        if kind is SchemaKind.report:
+            from dsdone.render.json import report_schema
+
+            text = json.dumps(report_schema(), indent=2) + "\n"
+        else:
+            from dsdone.editor_schema import editor_schema_text
+
+            text = editor_schema_text()
+        if output is None:
+            write_stdout(text, Kind.JSON)
+        else:
+            _write(output, text, "--output", Kind.JSON)
 
 
 from dsdone.cli.init import init_command  # noqa: E402 - registered last, after the core commands

@@ -10,11 +10,13 @@ from typing import Annotated, Optional
 import typer
 
 from dsdone.cli import guard
+from dsdone.cli.options import Debug
 from dsdone.cli.streams import write_stderr, write_stdout
 from dsdone.errors import DsdoneError
 from dsdone.git.init import check_git_access, user_email
 from dsdone.render import escape
 from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
+from dsdone.writing import shown
 
 _MARKS = {
     "created": "created    ",
@@ -64,7 +66,7 @@ def init_command(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files that already exist.")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: Debug = False,
 ) -> None:
     """Start a project that passes `dsdone check` from its first commit, or adopt one.
 
@@ -73,10 +75,7 @@ def init_command(
     """
     with guard(debug):
         target = Path.cwd() if path is None else path
-        if target.exists() and not target.is_dir():
-            raise DsdoneError(
-                f"{target}: is a file, not a folder", hint="give the folder of the project"
-            )
+        _check_target(target)
         if template not in TEMPLATES:
             raise DsdoneError(
                 f"unknown template '{template}'", hint=f"choose one of: {', '.join(TEMPLATES)}"
@@ -121,6 +120,22 @@ def init_command(
             _scaffold(target, template, project_name, project_owner, force)
 
 
+def _check_target(target: Path) -> None:
+    """The folder a user named can be a project folder: not a file, not a name the file system
+    refuses (too long), not behind a folder that cannot be entered."""
+    try:
+        if target.exists() and not target.is_dir():
+            raise DsdoneError(
+                f"{shown(target)}: is a file, not a folder", hint="give the folder of the project"
+            )
+        target.resolve()
+    except OSError as exc:
+        raise DsdoneError(
+            f"{shown(target)}: cannot be used as the project folder: {exc.strerror or exc}",
+            hint="give a shorter path, or a folder you can enter",
+        ) from None
+
+
 def _say(text: str) -> None:
     """One line for the person running init. Names of files found in an existing repository,
     and the name and owner given, are escaped as in a report: a file name must not be able to
@@ -129,7 +144,9 @@ def _say(text: str) -> None:
 
 
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
-    from dsdone.scaffold import Outcome, scaffold, template_values
+    from dsdone.adopt.inference import count
+    from dsdone.scaffold import scaffold, template_values
+    from dsdone.writing import Outcome
 
     result = scaffold(target, template, template_values(name, owner), force=force)
     for item in result.files:
@@ -141,41 +158,45 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
         write_stderr(f"dsdone: warning: {escape.block(result.git_problem)}\n")
     if result.subfolder and result.not_written:
         _print_root_setup(result.subfolder, result.not_written)
+    created, kept = len(result.paths(Outcome.CREATED)), len(result.paths(Outcome.SKIPPED))
     _say(
-        f"\n{escape.line(name)}: {len(result.paths(Outcome.CREATED))} files created, "
-        f"{len(result.paths(Outcome.SKIPPED))} kept as they were."
+        f"\n{escape.line(name)}: {count(created, 'file')} created, "
+        f"{kept} kept as {'it was' if kept == 1 else 'they were'}."
     )
-    enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
+    here = target.resolve() == Path.cwd().resolve()
+    enter = "" if here else f"cd {shlex.quote(str(target))} && "
     commit = f"git commit -m {shlex.quote(f'Start {name}')}"
     _say(f"Next: {escape.line(enter)}git add -A && {escape.line(commit)} && dsdone check")
 
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt import adopt
-    from dsdone.scaffold import Outcome
+    from dsdone.scaffold import SCHEMA_FILE
+    from dsdone.writing import Outcome
 
     result = adopt(target, name, owner, force=force)
+    # What was found quotes the repository's own files (an MLproject's entry point): shown
+    # with escapes, never sent to the terminal as they are.
     for line in result.found:
         _say(f"{'found':11}  {escape.line(line)}")
     for line in result.todo:
         _say(f"{'todo':11}  {escape.line(line)}")
+    for path, outcome in ((result.path, result.outcome), (SCHEMA_FILE, result.schema_outcome)):
+        kept = " (exists; --force overwrites it)" if outcome is Outcome.SKIPPED else ""
+        _say(f"{_MARKS[outcome.value]}  {escape.line(str(path))}{kept}")
     if result.outcome is Outcome.SKIPPED:
-        _say(
-            f"{_MARKS['skipped']}  {escape.line(str(result.path))} (exists; --force overwrites it)"
-        )
         return
-    _say(f"{_MARKS[result.outcome.value]}  {escape.line(str(result.path))}")
     enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
     _say(
         "Next: fill in the TODOs in dsdone.yaml, then commit it (version-control fails until "
-        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml && "
+        f"it is tracked):\n  {escape.line(enter)}git add dsdone.yaml {SCHEMA_FILE} && "
         'git commit -m "Adopt dsdone" && dsdone check'
     )
 
 
 def _print_root_setup(subfolder: str, not_written: tuple[str, ...]) -> None:
     """What to add at the top of the repository, where GitHub and pre-commit look."""
-    from dsdone import __version__
+    from dsdone import release
 
     shown = ", ".join(sorted({path.split("/")[0] for path in not_written}))
     _say(
@@ -185,25 +206,30 @@ def _print_root_setup(subfolder: str, not_written: tuple[str, ...]) -> None:
     if any(path.startswith(".github/") for path in not_written):
         _say(
             "  # .github/workflows/dsdone.yml, a step of a job\n"
-            f"  - uses: dsdone/dsdone@v{__version__}\n"
+            f"  - uses: {release.action_reference()}\n"
             "    with:\n"
             f"      path: {subfolder}"
         )
     if ".pre-commit-config.yaml" in not_written:
         _say(
             "  # .pre-commit-config.yaml\n"
-            "  - repo: https://github.com/dsdone/dsdone\n"
-            f"    rev: v{__version__}\n"
+            "  - repo: local\n"
             "    hooks:\n"
             "      - id: dsdone\n"
-            f"        args: [{subfolder}]"
+            "        name: dsdone (definition of done)\n"
+            "        entry: dsdone check\n"
+            "        language: system\n"
+            "        pass_filenames: false\n"
+            "        always_run: true\n"
+            f"        args: [--ignore, version-control, {subfolder}]"
         )
 
 
 def _ask(label: str, default: str | None, interactive: bool) -> str:
     if not interactive:  # scripts and CI must never wait for an answer that will not come
         return default or ""
-    answer: str = typer.prompt(label, default=default or None, show_default=bool(default))
+    # On standard error: `dsdone init > log` keeps the questions on the terminal, out of the log.
+    answer: str = typer.prompt(label, default=default or None, show_default=bool(default), err=True)
     return answer.strip()
 
 

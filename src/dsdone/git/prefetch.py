@@ -21,6 +21,7 @@ from dsdone.fileindex import LS_FILES
 from dsdone.git.command import GitRun
 from dsdone.git.grep import start_grep
 from dsdone.git.guard import GitRefused
+from dsdone.git.origin import HEAD_COMMIT, ORIGIN
 from dsdone.git.session import GitSession
 from dsdone.git.sizes import LS_TREE, STAGED
 from dsdone.git.state import WHERE
@@ -31,6 +32,8 @@ GIT_COMMANDS = {
     "state": WHERE,  # the work tree, commit and branch
     "tree": LS_TREE,  # the sizes of HEAD's blobs
     "staged": STAGED,  # what the index changes against HEAD
+    "origin": ORIGIN,  # the remote's URL: which repository this is
+    "head": HEAD_COMMIT,  # HEAD's commit object: its date
 }
 
 

@@ -35,23 +35,31 @@ def staged_paths(run: GitRun) -> frozenset[str]:
     return frozenset(name for name in names if name)
 
 
-def blobs_larger_than(
-    git: GitSession, limit: int, tree_run: GitRun, staged: frozenset[str]
-) -> dict[str, int]:
-    """The files whose blob in git's index is larger than ``limit`` bytes, with their size:
-    from HEAD's tree (``tree_run``: ``git LS_TREE``) but for the ``staged`` files,
-    which git is asked for one by one. Raises ``OSError``, ``subprocess.TimeoutExpired`` or
-    ``GitError`` when git cannot tell; an empty result in a repository without a commit."""
+def read_tree(tree_run: GitRun) -> bytes | None:
+    """HEAD's tree as ``tree_run`` (``git LS_TREE``) lists it, with the size of each blob;
+    ``None`` in a repository without a commit. Raises ``OSError``,
+    ``subprocess.TimeoutExpired`` or ``GitError`` when git cannot tell."""
     try:
         tree = tree_run.output()
     finally:
         tree_run.kill()
     if tree.returncode != 0:
         if _no_commit(tree.stderr):
-            return {}
+            return None
         raise GitError(tree_run.failure(tree))
+    return tree.stdout
+
+
+def blobs_larger_than(
+    git: GitSession, limit: int, listing: bytes | None, staged: frozenset[str]
+) -> dict[str, int]:
+    """The files whose blob in git's index is larger than ``limit`` bytes, with their size:
+    from HEAD's tree (``listing``, from ``read_tree``) but for the ``staged`` files, which git
+    is asked for one by one. Raises ``OSError``, ``subprocess.TimeoutExpired`` or ``GitError``
+    when git cannot tell; an empty result in a repository without a commit."""
+    if listing is None:
+        return {}
     large: dict[str, int] = {}
-    listing = tree.stdout
     # Only sizes with as many digits as the limit can be larger than it: a regular expression
     # finds them in C ("-l" pads sizes with spaces and ends them with a tab). A match counts
     # only if it is an entry's size: its tab is the entry's first, after a blob's mode and id,

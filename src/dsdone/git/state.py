@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsdone.git.command import GitRun
-from dsdone.git.guard import GitRefused
-from dsdone.git.session import GitSession
 
 # The top folder, "true" in a shallow clone, HEAD's commit and what HEAD names: a branch
 # (refs/heads/NAME), or HEAD itself when detached. Without a commit yet git fails on HEAD,
@@ -72,18 +70,3 @@ def with_changes(state: GitState, changed: int) -> GitState:
     if state.commit is None:
         return state
     return dataclasses.replace(state, dirty=bool(changed), changed=changed)
-
-
-def find_work_tree(folder: Path) -> Path | None:
-    """The top folder of the git work tree that holds ``folder``; None outside one (or
-    without git, or where git may not run)."""
-    git = GitSession(folder)
-    try:
-        completed = git.run(WHERE[:2]).output()
-    except (OSError, subprocess.TimeoutExpired, GitRefused):
-        return None
-    finally:
-        git.close()
-    if completed.returncode != 0:
-        return None
-    return Path(completed.stdout.decode("utf-8", "surrogateescape").splitlines()[0])

@@ -130,7 +130,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 def markdown_text(text: str) -> str:
     """Literal text on one line of Markdown: HTML-escaped, Markdown punctuation escaped with a
     backslash, whitespace (newlines included) collapsed to single spaces."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(_one_line(text), quote=False))
+    return _markdown_literal(_one_line(text))
+
+
+def _markdown_literal(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def markdown_html(text: str) -> str:
@@ -158,6 +162,38 @@ def markdown_code(text: str, *, in_table: bool = False) -> str:
     fence = "`" * (longest + 1)
     pad = " " if content[:1] in ("`", " ") or content[-1:] in ("`", " ") else ""
     return f"{fence}{pad}{content}{pad}{fence}"
+
+
+def markdown_inline(text: str, *, in_table: bool = False) -> str:
+    """A message on one line of Markdown in which what it quotes as code stays code: each
+    CommonMark code span of ``text`` (a run of backticks closed by a run of the same length,
+    one space stripped at each end when both are there) is written with ``markdown_code``, the
+    rest with ``markdown_text``. Unpaired backticks are text. Whatever the spans hold, they are
+    written anew, so no text of a repository can close one early or add live HTML."""
+    text = _one_line(text)
+    parts: list[str] = []
+    shown = 0  # text[:shown] is written
+    runs = list(_BACKTICKS.finditer(text))
+    index = 0
+    while index < len(runs):
+        opening = runs[index]
+        width = len(opening.group())
+        close = next(
+            (at for at in range(index + 1, len(runs)) if len(runs[at].group()) == width), None
+        )
+        if close is None:  # an unpaired run is text
+            index += 1
+            continue
+        closing = runs[close]
+        code = text[opening.end() : closing.start()]
+        if len(code) >= 2 and code[0] == " " and code[-1] == " " and code.strip():
+            code = code[1:-1]
+        parts.append(_markdown_literal(text[shown : opening.start()]))
+        parts.append(markdown_code(code, in_table=in_table))
+        shown = closing.end()
+        index = close + 1
+    parts.append(_markdown_literal(text[shown:]))
+    return "".join(parts)
 
 
 # -- GitHub workflow commands ---------------------------------------------------------------

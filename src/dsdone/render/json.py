@@ -7,28 +7,38 @@ UTF-8 reads ``\\xNN`` (see ``escape``), so that the report is always valid UTF-8
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 
+from dsdone.grouping import Shown, shown_findings
 from dsdone.render import escape
-from dsdone.report import CheckResult, Finding, Report, RunRecord, Score
+from dsdone.report import CheckResult, Finding, ProjectInfo, Report, RunRecord, Score
 from dsdone.score import FORMULA, combined_overall
 
 SCHEMA_VERSION = 1
 
 
-def report_data(report: Report) -> dict[str, Any]:
+@functools.cache
+def report_schema() -> dict[str, Any]:
+    """The published JSON Schema of the report (``dsdone schema report``), which the catalogue
+    validates the reports it reads against."""
+    name = f"report-v{SCHEMA_VERSION}.schema.json"
+    schema: dict[str, Any] = json.loads(resources.files("dsdone").joinpath(name).read_text("utf-8"))
+    return schema
+
+
+def report_data(report: Report, *, complete: bool = False) -> dict[str, Any]:
+    """The report as JSON data. A flood of findings in one file is one entry with its
+    ``count``, and a check lists at most its ``max_findings`` entries; ``complete`` lists every
+    finding on its own, as a baseline must (see ``render_baseline``)."""
     counts = report.counts()
     return {
         "dsdone": report.dsdone_version,
         "schema_version": SCHEMA_VERSION,
-        "project": {
-            "name": report.project.name,
-            "owner": report.project.owner,
-            "description": report.project.description,
-            "consumers": list(report.project.consumers),
-        },
+        "project": project_data(report.project),
         "contract": report.contract,
         "commit": report.commit,
         "ready": report.ready,
@@ -39,13 +49,40 @@ def report_data(report: Report) -> dict[str, Any]:
             "findings": report.finding_count(),
             "new_findings": sum(len(r.new_findings) for r in report.results),
         },
-        "results": [_result(result, report) for result in report.results],
+        "results": [_result(result, report, complete) for result in report.results],
         # Added within schema_version 1, hence after the fields that were there first.
         "folder": report.folder,
         "score": score_data(report.score),
         "min_score": report.min_score,
         "baseline": report.baseline,
         "runs": [run_data(record) for record in report.runs],
+        "repository": None
+        if report.repository is None
+        else {"name": report.repository.name, "url": report.repository.url},
+        "commit_date": report.commit_date,
+    }
+
+
+def project_data(project: ProjectInfo) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "owner": project.owner,
+        "description": project.description,
+        "consumers": list(project.consumers),
+        # Added within schema_version 1: what a catalogue of models lists.
+        "inputs": [
+            {"name": item.name, "format": item.format, "source": item.source}
+            for item in project.inputs
+        ],
+        "outputs": [
+            {
+                "name": item.name,
+                "format": item.format,
+                "consumers": None if item.consumers is None else list(item.consumers),
+            }
+            for item in project.outputs
+        ],
+        "retrain_schedule": project.retrain_schedule,
     }
 
 
@@ -68,7 +105,7 @@ def render_json(report: Report) -> str:
     return _dump(report_data(report))
 
 
-def render_json_all(reports: Sequence[Report]) -> str:
+def render_json_all(reports: Sequence[Report], *, complete: bool = False) -> str:
     """``--all``: every project's report, under ``projects``, with the combined verdict."""
     data = {
         "dsdone": reports[0].dsdone_version if reports else None,
@@ -78,9 +115,18 @@ def render_json_all(reports: Sequence[Report]) -> str:
             "overall": combined_overall(report.score for report in reports),
             "formula": FORMULA,
         },
-        "projects": [report_data(report) for report in reports],
+        "projects": [report_data(report, complete=complete) for report in reports],
     }
     return _dump(data)
+
+
+def render_baseline(reports: Sequence[Report], *, combined: bool) -> str:
+    """The JSON report with every finding listed on its own, floods and ``max_findings``
+    notwithstanding: what ``--write-baseline`` writes, so that a later run matches each of its
+    findings one by one and grouping never makes a known finding look new."""
+    if combined:
+        return render_json_all(reports, complete=True)
+    return _dump(report_data(reports[0], complete=True))
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -113,7 +159,10 @@ def score_data(score: Score) -> dict[str, Any]:
     }
 
 
-def _result(result: CheckResult, report: Report) -> dict[str, Any]:
+def _result(result: CheckResult, report: Report, complete: bool) -> dict[str, Any]:
+    shown = (
+        Shown(result.findings) if complete else shown_findings(result.findings, result.max_findings)
+    )
     return {
         "check": result.check,
         "title": result.title,
@@ -124,8 +173,12 @@ def _result(result: CheckResult, report: Report) -> dict[str, Any]:
         "blocks": result.blocks(report.fail_on),
         "advisory": result.advisory,
         "summary": result.summary,
-        "findings": [_finding(finding) for finding in result.findings],
+        "findings": [_finding(finding) for finding in shown.findings],
         "duration_ms": result.duration_ms,
+        # Added within schema_version 1: every finding, counted one by one, and how many of
+        # them ``findings`` does not list (past ``max_findings``).
+        "finding_count": len(result.findings),
+        "not_shown": shown.not_shown,
     }
 
 
@@ -147,4 +200,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         },
         "known": finding.known,
         "change": finding.change,  # added within schema_version 1
+        # Added within schema_version 1: how many findings this entry stands for (a flood in
+        # one file is one entry), and where the next few of them are.
+        "count": finding.count,
+        "also_at": [{"line": place.line, "column": place.column} for place in finding.also_at],
     }

@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
+from dsdone.grouping import shown_findings
 from dsdone.render import escape
 from dsdone.render.verdict import (
     area_scores,
@@ -103,17 +104,29 @@ def _case(report: Report, result: CheckResult) -> ET.Element:
         bar = "blocks" if result.blocks(report.fail_on) else "does not block"
         message = f"{result.summary} ({bar} at --fail-on {report.fail_on.value})"
         failure = ET.SubElement(case, "failure", message=message, type=result.severity.value)
-        failure.text = "\n".join(_finding(report, finding) for finding in result.findings)
+        failure.text = _findings(report, result)
     elif result.status is Status.ERROR:
         ET.SubElement(case, "error", message=result.summary, type="crash")
     elif result.status is Status.SKIP:
         ET.SubElement(case, "skipped", message=result.summary)
     elif result.status is Status.WAIVED:
         skipped = ET.SubElement(case, "skipped", message=result.summary)
-        skipped.text = "\n".join(_finding(report, finding) for finding in result.findings)
+        skipped.text = _findings(report, result)
     elif result.summary != "ok":
         ET.SubElement(case, "system-out").text = result.summary
     return case
+
+
+def _findings(report: Report, result: CheckResult) -> str:
+    shown = shown_findings(result.findings, result.max_findings)
+    lines = [_finding(report, finding) for finding in shown.findings]
+    if shown.not_shown:
+        lines.append(_not_shown(shown.not_shown))
+    return "\n".join(lines)
+
+
+def _not_shown(count: int) -> str:
+    return f"... and {count} more finding{'s' if count != 1 else ''} (max_findings)"
 
 
 def _finding(report: Report, finding: Finding) -> str:
@@ -125,6 +138,8 @@ def _finding(report: Report, finding: Finding) -> str:
         text += f" [waived: {finding.waived.reason}]"
     elif finding.known:
         text += " [in the baseline]"
+    if finding.count > 1:
+        text += f" [{finding.count_text()}]"
     if finding.hint:
         text += f"\n  hint: {finding.hint}"
     return text

@@ -1,11 +1,14 @@
 """SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
 
-One rule per check that ran, one result per finding. Locations are relative to the repository
-root (the project's ``folder`` is put in front), as code hosts resolve them; a finding about the
-whole project is located at the contract. A notebook finding points at its line in the .ipynb
-file, with the cell in the message. Waived findings carry an accepted suppression; with
-``--baseline``, every result says whether it is new or unchanged. Crashed checks are reported as
-tool execution notifications. The readiness score is in the run's properties.
+One rule per check that ran, one result per finding; a flood in one file is one
+result with its ``count`` in its properties and the next few places as related locations, and a
+check gives at most its ``max_findings`` results (the run's properties count them all).
+Locations are relative to the repository root (the project's ``folder`` is put in front), as
+code hosts resolve them; a finding about the whole project is located at the contract. A
+notebook finding points at its line in the .ipynb file, with the cell in the message. Waived
+findings carry an accepted suppression; with ``--baseline``, every result says whether it is new
+or unchanged. Crashed checks are reported as tool execution notifications. The readiness score
+is in the run's properties.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from dsdone import release
+from dsdone.grouping import shown_findings
 from dsdone.render import escape
 from dsdone.render.json import dump, score_data
 from dsdone.render.verdict import project_label
 from dsdone.report import CheckResult, Finding, Report, RunRecord, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/dsdone/dsdone"
+INFORMATION_URI = release.REPOSITORY
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -49,7 +54,8 @@ def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
         for check_result in report.results:
             if check_result.status is Status.ERROR:
                 notifications.append(_notification(report, check_result, index))
-            for finding in check_result.findings:
+            shown = shown_findings(check_result.findings, check_result.max_findings)
+            for finding in shown.findings:
                 fingerprint = _fingerprint(report, check_result, finding)
                 seen[fingerprint] += 1
                 entry = _result(report, check_result, finding, index)
@@ -83,6 +89,12 @@ def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
                     "folder": report.folder,
                     "ready": report.ready,
                     "score": score_data(report.score),
+                    # Every finding, counted one by one, and those that are not results:
+                    # past a check's max_findings (a flood is one result, with its count).
+                    "findings": report.finding_count(),
+                    "findingsNotShown": sum(
+                        shown_findings(r.findings, r.max_findings).not_shown for r in report.results
+                    ),
                 }
                 for report in reports
             ],
@@ -135,9 +147,7 @@ def _result(
     report: Report, check: CheckResult, finding: Finding, index: dict[str, int]
 ) -> dict[str, Any]:
     path = finding.path if finding.path is not None else report.contract
-    region: dict[str, Any] = {"startLine": finding.line or 1}
-    if finding.line is not None and finding.column is not None:
-        region["startColumn"] = finding.column
+    region = _region(finding.line, finding.column)
     text = finding.message
     if finding.cell is not None:
         text += f" (notebook {finding.cell_location()})"
@@ -174,7 +184,29 @@ def _result(
         ]
     if report.baseline:
         result["baselineState"] = "unchanged" if finding.known else "new"
+    if finding.count > 1:  # a flood: one result for all of them, at the first
+        result["properties"] = {"count": finding.count}
+        result["relatedLocations"] = [
+            {
+                "id": number,
+                "physicalLocation": {
+                    "artifactLocation": {
+                        "uri": _uri(report.repo_path(path)),
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                    "region": _region(place.line, place.column),
+                },
+            }
+            for number, place in enumerate(finding.also_at, start=1)
+        ]
     return result
+
+
+def _region(line: int | None, column: int | None) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": line or 1}
+    if line is not None and column is not None:
+        region["startColumn"] = column
+    return region
 
 
 def _fingerprint(report: Report, check: CheckResult, finding: Finding) -> str:
