@@ -26,7 +26,10 @@ def test_dsdone_schema_report_prints_a_valid_json_schema(run_cli: RunCli) -> Non
     assert result.exit_code == 0
     printed = json.loads(result.stdout)
     Draft202012Validator.check_schema(printed)
-    assert printed["$id"] == "https://dsdone.dev/schema/report-v1.json"
+    assert (
+        printed["$id"]
+        == "https://raw.githubusercontent.com/dsdone/dsdone/main/src/dsdone/report-v1.schema.json"
+    )
     assert json.loads(run_cli("schema").stdout)["title"] != printed["title"]  # the contract's
 
 
@@ -42,6 +45,33 @@ def test_the_report_of_each_example_keeps_the_schema(
     git(root, "commit", "-q", "-m", "example")
     data = json.loads(run_cli("check", str(root), "-f", "json").stdout)
     assert errors(data) == []
+
+
+def strict(schema: Any) -> Any:
+    """The schema with no field left undescribed: every object that lists its properties
+    accepts only those (the published one accepts fields it does not know, for later versions)."""
+    if isinstance(schema, dict):
+        tightened = {key: strict(value) for key, value in schema.items()}
+        if "properties" in schema and "additionalProperties" not in schema:
+            tightened["additionalProperties"] = False
+        return tightened
+    if isinstance(schema, list):
+        return [strict(item) for item in schema]
+    return schema
+
+
+def test_every_field_of_a_report_is_described_by_the_schema(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    import shutil
+
+    root = make_repo(contract=None)
+    shutil.copytree(EXAMPLES / "not-ready", root, dirs_exist_ok=True)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "example")
+    data = json.loads(run_cli("check", str(root), "-f", "json").stdout)
+    validator = Draft202012Validator(strict(report_schema()))
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)] == []
 
 
 def test_the_report_of_all_keeps_the_schema_with_a_project_that_cannot_be_checked(
