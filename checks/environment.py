@@ -210,11 +210,11 @@ def _python_version(
 
 
 def _pipfile_python(project: Project) -> bool:
-    from dsdone import toml
+    from dsdone.parsed import DataError, load_toml
 
     try:
-        data = toml.loads(project.read_text("Pipfile"))
-    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError):
+        data = load_toml(project.read_text("Pipfile"))
+    except (OSError, UnicodeDecodeError, DataError):
         return False
     requires = data.get("requires")
     return isinstance(requires, dict) and any(

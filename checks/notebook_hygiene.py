@@ -13,11 +13,13 @@ from dsdone.analysis.notebooks import load_notebook
 from dsdone.api import Note, check, option
 from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
+from dsdone.safe_read import MAX_TEXT_BYTES
 
 CHECK_ID = "notebook-hygiene"
 KILOBYTE = 1024
 # A notebook larger than this is not read at all: its outputs are over any sensible limit.
-MAX_READ_BYTES = 64 * 1024 * 1024
+# At most what every reader of the repository holds at once (Repository.read_bytes).
+MAX_READ_BYTES = MAX_TEXT_BYTES
 # Jupyter's own copies, made as it autosaves: copy-versioning reports them when committed.
 CHECKPOINTS = ".ipynb_checkpoints/"
 

@@ -3,20 +3,24 @@ matches the schema, record by record."""
 
 from __future__ import annotations
 
-import posixpath
-import re
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from dsdone.analysis.samples import Record, SampleError, read_records
 from dsdone.api import Note, check, option
 from dsdone.contract import Output
-from dsdone.parse_errors import describe
-from dsdone.project import PathStatus, Project
+from dsdone.project import Project
 from dsdone.report import Area, Finding
 
 from ._entries import entry_label, missing_finding, name_findings
+from ._samples import (
+    JsonSchema,
+    check_sample,
+    file_problem,
+    json_schema,
+    json_schema_failures,
+    read_schema,
+    relative,
+)
 
 # The formats dsdone knows; a sample in one of them is read, except parquet (see below).
 FORMATS = ("csv", "json", "jsonl", "ndjson", "parquet", "tsv")
@@ -86,7 +90,8 @@ def output_schema(project: Project, options: OutputSchemaOptions) -> Iterator[Fi
     yield from name_findings(project, "outputs", outputs, example="scores")
     for item in outputs:
         fmt = yield from _check_format(project, item, allowed)
-        loaded = yield from _load_schema(project, item)
+        document = yield from read_schema(project, "outputs", item)
+        loaded = None if document is None else (yield from json_schema(project, document))
         if item.sample and item.sample.strip():
             yield from _check_sample(project, item, fmt, loaded, options.max_failures)
 
@@ -122,140 +127,19 @@ def _check_format(
     return fmt
 
 
-# -- the schema --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Schema:
-    schema: dict[str, Any]
-    validator: type[Any]  # a jsonschema Validator class
-
-
-def _load_schema(project: Project, item: Output) -> Generator[Finding, None, _Schema | None]:
-    """Report every problem with the output's schema; return the schema if it is usable."""
-    at = ("outputs", item.index, "schema")
-    if item.schema is None or (isinstance(item.schema, str) and not item.schema.strip()):
-        yield project.contract_finding(
-            f"{_label(item)} has no schema",
-            "outputs",
-            item.index,
-            hint="add `schema:` with the path of a JSON Schema file for one record, or the "
-            "schema inline",
-        )
-        return None
-    if isinstance(item.schema, Mapping):
-        schema: Any = dict(item.schema)
-        parsed, shown = None, f"the inline schema of {_label(item)}"
-    else:
-        path = _relative(item.schema)
-        shown = path
-        problem = _file_problem(project, path)
-        if problem is not None:
-            yield project.contract_finding(
-                f"{_label(item)}: schema {problem}",
-                *at,
-                hint="commit the schema file, or correct its path (relative to the repository)",
-            )
-            return None
-        parsed = project.parsed(path)
-        if parsed.problem is not None:
-            where = parsed.problem.location
-            yield Finding(
-                f"schema {path} {_as_phrase(parsed.problem.message)}",
-                path=path,
-                line=where.line if where else None,
-                column=where.column if where else None,
-                hint="fix the syntax at that place"
-                if where is not None and where.line is not None
-                else "save the schema as UTF-8 text",
-            )
-            return None
-        schema = parsed.data
-
-    def locate(message: str, where: tuple[str | int, ...], hint: str) -> Finding:
-        if parsed is None:
-            return project.contract_finding(message, *at, *where, hint=hint)
-        return Finding(message, path=shown, line=parsed.line_of(*where), hint=hint)
-
-    if not isinstance(schema, dict):
-        yield locate(
-            f"{shown} is not a JSON Schema: it is a {type(schema).__name__}, not a mapping",
-            (),
-            "write the schema of one record as a mapping, such as {type: object, properties: ...}",
-        )
-        return None
-    from jsonschema.exceptions import SchemaError
-    from jsonschema.validators import Draft202012Validator, validator_for
-
-    declared = schema.get("$schema")
-    validator: type[Any] | None = None
-    if declared is None:
-        validator = Draft202012Validator
-    elif isinstance(declared, str):
-        unknown = object()
-        found = validator_for(schema, default=unknown)
-        validator = None if found is unknown else found
-    if validator is None:
-        yield locate(
-            f"{shown} declares $schema {declared!r}, which is not a JSON Schema draft dsdone knows",
-            ("$schema",),
-            "use https://json-schema.org/draft/2020-12/schema (or draft-07, 2019-09), or remove "
-            "$schema to mean 2020-12",
-        )
-        return None
-    try:
-        validator.check_schema(schema)
-    except SchemaError as exc:
-        place = "/".join(str(p) for p in exc.absolute_path)
-        yield locate(
-            f"{shown} is not a valid JSON Schema ({_draft(validator)}): {exc.message}"
-            + (f" (at {place})" if place else ""),
-            tuple(exc.absolute_path),
-            "fix the schema at that place; `type` takes string, number, integer, boolean, "
-            "object, array or null",
-        )
-        return None
-    return _Schema(schema, validator)
-
-
-def _relative(path: str) -> str:
-    """The path as the file index spells it: ``./schemas//a.json`` is ``schemas/a.json``."""
-    return posixpath.normpath(path.strip().replace("\\", "/"))
-
-
-def _file_problem(project: Project, path: str) -> str | None:
-    status = project.status(path)
-    if status is PathStatus.FOLDER:
-        return f"{path} is a folder, not a file"
-    if status is PathStatus.UNTRACKED:
-        return None  # a file of the project: version-control says when it is not committed
-    return status.problem(path)
-
-
-def _as_phrase(problem: str) -> str:
-    """``not valid JSON: ...`` as it follows a file's name: ``is not valid JSON: ...``."""
-    return f"is {problem}" if problem.startswith("not ") else problem
-
-
-def _draft(validator: type[Any]) -> str:
-    found = re.search(r"draft[/-]([0-9-]+)", str(validator.META_SCHEMA.get("$schema", "")))
-    return f"draft {found.group(1)}" if found else validator.__name__
-
-
 # -- the sample --------------------------------------------------------------------------------
 
 
-class _SchemaUnusable(Exception):
-    """The schema fails while validating (an unresolvable ``$ref``): its problem, not the
-    sample's."""
-
-
 def _check_sample(
-    project: Project, item: Output, fmt: str | None, loaded: _Schema | None, max_failures: int
+    project: Project,
+    item: Output,
+    fmt: str | None,
+    loaded: JsonSchema | None,
+    max_failures: int,
 ) -> Iterator[Finding | Note]:
     assert item.sample is not None
-    path = _relative(item.sample)
-    problem = _file_problem(project, path)
+    path = relative(item.sample)
+    problem = file_problem(project, path)
     if problem is not None:
         yield project.contract_finding(
             f"{_label(item)}: sample {problem}",
@@ -273,76 +157,5 @@ def _check_sample(
         return
     if loaded is None or fmt not in FORMATS:
         return  # the schema or format finding already says what to fix first
-    try:
-        records = read_records(project.read_text(path), fmt, loaded.schema)
-    except (OSError, UnicodeDecodeError) as exc:
-        yield Finding(
-            f"{_label(item)}: sample {path} cannot be read: {_reason(exc)}",
-            path=path,
-            hint="save the sample as UTF-8 text",
-        )
-        return
-    except SampleError as exc:
-        yield Finding(
-            f"{_label(item)}: sample {path} is not valid {fmt}: {exc.message}",
-            path=path,
-            line=exc.line,
-            hint=f"write the sample as {fmt}",
-        )
-        return
-    if not records:
-        yield Finding(
-            f"{_label(item)}: sample {path} holds no records",
-            path=path,
-            hint="put a few real records of the output in the sample",
-        )
-        return
-    try:
-        failures = list(_failing_records(records, loaded))
-    except _SchemaUnusable as exc:
-        yield project.contract_finding(
-            f"{_label(item)}: the schema cannot be applied to the sample: {exc}",
-            "outputs",
-            item.index,
-            "schema",
-            hint="make every $ref of the schema point inside the schema itself",
-        )
-        return
-    for number, record, message in failures[: max(max_failures, 0)]:
-        yield Finding(
-            f"{_label(item)}: record {number} of the sample fails the schema: {message}",
-            path=path,
-            line=record.line,
-            hint="fix the code that writes this output, or the schema if it is the one wrong",
-        )
-    rest = len(failures) - max(max_failures, 0)
-    if rest > 0:
-        yield Finding(
-            f"{_label(item)}: {rest} more record{'s' if rest != 1 else ''} of {path} fail the "
-            "schema (not listed)",
-            path=path,
-            hint="raise the check's `max_failures` option to list them",
-        )
-
-
-def _failing_records(records: list[Record], loaded: _Schema) -> Iterator[tuple[int, Record, str]]:
-    from jsonschema.exceptions import best_match
-
-    validator = loaded.validator(loaded.schema, format_checker=loaded.validator.FORMAT_CHECKER)
-    for number, record in enumerate(records, start=1):
-        if record.problem is not None:
-            yield number, record, record.problem
-            continue
-        try:
-            error = best_match(validator.iter_errors(record.value))
-        except Exception as exc:  # an unresolvable $ref surfaces only while validating
-            raise _SchemaUnusable(f"{type(exc).__name__}: {exc}") from None
-        if error is not None:
-            place = "/".join(str(p) for p in error.absolute_path)
-            yield number, record, error.message + (f" (at {place})" if place else "")
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "it is not UTF-8 text"
-    return describe(exc).what
+    validate = json_schema_failures(loaded)
+    yield from check_sample(project, "outputs", item, fmt, loaded.schema, validate, max_failures)

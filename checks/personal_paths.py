@@ -24,13 +24,14 @@ from dsdone.analysis.personal_paths import (
     json_unescape,
     locate_sources,
     might_contain,
+    output_spans,
     scan_text,
 )
 from dsdone.api import Note, check, option
 from dsdone.globs import compile_globs
 from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
-from dsdone.safe_read import BINARY_PROBE_BYTES
+from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
 
 CHECK_ID = "personal-paths"
 MEGABYTE = 1024 * 1024
@@ -102,6 +103,10 @@ HINT_CONDA_PREFIX = (
     "delete the prefix: line: it is where conda put the environment on your machine "
     "(conda env export --no-builds | grep -v '^prefix:')"
 )
+HINT_UNREAD = (
+    "make it readable by the user who runs dsdone (and rename a file whose name holds control "
+    "characters), or leave it out with this check's `exclude` option"
+)
 HINT_OUTPUT = (
     "clear the notebook's outputs before committing "
     "(jupyter nbconvert --clear-output --inplace NOTEBOOK, or nbstripout)"
@@ -165,14 +170,17 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     may have stays found (/home/alice, /Users/jdoe), also beside a Dockerfile that creates
     someone else. Nor are
     the reports the run reads or writes (--baseline, --write-baseline, -o): their paths are
-    copies of findings. Of a file
-    that may hold a personal path only the first `max_file_mb` MB are scanned; the summary
-    names the files that were longer.
+    copies of findings. Of a file that may hold a personal path only the first `max_file_mb`
+    MB (at most 10) are scanned; the summary names the files that were longer. A file or
+    folder that cannot be read, or whose name holds control characters, is a finding: what
+    was not searched cannot be said to hold no personal path.
     """
     allowed = frozenset(DEFAULT_ALLOWED_USERS) | frozenset(options.allow_users)
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
-    cap = max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES)
+    # Never more of a file than dsdone holds in memory at once, whatever the option says: the
+    # note on files read in part gives the size that was read.
+    cap = min(max(int(options.max_file_mb * MEGABYTE), BINARY_PROBE_BYTES), MAX_TEXT_BYTES)
     left_out = _left_out(options.include_docs)
 
     reports = project.report_files
@@ -185,13 +193,22 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         )
 
     truncated: list[str] = []
+    # What could not be searched is a finding: a gate over files it did not read must not
+    # say "ready" without saying so. First what the index could not list or name...
+    unread = [(path, why) for path, why in project.index.unsearched if searched(path)]
 
     def found() -> Iterator[_Found]:
         for relative, lines in _candidates(project, searched, cap, allowed):
             if lines is not None:
                 yield from _scan_lines(relative, lines, allowed)
                 continue
-            data, complete = _read_text_bytes(project, relative, cap)
+            try:
+                data, complete = _read_text_bytes(project, relative, cap)
+            except FileNotFoundError:
+                continue  # deleted since the index was made
+            except OSError as exc:  # ...then what could not be read
+                unread.append((relative, f"cannot be read: {exc.strerror or exc}"))
+                continue
             if data is None:
                 continue
             if not complete:
@@ -206,6 +223,8 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
 
     accounts = _ContainerAccounts(project)
     yield from _once_per_line(found(), accounts)
+    for path, why in sorted(unread):
+        yield Finding(f"not searched for personal paths: {why}", path=path, hint=HINT_UNREAD)
     if accounts.spared:
         names = ", ".join(sorted(accounts.spared))
         yield Note(
@@ -216,11 +235,14 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
         count = len(project.files) - len(maybe) + _count_searched(maybe, left_out)
     else:
         count = sum(map(searched, project.files))
+    count -= sum(map(project.is_indexed, (path for path, _ in unread)))
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
+    if unread:
+        yield Note(f"{len(unread)} could not be searched")
     if truncated:
         truncated.sort()
         shown = ", ".join(truncated[:3]) + (", …" if len(truncated) > 3 else "")
-        yield Note(f"only the first {options.max_file_mb:g} MB of {len(truncated)} read: {shown}")
+        yield Note(f"only the first {cap / MEGABYTE:g} MB of {len(truncated)} read: {shown}")
 
 
 def _left_out(include_docs: bool) -> re.Pattern[str]:
@@ -266,6 +288,9 @@ def _candidates(
     for hit in found:
         if not searched(hit.path):
             continue
+        if not hit.complete:  # more hits than a search keeps: read the file itself, in part
+            yield hit.path, None
+            continue
         if hit.path.endswith(".ipynb"):
             if _any_match(hit.lines, allowed):  # else a near miss: not read, not parsed
                 yield hit.path, None
@@ -279,8 +304,8 @@ def _candidates(
 
 def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes | None, bool]:
     """The first ``cap`` bytes of a text file and whether that is all of it; ``None`` for a
-    binary file or one that cannot be read (deleted but still tracked, a folder link, a link
-    out of the project). Binary files cost one 8,000-byte read."""
+    binary file or a link out of the project; ``OSError`` if it cannot be read. Binary files
+    cost one 8,000-byte read."""
     try:
         with project.open(relative) as stream:
             head = stream.read(BINARY_PROBE_BYTES)
@@ -290,7 +315,7 @@ def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes |
                 return head, True
             data = head + stream.read(cap - len(head))
             return data, not stream.read(1)
-    except (OSError, OutsideProject):
+    except OutsideProject:
         return None, True
 
 
@@ -357,7 +382,10 @@ def _scan_notebook(
             yield _finding(match, relative, json_unescape(match.text), HINT)
         return
     starts = cell_starts(raw, len(cells))
+    outputs = output_spans(raw, starts)
     line_starts = [line.start for line in located]  # in order: located front to back
+    # Each match is placed by bisection, never by a walk over the cells or their outputs: a
+    # cell whose output holds tens of thousands of paths (a traceback in a loop) stays linear.
     for match in matches:
         path = json_unescape(match.text)
         before = raw[raw.rfind("\n", 0, match.offset) + 1 : match.offset]
@@ -376,8 +404,9 @@ def _scan_notebook(
                 before=before,
             )
             continue
-        owner = max((i for i, start in enumerate(starts) if start <= match.offset), default=None)
-        if owner is not None and path in _outputs_text(cells[owner]):
+        owner = bisect.bisect_right(starts, match.offset) - 1
+        span = outputs[owner] if owner >= 0 else None
+        if span is not None and span[0] <= match.offset < span[1]:
             yield _finding(
                 match,
                 relative,
@@ -479,7 +508,7 @@ def _cells(raw: str) -> list[Any] | None:
     converted by nbformat, which is imported only then."""
     try:
         notebook = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, an integer too long, or nested too deep
         return None
     if isinstance(notebook, dict) and notebook.get("nbformat") != 4:
         import nbformat
@@ -500,18 +529,3 @@ def _cells(raw: str) -> list[Any] | None:
 def _source(cell: Any) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _outputs_text(cell: Any) -> str:
-    """Every string in the cell's saved outputs (streams, tracebacks, rich data), one a line."""
-    strings: list[str] = []
-    pending: list[Any] = [cell.get("outputs", [])]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            strings.append(item)
-        elif isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return "\n".join(strings)

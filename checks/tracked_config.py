@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from dsdone.analysis.secrets import (
 )
 from dsdone.api import Note, check
 from dsdone.parse_errors import ParseFailure, describe
+from dsdone.parsed import DataError
 from dsdone.project import OutsideProject, PathStatus, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
 
@@ -240,25 +240,29 @@ def _contents(project: Project, path: str, secrets: list[_Secret]) -> Iterator[F
             settings = parsed
     lines = text.splitlines()
     lines_found: set[int] = set()  # one finding a line: the key's, else the pattern's
+    finder = _LineFinder(text)
     for setting in settings:
         kind = secret_key_kind(setting.key)
         if kind is None or not secret_value(kind, setting.value, strict=False):
             continue
-        if setting.line is None or setting.line not in lines_found:
+        line = (
+            setting.line if setting.line is not None else finder.line_of(setting.key, setting.value)
+        )
+        if line is None or line not in lines_found:
             message = f"'{setting.key}' holds a literal secret (not shown)"
-            on = lines[setting.line - 1] if setting.line is not None else ""
-            secrets.append(_Secret(path, setting.line, None, message, setting.value, on))
-            if setting.line is not None:
-                lines_found.add(setting.line)
+            on = lines[line - 1] if line is not None and line <= len(lines) else ""
+            secrets.append(_Secret(path, line, None, message, setting.value, on))
+            if line is not None:
+                lines_found.add(line)
     # The shapes of credentials, and keys the parser cannot see (in a comment, in a file of
     # no known kind), by the same detector as the secrets check.
-    for number, line in enumerate(lines, start=1):
-        if number in lines_found or not holds_literal(line):
+    for number, text_line in enumerate(lines, start=1):
+        if number in lines_found or not holds_literal(text_line):
             continue
-        for hit in find_secrets(line, bare_values=True)[:1]:
+        for hit in find_secrets(text_line, bare_values=True)[:1]:
             lines_found.add(number)
             message = f"{hit.kind} is written in the file: {hit.masked}"
-            secrets.append(_Secret(path, number, hit.column, message, hit.value, line))
+            secrets.append(_Secret(path, number, hit.column, message, hit.value, text_line))
 
 
 def _secret_findings(project: Project, secrets: list[_Secret]) -> Iterator[Finding]:
@@ -285,19 +289,13 @@ def _secret_findings(project: Project, secrets: list[_Secret]) -> Iterator[Findi
 def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
     import yaml
 
-    loader = yaml.SafeLoader(text)
-    documents: list[yaml.Node] = []
+    from dsdone.parsed import load_yaml
+
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is not None:
-                loader.construct_document(node)  # safe: only plain types, no tag constructs code
-                documents.append(node)
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError) as exc:
-        # ValueError: `password: !!int s3cr3t` fails in int(), whose message quotes the value.
-        return _parse_error(path, "YAML", describe(exc, text))
-    finally:
-        loader.dispose()
+        # Safe, and strict: only plain types; a tag that would construct code is an error.
+        _, documents = load_yaml(text, plain_tags=False)
+    except DataError as exc:
+        return _parse_error(path, "YAML", exc)
     settings: list[_Setting] = []
     seen: set[int] = set()  # aliases share nodes: visit each once, whatever "billion laughs" do
     stack: list[yaml.Node] = list(documents)
@@ -323,48 +321,61 @@ def _parse_yaml(text: str, path: str) -> list[_Setting] | Finding:
 
 
 def _parse_json(text: str, path: str) -> list[_Setting] | Finding:
+    from dsdone.parsed import load_json
+
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        return _parse_error(path, "JSON", describe(exc, text))
-    return _settings_in(data, text)
+        return _settings_in(load_json(text))
+    except DataError as exc:
+        return _parse_error(path, "JSON", exc)
 
 
 def _parse_toml(text: str, path: str) -> list[_Setting] | Finding:
-    from dsdone import toml
+    from dsdone.parsed import load_toml
 
     try:
-        data = toml.loads(text)
-    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
-        return _parse_error(path, "TOML", describe(exc, text))
-    return _settings_in(data, text)
+        return _settings_in(load_toml(text))
+    except DataError as exc:
+        return _parse_error(path, "TOML", exc)
 
 
 def _parse_ini(text: str, path: str) -> list[_Setting] | Finding:
-    import configparser
+    from dsdone.analysis.ini import read_ini
 
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        # The message quotes the offending line, which may hold the very secret this check
-        # must not print: only where and what (see parse_errors).
-        return _parse_error(path, "INI", describe(exc, text))
-    data = {section: dict(parser.items(section, raw=True)) for section in parser.sections()}
-    data[parser.default_section] = dict(parser.defaults())
-    return _settings_in(data, text)
+    ini = read_ini(text)
+    if ini.error is not None:
+        # Worded as configparser words it, without the line it quotes: it may hold a secret.
+        return _parse_error(path, "INI", ParseFailure(ini.error.message, ini.error.line))
+    return [_Setting(setting.key, setting.value, setting.line) for setting in ini.settings]
 
 
-_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
+_DOTENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def _parse_dotenv(text: str, path: str) -> list[_Setting] | Finding:
     settings = []
     for number, line in enumerate(text.splitlines(), start=1):
-        match = _DOTENV_LINE.match(line)
-        if match and not line.lstrip().startswith("#"):
-            settings.append(_Setting(match.group(1), match.group(2), number))
+        setting = _dotenv_setting(line.strip())
+        if setting is not None:
+            settings.append(_Setting(*setting, number))
     return settings
+
+
+def _dotenv_setting(line: str) -> tuple[str, str] | None:
+    """``NAME=value`` or ``export NAME=value`` (spaces around ``=`` allowed), else None. Split
+    with string operations: a lazy pattern for the value, followed by optional spaces, would
+    try every split of a long run of spaces."""
+    if line.startswith("#"):
+        return None
+    name, equals, value = line.partition("=")
+    if not equals:
+        return None
+    words = name.split(maxsplit=1)
+    if len(words) == 2 and words[0] == "export":
+        name = words[1]
+    name = name.rstrip()
+    if not _DOTENV_NAME.fullmatch(name):
+        return None
+    return name, value.strip()
 
 
 _PARSERS = {
@@ -376,39 +387,83 @@ _PARSERS = {
 }
 
 
-def _parse_error(path: str, kind: str, failure: ParseFailure) -> Finding:
+def _parse_error(path: str, kind: str, problem: ParseFailure | DataError) -> Finding:
+    if isinstance(problem, DataError):
+        message = problem.describe(kind)
+        line, column = problem.line, problem.column
+    else:
+        message = f"not valid {kind}: {problem.what}"
+        line, column = problem.line, problem.column
     return Finding(
-        f"not valid {kind}: {failure.what}",
+        message,
         path=path,
-        line=failure.line,
-        column=failure.column,
+        line=line,
+        column=column,
         hint=f"fix the {kind} syntax at that place; a config that does not parse cannot be "
         "used to retrain the model",
     )
 
 
-def _settings_in(data: Any, text: str) -> list[_Setting]:
-    """Scalar settings of parsed JSON, TOML or INI data; the line is the first that holds both
-    the key and the value (these parsers do not keep positions)."""
-    lines = text.splitlines()
+def _settings_in(data: Any) -> list[_Setting]:
+    """Scalar settings of parsed JSON, TOML or INI data, in the order they are written, without
+    their lines: these parsers keep no positions, and only a secret's line is looked for
+    (``_LineFinder``), so that a 50,000-key vocabulary costs one walk, not a search per key."""
     settings: list[_Setting] = []
-    stack: list[Any] = [data]
+    # Depth first, in order, with a stack of iterators: no recursion, whatever the nesting.
+    stack: list[Iterator[tuple[Any, Any]]] = [iter([(None, data)])]
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if isinstance(value, (str, int)) and not isinstance(value, bool):
-                    found = str(value)
-                    settings.append(_Setting(str(key), found, _line_of(lines, str(key), found)))
-                else:
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
+        for key, value in stack[-1]:
+            if isinstance(value, dict):
+                stack.append(iter(value.items()))
+                break
+            if isinstance(value, list):
+                stack.append(iter([(None, item) for item in value]))
+                break
+            if key is not None and isinstance(value, (str, int)) and not isinstance(value, bool):
+                settings.append(_Setting(str(key), str(value), None))
+        else:
+            stack.pop()
     return settings
 
 
-def _line_of(lines: list[str], key: str, value: str) -> int | None:
-    for number, line in enumerate(lines, start=1):
-        if key in line and value in line:
-            return number
-    return None
+class _LineFinder:
+    """The line where a key is written with its value just after it (``"key": "value"``,
+    ``key = "value"``), looked for from where the last one was found: the secrets of a file come
+    in the order they are written, so one pass over the text finds them all, however many are
+    on one line (a minified file). A setting that is not ahead (a key repeated out of order) is
+    looked for from the start, a bounded number of times; past that its line is unknown."""
+
+    _REWINDS = 16
+    _BETWEEN = 64  # the most characters between a key and its value: quotes, colon, spaces
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cursor = 0  # where the last setting was found
+        self.line = 1  # the line the cursor is on
+        self.rewinds = self._REWINDS
+
+    def line_of(self, key: str, value: str) -> int | None:
+        found = self._find(key, value, self.cursor, len(self.text))
+        if found is None and self.cursor and self.rewinds:
+            self.rewinds -= 1
+            self.cursor, self.line = 0, 1
+            found = self._find(key, value, 0, len(self.text))
+        if found is None:
+            return None
+        # Counted from the cursor on, not from the start: linear in all the settings found.
+        self.line += self.text.count("\n", self.cursor, found)
+        self.cursor = found
+        return self.line
+
+    def _find(self, key: str, value: str, start: int, end: int) -> int | None:
+        """Where ``key`` is, in [start, end), with ``value`` after it on the same line."""
+        text = self.text
+        position = text.find(key, start, end)
+        while position >= 0:
+            after = position + len(key)
+            near = after + len(value) + self._BETWEEN
+            found = text.find(value, after, near)
+            if found >= 0 and text.find("\n", after, found) < 0:
+                return position
+            position = text.find(key, after, end)
+        return None

@@ -39,8 +39,9 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
     Fails below `tests.min_tests` (default 1), when no test file with a real test reaches the
     project's own code (directly, through a test helper or a `conftest.py`; the code is found
     where pytest would import it from: the test's folder and those above it, `src/`, a
-    namespace package, pytest's `pythonpath`), when a `tests.paths` entry does not exist, and
-    at each test file that does not parse (a file with no `def` or `class` is not parsed).
+    namespace package, pytest's `pythonpath`), when a `tests.paths` entry does not exist, at
+    each test file that does not parse or is over 1 MB (a file with no `def` or `class` is not
+    parsed), and at each file or folder under the test paths that cannot be read.
     """
     tests = project.contract.tests
     suite = read_test_suite(project, tests.paths if tests.paths_declared else None)
@@ -54,6 +55,13 @@ def unit_tests(project: Project) -> Iterator[Finding | Note]:
         )
     for found in suite.uncollectable:
         yield _uncollectable(found)
+    for path, why in suite.unread:
+        yield Finding(
+            f"tests here were not counted: {why}",
+            path=path,
+            hint="make it readable by the user who runs dsdone (and rename a file whose name "
+            "holds control characters)",
+        )
 
     places = [f"{count} in {entry}" for entry, count in suite.tests_by_path.items()]
     if len(places) == 1:

@@ -334,7 +334,10 @@ def test_a_pyproject_that_is_a_named_pipe_is_skipped_not_waited_on(
 
     assert completed.returncode == 0, completed.stderr
     assert (root / "dsdone.yaml").is_file()
-    assert "pyproject.toml: cannot be read, so nothing was inferred from it" in completed.stdout
+    assert (
+        "pyproject.toml: cannot be read (not a regular file), so nothing was inferred from it"
+        in completed.stdout
+    )
 
 
 def test_a_pyproject_linked_from_outside_the_repository_is_not_followed(

@@ -138,3 +138,26 @@ def test_a_baseline_that_is_not_a_report_is_a_usage_error(
     result = check(run_cli, project, "--baseline", str(baseline))
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes")
+def test_a_baseline_that_is_a_named_pipe_is_exit_2_not_a_hang(
+    project: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "baseline.json"
+    os.mkfifo(pipe)
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "dsdone", "check", str(project), "--baseline", str(pipe)],
+        capture_output=True,
+        text=True,
+        timeout=60,  # liveness: the bug is a read that waits forever for a writer
+        check=False,
+    )
+
+    assert completed.returncode == 2, completed.stderr
+    assert "--baseline: cannot read" in completed.stderr

@@ -217,6 +217,13 @@ BAD_CONTRACTS = [
         id="invalid-exclude-glob",
     ),
     pytest.param(
+        HEAD + "checks:\n  personal-paths:\n    exclude: ['data/[z-a]*']\n",
+        "dsdone.yaml:7:15: checks.personal-paths.exclude[0] is not a valid glob: "
+        "bad character range z-a",
+        None,
+        id="glob-with-a-backwards-range",
+    ),
+    pytest.param(
         HEAD + "checks:\n  personal-paths:\n    timeout: .inf\n",
         "dsdone.yaml:7:14: checks.personal-paths.timeout must be a number of seconds up to 604800; "
         "got inf",
@@ -280,6 +287,31 @@ BAD_CONTRACTS = [
         "dsdone.yaml:4:3: merge keys ('<<') are not supported in a contract",
         "write the keys out",
         id="merge-key",
+    ),
+    pytest.param(
+        HEAD + "inputs:\n  - name: raw\n    expectations:\n      pandera: churn/schemas.py\n",
+        "dsdone.yaml:8:16: inputs[0].expectations.pandera must be module:object, such as "
+        "churn.schemas:raw_customers; got 'churn/schemas.py'",
+        None,
+        id="pandera-not-module-object",
+    ),
+    pytest.param(
+        HEAD + "inputs:\n  - name: raw\n    expectations:\n      pandra: a.b:c\n",
+        "dsdone.yaml:8:7: unknown key 'pandra' in inputs[0].expectations (did you mean 'pandera'?)",
+        None,
+        id="expectations-unknown-tool",
+    ),
+    pytest.param(
+        HEAD + "inputs:\n  - name: raw\n    expectations: {}\n",
+        "dsdone.yaml:7:19: inputs[0].expectations must not be empty",
+        None,
+        id="expectations-empty",
+    ),
+    pytest.param(
+        HEAD + "inputs:\n  - name: raw\n    sample: [a.csv]\n",
+        "dsdone.yaml:7:13: inputs[0].sample must be a string, not a list",
+        None,
+        id="input-sample-not-a-string",
     ),
 ]
 

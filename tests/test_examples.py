@@ -72,20 +72,22 @@ NOT_READY_FINDINGS = [
     ("environment", "requirements.txt", 3, "'scikit-learn>=1.3' is not pinned"),
     ("input-pipelines", "dsdone.yaml", 15, "'build_features' is not defined at the top level of "
      "src/fraud_score/features.py"),
+    ("input-schema", "schemas/transactions.sample.jsonl", 3, "record 3 of the sample fails the "
+     "schema: '12,50' is not of type 'number' (at amount)"),
     ("logging", "src/fraud_score/score.py", 13, "print() in package code"),
     ("model-card", "MODEL_CARD.md", 21, "the model card's 'limitations' section holds only a"),
-    ("model-tracking", "dsdone.yaml", 31, "nothing records each training run's hyperparameters"),
-    ("monitoring", "dsdone.yaml", 49, "monitoring.alerts[0]: 'the fraud team' is not a"),
+    ("model-tracking", "dsdone.yaml", 33, "nothing records each training run's hyperparameters"),
+    ("monitoring", "dsdone.yaml", 51, "monitoring.alerts[0]: 'the fraud team' is not a"),
     ("notebook-hygiene", "notebooks/explore.ipynb", 43, "saved with an error: KeyError"),
     ("output-schema", "schemas/scores.sample.json", 3, "'0.97' is not of type 'number'"),
     ("ownership", "dsdone.yaml", 7, "the owner 'Fraud Data Science' is not an address anyone"),
     ("personal-paths", "notebooks/explore.ipynb", 31,
      "'/Users/maria/Downloads/transactions_2024.csv'"),
-    ("retrain-entrypoint", "dsdone.yaml", 29, "'fraud_score.train' does not resolve"),
+    ("retrain-entrypoint", "dsdone.yaml", 31, "'fraud_score.train' does not resolve"),
     ("secrets", "src/fraud_score/warehouse.py", 5, "a password in a connection string: "
      "postgresql://maria:…(11 chars)@warehouse.internal"),
-    ("tracked-config", "dsdone.yaml", 26, "'configs/thresholds.yaml' does not exist"),
-    ("unit-tests", "dsdone.yaml", 37, "found 1 test in tests/; the contract asks for at least 3 "
+    ("tracked-config", "dsdone.yaml", 28, "'configs/thresholds.yaml' does not exist"),
+    ("unit-tests", "dsdone.yaml", 39, "found 1 test in tests/; the contract asks for at least 3 "
      "(placeholder tests do not count: 1 found)"),
     ("version-control", "models/fraud_model.pkl", None, "a file of 1.4 MB is committed to git "
      "(the limit is 1 MB)"),

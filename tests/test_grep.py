@@ -36,7 +36,7 @@ def grep(root: Path, literals: Iterable[bytes]) -> list[FileLines] | None:
     """Every hit of one search in ``root``, the search then stopped and its output freed."""
     git = GitSession(root)
     try:
-        found = read_grep(start_grep(git, literals))
+        found = read_grep(start_grep(git, literals), restart=git.run)
         return None if found is None else list(found)
     finally:
         git.close()
@@ -496,3 +496,19 @@ def test_the_engine_ignores_and_closes_a_prefetch_for_another_folder(
     # Its git commands are stopped and their output freed, not left running.
     assert prefetch.grep is None
     assert all(run.closed for run in prefetch.runs.values())
+
+
+def test_a_search_git_refuses_with_perl_expressions_runs_again_with_extended_ones(
+    make_repo: MakeRepo,
+) -> None:
+    # As a git built without PCRE refuses -P (exit 128). "x\k" is an error for Perl's engine
+    # and "xk" for an extended one: only the search started again finds the line.
+    root = make_repo({"a.txt": "xk\n"}, contract=None)
+    git = GitSession(root)
+    run = git.run(["grep", "-I", "-n", "-z", "-P", "-e", "x\\k"])
+    try:
+        found = read_grep(run, restart=git.run)
+        assert found is not None
+        assert list(found) == [FileLines("a.txt", [(1, b"xk")])]
+    finally:
+        git.close()

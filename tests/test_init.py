@@ -33,6 +33,7 @@ STANDARD_FILES = {
     "pyproject.toml",
     "schemas/predictions.sample.json",
     "schemas/predictions.schema.json",
+    "schemas/training-data.table.json",
     "src/churn_model/__init__.py",
     "src/churn_model/model.py",
     "src/churn_model/monitoring.py",

@@ -648,4 +648,4 @@ def test_a_module_nested_deeper_than_python_compiles_is_said_not_to_parse() -> N
 
     found = collect_source("tests/test_a.py", source)
 
-    assert found.problem == "does not parse: too deeply nested"
+    assert found.problem == "does not parse: it nests expressions too deeply to be parsed"

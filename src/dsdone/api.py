@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import math
 import re
 import types
 import typing
@@ -132,8 +133,8 @@ class Check:
             hint = hints[name]
             if not _conforms(value, hint):
                 raise OptionError(
-                    f"option '{key}' of check '{self.id}' must be {_type_name(hint)}, "
-                    f"not {value!r}",
+                    f"option '{key}' of check '{self.id}' must be "
+                    f"{_type_name(hint, finite=_is_nonfinite(value))}, not {value!r}",
                     key,
                 )
             values[name] = tuple(value) if isinstance(value, list) else value
@@ -243,7 +244,11 @@ def _conforms(value: Any, hint: Any) -> bool:
     if hint is int:
         return isinstance(value, int) and not isinstance(value, bool)
     if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        # .nan and .inf are numbers to YAML, but no size, count or ratio: every comparison
+        # with nan is false, and int(inf) raises.
+        return (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        )
     if hint is str:
         return isinstance(value, str)
     if origin in (tuple, list, frozenset, set):
@@ -254,15 +259,25 @@ def _conforms(value: Any, hint: Any) -> bool:
     return True
 
 
-def _type_name(hint: Any) -> str:
+def _is_nonfinite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _type_name(hint: Any, *, finite: bool = False) -> str:
+    """What ``hint`` asks for; ``finite``: say that a number must be finite (for ``.nan``)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (Union, types.UnionType):
-        return " or ".join(_type_name(arg) for arg in args)
+        return " or ".join(_type_name(arg, finite=finite) for arg in args)
     if origin in (tuple, list, frozenset, set):
         plural = {bool: "booleans", int: "whole numbers", float: "numbers", str: "strings"}
         return f"a list of {plural.get(args[0], 'values') if args else 'values'}"
-    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    names = {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a finite number" if finite else "a number",
+        str: "a string",
+    }
     if hint is type(None):
         return "null"
     return names.get(hint, getattr(hint, "__name__", str(hint)))

@@ -13,7 +13,6 @@ has two, one of them is new.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,8 +21,13 @@ from typing import Any
 
 from dsdone.errors import DsdoneError
 from dsdone.parse_errors import describe
+from dsdone.parsed import DataError, load_json
 from dsdone.render.escape import valid_text
 from dsdone.report import CheckResult, Finding, Status
+from dsdone.safe_read import read_regular, too_large
+
+# A JSON report of a large monorepo is a few megabytes; a baseline larger than this is not one.
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
 
 Key = tuple[str, str, str, str]  # (project folder, check, path or "", message)
 
@@ -38,15 +42,19 @@ def load_baseline(path: Path) -> Baseline:
     of one project or of ``--all``."""
     hint = "write one with `dsdone check --write-baseline FILE`"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # A regular file (a named pipe would wait forever), of a report's size at most.
+        raw = read_regular(str(path), MAX_BASELINE_BYTES + 1)
+        if len(raw) > MAX_BASELINE_BYTES:
+            raise too_large(MAX_BASELINE_BYTES, "too large to be a baseline", str(path))
+        data = load_json(raw.decode("utf-8"))
     except OSError as exc:
         raise DsdoneError(f"--baseline: cannot read {path}: {exc.strerror}", hint=hint) from None
-    except (ValueError, RecursionError) as exc:  # RecursionError: nested 100,000 deep
+    except UnicodeDecodeError as exc:
         failure = describe(exc)
-        at = f" (line {failure.line}, column {failure.column})" if failure.line else ""
-        raise DsdoneError(
-            f"--baseline: {path} is not JSON: {failure.what}{at}", hint=hint
-        ) from None
+        raise DsdoneError(f"--baseline: {path} is not JSON: {failure.what}", hint=hint) from None
+    except DataError as exc:  # nested 100,000 deep, an integer of 5,000 digits, a syntax error
+        at = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+        raise DsdoneError(f"--baseline: {path} is not JSON: {exc.message}{at}", hint=hint) from None
     if not isinstance(data, dict) or data.get("schema_version") != 1:
         raise DsdoneError(
             f"--baseline: {path} is not a dsdone JSON report (schema_version 1)", hint=hint

@@ -27,6 +27,7 @@ from dsdone.discovery import (
     non_contracts_in,
 )
 from dsdone.errors import DsdoneError, Location, Problem
+from dsdone.globs import glob_problem
 from dsdone.report import Dataset, ProjectInfo, Severity
 from dsdone.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
@@ -55,6 +56,17 @@ class Input:
     index: int  # position in the contract's list, for locating it
     schema: SchemaSpec | None = None  # what the project expects of one record
     version: int | str | None = None  # of that schema: a whole number or semver
+    sample: str | None = None  # a small committed sample of the input
+    expectations: Expectations | None = None  # written for pandera or Great Expectations
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """Data expectations written for a validation tool: resolved by the input-schema check,
+    run against the input's sample only under ``dsdone check --run verify``."""
+
+    pandera: str | None = None  # module:object, a DataFrameSchema or a DataFrameModel
+    great_expectations: str | None = None  # the path of an expectation suite (JSON)
 
 
 @dataclass(frozen=True)
@@ -309,9 +321,16 @@ def load_contract(path: Path) -> Contract:
 def contract_from_text(text: str, path: Path) -> Contract:
     """Validate ``text`` as the contract that lives at ``path`` (an absolute path; errors name
     its file name): ``load_contract`` for a contract that is not read from the work tree, such
-    as the one at the revision ``dsdone check --base`` compares with. The caller reads at most
-    ``MAX_CONTRACT_BYTES``."""
+    as the one at the revision ``dsdone check --base`` compares with, and what ``init`` checks
+    before it writes one (``dsdone check`` must accept every contract dsdone writes)."""
     shown = path.name
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CONTRACT_BYTES:
+        raise DsdoneError(
+            at=Location(shown),
+            message=f"the contract is larger than {MAX_CONTRACT_BYTES // 1024} KB; "
+            "a contract is a page of YAML",
+            hint="keep data, schemas and samples in files of their own and point to them",
+        )
     document = load_yaml(text, shown)
     data = document.data
     if data is None:
@@ -426,9 +445,9 @@ def _schema_problems(data: dict[str, Any], document: YamlDocument, shown: str) -
     ]
 
 
-# The most a thread join can wait (``threading.TIMEOUT_MAX``, about 292 years on Linux); a
-# longer or infinite timeout would make the runner fail, not the contract.
-_MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
+# The longest timeout a contract or --timeout may set: a week is more than any check needs, and
+# a longer or infinite one would make the runner fail, not the contract.
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 
 
 def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> list[Problem]:
@@ -436,11 +455,11 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
     problems: list[Problem] = _run_problems(data, document, shown)
     for check_id, settings in (data.get("checks") or {}).items():
         timeout = (settings or {}).get("timeout")
-        if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
+        if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
             problems.append(
                 Problem(
                     f"checks.{check_id}.timeout must be a number of seconds up to "
-                    f"{_MAX_TIMEOUT_SECONDS:g}; got {timeout!r}",
+                    f"{MAX_TIMEOUT_SECONDS:g}; got {timeout!r}",
                     _where(document, ("checks", check_id, "timeout"), shown),
                 )
             )
@@ -457,18 +476,16 @@ def _value_problems(data: dict[str, Any], document: YamlDocument, shown: str) ->
         for w, waiver in enumerate(data.get("waivers", ()))
         for i in range(len(waiver.get("paths", ())))
     ]
-    if globs:
-        import pathspec  # only then: a contract without globs does not pay for its import
     for at in globs:
         value: Any = data
         for part in at:
             value = value[part]
-        try:
-            pathspec.GitIgnoreSpec.from_lines([value])
-        except ValueError as exc:
+        problem = glob_problem(value)
+        if problem is not None:
             problems.append(
                 Problem(
-                    f"{format_path(at)} is not a valid glob: {exc}", _where(document, at, shown)
+                    f"{format_path(at)} is not a valid glob: {problem}",
+                    _where(document, at, shown),
                 )
             )
     return problems
@@ -507,9 +524,9 @@ def _run_problems(data: dict[str, Any], document: YamlDocument, shown: str) -> l
             except ValueError as exc:  # "No closing quotation"
                 problem(f"{format_path(at)} cannot be split into words: {exc}", *at)
     for timeout, at in timeouts:
-        if timeout is not None and not 0 < timeout <= _MAX_TIMEOUT_SECONDS:
+        if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
             problem(
-                f"{format_path(at)} must be a number of seconds up to {_MAX_TIMEOUT_SECONDS:g}; "
+                f"{format_path(at)} must be a number of seconds up to {MAX_TIMEOUT_SECONDS:g}; "
                 f"got {timeout!r}",
                 *at,
             )
@@ -565,12 +582,15 @@ def _explain(error: Any) -> list[tuple[YamlPath, str]]:
     if kind == "pattern" and path and path[-1] == "version":
         wanted = "a whole number or a version such as 2.1.0"
         return [(path, f"{where} must be {wanted}; got {error.instance!r}")]
+    if kind == "pattern" and path and path[-1] == "pandera":
+        wanted = "module:object, such as churn.schemas:raw_customers"
+        return [(path, f"{where} must be {wanted}; got {error.instance!r}")]
     if kind == "pattern" and error.validator_value == "\\S":
         return [(path, f"{where} must not be blank: it holds only white space")]
     if kind in ("minimum", "exclusiveMinimum"):
         bound = "greater than" if kind == "exclusiveMinimum" else "at least"
         return [(path, f"{where} must be {bound} {error.validator_value}; got {error.instance!r}")]
-    if kind == "minLength":
+    if kind in ("minLength", "minProperties"):
         return [(path, f"{where} must not be empty")]
     return [(path, f"{where}: {error.message}")]
 
@@ -649,6 +669,8 @@ def _build(path: Path, data: dict[str, Any], document: YamlDocument, shown: str)
                 index=i,
                 schema=item.get("schema"),
                 version=item.get("version"),
+                sample=item.get("sample"),
+                expectations=_expectations(item.get("expectations")),
             )
             for i, item in enumerate(inputs)
         ),
@@ -699,6 +721,12 @@ def _command(raw: str | list[str] | None) -> Command | None:
     if raw is None:
         return None
     return tuple(shlex.split(raw)) if isinstance(raw, str) else tuple(raw)
+
+
+def _expectations(raw: dict[str, Any] | None) -> Expectations | None:
+    if raw is None:
+        return None
+    return Expectations(raw.get("pandera"), raw.get("great_expectations"))
 
 
 def _smoke(retrain: dict[str, Any]) -> SmokeRun | None:

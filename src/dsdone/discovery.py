@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 from dsdone import CONTRACT_NAMES
+from dsdone.safe_read import read_regular
 
 # Only this name is a contract whatever it holds.
 PRIMARY_NAME = CONTRACT_NAMES[0]
@@ -51,8 +52,8 @@ def is_contract(path: Path) -> bool:
     if path.suffix not in YAML_SUFFIXES:
         return False
     try:
-        with path.open("rb") as stream:
-            head = stream.read(_READ_AT_MOST)
+        # Only a regular file is read: a named pipe would wait forever for a writer.
+        head = read_regular(str(path), _READ_AT_MOST)
     except OSError:
         return True
     return top_level_keys(head) == {"version", "project"}

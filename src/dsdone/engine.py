@@ -139,6 +139,13 @@ def run(
                 check_id for check_id, item in prepared.items() if item.advisory is None
             ),
         )
+        # What the report says about the project is read before the checks start: a check
+        # abandoned at its timeout may still be running, and nothing it touches afterwards
+        # may reach the report, nor keep it waiting.
+        commit = project.head.commit
+        identity, commit_date = project.identity, project.commit_date
+        folder = _repository_folder(project, search_root)
+        contract_path = project.contract_path
         results = run_checks(project, prepared, selection.timeout)
         runs: tuple[RunRecord, ...] = ()
         if selection.runs is not None:  # the only place the project's code may run
@@ -148,10 +155,6 @@ def run(
             outcomes = execute(project, selection.runs)
             results = join_runs(results, outcomes)
             runs = tuple(outcome.record for outcome in outcomes)
-        commit = project.git.commit
-        identity, commit_date = project.identity, project.commit_date
-        folder = _repository_folder(project, search_root)
-        contract_path = project.contract_path
     waiver_lines = {w.index: contract.line_of("waivers", w.index) for w in contract.waivers}
     results = apply_waivers(results, contract.waivers, today or date.today(), waiver_lines)
     if baseline is not None:
@@ -194,7 +197,7 @@ def _inside(root: Path, files: tuple[Path, ...]) -> frozenset[str]:
 def _repository_folder(project: Project, search_root: Path | None) -> str:
     """The project folder relative to the repository's top folder (or to ``search_root``
     outside git); "" when it is the top."""
-    base = project.git.work_tree or search_root
+    base = project.head.work_tree or search_root
     if base is None:
         return ""
     try:

@@ -10,6 +10,8 @@ link out of the project or blocks on a named pipe.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import errno
 import functools
 import os
 import re
@@ -18,14 +20,14 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from dsdone.git.command import GitRun
-from dsdone.safe_read import MAX_TEXT_BYTES, read_regular
+from dsdone.globs import Globs, gitignore_globs
+from dsdone.safe_read import read_regular
 
-if TYPE_CHECKING:
-    import pathspec
-
+# A .gitignore is a page of patterns; each becomes regular expressions, so a huge one would
+# cost seconds and memory before the walk even starts.
+MAX_GITIGNORE_BYTES = 256 * 1024
 _GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
 _SYMLINK_MODE = b"120000"
 # Tracked files with their mode (tag H), again those changed (C) or deleted (R) in the work
@@ -34,6 +36,15 @@ LS_FILES = (
     "ls-files", "-z", "-t", "--stage", "--cached", "--modified", "--deleted", "--others",
     "--exclude-standard",
 )  # fmt: skip
+
+
+# Why an entry of the project was left out although it holds the project's content: it could
+# not be read, or its name cannot be shown. Checks that search every file report these (see
+# ``FileIndex.unsearched``); the other reasons (a submodule, a link out, a deleted file) are
+# entries that are not the project's content.
+CANNOT_BE_READ = "cannot be read"
+NAME_NOT_UTF8 = "its name is not valid UTF-8"
+NAME_WITH_CONTROL_CHARACTERS = "its name holds control characters"
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,17 @@ class FileIndex:
     def _sorted_changed(self) -> list[str]:
         return sorted(self.changed)
 
+    @property
+    def unsearched(self) -> tuple[tuple[str, str], ...]:
+        """The entries left out that hold the project's content: files and folders that could
+        not be read, and files whose names cannot be shown (named with escapes); (path, why)."""
+        return tuple(
+            (path, why)
+            for path, why in self.skipped
+            if why.startswith(CANNOT_BE_READ)
+            or why in (NAME_NOT_UTF8, NAME_WITH_CONTROL_CHARACTERS)
+        )
+
 
 def _below(paths: Sequence[str], prefix: str) -> list[str]:
     """The sorted ``paths`` that start with ``prefix`` (a folder and "/"), without it."""
@@ -127,7 +149,37 @@ def build_file_index(root: Path, run: GitRun) -> FileIndex:
             else (message[-1] if message else "git ls-files failed")
         )
         return _walk_index(root, git_problem=problem)
-    return _git_index(root, completed.stdout)
+    index = _git_index(root, completed.stdout)
+    if completed.stderr.strip():
+        # git could not look at some entries (it warns; its words depend on the language):
+        # say which folders it could not list, whose untracked files it did not see.
+        index = _with_unlisted_folders(root, index)
+    return index
+
+
+def _with_unlisted_folders(root: Path, index: FileIndex) -> FileIndex:
+    folders = {path.rpartition("/")[0] for path in (*index.tracked, *index.files)} - {""}
+    parents = {f.rpartition("/")[0] for f in folders}
+    while parents - folders - {""}:
+        folders |= parents - {""}
+        parents = {f.rpartition("/")[0] for f in folders}
+    unlisted = {
+        folder: f"{CANNOT_BE_READ}: the folder cannot be listed, so files in it that git does "
+        "not track were not seen"
+        for folder in folders
+        if not _can_list(root / folder)
+    }
+    if not unlisted:
+        return index
+    skipped = dict(index.skipped)
+    for folder, why in unlisted.items():
+        skipped.setdefault(folder, why)
+    return dataclasses.replace(index, skipped=tuple(sorted(skipped.items())))
+
+
+def _can_list(folder: Path) -> bool:
+    effective = os.access in os.supports_effective_ids
+    return os.access(folder, os.R_OK | os.X_OK, effective_ids=effective)
 
 
 def _git_index(root: Path, output: bytes) -> FileIndex:
@@ -171,7 +223,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
     skipped = dict(rest.skipped)
     changed |= rest.changed
     for path in gone:
-        skipped.setdefault(path, "tracked, but deleted from the work tree")
+        skipped.setdefault(path, _gone(root, path))
     left_out = skipped.keys() | set(gone)
     return FileIndex(
         files=tuple(sorted(path for path in present if path not in left_out)),
@@ -230,7 +282,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         else:
             present.add(path)
     for path in gone:
-        skipped.setdefault(path, "tracked, but deleted from the work tree")
+        skipped.setdefault(path, _gone(root, path))
     files = present - gone - set(skipped)
     return FileIndex(
         files=tuple(sorted(files)),
@@ -240,6 +292,18 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         skipped=tuple(sorted(skipped.items())),
         changed=frozenset(changed),
     )
+
+
+def _gone(root: Path, relative: str) -> str:
+    """Why git says a tracked file is not in the work tree: it was deleted, or a folder on its
+    way cannot be entered (git cannot tell the two apart)."""
+    try:
+        (root / relative).lstat()
+    except FileNotFoundError:
+        return "tracked, but deleted from the work tree"
+    except OSError as exc:
+        return f"{CANNOT_BE_READ}: {exc.strerror or exc}"
+    return "tracked, but deleted from the work tree"
 
 
 def _name_problem(raw: bytes) -> str | None:
@@ -252,9 +316,9 @@ def _name_problem(raw: bytes) -> str | None:
     try:
         name = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "its name is not valid UTF-8"
+        return NAME_NOT_UTF8
     if _CONTROL.search(name):
-        return "its name holds control characters"
+        return NAME_WITH_CONTROL_CHARACTERS
     return None
 
 
@@ -320,7 +384,7 @@ def _judge(root: Path, relative: str) -> tuple[str | None, bool]:
         if not stat.S_ISREG(info.st_mode):
             return "not a regular file", is_link
     except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}", False
+        return f"{CANNOT_BE_READ}: {exc.strerror or exc}", False
     return None, is_link
 
 
@@ -330,11 +394,11 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
     skipped: list[tuple[str, str]] = []
     links: set[str] = set()
     # One spec per folder that has a .gitignore, applied to paths below that folder, as git does.
-    specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
+    specs: list[tuple[str, Globs]] = []
 
     def unreadable_folder(error: OSError) -> None:
         where = Path(error.filename).relative_to(root).as_posix() if error.filename else "."
-        skipped.append((where, f"cannot be read: {error.strerror or error}"))
+        skipped.append((where, f"{CANNOT_BE_READ}: {error.strerror or error}"))
 
     # followlinks=False: a link to a folder is neither entered nor listed, so a loop cannot hang.
     for folder, dirnames, filenames in os.walk(root, onerror=unreadable_folder, followlinks=False):
@@ -342,24 +406,20 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
         prefix = "" if rel_folder == "." else f"{rel_folder}/"
         specs = [(base, spec) for base, spec in specs if prefix.startswith(base)]
         if ".gitignore" in filenames:
-            try:
-                # Read safely: a .gitignore that is a named pipe (the one that made git time
-                # out, perhaps) must not block the walk that replaces git.
-                data = read_regular(str(Path(folder) / ".gitignore"), MAX_TEXT_BYTES)
-                lines = data.decode("utf-8", "replace").splitlines()
-                specs.append((prefix, _gitignore_spec(lines)))
-            except OSError:
-                pass
+            lines, problem = _gitignore_lines(f"{folder}/.gitignore")
+            specs.append((prefix, gitignore_globs(lines)))
+            if problem is not None:
+                skipped.append((f"{prefix}.gitignore", problem))
         dirnames[:] = sorted(
             d for d in dirnames if d != ".git" and not _ignored(specs, f"{prefix}{d}/")
         )
         for name in filenames:
             path = f"{prefix}{name}"
+            if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
+                continue
             problem = _name_problem(os.fsencode(path))
             if problem is not None:
                 skipped.append((_shown(os.fsencode(path)), problem))
-                continue
-            if name == ".git" or _ignored(specs, path):  # a submodule's pointer to its git dir
                 continue
             reason, is_link = _judge(root, path)
             if reason is not None:
@@ -378,30 +438,30 @@ def _walk_index(root: Path, git_problem: str | None) -> FileIndex:
     )
 
 
-def _ignored(specs: list[tuple[str, pathspec.PathSpec[Any]]], path: str) -> bool:
+def _gitignore_lines(path: str) -> tuple[list[str], str | None]:
+    """The lines of a ``.gitignore`` (none if it cannot be read), and what kept them from being
+    read whole: a file larger than ``MAX_GITIGNORE_BYTES`` is read in part, a named pipe not
+    at all (opening it would wait forever)."""
+    try:
+        raw = read_regular(path, MAX_GITIGNORE_BYTES + 1)
+    except OSError as exc:
+        if exc.errno == errno.EINVAL:  # a named pipe, a device: nothing of the project to read
+            return [], "not a regular file: its patterns are not applied"
+        return [], f"{CANNOT_BE_READ}: {exc.strerror or exc}: its patterns are not applied"
+    problem = None
+    if len(raw) > MAX_GITIGNORE_BYTES:
+        raw = raw[: raw.rfind(b"\n", 0, MAX_GITIGNORE_BYTES) + 1]
+        problem = f"larger than {MAX_GITIGNORE_BYTES // 1024} KB: only its first lines apply"
+    return raw.decode("utf-8", "replace").splitlines(), problem
+
+
+def _ignored(specs: list[tuple[str, Globs]], path: str) -> bool:
     """Whether the ``.gitignore`` files above ``path`` ignore it (a folder's path ends with "/").
 
     As in git, the deepest ``.gitignore`` with a pattern that matches decides: a ``!keep.log``
     in ``src/`` re-includes what ``*.log`` at the root ignores."""
     for base, spec in reversed(specs):
-        decision = spec.check_file(path[len(base) :]).include
+        decision = spec.check_file(path[len(base) :])
         if decision is not None:
-            return bool(decision)
+            return decision
     return False
-
-
-def _gitignore_spec(lines: list[str]) -> pathspec.PathSpec[Any]:
-    """The spec of a ``.gitignore``, leaving out the lines git itself would not understand."""
-    import pathspec
-
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
-    except ValueError:  # one bad pattern: keep the others, as git does
-        good: list[str] = []
-        for line in lines:
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line])
-            except ValueError:
-                continue
-            good.append(line)
-        return pathspec.GitIgnoreSpec.from_lines(good)

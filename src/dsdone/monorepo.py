@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from dsdone import CONTRACT_NAMES
@@ -54,9 +54,11 @@ class NoProjects(DsdoneError):
 
 def find_projects(
     root: Path, index: FileIndex | None = None, timeout: float | None = None
-) -> list[str]:
+) -> tuple[list[str], list[tuple[str, str]]]:
     """The folders under ``root`` (relative, forward slashes, "" for root itself) that hold a
-    contract, sorted; git lists them within ``timeout`` seconds (when given).
+    contract, sorted; git lists them within ``timeout`` seconds (when given). And the places
+    that could not be searched for one (path, why): folders that cannot be listed, and
+    contracts in folders whose names cannot be shown.
 
     A contract is what ``dsdone.discovery.is_contract`` says: a ``dsdone.yml`` that is not one
     (the GitHub workflow the standard template writes, say) is not a project. Nothing under a
@@ -78,7 +80,13 @@ def find_projects(
             and is_contract(root / path)
         ):
             folders.add(folder)
-    return sorted(folders)
+    unsearched = [
+        (path, why)
+        for path, why in index.unsearched
+        if ".github" not in PurePosixPath(path).parts
+        and (PurePosixPath(path).name in CONTRACT_NAMES or (root / path).is_dir())
+    ]
+    return sorted(folders), unsearched
 
 
 def check_all(
@@ -104,8 +112,8 @@ def check_all(
         if selection.timeout is not None:
             repository.limit_git(selection.timeout)
         repository.check_git_access()
-        folders = find_projects(root, repository.index)
-        if not folders:
+        folders, unsearched = find_projects(root, repository.index)
+        if not folders and not unsearched:
             raise NoProjects(
                 "no dsdone.yaml in this folder or below it (ignored folders and .github are "
                 "skipped)",
@@ -128,7 +136,17 @@ def check_all(
 
         at_once = 1 if selection.runs is not None else PROJECTS_AT_ONCE
         with ThreadPoolExecutor(at_once, thread_name_prefix="dsdone-project") as pool:
-            return tuple(pool.map(check, folders))
+            reports = list(pool.map(check, folders))
+    # A folder that could not be searched may hold projects: the run is not ready without it.
+    for where, why in unsearched:
+        folder = where if (root / where).is_dir() else str(PurePosixPath(where).parent)
+        problem = DsdoneError(
+            f"{where}: not searched for projects: {why}",
+            hint="make the folder readable by the user who runs dsdone (and rename one whose "
+            "name holds control characters)",
+        )
+        reports.append(unchecked_report(root / folder, problem, selection, folder=folder))
+    return tuple(reports)
 
 
 def _searched(installed: Sequence[Check], selection: Selection) -> frozenset[bytes]:

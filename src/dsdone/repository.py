@@ -29,22 +29,33 @@ from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, Found, lines_holding, read_grep, start_grep
+from dsdone.git.grep import FileLines, Found, lines_holding, read_grep
 from dsdone.git.origin import read_commit_date, read_origin, repository_name
-from dsdone.git.prefetch import GIT_COMMANDS, Prefetch
+from dsdone.git.prefetch import Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
-from dsdone.git.session import GitSession
+from dsdone.git.running import GitCommands
 from dsdone.git.sizes import blobs_larger_than, read_tree, staged_paths
 from dsdone.git.state import GitState, read_git_state, with_changes
 from dsdone.globs import compile_globs
+from dsdone.memo import BoundedCache
 from dsdone.parsed import Parsed, parse
 from dsdone.pysource import parse_python
 from dsdone.report import RepositoryInfo
-from dsdone.safe_read import MAX_TEXT_BYTES, open_regular, read_regular, read_text_source
+from dsdone.safe_read import (
+    BINARY_PROBE_BYTES,
+    MAX_PYTHON_BYTES,
+    MAX_TEXT_BYTES,
+    open_regular,
+    read_python_source,
+    read_regular,
+    read_text_source,
+    too_large,
+)
 
 T = TypeVar("T")
 S = TypeVar("S")
 P = ParamSpec("P")
+_MB = 1024 * 1024
 
 
 class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_property
@@ -122,43 +133,6 @@ class _Memo(Generic[S, P, T]):
         return value
 
 
-class _FolderSession:
-    """The git session of a folder, made when it is first needed if it was not given, and the
-    same for every object that shares the repository's state (a ``Project`` copies it)."""
-
-    def __init__(self, root: Path, session: GitSession | None) -> None:
-        self._root = root
-        self._session = session
-        self._lock = threading.Lock()
-        self._limit: float | None = None
-        self._closed = False
-
-    def get(self) -> GitSession:
-        with self._lock:
-            if self._session is None:
-                self._session = GitSession(self._root)
-                if self._limit is not None:
-                    self._session.limit(self._limit)
-                if self._closed:  # asked by a check that outlived its project: nothing runs
-                    self._session.close()
-            return self._session
-
-    def limit(self, timeout: float) -> None:
-        with self._lock:
-            if self._limit is None or timeout < self._limit:
-                self._limit = timeout
-            session = self._session
-        if session is not None:
-            session.limit(timeout)
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            session = self._session
-        if session is not None:
-            session.close()
-
-
 class OutsideProject(ValueError):
     """A path from the contract or the repository points outside the project folder."""
 
@@ -230,20 +204,23 @@ class Repository:
         if early is not None and early.root != self.root:
             early.close()  # started for another folder (a guess that was wrong): of no use
             early = None
-        self._prefetch = early
         # The repository this one is a folder of, and the folder, when its git facts are that
         # one's (see ``subfolder``); None when they are its own.
         self._within = within
         self._large: dict[int, dict[str, int]] = {}  # blobs larger than a limit, by limit
         self._large_lock = threading.Lock()
-        # Every git command of the folder goes through one session: the guard is computed once,
-        # and close() stops whatever is still running. A subfolder's is made only when it starts
-        # a command of its own (most never do): the guard's two commands for each project of a
-        # monorepo would cost more than the one git ls-files they share.
-        session = early.git if early is not None else None
-        if session is None and within is None:
-            session = GitSession(self.root)
-        self._folder_git = _FolderSession(self.root, session)
+        # One object, shared with the Project made from this repository: closing either
+        # stops every git command either started. A subfolder's session is made only when it
+        # starts a command of its own (most never do): the guard's two commands for each
+        # project of a monorepo would cost more than the one git ls-files they share.
+        self._git_commands = GitCommands(self.root, early, lazy=within is not None)
+        # What the readers below computed, shared the same way, each within a byte budget
+        # (of the text it was made from): a repository of large files cannot fill memory.
+        # Kept in the instance, so dropped with it: a project of --all frees its own.
+        self._sources: BoundedCache[str, bytes] = BoundedCache(64 * _MB)
+        self._trees: BoundedCache[str, ast.Module] = BoundedCache(MAX_PYTHON_BYTES)
+        self._parsed: BoundedCache[str, Parsed] = BoundedCache(4 * _MB)
+        self._notebooks: BoundedCache[str, Any] = BoundedCache(16 * _MB)
 
     @classmethod
     def start(
@@ -278,14 +255,13 @@ class Repository:
         """The literals the checks that will run search for (``@check(grep=...)``): the early
         search is kept if it covers them, started again if it does not, stopped if nothing
         will be searched."""
-        if self._prefetch is not None:
-            self._prefetch.search_only(frozenset(literals))
+        self._git_commands.expect_searches(literals)
 
     def limit_git(self, timeout: float) -> None:
         """End git's commands ``timeout`` seconds after they started, if that is sooner: the
         run's timeout (a check that waits for git longer than its own timeout is reported as
         not finished anyway, and dsdone would wait for git after the report)."""
-        self._folder_git.limit(timeout)
+        self._git_commands.limit(timeout)
 
     def check_git_access(self) -> None:
         """Raise ``GitRefused`` (exit 2) when git may not run here: it refuses the repository
@@ -295,12 +271,7 @@ class Repository:
         if self._within is not None:
             self._within[0].check_git_access()
             return
-        self._session.environment()
-
-    @property
-    def _session(self) -> GitSession:
-        """The session every git command of this folder starts in."""
-        return self._folder_git.get()
+        self._git_commands.check_access()
 
     def __enter__(self) -> Self:
         return self
@@ -310,10 +281,9 @@ class Repository:
 
     def close(self) -> None:
         """Stop the git commands this project started (a check that timed out may have left
-        one running) and free their output."""
-        if self._prefetch is not None:
-            self._prefetch.close()
-        self._folder_git.close()
+        one running) and free their output. Afterwards no git command starts: a check
+        abandoned at its timeout that asks for one gets ``GitError``."""
+        self._git_commands.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.root)!r})"
@@ -322,8 +292,7 @@ class Repository:
 
     def _git_run(self, name: str) -> GitRun:
         """The git command ``GIT_COMMANDS[name]``: the prefetched one, or started now."""
-        run = self._prefetch.take(name) if self._prefetch is not None else None
-        return run if run is not None else self._session.run(GIT_COMMANDS[name])
+        return self._git_commands.take(name)
 
     @fact
     def index(self) -> FileIndex:
@@ -390,42 +359,53 @@ class Repository:
         wanted = frozenset(literals)
         if not wanted:
             return iter(())  # nothing to look for is found in no file
-        found, extra = self._search(wanted)
-        if found is None:
+        searched = self._search(wanted)
+        if searched is None:
             return None
+        found, extra, warned = searched
         return itertools.chain(
-            self._indexed_hits(found, wanted if extra else None), self._untracked_hits(wanted)
+            self._indexed_hits(found, wanted if extra else None),
+            self._unread_by_git() if warned else (),
+            self._untracked_hits(wanted),
         )
 
-    def _search(self, wanted: frozenset[bytes]) -> tuple[Iterator[FileLines] | None, bool]:
-        """What ``git grep`` finds for ``wanted`` in the tracked files (``None`` when git cannot
-        search), and whether the search looked for more: the search started early if it covers
-        ``wanted`` (the shared one, in a ``subfolder``), else one started now."""
-        if self._within is not None:
-            parent, folder = self._within
-            shared = parent._found_early
-            if shared is not None and wanted <= shared.literals:
-                return shared.below(folder), shared.literals != wanted
-        else:
-            prefetch = self._prefetch
-            early = prefetch.grep if prefetch is not None else None
-            if prefetch is not None and early is not None and wanted <= prefetch.literals:
-                # Parsed once for every check that searches (secrets, personal-paths, logging,
-                # model-tracking twice): parsing it again for each cost more than the search.
-                shared = self._found_early
-                found = None if shared is None else iter(shared.files)
-                return found, prefetch.literals != wanted
-        return read_grep(start_grep(self._session, wanted)), False
+    def _search(self, wanted: frozenset[bytes]) -> tuple[Iterable[FileLines], bool, bool] | None:
+        """What ``git grep`` finds for ``wanted`` in the tracked files, whether the search
+        looked for more, and whether git warned (``Hits.warned``); ``None`` when git cannot
+        search. The search started early if it covers ``wanted`` (the repository's, in a
+        ``subfolder``), else one started now."""
+        owner, folder = self._within if self._within is not None else (self, "")
+        early = owner._found_early
+        if early is not None and wanted <= early[0]:
+            literals, shared = early
+            if shared is None:
+                return None
+            return shared.below(folder), literals != wanted, shared.warned
+        hits = read_grep(self._git_commands.search(wanted), restart=self._git_commands.start)
+        return None if hits is None else (hits, False, hits.warned)
 
     @fact
-    def _found_early(self) -> Found | None:
-        """What the search started early found, read once for every ``subfolder`` and every
-        check; None without one, or when git could not search."""
-        prefetch = self._prefetch
-        early = prefetch.grep if prefetch is not None else None
-        if prefetch is None or early is None:
+    def _found_early(self) -> tuple[frozenset[bytes], Found | None] | None:
+        """The literals the search started early looked for, and what it found, read once
+        for every ``subfolder`` and every check (parsing it again for each of secrets,
+        personal-paths, logging and model-tracking cost more than the search); ``None``
+        without one; ``Found`` is ``None`` when git could not search."""
+        early = self._git_commands.early_search()
+        if early is None:
             return None
-        return Found.read(early, prefetch.literals)
+        run, literals = early
+        return literals, Found.read(run, literals, restart=self._git_commands.start)
+
+    def _unread_by_git(self) -> Iterator[FileLines]:
+        """The tracked files git grep could not read (it warns and skips them, exit status 0),
+        each as not searched (``complete=False``): whoever asked reads them, and learns why.
+        Looked for only when git warned: one access check a file is not free."""
+        effective = os.access in os.supports_effective_ids
+        for path in self.index.files:
+            if path in self.index.tracked and not os.access(
+                self._root_prefix + path, os.R_OK, effective_ids=effective
+            ):
+                yield FileLines(path, [], complete=False)
 
     def _indexed_hits(
         self, found: Iterable[FileLines], wanted: frozenset[bytes] | None
@@ -438,22 +418,31 @@ class Repository:
                 continue  # a tracked link out of the project, a name that cannot be shown
             if holds is not None:  # the search was for more literals than asked for
                 lines = [line for line in hit.lines if holds(line[1])]
-                if not lines:
+                if not lines and hit.complete:
                     continue
-                hit = FileLines(hit.path, lines)
+                hit = FileLines(hit.path, lines, hit.complete)
             yield hit
 
     def _untracked_hits(self, wanted: frozenset[bytes]) -> Iterator[FileLines]:
+        """The untracked files searched here, as git grep would: binary files left out, and
+        only the first ``MAX_TEXT_BYTES`` of a larger file (marked incomplete)."""
         tracked = self.index.tracked
         for path in self.index.files:
             if path in tracked:
                 continue
             try:
-                lines = lines_holding(self.read_bytes(path), wanted)
-            except (OSError, OutsideProject):
+                data = self.read_bytes(path, MAX_TEXT_BYTES + 1)
+            except FileNotFoundError:
                 continue  # gone since the index was made
-            if lines:
-                yield FileLines(path, lines)
+            except (OSError, OutsideProject):
+                yield FileLines(path, [], complete=False)  # whoever asked learns why
+                continue
+            complete = len(data) <= MAX_TEXT_BYTES
+            if b"\0" in data[:BINARY_PROBE_BYTES]:
+                continue
+            lines = lines_holding(data[:MAX_TEXT_BYTES], wanted)
+            if lines or not complete:
+                yield FileLines(path, lines, complete)
 
     def size(self, relative: str) -> int:
         """The file's size in bytes; ``OSError`` or ``OutsideProject`` as ``read_bytes``."""
@@ -508,8 +497,14 @@ class Repository:
 
     def read_bytes(self, relative: str, limit: int | None = None) -> bytes:
         """The file's bytes, or its first ``limit`` bytes (not cached: for scanning many files
-        once); ``OSError`` if it is not a regular file, ``OutsideProject`` if it is not in the
-        project."""
+        once); ``OSError`` if it is not a regular file, or (without ``limit``) if it is larger
+        than ``MAX_TEXT_BYTES``; ``OutsideProject`` if it is not in the project. Read a larger
+        file in parts with ``open``."""
+        if limit is None:
+            data = read_regular(self.os_path(relative), MAX_TEXT_BYTES + 1, relative)
+            if len(data) > MAX_TEXT_BYTES:
+                raise too_large(MAX_TEXT_BYTES, "too large to read whole", relative)
+            return data
         return read_regular(self.os_path(relative), limit, relative)
 
     def open(self, relative: str) -> BinaryIO:
@@ -529,70 +524,86 @@ class Repository:
             return self._root_prefix + relative
         return str(self.path(relative))
 
-    @memo(256)
     def read_source(self, relative: str) -> bytes:
         """The bytes of a text file (cached); ``OSError`` also for a file larger than
         ``MAX_TEXT_BYTES``, which is data, not text to scan."""
-        return read_text_source(self.os_path(relative), relative)
+
+        def read() -> tuple[bytes, int]:
+            data = read_text_source(self.os_path(relative), relative)
+            return data, len(data)
+
+        return self._sources.get(relative, read)
 
     def read_text(self, relative: str) -> str:
         """The file decoded as UTF-8 (its bytes are cached); raises ``UnicodeDecodeError`` or
         ``OSError`` (also for a file larger than ``MAX_TEXT_BYTES``)."""
         return self.read_source(relative).decode("utf-8-sig")
 
-    @memo(256)
     def python_ast(self, relative: str) -> ast.Module:
-        """The parsed module (cached); raises ``SyntaxError`` with the line where it fails, and
-        ``UnicodeDecodeError`` or ``OSError`` as ``read_text`` does."""
-        source = self.read_source(relative)
-        if not source.isascii():
-            source.decode("utf-8-sig")  # the same error as read_text for a file that is not UTF-8
-        # Parsed from the bytes: decoding first would only have the parser encode them again.
-        return parse_python(source, relative)
+        """The parsed module (cached); raises ``SyntaxError`` with the line where it fails,
+        ``UnicodeDecodeError`` or ``OSError`` as ``read_text`` does, and ``OSError`` for a file
+        larger than ``MAX_PYTHON_BYTES``: generated data, whose syntax tree would take
+        gigabytes."""
 
-    @memo(128)
+        def parse() -> tuple[ast.Module, int]:
+            source = read_python_source(self.os_path(relative), relative)
+            if not source.isascii():
+                source.decode("utf-8-sig")  # the same error as read_text for a file not UTF-8
+            # Parsed from the bytes: decoding first would only have the parser encode them.
+            return parse_python(source, relative), len(source)
+
+        return self._trees.get(relative, parse)
+
     def parsed(self, relative: str) -> Parsed:
         """The YAML, JSON or TOML file parsed (cached), with the line of each value; never
         raises: a file that cannot be read or parsed has a ``problem`` at its place."""
-        try:
-            text = self.read_text(relative)
-        except (OSError, OutsideProject):
-            return Parsed(relative, problem=Problem("cannot be read", Location(relative)))
-        except UnicodeDecodeError as exc:
-            return Parsed(
-                relative, problem=Problem(f"not valid UTF-8 (byte {exc.start})", Location(relative))
-            )
-        return parse(relative, text)
 
-    @memo(64)
+        def read_and_parse() -> tuple[Parsed, int]:
+            try:
+                text = self.read_text(relative)
+            except (OSError, OutsideProject) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else None
+                words = f"cannot be read ({why})" if why else "cannot be read"
+                return Parsed(relative, problem=Problem(words, Location(relative))), 0
+            except UnicodeDecodeError as exc:
+                words = f"not valid UTF-8 (byte {exc.start})"
+                return Parsed(relative, problem=Problem(words, Location(relative))), 0
+            return parse(relative, text), len(text)
+
+        return self._parsed.get(relative, read_and_parse)
+
     def notebook(self, relative: str) -> Any:
         """The notebook as an ``nbformat`` node (cached); raises ``ValueError`` if it is invalid."""
-        import nbformat
 
-        reads: Callable[..., Any] = nbformat.reads  # nbformat has no type hints
-        try:
-            return reads(self.read_text(relative), as_version=nbformat.NO_CONVERT)
-        except UnicodeDecodeError:
-            raise
-        except Exception as exc:  # nbformat raises bare JSON and validation errors
-            import json
+        def read() -> tuple[Any, int]:
+            import nbformat
 
-            from dsdone.parse_errors import describe
+            reads: Callable[..., Any] = nbformat.reads  # nbformat has no type hints
+            text = self.read_text(relative)
+            try:
+                return reads(text, as_version=nbformat.NO_CONVERT), len(text)
+            except Exception as exc:  # nbformat raises bare JSON and validation errors
+                import json
 
-            # Their text quotes the notebook (a cell, an output), which may hold a secret.
-            if isinstance(exc, json.JSONDecodeError):
-                failure = describe(exc)
-                raise ValueError(
-                    f"not a valid notebook: {failure.what} (line {failure.line})"
-                ) from None
-            raise ValueError(f"not a valid notebook ({type(exc).__name__})") from None
+                from dsdone.parse_errors import describe
+
+                # Their text quotes the notebook (a cell, an output), which may hold a secret.
+                if isinstance(exc, json.JSONDecodeError):
+                    failure = describe(exc)
+                    raise ValueError(
+                        f"not a valid notebook: {failure.what} (line {failure.line})"
+                    ) from None
+                raise ValueError(f"not a valid notebook ({type(exc).__name__})") from None
+
+        return self._notebooks.get(relative, read)
 
     # -- git ---------------------------------------------------------------------------------
 
     @fact
     def head(self) -> GitState:
-        """The work tree, commit and branch (``git`` without what changed, which costs the file
-        index): the same for every folder of the repository."""
+        """Where the work tree is and what is checked out, without counting changes (which
+        costs the file index): what a report says it describes (its ``commit``), read before
+        any check starts; the same for every folder of the repository."""
         if self._within is not None:
             return self._within[0].head
         return read_git_state(self._git_run("state"))
@@ -781,7 +792,7 @@ class Repository:
         folder = self.repository_folder
         if folder is None:
             raise GitError(self.git.problem or "the project is not in a git work tree")
-        return RevisionFiles(resolve_revision(self._session, name), folder)
+        return RevisionFiles(resolve_revision(self._git_commands.session, name), folder)
 
     def committed_contents(self, paths: Iterable[str]) -> dict[str, bytes]:
         """What the last commit (HEAD) holds for each of ``paths``: a file HEAD does not have
@@ -790,7 +801,7 @@ class Repository:
         if not self.index.in_git:
             return {}
         try:
-            return head_contents(self._session, paths)
+            return head_contents(self._git_commands.session, paths)
         except (OSError, subprocess.TimeoutExpired):
             return {}
 
@@ -821,7 +832,9 @@ class Repository:
                 if problem is not None or tree_problem is not None:
                     raise GitError(problem or tree_problem or "")
                 try:
-                    self._large[limit] = blobs_larger_than(self._session, limit, listing, staged)
+                    self._large[limit] = blobs_larger_than(
+                        self._git_commands.session, limit, listing, staged
+                    )
                 except (OSError, subprocess.TimeoutExpired) as exc:
                     raise GitError(str(exc)) from None
             return self._large[limit]
@@ -835,6 +848,8 @@ class RevisionFiles:
     def __init__(self, revision: Revision, folder: str) -> None:
         self.revision = revision
         self.folder = folder  # the project folder in the repository ("" at its top)
+        # Within a byte budget, as Repository.parsed: each file may hold MAX_TEXT_BYTES.
+        self._parsed: BoundedCache[str, Parsed | None] = BoundedCache(4 * _MB)
 
     @property
     def name(self) -> str:
@@ -851,21 +866,24 @@ class RevisionFiles:
         data = read_at(self.revision, posixpath.join(self.folder, clean), limit)
         return None if data is None else data.decode("utf-8-sig")
 
-    @memo(128)
     def parsed(self, relative: str) -> Parsed | None:
         """The YAML, JSON or TOML file at the revision, parsed as ``Repository.parsed`` does
         (with a ``problem`` when it cannot be read or parsed); ``None`` if there was no such
         file."""
-        shown = f"{relative} at {self.name}"
-        try:
-            text = self.read_text(relative)
-        except (GitError, OutsideProject) as exc:
-            return Parsed(relative, problem=Problem(f"cannot be read: {exc}", Location(shown)))
-        except UnicodeDecodeError as exc:
-            return Parsed(
-                relative, problem=Problem(f"not valid UTF-8 (byte {exc.start})", Location(shown))
-            )
-        return None if text is None else parse(relative, text)
+
+        def read_and_parse() -> tuple[Parsed | None, int]:
+            shown = f"{relative} at {self.name}"
+            try:
+                text = self.read_text(relative)
+            except (GitError, OutsideProject) as exc:
+                problem = Problem(f"cannot be read: {exc}", Location(shown))
+                return Parsed(relative, problem=problem), 0
+            except UnicodeDecodeError as exc:
+                problem = Problem(f"not valid UTF-8 (byte {exc.start})", Location(shown))
+                return Parsed(relative, problem=problem), 0
+            return (None, 0) if text is None else (parse(relative, text), len(text))
+
+        return self._parsed.get(relative, read_and_parse)
 
 
 def _is_windows_absolute(path: str) -> bool:

@@ -21,6 +21,7 @@ from dsdone.api import Check, CheckError, Note, Skip
 from dsdone.contract import CheckSettings
 from dsdone.globs import compile_globs
 from dsdone.grouping import DEFAULT_MAX_FINDINGS
+from dsdone.isolation import set_deadline
 from dsdone.project import Project
 from dsdone.report import CheckResult, Finding, Status
 
@@ -134,6 +135,10 @@ class _Run:
 
     def _work(self) -> None:
         try:
+            # What the check hands to a child process gets the time it has left
+            # (dsdone.isolation); the thread is a pooled one, so it is set for every check.
+            left = self.started + self.timeout - time.perf_counter()
+            set_deadline(time.monotonic() + left)
             with capture.into(self.printed):
                 try:
                     outcome = _call(self.project, self.prepared)
@@ -143,6 +148,7 @@ class _Run:
             self.outcome.append(outcome)
             self.finished = time.perf_counter()
         finally:
+            set_deadline(None)
             self.done.set()
 
     def _wait(self) -> Outcome:

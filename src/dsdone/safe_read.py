@@ -15,11 +15,16 @@ import errno
 import os
 import stat
 
-# A text file bigger than this is data (a CSV dump, a minified bundle), not code or config:
-# reading it whole into memory, and caching up to 256 of them, would exhaust the machine.
-# The same 10 MB as the large-file limit of version-control and the scan cap of personal-paths.
+# How much of one file dsdone holds in memory at once, whatever reads it: a text file bigger
+# than this is data (a CSV dump, a minified bundle), not code or config. Scans that go through
+# a larger file read its first MAX_TEXT_BYTES and say so. The same 10 MB as the large-file
+# limit of version-control and the default scan cap of personal-paths.
 MAX_TEXT_BYTES = 10 * 1024 * 1024
+# Parsing Python holds about 250 bytes of syntax tree for each byte of source: a module over a
+# megabyte is generated data, not code to look into, and parsing it would take gigabytes.
+MAX_PYTHON_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
+_MB = 1024 * 1024
 
 
 # git's own rule (FIRST_FEW_BYTES in its xdiff-interface.c): a NUL byte in the first 8,000 bytes
@@ -69,11 +74,27 @@ def read_regular(path: str, limit: int | None = None, shown: str | None = None) 
 def read_text_source(path: str, shown: str | None = None) -> bytes:
     """The bytes of a text file; ``OSError`` also for a file larger than ``MAX_TEXT_BYTES``,
     which is data, not text to scan."""
-    raw = read_regular(path, MAX_TEXT_BYTES + 1, shown)
-    if len(raw) > MAX_TEXT_BYTES:
-        raise OSError(
-            errno.EFBIG,
-            f"larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB, too large to read as text",
-            shown or path,
-        )
+    return _read_at_most(path, MAX_TEXT_BYTES, "too large to read as text", shown)
+
+
+def read_python_source(path: str, shown: str | None = None) -> bytes:
+    """The bytes of a Python file to parse; ``OSError`` also for one larger than
+    ``MAX_PYTHON_BYTES``."""
+    return _read_at_most(path, MAX_PYTHON_BYTES, "too large to parse as Python", shown)
+
+
+def too_large(limit: int, what: str, shown: str) -> OSError:
+    """The error for a file over ``limit`` bytes: "larger than 10 MB, too large to ..."."""
+    return OSError(errno.EFBIG, f"larger than {_size(limit)}, {what}", shown)
+
+
+def _read_at_most(path: str, limit: int, what: str, shown: str | None) -> bytes:
+    # One byte more than the limit, rather than trusting the size fstat gives: the file may grow.
+    raw = read_regular(path, limit + 1, shown)
+    if len(raw) > limit:
+        raise too_large(limit, what, shown or path)
     return raw
+
+
+def _size(limit: int) -> str:
+    return f"{limit / _MB:g} MB" if limit >= _MB else f"{limit / 1024:g} KB"

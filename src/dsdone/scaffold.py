@@ -1,10 +1,11 @@
 """Rendering the templates of ``dsdone init`` into a folder: never overwriting, always atomic.
 
 A template is a folder under the ``dsdone.templates`` package. Its files are rendered by
-replacing ``{{ key }}`` with a value (in file contents and in path segments), then written
-next to their final name and moved into place, so that an interrupted ``init`` never leaves
-a half-written file. Two naming rules keep the templates safe to ship and to keep in this
-repository:
+replacing ``{{ key }}`` with a value (in file contents and in path segments; each value written
+so that it reads back as given), then written by ``dsdone.writing``: every file is checked
+before the first is written, and each is written next to its final name and moved into place,
+so that an interrupted ``init`` never leaves a half-written file. Two naming rules keep the
+templates safe to ship and to keep in this repository:
 
 - ``dot-NAME`` becomes ``.NAME``: dotfiles (``.gitignore``, ``.github/``) are easy to lose in
   a wheel, and a live ``.gitignore`` inside ``templates/`` would hide template files from git;
@@ -14,12 +15,9 @@ repository:
 
 from __future__ import annotations
 
-import enum
 import json
 import keyword
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -30,29 +28,31 @@ from typing import TYPE_CHECKING
 from dsdone import __version__, release
 from dsdone.errors import DsdoneError
 from dsdone.git.init import init_repository, inside_work_tree, work_tree_top
+from dsdone.writing import Outcome, plan, shown, write
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 TEMPLATES = ("standard", "minimal")
 DEFAULT_TEMPLATE = "standard"
+CONTRACT = "dsdone.yaml"
+# A project name becomes a folder and a Python package: longer than this is a mistake.
+MAX_NAME_CHARACTERS = 100
 # The contract's JSON Schema, written beside it for editors (see ``dsdone.editor_schema``).
 SCHEMA_FILE = ".dsdone/contract-schema.json"
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _SKIPPED_NAMES = {"__init__.py", "__pycache__"}  # package plumbing of dsdone.templates itself
-# YAML reads these plain words as booleans or null, so a project named "yes" must be quoted.
-_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
-_PLAIN_YAML = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@+/-]*$")
-
-
-class Outcome(str, enum.Enum):
-    """What happened to one file of the template."""
-
-    CREATED = "created"
-    SKIPPED = "skipped"  # it existed and --force was not given
-    OVERWRITTEN = "overwritten"
-    UNCHANGED = "unchanged"  # it existed with exactly the rendered content
+# A plain YAML scalar of these characters means itself, when YAML's resolver does not make it a
+# number, a boolean, null or a date (checked by reading it back: 0x1F, 1e3, yes, 2026-01-01);
+# no trailing space (YAML drops it), no ': ' or ' #' (they end a plain scalar).
+_PLAIN_YAML = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 ._@+/-]*[A-Za-z0-9._@+/-])?$")
+# The characters YAML's reader takes raw inside double quotes; any other is written as an escape
+# (\x85, \u2028 and \u2029 too: YAML reads them as line breaks and folds them into spaces).
+_YAML_RAW = re.compile(
+    "[\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_YAML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 
 
 @dataclass(frozen=True)
@@ -99,38 +99,72 @@ def package_name(project_name: str) -> str:
     return name
 
 
+def unwritable(value: str) -> str | None:
+    """Why ``value`` cannot be written into a contract, or None: a contract is UTF-8 text that
+    refuses control characters (``dsdone check`` would reject the file ``init`` wrote), and a
+    lone surrogate (an argument that was not UTF-8) is not text at all."""
+    for char in value:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            return "it is not valid UTF-8 text"
+        if (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F:
+            return f"it holds the control character U+{code:04X}"
+    return None
+
+
 def yaml_scalar(value: str) -> str:
-    """``value`` as a YAML scalar: plain when that reads back as the same string, else quoted."""
-    if _PLAIN_YAML.match(value) and value.lower() not in _YAML_WORDS and not _looks_numeric(value):
+    """``value`` as a YAML scalar that reads back as exactly ``value``: plain when that is safe,
+    else double-quoted with escapes. ``ValueError`` if it cannot be written (``unwritable``)."""
+    problem = unwritable(value)
+    if problem is not None:
+        raise ValueError(problem)
+    if _PLAIN_YAML.match(value) and _reads_back(value):
         return value
-    # A JSON string is a valid YAML double-quoted scalar.
-    return json.dumps(value)
+    return '"' + "".join(_escaped(char) for char in value) + '"'
 
 
-def _looks_numeric(value: str) -> bool:
+def _reads_back(plain: str) -> bool:
+    import yaml
+
     try:
-        float(value)
-    except ValueError:
+        return bool(yaml.safe_load(plain) == plain)
+    except (yaml.YAMLError, ValueError):  # 2026-02-30: "a date" that does not exist
         return False
-    return True
+
+
+def _escaped(char: str) -> str:
+    if char in _YAML_ESCAPES:
+        return _YAML_ESCAPES[char]
+    if _YAML_RAW.match(char):
+        return char
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def template_values(name: str, owner: str, description: str | None = None) -> dict[str, str]:
-    """Everything a template may refer to as ``{{ key }}``, escaped for where it is used."""
-    package = package_name(name)
+    """Everything a template may refer to as ``{{ key }}``, escaped for where it is used;
+    ``DsdoneError`` for a value no contract can hold (see ``check_value``)."""
     text = description or f"{name}: a model project with an executable definition of done."
-    return {
+    for option, value in (("--name", name), ("--owner", owner), ("the description", text)):
+        check_value(option, value)
+    if len(name) > MAX_NAME_CHARACTERS:
+        raise DsdoneError(
+            f"--name: the project name has {len(name)} characters; keep it under "
+            f"{MAX_NAME_CHARACTERS}",
+            hint="the name becomes a folder and a package: give a short one",
+        )
+    values = {
         "name": name,
         "name_yaml": yaml_scalar(name),
-        "name_json": json.dumps(name),
+        "name_json": _json(name),
         "owner": owner,
         "owner_yaml": yaml_scalar(owner),
-        "owner_json": json.dumps(owner),
+        "owner_json": _json(owner),
         "description": text,
         "description_yaml": yaml_scalar(text),
-        "description_json": json.dumps(text),  # also a valid TOML basic string
-        "package": package,
-        "distribution": package.replace("_", "-"),
+        "description_json": _json(text),  # also a valid TOML basic string
         "dsdone_version": __version__,
         "schema_file": SCHEMA_FILE,
         # Where the project gets dsdone from (``dsdone.release``): the release once there is one.
@@ -138,6 +172,31 @@ def template_values(name: str, owner: str, description: str | None = None) -> di
         "dsdone_requirement_json": json.dumps(release.pip_requirement()),
         "dsdone_action": release.action_reference(),
     }
+    try:
+        package = package_name(name)
+    except DsdoneError:  # "😀": fine for a contract; a template with a package says so
+        return values
+    return {**values, "package": package, "distribution": package.replace("_", "-")}
+
+
+def check_value(option: str, value: str) -> None:
+    """``DsdoneError`` (exit 2) if ``value`` cannot be written into a contract."""
+    problem = unwritable(value) if value else "it is empty"
+    if problem is not None:
+        raise DsdoneError(
+            f"{option}: {_shown_value(value)} cannot be written into dsdone.yaml: {problem}",
+            hint="give it as plain UTF-8 text, without control characters",
+        )
+
+
+def _shown_value(value: str) -> str:
+    return repr(value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+
+
+def _json(value: str) -> str:
+    # Characters as they are, not as \u escapes: an emoji escaped is a pair of surrogates,
+    # which JSON joins again but TOML (pyproject.toml's description) refuses.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def render(text: str, values: Mapping[str, str], where: str = "template") -> str:
@@ -190,9 +249,14 @@ def _walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, str]]:
 
 def rendered_files(template: str, values: Mapping[str, str]) -> dict[str, str]:
     """The template rendered: final relative path → final content."""
+    files = template_files(template)
+    if "package" not in values and any(
+        "package" in _PLACEHOLDER.findall(f"{relative}\n{text}") for relative, text in files.items()
+    ):
+        package_name(values["name"])  # raises: this template needs a package name
     return {
         render_path(relative, values): render(text, values, relative)
-        for relative, text in template_files(template).items()
+        for relative, text in files.items()
     }
 
 
@@ -200,7 +264,9 @@ def scaffold(
     target: Path, template: str, values: Mapping[str, str], *, force: bool = False
 ) -> ScaffoldResult:
     """Render ``template`` into ``target`` (created if needed); ``git init`` it when it is not
-    inside a repository. Existing files are kept unless ``force``."""
+    inside a repository. Existing files are kept unless ``force``. Every conflict is found
+    before the first file is written (``dsdone.writing``), and the contract is read back as
+    ``dsdone check`` reads it."""
     files = {**rendered_files(template, values), SCHEMA_FILE: schema_text()}
     _refuse_a_second_package(target, values.get("package", ""), files)
     subfolder = _subfolder_of_repository(target)
@@ -208,12 +274,18 @@ def scaffold(
     if subfolder:
         not_written = tuple(sorted(path for path in files if path.startswith(ROOT_ONLY)))
         files = {path: text for path, text in files.items() if path not in not_written}
-    prepare_target(target)
-    written = write_files(target, files, force=force)
+    if CONTRACT in files:
+        check_contract_text(files[CONTRACT], target)
+    planned = plan(target, files, force=force)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DsdoneError(f"{target}: cannot create the folder: {exc.strerror}") from None
+    done = write(target, planned)
     initialized, problem = git_init_if_needed(target)
     return ScaffoldResult(
         target=target,
-        files=tuple(written),
+        files=tuple(WrittenFile(item.path, item.outcome) for item in done),
         git_initialized=initialized,
         git_problem=problem,
         subfolder=subfolder,
@@ -267,88 +339,22 @@ def _refuse_a_second_package(target: Path, package: str, files: Mapping[str, str
     others = [path for path in existing_packages(target) if path != ours]
     if others and not (target / ours).exists():
         raise DsdoneError(
-            f"{target} already holds the package {others[0]}: `dsdone init` would add a second "
-            f"one next to it ({ours})",
+            f"{shown(target)} already holds the package {others[0]}: `dsdone init` would add a "
+            f"second one next to it ({ours})",
             hint="run `dsdone init --existing` to write only dsdone.yaml for the code that is "
             "there, or give --name so that the package is the one that exists",
         )
 
 
-def prepare_target(target: Path) -> None:
-    """Make sure ``target`` is a folder we can write into; a file there is the user's mistake."""
-    if target.exists() and not target.is_dir():
-        raise DsdoneError(
-            f"{target}: is a file, not a folder",
-            hint="give the folder to create the project in",
-        )
+def check_contract_text(text: str, target: Path) -> None:
+    """Fail, as a bug, if ``dsdone check`` would reject the contract dsdone is about to write:
+    values are quoted so that they read back as given (``yaml_scalar``), and this makes sure."""
+    from dsdone.contract import contract_from_text
+
     try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DsdoneError(f"{target}: cannot create the folder: {exc.strerror}") from None
-
-
-def write_files(
-    target: Path, files: Mapping[str, str], *, force: bool = False
-) -> list[WrittenFile]:
-    written = []
-    for relative, content in sorted(files.items()):
-        written.append(WrittenFile(relative, write_file(target, relative, content, force=force)))
-    return written
-
-
-def write_file(target: Path, relative: str, content: str, *, force: bool = False) -> Outcome:
-    """Write one file atomically: to a temporary file beside it, then moved into place."""
-    path = target / relative
-    data = content.encode("utf-8")
-    if path.is_dir():
-        raise DsdoneError(
-            f"{path}: is a folder, but the template has a file there",
-            hint="move the folder away, or scaffold into another folder",
-        )
-    if path.exists():
-        if path.read_bytes() == data:
-            return Outcome.UNCHANGED
-        if not force:
-            return Outcome.SKIPPED
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise DsdoneError(
-            f"{path.parent}: is a file, but the template needs a folder there",
-            hint="move the file away, or scaffold into another folder",
-        ) from None
-    existed = path.exists()
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        temporary.chmod(0o644)  # mkstemp makes it private; a project file is not
-        if force:
-            temporary.replace(path)
-        elif not _place_without_overwriting(temporary, path):
-            return Outcome.SKIPPED
-    finally:
-        temporary.unlink(missing_ok=True)
-    if force and existed:
-        return Outcome.OVERWRITTEN
-    return Outcome.CREATED
-
-
-def _place_without_overwriting(temporary: Path, path: Path) -> bool:
-    # A hard link fails if the name exists, so a file created meanwhile by someone else is
-    # never replaced. Where links are not supported, fall back to a check-then-rename.
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        return False
-    except OSError:
-        if path.exists():
-            return False
-        temporary.replace(path)
-    return True
+        contract_from_text(text, target / CONTRACT)
+    except DsdoneError as exc:
+        raise RuntimeError(f"dsdone wrote a contract that it cannot read: {exc.message}") from None
 
 
 def git_init_if_needed(folder: Path) -> tuple[bool, str | None]:

@@ -333,12 +333,12 @@ class _Builder:
         except (ValueError, OverflowError, IndexError) as exc:
             # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735);
             # PyYAML fails on an empty number with a tag (`!!int`) with an IndexError. The
-            # message says so, and quotes nothing else (see parse_errors).
+            # message says so, and quotes nothing else (see unreadable_value).
+            from dsdone.parsed import unreadable_value
+
             raise self._error(
                 node,
-                f"the value cannot be read: {describe(exc).what}"
-                if "digits" not in str(exc)
-                else "the value cannot be read: the number has too many digits",
+                f"the value cannot be read: {unreadable_value(node.tag, str(node.value), exc)}",
                 hint="write a shorter value",
             ) from None
 

@@ -1,6 +1,7 @@
 """Benchmark `dsdone check` on a synthetic data-science repository (issue 10).
 
     python tests/benchmarks/bench_check.py [--files 20000] [--rounds 11] [--scale] [--keep DIR]
+    python tests/benchmarks/bench_check.py --shapes [--rounds 3]
 
 Builds, in a temporary folder, a git repository shaped like a large data-science monorepo:
 Python modules in nested packages (75 % of the files), tests (15 %), notebooks with outputs
@@ -19,7 +20,10 @@ and prints the medians, their ratios and the peak memory of ``dsdone check``, an
 the JSON report that personal-paths found exactly the planted paths and every other check found
 each of its planted cases (they may find more: the synthetic notebooks, for one, are not
 stripped). ``--scale`` repeats the check at 5k, 10k and 20k files to show time growing linearly
-and memory staying flat.
+and memory staying flat. ``--shapes`` times single files of shapes that once took quadratic
+time (a 50,000-key JSON config, a minified config full of secrets, one very long line, a
+notebook cell with tens of thousands of output lines) at n and 2n, and prints the ratio: about
+2 when linear.
 
 Targets: full check <= 3.5x git grep (round 2, every check included); --version <= 4x bare
 interpreter; peak memory < 200 MB.
@@ -463,6 +467,100 @@ def scale(rounds: int, keep: Path | None, sizes: Sequence[int] = (5000, 10000, 2
     return 1 if failed else 0
 
 
+# -- shapes: files that once took quadratic time, timed at two sizes -------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A file of one shape that a check reads, at a size ``n`` (``files(n)``), and the check."""
+
+    name: str
+    check: str
+    contract: str
+    files: Callable[[int], dict[str, str]]
+    small: int
+
+
+def _vocabulary(n: int) -> dict[str, str]:
+    # A tokenizer's vocabulary: n keys, one a line, as Hugging Face writes vocab.json.
+    body = ",\n".join(f'  "tok{i}": {i}' for i in range(n))
+    return {"configs/vocab.json": "{\n" + body + "\n}\n"}
+
+
+def _minified_secrets(n: int) -> dict[str, str]:
+    # One line (a minified file) of n objects, each with a secret: every secret's line is found.
+    items = ",".join(f'{{"name": "s{i}", "api_key": "k3y{i:08d}x"}}' for i in range(n))
+    return {"configs/secrets.json": f'{{"services": [{items}]}}\n'}
+
+
+def _long_line(n: int) -> dict[str, str]:
+    # One line of n path-like words, a personal path among them: a minified bundle or a dump.
+    words = " ".join(f"/opt/data/part_{i}/x" for i in range(n))
+    return {"src/bundle.txt": f"{words} /home/ana/data.csv\n"}
+
+
+def _notebook_output(n: int) -> dict[str, str]:
+    # A cell whose saved output is a traceback printed in a loop: n lines under /home/.
+    text = [f'  File "/home/ana/lib/module_{i}.py", line {i}, in load\n' for i in range(n)]
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": "c0",
+        "metadata": {},
+        "outputs": [{"name": "stdout", "output_type": "stream", "text": text}],
+        "source": ["load_all()\n"],
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return {"notebooks/run.ipynb": json.dumps(notebook, sort_keys=True, indent=1) + "\n"}
+
+
+_CONFIGS = CONTRACT + "config:\n  files: ['configs/*.json']\n"
+SHAPES = (
+    Shape(
+        "JSON config, a key a line (vocab.json)", "tracked-config", _CONFIGS, _vocabulary, 50_000
+    ),
+    Shape("minified JSON config, secrets", "tracked-config", _CONFIGS, _minified_secrets, 20_000),
+    Shape("one very long line", "personal-paths", CONTRACT, _long_line, 200_000),
+    Shape("notebook cell, many output lines", "personal-paths", CONTRACT, _notebook_output, 20_000),
+)
+
+
+def shapes(rounds: int, keep: Path | None) -> int:
+    """Each shape at n and 2n: the check's own time (from the JSON report) and the ratio, which
+    is about 2 when the time grows linearly (and 4 when it grows quadratically)."""
+    print(f"{'shape':<46} {'n':>8} {'check ms':>9} {'2n':>8} {'check ms':>9} {'ratio':>6}")
+    for shape in SHAPES:
+        measured = []
+        for n in (shape.small, 2 * shape.small):
+            with tempfile.TemporaryDirectory(prefix="dsdone-shape-") as temporary:
+                root = (keep or Path(temporary)) / f"{shape.check}-{n}"
+                root.mkdir(parents=True)
+                write_repository(root, {"dsdone.yaml": shape.contract, **shape.files(n)})
+                command = [DSDONE, "check", "--format", "json", "--select", shape.check]
+                durations = []
+                for _ in range(rounds):
+                    _, completed = timed(command, root)
+                    [result] = json.loads(completed.stdout)["results"]
+                    durations.append(result["duration_ms"])
+                measured.append(statistics.median(durations))
+        ratio = measured[1] / max(measured[0], 0.001)
+        print(
+            f"{shape.name:<46} {shape.small:>8} {measured[0]:>9.0f} {2 * shape.small:>8} "
+            f"{measured[1]:>9.0f} {ratio:>6.2f}"
+        )
+    return 0
+
+
+def write_repository(root: Path, files: dict[str, str]) -> None:
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    env = quiet_git_env()
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "shape"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+
+
 def compile_bytecode() -> None:
     """Compile dsdone's modules, as pip does at install and Python at the first run of an
     editable install. Where ``PYTHONDONTWRITEBYTECODE`` is set (some sandboxes and CI images
@@ -486,11 +584,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--rounds", type=int, default=11, help="timed rounds of each command (default 11)"
     )
     parser.add_argument("--scale", action="store_true", help="run at 5k, 10k and 20k files")
+    parser.add_argument(
+        "--shapes",
+        action="store_true",
+        help="time files of the shapes that were once quadratic, at two sizes each",
+    )
     parser.add_argument("--keep", type=Path, help="build the repositories in DIR and keep them")
     options = parser.parse_args(argv)
     if not Path(DSDONE).exists():
         raise SystemExit(f"the dsdone console script is not at {DSDONE}: install dsdone first")
     compile_bytecode()
+    if options.shapes:
+        return shapes(options.rounds, options.keep)
     run: Callable[[], int] = (
         (lambda: scale(options.rounds, options.keep))
         if options.scale

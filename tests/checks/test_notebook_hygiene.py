@@ -297,3 +297,20 @@ def test_cli_reports_a_saved_error_as_a_warning(make_repo: MakeRepo, run_cli: Ru
     assert (result["status"], result["severity"]) == ("fail", "warning")
     assert result["findings"][0]["cell"] == 0
     assert cli.exit_code == 0  # a warning does not block at the default --fail-on error
+
+
+def test_a_notebook_over_what_a_reader_holds_is_a_finding_not_skipped(
+    make_repo: MakeRepo,
+) -> None:
+    # 12 MB of outputs: more than the 10 MB any reader of the repository holds at once, so the
+    # notebook is not read; it must still be reported, not passed over as if it were gone.
+    image = base64.b64encode(b"\x89PNG" * (3 * 1024 * 1024)).decode()
+    plot = new_output("display_data", data={"image/png": image, "text/plain": "<Figure>"})
+    root = make_repo({"eda.ipynb": write(ran("df.plot()", 1, plot))})
+
+    result = run(root)
+
+    assert result.status is Status.FAIL
+    [finding] = result.findings
+    assert finding.path == "eda.ipynb"
+    assert "its outputs are far over the limit" in finding.message

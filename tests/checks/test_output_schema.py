@@ -4,6 +4,8 @@ record by record with the line of each failing record."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -476,3 +478,84 @@ def test_string_formats_such_as_date_are_checked(
             "outputs[0] (scores): record 1 of the sample fails the schema: "
             "'2023-02-29' is not a 'date' (at day)"
         )
+
+
+def check_in_a_subprocess(root: Path) -> dict[str, Any]:
+    # A liveness bound: a pattern that backtracks for ever in dsdone's own process holds the
+    # interpreter, and the check's timeout could never end it.
+    command = [sys.executable, "-m", "dsdone", "check", str(root), "--select", "output-schema"]
+    done = subprocess.run(
+        [*command, "--format", "json", "--timeout", "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    [check] = json.loads(done.stdout)["results"]
+    return check  # type: ignore[no-any-return]
+
+
+def hostile_repo(make_repo: MakeRepo, pattern: str) -> Path:
+    schema = {
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": pattern}, "n": {"type": "integer"}},
+    }
+    return make_repo(
+        {"s.json": json.dumps(schema), "out.csv": "code,n\n" + "a" * 60 + "!,x\n"},
+        contract=output(schema="s.json", sample="out.csv"),
+    )
+
+
+@pytest.mark.parametrize("pattern", ["^(a|aa)+$", "^(([a-z])+.)+[A-Z]([a-z])+$"])
+def test_a_pattern_that_backtracks_for_ever_ends_at_the_checks_timeout(
+    make_repo: MakeRepo, pattern: str
+) -> None:
+    check = check_in_a_subprocess(hostile_repo(make_repo, pattern))
+    assert (check["status"], check["summary"]) == (
+        "error",
+        "did not finish within 3 s (its timeout)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "passes"),
+    [
+        ("^[A-Z]{2}[0-9]+$", "FR123", True),
+        ("^[A-Z]{2}[0-9]+$", "fr123", False),
+        ("[0-9]", "a1", True),
+    ],
+)
+def test_a_pattern_still_checks_values(
+    make_repo: MakeRepo, pattern: str, value: str, passes: bool
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": pattern}},
+        "patternProperties": {"^x_": {"type": "integer"}},
+        "additionalProperties": False,
+    }
+    root = make_repo(
+        {"s.json": json.dumps(schema), "out.jsonl": json.dumps({"code": value, "x_1": 2}) + "\n"},
+        contract=output(fmt="jsonl", schema="s.json", sample="out.jsonl"),
+    )
+    result = run(root)
+    if passes:
+        assert result.status is Status.PASS, result.findings
+    else:
+        assert only_finding(result).message == (
+            "outputs[0] (scores): record 1 of the sample fails the schema: "
+            f"{value!r} does not match {pattern!r} (at code)"
+        )
+
+
+def test_a_property_matching_no_pattern_is_still_additional(make_repo: MakeRepo) -> None:
+    schema = {"type": "object", "patternProperties": {"^x_": {}}, "additionalProperties": False}
+    root = make_repo(
+        {"s.json": json.dumps(schema), "out.jsonl": '{"x_1": 1, "y": 2}\n'},
+        contract=output(fmt="jsonl", schema="s.json", sample="out.jsonl"),
+    )
+    assert only_finding(run(root)).message == (
+        "outputs[0] (scores): record 1 of the sample fails the schema: "
+        "'y' does not match any of the regexes: '^x_'"
+    )

@@ -18,7 +18,7 @@ from typing import Any
 
 from dsdone.adopt.configs import infer_configs
 from dsdone.adopt.data import infer_dvc, infer_kedro, infer_mlproject, infer_schemas
-from dsdone.adopt.inference import Inference
+from dsdone.adopt.inference import MAX_ENTRIES, Inference, writable
 from dsdone.adopt.render import render
 from dsdone.adopt.retrain import infer_retrain
 from dsdone.adopt.suite import infer_tests
@@ -26,9 +26,20 @@ from dsdone.analysis.code_refs import read_pyproject
 from dsdone.analysis.templates import is_templated_path, template_layout
 from dsdone.errors import DsdoneError
 from dsdone.repository import Repository
-from dsdone.scaffold import SCHEMA_FILE, Outcome, schema_text, write_file
+from dsdone.scaffold import SCHEMA_FILE, check_contract_text, check_value, schema_text
+from dsdone.writing import Outcome, plan, shown, write
 
-__all__ = ["CONTRACT", "AdoptResult", "Inference", "adopt", "contract_identity", "infer", "render"]
+__all__ = [
+    "CONTRACT",
+    "MAX_ENTRIES",
+    "AdoptResult",
+    "Inference",
+    "adopt",
+    "contract_identity",
+    "infer",
+    "render",
+    "writable",
+]
 
 CONTRACT = "dsdone.yaml"
 
@@ -44,17 +55,29 @@ class AdoptResult:
 
 
 def adopt(root: Path, name: str, owner: str, *, force: bool = False) -> AdoptResult:
-    """Infer the contract of the repository at ``root`` and write it as ``dsdone.yaml``."""
+    """Infer the contract of the repository at ``root`` and write it as ``dsdone.yaml``: read
+    back as ``dsdone check`` reads it before it is written."""
+    check_value("--name", name)
+    check_value("--owner", owner)
     if not root.is_dir():
-        raise DsdoneError(f"{root}: no such folder", hint="give the folder of the repository")
+        raise DsdoneError(
+            f"{shown(root)}: no such folder", hint="give the folder of the repository"
+        )
     with Repository(root) as repository:
         repository.check_git_access()
         inference = infer(repository, name, owner)
     text = render(inference)
-    outcome = write_file(root, CONTRACT, text, force=force)
-    schema = write_file(root, SCHEMA_FILE, schema_text(), force=force)
+    check_contract_text(text, root)
+    # Both files are planned before either is written: nothing is written if one cannot be.
+    done = write(root, plan(root, {CONTRACT: text, SCHEMA_FILE: schema_text()}, force=force))
+    outcome = {item.path: item.outcome for item in done}
     return AdoptResult(
-        CONTRACT, outcome, text, tuple(inference.found), tuple(inference.todo), schema
+        CONTRACT,
+        outcome[CONTRACT],
+        text,
+        tuple(inference.found),
+        tuple(inference.todo),
+        outcome[SCHEMA_FILE],
     )
 
 
@@ -116,4 +139,12 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
     infer_kedro(repository, found)
     infer_schemas(files, found)
     infer_retrain(repository, files, found)
+    found.keep_writable()
+    unread = repository.index.unsearched
+    if unread:
+        some = ", ".join(path for path, _ in unread[:3]) + (", …" if len(unread) > 3 else "")
+        found.todo.append(
+            f"{len(unread)} of its files or folders could not be read, so nothing was "
+            f"inferred from them: {some}"
+        )
     return found

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from dsdone.adopt.inference import Inference, count
+from dsdone.adopt.inference import Inference, count, literal_path
 from dsdone.adopt.places import is_aside
 from dsdone.analysis.templates import is_templated_path
 from dsdone.repository import Repository
@@ -44,6 +44,12 @@ def infer_configs(repository: Repository, files: list[str], found: Inference) ->
         elif _is_loose_config(path) or _is_recipe(path):
             wanted.append(path)
     wanted = [path for path in wanted if not _is_template_file(repository, path, found)]
+    # Entries are globs: a name with a glob's special characters would mean another pattern.
+    literal = [path for path in wanted if literal_path(path)]
+    if len(literal) < len(wanted):
+        found.leave_out("config file", len(wanted) - len(literal))
+    wanted = literal
+    folders = {folder for folder in folders if literal_path(folder)}
     found.config_files = _globs(wanted, folders, files)
     if found.config_files:
         entries = found.config_files

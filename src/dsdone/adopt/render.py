@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dsdone import __version__
 from dsdone.adopt.inference import Inference
+from dsdone.render.escape import line as _comment
 from dsdone.scaffold import SCHEMA_FILE, yaml_scalar
+
+# Every text a comment quotes from the repository (a candidate command, a file it was found
+# in) goes through _comment: a line break in it would end the comment and start YAML.
 
 
 def render(found: Inference) -> str:
@@ -21,8 +25,9 @@ def render(found: Inference) -> str:
     ]
     if found.template:
         lines += [
-            f"# This repository is {found.template}: nothing was adopted from its templated",
-            "# folders. Adopt a project rendered from it to check what the template makes.",
+            f"# This repository is {_comment(found.template)}: nothing was adopted from its",
+            "# templated folders. Adopt a project rendered from it to check what the template",
+            "# makes.",
         ]
     lines += [
         "version: 1",
@@ -49,7 +54,7 @@ def _inputs(found: Inference) -> list[str]:
         ]
         if found.input_candidates:
             lines.append("# Candidates seen (check which the model reads, and where from):")
-            lines += [f"#   - {candidate}" for candidate in found.input_candidates]
+            lines += [f"#   - {_comment(candidate)}" for candidate in found.input_candidates]
         return [
             *lines,
             "# inputs:",
@@ -61,14 +66,14 @@ def _inputs(found: Inference) -> list[str]:
     lines = ["inputs:"]
     for item in found.inputs:
         lines += [
-            f"  - name: {yaml_scalar(item.name)}  # from {item.origin}",
+            f"  - name: {yaml_scalar(item.name)}  # from {_comment(item.origin)}",
             f"    source: {yaml_scalar(item.source)}",
             _field("format", item.format, "csv, parquet, json, table, ..."),
             _field("pipeline", item.pipeline, "the code that loads it, e.g. mypackage.data:load"),
         ]
     if found.input_candidates:
         lines.append("  # TODO also an input? (not declared: check where each comes from)")
-        lines += [f"  #   {candidate}" for candidate in found.input_candidates]
+        lines += [f"  #   {_comment(candidate)}" for candidate in found.input_candidates]
     return lines
 
 
@@ -106,9 +111,9 @@ def _config(found: Inference) -> list[str]:
 
 def _retrain(found: Inference) -> list[str]:
     if found.retrain is not None:
-        lines = [f"retrain:  # from {found.retrain.origin}"]
+        lines = [f"retrain:  # from {_comment(found.retrain.origin)}"]
         if found.retrain.todo:
-            lines.append(f"  # TODO {found.retrain.todo}")
+            lines.append(f"  # TODO {_comment(found.retrain.todo)}")
         return [
             *lines,
             f"  entrypoint: {yaml_scalar(found.retrain.command)}",
@@ -117,7 +122,7 @@ def _retrain(found: Inference) -> list[str]:
     lines = ["# TODO retrain: the one command that retrains the model from scratch"]
     if found.retrain_candidates:
         lines.append("# Candidates seen (none is clearly the project's own; keep the one that is):")
-        lines += [f"#   {candidate}" for candidate in found.retrain_candidates]
+        lines += [f"#   {_comment(candidate)}" for candidate in found.retrain_candidates]
     return [
         *lines,
         "# retrain:",
@@ -133,7 +138,7 @@ def _tests(found: Inference) -> list[str]:
             + [f"  min_tests: {found.test_count}"]
         )
     if found.test_paths:
-        shown = ", ".join(found.test_paths)
+        shown = _comment(", ".join(found.test_paths))
         why = (
             f"{found.placeholder_tests} placeholder test(s) (pass, assert True) in {shown}, "
             "which do not count"

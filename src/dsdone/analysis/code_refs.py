@@ -257,14 +257,22 @@ def _entry_point_lines(lines: list[str]) -> dict[str, str]:
 def _setup_cfg_scripts(project: Repository) -> dict[str, str]:
     if not project.is_indexed("setup.cfg"):
         return {}
-    import configparser
+    from dsdone.analysis.ini import read_ini  # configparser backtracks over a long line
 
-    parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(project.read_text("setup.cfg"))
-        text = parser.get("options.entry_points", "console_scripts", fallback="")
-    except (OSError, UnicodeDecodeError, configparser.Error):
+        ini = read_ini(project.read_text("setup.cfg"))
+    except (OSError, UnicodeDecodeError):
         return {}
+    if ini.error is not None:
+        return {}
+    text = next(
+        (
+            setting.value
+            for setting in ini.settings
+            if (setting.section, setting.key) == ("options.entry_points", "console_scripts")
+        ),
+        "",
+    )
     return _entry_point_lines(text.splitlines())
 
 
@@ -291,12 +299,11 @@ def _setup_py_scripts(project: Repository) -> dict[str, str]:
 def read_pyproject(project: Repository) -> dict[str, Any] | None:
     if not project.is_indexed("pyproject.toml"):
         return None
-    from dsdone import toml
+    from dsdone.parsed import DataError, load_toml
 
     try:
-        data: dict[str, Any] = toml.loads(project.read_text("pyproject.toml"))
-        return data
-    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError):
+        return load_toml(project.read_text("pyproject.toml"))
+    except (OSError, UnicodeDecodeError, DataError):
         return None
 
 
@@ -321,18 +328,17 @@ class DvcStages:
 
 def dvc_stages(project: Repository, path: str = "dvc.yaml") -> DvcStages:
     """The stage names of the DVC pipeline file ``path`` (safe YAML; never runs DVC)."""
-    import yaml
+    from dsdone.parsed import DataError, load_yaml
 
     if not project.is_indexed(path):
         return DvcStages(path, problem=f"{path} is not in the repository")
     try:
-        data = yaml.safe_load(project.read_text(path))
-    except yaml.MarkedYAMLError as exc:
-        failure = describe(exc)
-        problem = f"{path} is not valid YAML: {failure.what}"
-        return DvcStages(path, problem=problem, line=failure.line)
-    except (yaml.YAMLError, OSError, ValueError, RecursionError, OverflowError) as exc:
+        documents, _ = load_yaml(project.read_text(path), plain_tags=False)
+    except DataError as exc:
+        return DvcStages(path, problem=f"{path} is {exc.describe('YAML')}", line=exc.line)
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError, a NUL in a path
         return DvcStages(path, problem=f"{path} cannot be read: {_reason(exc)}")
+    data = documents[0] if documents else None
     stages = data.get("stages") if isinstance(data, dict) else None
     if not isinstance(stages, dict):
         return DvcStages(path, problem=f"{path} has no 'stages:' mapping", line=1)

@@ -65,7 +65,7 @@ def _validate_field(number: int, spec: _Field, value: str) -> None:
         if not item:
             raise CronError(f"{label} '{value}' has an empty item in its list")
         base, slash, step = item.partition("/")
-        if slash and (not step.isdigit() or int(step) < 1):
+        if slash and (not _is_number(step) or int(step) < 1):
             raise CronError(f"{label} '{value}': the step after '/' must be a whole number from 1")
         if base == "*":
             continue
@@ -80,7 +80,7 @@ def _validate_field(number: int, spec: _Field, value: str) -> None:
 def _value(spec: _Field, text: str, label: str, field: str) -> int:
     """The number ``text`` stands for; the error quotes it, and the field when it is part of it."""
     shown = text if text == field else f"{text} in '{field}'"
-    if text.isdigit():
+    if _is_number(text):
         number = int(text)
         if not spec.low <= number <= spec.high:
             verb = "is" if text == field else "has"
@@ -92,3 +92,9 @@ def _value(spec: _Field, text: str, label: str, field: str) -> int:
         raise CronError(f"{label} '{field}': a range needs a value on both sides of '-'")
     quoted = f"'{text}'" if text == field else f"'{text}' in '{field}'"
     raise CronError(f"{label} is {quoted}, must be {spec.allowed}")
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits, and few enough to be read (``str.isdigit`` also says yes to ``²`` and
+    ``٣``, which ``int`` refuses or cron does not mean; 5,000 digits are not a field either)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9

@@ -237,6 +237,39 @@ def cell_starts(raw: str, count: int) -> list[int]:
     return starts
 
 
+def output_spans(raw: str, starts: list[int]) -> list[tuple[int, int] | None]:
+    """For each cell (``starts``: its offsets, as ``cell_starts`` gives them), where the value
+    of its ``"outputs"`` key is in ``raw``, or None: a match there is in a saved output. Each
+    cell's outputs are decoded once, so placing any number of matches stays linear."""
+    import json
+
+    decoder = json.JSONDecoder()
+    spans: list[tuple[int, int] | None] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(raw)
+        span = None
+        key = raw.find('"outputs"', start, end)
+        while key >= 0 and span is None:
+            colon = _skip_space(raw, key + len('"outputs"'))
+            if raw.startswith(":", colon):
+                value = _skip_space(raw, colon + 1)
+                try:
+                    outputs, value_end = decoder.raw_decode(raw, value)
+                except (ValueError, RecursionError):
+                    outputs = None
+                if isinstance(outputs, list):
+                    span = (value, value_end)
+            key = raw.find('"outputs"', key + 1, end)
+        spans.append(span)
+    return spans
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
 def json_unescape(text: str) -> str:
     """A path as the notebook's user wrote it, from its JSON-encoded form in the file."""
     import json

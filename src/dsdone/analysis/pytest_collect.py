@@ -27,7 +27,7 @@ from typing import Any
 
 from dsdone.parse_errors import describe
 from dsdone.pysource import parse_python
-from dsdone.safe_read import read_text_source
+from dsdone.safe_read import read_python_source
 
 # A file that cannot define a test function or class is not parsed: every test is a `def`
 # (`async def` included) or inherited by a `class`; a backslash may continue either line.
@@ -126,7 +126,7 @@ def collect_file(path: str, on_disk: str, functions: Sequence[str] = DEFAULT_FUN
     """Read and parse the file ``path``, found on disk at ``on_disk``; ``functions`` are
     pytest's ``python_functions``."""
     try:
-        source = read_text_source(on_disk, path)
+        source = read_python_source(on_disk, path)
     except OSError as exc:
         return TestFile(path, problem=f"cannot be read: {exc.strerror}")
     return collect_source(path, source, functions)

@@ -15,15 +15,15 @@ and CI see), from the project folder up to the top of its git work tree.
 
 from __future__ import annotations
 
-import configparser
 import posixpath
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dsdone import toml
+from dsdone.analysis.ini import read_ini
 from dsdone.analysis.pytest_collect import DEFAULT_FUNCTIONS
+from dsdone.parsed import load_toml
 from dsdone.repository import OutsideProject, Repository
 
 DEFAULT_FILES = ("test_*.py", "*_test.py")
@@ -113,7 +113,7 @@ def _load(
         return None
     try:
         return loader(relative, text)
-    except (configparser.Error, toml.TOMLDecodeError, ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError):  # DataError and _IniError are ValueErrors
         return {}
 
 
@@ -130,12 +130,12 @@ def _setup_cfg(_path: str, text: str) -> Section | None:
 
 
 def _pytest_toml(_path: str, text: str) -> Section:
-    table = toml.loads(text).get("pytest", {})
+    table = load_toml(text).get("pytest", {})
     return dict(table) if isinstance(table, dict) else {}
 
 
 def _pyproject(_path: str, text: str) -> Section | None:
-    tool = toml.loads(text).get("tool", {})
+    tool = load_toml(text).get("tool", {})
     pytest = tool.get("pytest") if isinstance(tool, dict) else None
     if not isinstance(pytest, dict):
         return None
@@ -162,21 +162,21 @@ _LOADERS: tuple[tuple[str, Loader], ...] = (
 )
 
 
-class _CaseKeepingParser(configparser.RawConfigParser):
-    def optionxform(self, optionstr: str) -> str:
-        return optionstr  # pytest's keys are case-sensitive
+class _IniError(ValueError):
+    """An INI file pytest would stop at (a line that is no option, a repeated key)."""
 
 
 def _ini(text: str) -> dict[str, Section]:
     """The sections of an INI file as pytest's parser (iniconfig) reads them: keys as written,
-    no interpolation, no DEFAULT section, comments only on lines of their own."""
-    parser = _CaseKeepingParser(
-        default_section="\0",  # no section is special
-        strict=True,  # a repeated section or key is an error, as in iniconfig
-        inline_comment_prefixes=None,
-    )
-    parser.read_string(text)
-    return {name: dict(parser.items(name)) for name in parser.sections()}
+    no interpolation, no DEFAULT section, comments only on lines of their own. Read by
+    ``dsdone.analysis.ini``: configparser's option pattern backtracks over a long line."""
+    ini = read_ini(text, keep_case=True)
+    if ini.error is not None:
+        raise _IniError(ini.error.message)
+    sections: dict[str, Section] = {name: {} for name in ini.sections}
+    for setting in ini.settings:
+        sections.setdefault(setting.section, {})[setting.key] = setting.value
+    return sections
 
 
 def _args(value: object) -> tuple[str, ...] | None:

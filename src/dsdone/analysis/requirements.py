@@ -390,18 +390,17 @@ def read_pyproject(project: Repository, path: str = "pyproject.toml") -> Pyproje
     not read: they are opt-in, and often ranges by design."""
     if not project.is_indexed(path):
         return None
-    from dsdone import toml
+    from dsdone.parsed import DataError, load_toml
 
     try:
         text = project.read_text(path)
-        data = toml.loads(text)
+        data = load_toml(text)
     except (OSError, UnicodeDecodeError) as exc:
         problem = Problem(path, None, f"{path} cannot be read: {_reason(exc)}")
         return Pyproject(None, None, None, None, problem)
-    except toml.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = str(exc).partition(" (at line")[0]
-        return Pyproject(None, None, None, None, Problem(path, line, f"{path}: {message}"))
+    except DataError as exc:
+        message = exc.describe("TOML")
+        return Pyproject(None, None, None, None, Problem(path, exc.line, f"{path}: {message}"))
     table = data.get("project")
     table = table if isinstance(table, dict) else {}
     lines = text.splitlines()

@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +32,39 @@ class Record:
     problem: str | None = None  # the record itself could not be read
 
 
-def read_records(text: str, fmt: str, schema: Mapping[str, Any]) -> list[Record]:
+# A sample is a few dozen records; a million tiny ones (a whole output dumped as the sample)
+# would take hundreds of megabytes as Python objects. Beyond this many, the rest are not read.
+MAX_RECORDS = 10_000
+
+
+def read_records(
+    text: str, fmt: str, schema: Mapping[str, Any], limit: int = MAX_RECORDS
+) -> list[Record]:
+    """The sample's records, at most ``limit`` + 1: one more than the limit says there are
+    more, unread."""
     if fmt == "json":
-        return _json_records(text)
+        return _json_records(text, limit)
     if fmt in ("jsonl", "ndjson"):
-        return _json_lines(text)
-    return _csv_records(text, "\t" if fmt == "tsv" else ",", schema)
+        return _json_lines(text, limit)
+    return _csv_records(text, "\t" if fmt == "tsv" else ",", schema, limit)
 
 
-def _json_records(text: str) -> list[Record]:
+def csv_header(text: str, fmt: str) -> tuple[int, list[str]] | None:
+    """The header of a CSV or TSV sample (its first row that is not blank) and its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+    try:
+        while True:
+            start = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                return None
+            if row:
+                return start, row
+    except csv.Error:
+        return None  # read_records says what is wrong
+
+
+def _json_records(text: str, limit: int) -> list[Record]:
     """The records of a JSON array (each at the line where it starts), or the one object."""
     decoder = json.JSONDecoder()
     lines = _LineCounter(text)
@@ -50,6 +74,8 @@ def _json_records(text: str) -> list[Record]:
             return decoder.raw_decode(text, at)
         except json.JSONDecodeError as exc:
             raise SampleError(exc.msg, exc.lineno) from None
+        except (RecursionError, ValueError) as exc:
+            raise SampleError(_unreadable_json(exc), lines.at(at)) from None
 
     position = _skip(text, 0)
     if position == len(text):
@@ -73,6 +99,8 @@ def _json_records(text: str) -> list[Record]:
         while True:
             value, end = decode(position)
             records.append(Record(lines.at(position), value))
+            if len(records) > limit:
+                return records
             position = _skip(text, end)
             if text.startswith(",", position):
                 position = _skip(text, position + 1)
@@ -108,20 +136,44 @@ class _LineCounter:
         return self.line
 
 
-def _json_lines(text: str) -> list[Record]:
-    records = []
-    # Split on "\n" only: a JSON string may hold U+2028, which str.splitlines() would split on.
-    for number, line in enumerate(text.split("\n"), start=1):
+def _json_lines(text: str, limit: int) -> list[Record]:
+    records: list[Record] = []
+    for number, line in enumerate(_lines(text), start=1):
+        if len(records) > limit:
+            break
         if not line.strip():
             continue
         try:
             records.append(Record(number, json.loads(line)))
         except json.JSONDecodeError as exc:
             records.append(Record(number, problem=f"not valid JSON: {exc.msg}"))
+        except (RecursionError, ValueError) as exc:
+            records.append(Record(number, problem=_unreadable_json(exc)))
     return records
 
 
-def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[Record]:
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (a sample of a million lines is not split into a
+    million strings to read its first ten thousand), split on "\\n" only: a JSON string may
+    hold U+2028, which ``str.splitlines`` would split on."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _unreadable_json(exc: RecursionError | ValueError) -> str:
+    """Valid JSON that Python cannot read: nested too deeply, or an integer too long."""
+    if isinstance(exc, RecursionError):
+        return "the record is nested too deeply to be read"
+    return f"the record holds an integer of more than {_MAX_DIGITS} digits"
+
+
+def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any], limit: int) -> list[Record]:
     """The rows after the header as records, each at the physical line where the row starts
     (a quoted value may span lines), with values converted by the schema's property types."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -129,7 +181,7 @@ def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[R
     types = properties if isinstance(properties, Mapping) else {}
     header: list[str] | None = None
     records: list[Record] = []
-    while True:
+    while len(records) <= limit:
         start = reader.line_num + 1
         try:
             row = next(reader)
@@ -159,6 +211,7 @@ def _csv_records(text: str, delimiter: str, schema: Mapping[str, Any]) -> list[R
 
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_MAX_DIGITS = 4300  # Python's limit on reading integers (sys.get_int_max_str_digits)
 
 
 def _coerce(value: str, prop: Any) -> Any:
@@ -168,11 +221,13 @@ def _coerce(value: str, prop: Any) -> Any:
     types = (declared,) if isinstance(declared, str) else tuple(declared or ())
     if value == "" and "null" in types:
         return None
-    if "integer" in types and _INTEGER.match(value.strip()):
+    # An integer longer than Python reads stays a string, which the schema then reports.
+    integer = _INTEGER.match(value.strip()) is not None and len(value) <= _MAX_DIGITS
+    if "integer" in types and integer:
         return int(value)
     if "number" in types:
         try:
-            return float(value) if not _INTEGER.match(value.strip()) else int(value)
+            return int(value) if integer else float(value)
         except ValueError:
             pass
     if "boolean" in types and value.strip().lower() in ("true", "false"):

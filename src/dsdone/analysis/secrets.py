@@ -374,9 +374,12 @@ def secret_key_kind(key: str) -> str | None:
 
 
 # Values that stand for a secret without being one: references resolved at run time, and the
-# placeholders that templates and examples use.
+# placeholders that templates and examples use. Each alternative is anchored, bounded or starts
+# with a fixed character and never crosses it again, so the search is linear; `${...}`,
+# `{{ ... }}` and `%(...)s` anywhere in the value are found by _has_template, without a
+# regular expression.
 _REFERENCE = re.compile(
-    r"""\$\{.*\}|\{\{.*\}\}|%\(.*\)s|\{[A-Za-z_0-9]*\}   # ${VAR}, {{ vault }}, %(var)s, {var}
+    r"""\{[A-Za-z_0-9]*\}                               # {var}
     |^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$   # $VAR, %VAR%
     |^%[sdr]$                                         # a format: "password=%s"
     |^<.*>$|^\[.*\]$                                  # <your-token>, [redacted]
@@ -398,9 +401,27 @@ _PLACEHOLDER_WORDS = frozenset(
 _VARIABLE_NAME = re.compile(r"[A-Z]+(?:_[A-Z0-9]+)*")
 
 
+# Template references, by their opening and closing marks on one line: ${VAR}, {{ vault }},
+# %(var)s. (As `\$\{.*\}`, a search would scan to the end of the line from every `${` of a
+# line of thousands of them: quadratic in a value a stranger wrote.)
+_TEMPLATES = (("${", "}"), ("{{", "}}"), ("%(", ")s"))
+
+
+def _has_template(text: str) -> bool:
+    """Whether a line of ``text`` holds a template reference: an opening mark and, after it on
+    the same line, its closing mark. The first opening mark of a line is the one to try: a
+    closing mark after a later one is also after the first."""
+    for line in text.split("\n"):
+        for opening, closing in _TEMPLATES:
+            start = line.find(opening)
+            if start >= 0 and line.find(closing, start + len(opening)) >= 0:
+                return True
+    return False
+
+
 def is_literal(text: str) -> bool:
     """Whether a value is a secret written out, not a reference to one or a placeholder."""
-    if not text or _REFERENCE.search(text) or _PATH.fullmatch(text):
+    if not text or _has_template(text) or _REFERENCE.search(text) or _PATH.fullmatch(text):
         return False
     if len(set(text)) == 1:  # xxxxxx, ******
         return False

@@ -40,6 +40,8 @@ class TestSuite:
     path_problems: list[tuple[int, str]] = field(default_factory=list)  # (index, what is wrong)
     entries: list[str] = field(default_factory=list)  # the test paths searched
     origin: str | None = None  # where they come from, when not from the caller
+    # Under the test paths, what could not be read or named (path, why): tests not counted.
+    unread: list[tuple[str, str]] = field(default_factory=list)
 
     __test__ = False
 
@@ -92,6 +94,14 @@ def read_test_suite(repository: Repository, paths: Sequence[str] | None = None) 
     suite.imports_own_code = any(modules.reaches_own_code(p) for p in suite.files_with_tests)
     if suite.files_with_tests and not suite.imports_own_code:
         suite.own = modules.own_names(suite.files_with_tests[0])
+    roots = [
+        PurePosixPath(entry.replace("\\", "/")).as_posix().strip("/") for entry in suite.entries
+    ]
+    suite.unread = [
+        (path, why)
+        for path, why in repository.index.unsearched
+        if any(root in ("", ".") or path == root or path.startswith(root + "/") for root in roots)
+    ]
     return suite
 
 

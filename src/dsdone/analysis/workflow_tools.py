@@ -26,7 +26,8 @@ FORMS = (
     "[--pipeline NAME]"
 )
 
-_MAKE_TARGET = re.compile(r"^([^\s:=#][^:=#]*?)\s*::?(?![=])")
+# What follows the colon of a variable assignment, not a rule: `a := b`, `a ::= b`, `a :::= b`.
+_ASSIGNMENTS_AFTER_COLON = ("=", ":=", "::=")
 _JUST_NAME = re.compile(r"^@?([A-Za-z_][A-Za-z0-9_-]*)")
 JUSTFILES = ("justfile", "Justfile", ".justfile", "JUSTFILE")
 _MLFLOW_VALUE_OPTIONS = {
@@ -149,12 +150,15 @@ def makefile_targets(text: str) -> set[str]:
     """
     targets: set[str] = set()
     for line in text.splitlines():
-        if line.startswith("\t"):
+        # String operations, not a regular expression: a pattern that looks for the colon
+        # after a run of spaces backtracks over that run at each of its characters, which
+        # turns one long line of a stranger's Makefile into hours.
+        head, colon, rest = line.partition(":")
+        if not colon or not head or head[0].isspace() or "=" in head or "#" in head:
+            continue  # a recipe line (tab), a comment, an assignment, no rule
+        if rest.startswith(_ASSIGNMENTS_AFTER_COLON):
             continue
-        match = _MAKE_TARGET.match(line)
-        if match is None:
-            continue
-        for name in match.group(1).split():
+        for name in head.split():
             if not name.startswith(".") and "%" not in name and "$" not in name:
                 targets.add(name)
     return targets

@@ -101,6 +101,19 @@ def _use_color(mode: ColorMode) -> bool:
     return stdout_is_terminal() and os.environ.get("TERM") != "dumb"
 
 
+def _valid_timeout(value: float | None) -> float | None:
+    """A number of seconds a check may run: more than 0, at most a week; not nan or inf, which
+    a float option accepts as words."""
+    from dsdone.contract import MAX_TIMEOUT_SECONDS
+
+    if value is not None and not 0 < value <= MAX_TIMEOUT_SECONDS:  # False for nan
+        raise typer.BadParameter(
+            f"must be a number of seconds, more than 0 and at most {MAX_TIMEOUT_SECONDS:g} "
+            f"(a week); got {value:g}"
+        )
+    return value
+
+
 @app.command()
 def check(
     ctx: typer.Context,
@@ -219,7 +232,7 @@ def check(
         typer.Option(
             metavar="SECONDS",
             help="Stop a check that runs longer than this many seconds.",
-            min=0.001,
+            callback=_valid_timeout,
         ),
     ] = None,
     run_kinds: Annotated[

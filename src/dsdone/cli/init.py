@@ -16,6 +16,7 @@ from dsdone.errors import DsdoneError
 from dsdone.git.init import check_git_access, user_email
 from dsdone.render import escape
 from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
+from dsdone.writing import shown
 
 _MARKS = {
     "created": "created    ",
@@ -74,10 +75,7 @@ def init_command(
     """
     with guard(debug):
         target = Path.cwd() if path is None else path
-        if target.exists() and not target.is_dir():
-            raise DsdoneError(
-                f"{target}: is a file, not a folder", hint="give the folder of the project"
-            )
+        _check_target(target)
         if template not in TEMPLATES:
             raise DsdoneError(
                 f"unknown template '{template}'", hint=f"choose one of: {', '.join(TEMPLATES)}"
@@ -122,6 +120,22 @@ def init_command(
             _scaffold(target, template, project_name, project_owner, force)
 
 
+def _check_target(target: Path) -> None:
+    """The folder a user named can be a project folder: not a file, not a name the file system
+    refuses (too long), not behind a folder that cannot be entered."""
+    try:
+        if target.exists() and not target.is_dir():
+            raise DsdoneError(
+                f"{shown(target)}: is a file, not a folder", hint="give the folder of the project"
+            )
+        target.resolve()
+    except OSError as exc:
+        raise DsdoneError(
+            f"{shown(target)}: cannot be used as the project folder: {exc.strerror or exc}",
+            hint="give a shorter path, or a folder you can enter",
+        ) from None
+
+
 def _say(text: str) -> None:
     """One line for the person running init. Names of files found in an existing repository,
     and the name and owner given, are escaped as in a report: a file name must not be able to
@@ -131,7 +145,8 @@ def _say(text: str) -> None:
 
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt.inference import count
-    from dsdone.scaffold import Outcome, scaffold, template_values
+    from dsdone.scaffold import scaffold, template_values
+    from dsdone.writing import Outcome
 
     result = scaffold(target, template, template_values(name, owner), force=force)
     for item in result.files:
@@ -148,16 +163,20 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
         f"\n{escape.line(name)}: {count(created, 'file')} created, "
         f"{kept} kept as {'it was' if kept == 1 else 'they were'}."
     )
-    enter = "" if target.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(target))} && "
+    here = target.resolve() == Path.cwd().resolve()
+    enter = "" if here else f"cd {shlex.quote(str(target))} && "
     commit = f"git commit -m {shlex.quote(f'Start {name}')}"
     _say(f"Next: {escape.line(enter)}git add -A && {escape.line(commit)} && dsdone check")
 
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt import adopt
-    from dsdone.scaffold import SCHEMA_FILE, Outcome
+    from dsdone.scaffold import SCHEMA_FILE
+    from dsdone.writing import Outcome
 
     result = adopt(target, name, owner, force=force)
+    # What was found quotes the repository's own files (an MLproject's entry point): shown
+    # with escapes, never sent to the terminal as they are.
     for line in result.found:
         _say(f"{'found':11}  {escape.line(line)}")
     for line in result.todo:

@@ -160,6 +160,11 @@ class GitRun:
         """Up to ``size`` bytes of what git printed, from ``offset`` (after ``wait()``)."""
         return self._stdout.read_at(offset, size)
 
+    def errors(self) -> bytes:
+        """What git printed on its standard error (after ``wait()``): warnings included, such
+        as the files ``git grep`` could not read, which it skips with exit status 0."""
+        return self._stderr.read_all()
+
     def output(self) -> subprocess.CompletedProcess[bytes]:
         """Wait, and read the whole output (for commands whose output is small; read once, so
         that several readers may ask)."""

@@ -135,10 +135,22 @@ class GitSession:
         assert self._environment is not None
         return self._environment
 
-    def run(self, args: Sequence[str], stdin: bytes | None = None) -> GitRun:
+    def run(
+        self,
+        args: Sequence[str],
+        stdin: bytes | None = None,
+        *,
+        locale: Mapping[str, str] | None = None,
+    ) -> GitRun:
         """``git ARGS`` in the folder, with the guarded environment, started now (once the
-        configuration is read); ``GitRefused`` as ``environment``."""
-        run = GitRun(args, self.folder, self.environment(), stdin)
+        configuration is read); ``GitRefused`` as ``environment``. ``locale``: variables of
+        the ``LC_*`` family set for this command alone (``git grep``'s C locale)."""
+        environment = self.environment()
+        if locale:
+            if any(not name.startswith("LC_") for name in locale):
+                raise ValueError(f"not a locale variable: {sorted(locale)}")
+            environment = {**environment, **locale}
+        run = GitRun(args, self.folder, environment, stdin)
         self._deadline.add(run)
         return run
 

@@ -9,16 +9,27 @@ project as it found it: a run that changes the project's files is a finding.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import posixpath
 import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dsdone.analysis.samples import Record, SampleError, read_records
+from dsdone.contract import Input
 from dsdone.git.worktree import work_tree_snapshot
 from dsdone.project import Project
 from dsdone.report import Finding, RunRecord
+from dsdone.runs.expectations import (
+    GREAT_EXPECTATIONS,
+    PANDERA,
+    Expectation,
+    read_result,
+    result_findings,
+)
 from dsdone.runs.interpreter import Interpreter, find_interpreter
 from dsdone.runs.junit import TestOutcome, UnreadableReport, read_junit
 from dsdone.runs.outputs import check_output
@@ -164,9 +175,12 @@ def _run_verify(
 ) -> Iterator[RunOutcome]:
     monitoring = project.contract.monitoring
     scripts = monitoring.verification if monitoring is not None else ()
-    if not scripts:
+    expecting = [i for i in project.contract.inputs or () if i.expectations is not None]
+    yield from _run_expectations(project, interpreter, options, expecting)
+    if not scripts and not expecting:
         finding = project.contract_finding(
-            "--run verify: the contract declares no monitoring.verification scripts",
+            "--run verify: the contract declares no monitoring.verification scripts and no "
+            "input expectations",
             "monitoring",
             hint="add under monitoring:\n"
             "  verification:\n"
@@ -189,6 +203,83 @@ def _run_verify(
         yield _outcome(
             "verify", script.name, completed, interpreter, _how_it_ended(completed), findings
         )
+
+
+def _run_expectations(
+    project: Project, interpreter: Interpreter, options: RunOptions, inputs: list[Input]
+) -> Iterator[RunOutcome]:
+    """Each input's pandera schema and Great Expectations suite, on its committed sample."""
+    for item in inputs:
+        assert item.expectations is not None
+        label = f"inputs[{item.index}]" + (f" ({item.name})" if item.name else "")
+        declared = (
+            ("pandera", item.expectations.pandera),
+            ("great_expectations", item.expectations.great_expectations),
+        )
+        for tool, reference in declared:
+            if not reference:
+                continue
+            name = f"{item.name or item.index} {tool}"
+            sample = _readable_sample(project, item)
+            if sample is None:
+                finding = project.contract_finding(
+                    f"--run verify: {label} declares {tool} expectations but no sample in csv, "
+                    "tsv, json, jsonl or ndjson to run them on",
+                    "inputs",
+                    item.index,
+                    hint="add `sample:` with a small committed extract of the input",
+                )
+                yield dataclasses.replace(
+                    _not_declared("verify", name, interpreter, finding), check_id="input-schema"
+                )
+                continue
+            path, fmt, records = sample
+            expectation = Expectation(tool, label, path, records)
+            with tempfile.TemporaryDirectory(prefix="dsdone-expect-") as scratch:
+                out = Path(scratch) / "result.json"
+                if tool == "pandera":
+                    module, _, obj = reference.partition(":")
+                    args: tuple[str, ...] = (PANDERA, str(out), path, fmt, module, obj)
+                else:
+                    args = (GREAT_EXPECTATIONS, str(out), path, fmt, str(project.root / reference))
+                command = (interpreter.path, "-c", *args)
+                completed, changed = _run(project, command, options, None, {})
+                result = read_result(out)
+            findings = list(_changes_finding(f"{tool} run", changed))
+            if result is not None:
+                findings.extend(result_findings(expectation, result))
+            if result is None or (not completed.ok and not findings):
+                findings.append(_failed_to_run(f"{tool} run of {label}", completed, None))
+            summary = (
+                _how_it_ended(completed)
+                if result is None
+                else ("expectations met" if not findings else f"{len(findings)} finding(s)")
+            )
+            outcome = _outcome("verify", name, completed, interpreter, summary, findings)
+            yield dataclasses.replace(outcome, check_id="input-schema")
+
+
+def _readable_sample(project: Project, item: Input) -> tuple[str, str, list[Record]] | None:
+    if not item.sample:
+        return None
+    path = posixpath.normpath(item.sample.strip())
+    fmt = _SAMPLE_FORMATS.get(posixpath.splitext(path)[1].lower()) or (item.format or "").lower()
+    if fmt not in _SAMPLE_FORMATS.values() or not project.is_indexed(path):
+        return None
+    try:
+        records = read_records(project.read_text(path), fmt, {})
+    except (OSError, UnicodeDecodeError, SampleError):
+        return None
+    return path, fmt, records
+
+
+_SAMPLE_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "ndjson",
+}
 
 
 # Calls module:function with no arguments; it fails by raising (or by returning False).

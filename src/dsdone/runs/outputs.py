@@ -11,6 +11,7 @@ from dsdone.analysis.samples import SampleError, read_records
 from dsdone.contract import Output
 from dsdone.project import Project
 from dsdone.report import Finding
+from dsdone.safe_read import read_regular
 
 _SHOWN_FAILURES = 3
 _FORMAT_OF_SUFFIX = {
@@ -49,7 +50,10 @@ def check_output(
         )
         return
     try:
-        records = read_records(produced.read_text(encoding="utf-8"), fmt, schema)
+        # A regular file only (a named pipe would wait forever), at most its cap: the size
+        # above was the file's a moment ago.
+        raw = read_regular(str(produced), MAX_OUTPUT_BYTES)
+        records = read_records(raw.decode("utf-8"), fmt, schema)
     except (OSError, UnicodeDecodeError):
         yield project.contract_finding(f"{label} is not UTF-8 text", *at, hint="write it as UTF-8")
         return

@@ -14,6 +14,7 @@ _TITLES = {
     "unit-tests": ("The test suite passes", Area.INFRASTRUCTURE),
     "retrain-entrypoint": ("A retrain smoke run succeeds", Area.INFRASTRUCTURE),
     "monitoring": ("The verification scripts pass", Area.MONITORING),
+    "input-schema": ("The inputs' samples meet their expectations", Area.DATA),
 }
 
 
