@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -22,7 +23,14 @@ from dsdone.analysis.ci import (
     pre_commit_hooks,
     read_ci_file,
 )
-from dsdone.analysis.shell import effective, pre_commit_run, runs_dsdone_check, runs_tests
+from dsdone.analysis.shell import (
+    commands,
+    effective,
+    pre_commit_run,
+    runs_dsdone_check,
+    runs_tests,
+    shell_script,
+)
 from dsdone.api import Note, check
 from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
@@ -56,10 +64,11 @@ def ci_gate(project: Project) -> Iterator[Finding | Note]:
     Azure and Jenkins files in the project folder count too; a GitHub workflow there never
     runs and is a finding). Only those CI files are read above the project folder, as files of
     the work tree that stay inside it. One of the jobs must run the tests (pytest, `python -m
-    pytest`, `uv run pytest`, unittest, tox, nox, `hatch test`, `make test` and other `test*`
-    tasks) and one must run `dsdone check`: directly, through the dsdone GitHub Action
-    (`uses: <owner>/dsdone@...`), or through `pre-commit run` with a `.pre-commit-config.yaml`
-    holding the `dsdone` hook.
+    pytest`, `uv run pytest`, unittest, behave, nose2, tox, nox, `hatch test`, `make test` and
+    other `test*` tasks, `make check`, or a shell script of the repository that runs one of
+    them itself, read one level deep: `./ci/test.sh`) and one must run `dsdone check`:
+    directly, through the dsdone GitHub Action (`uses: <owner>/dsdone@...`), or through
+    `pre-commit run` with a `.pre-commit-config.yaml` holding the `dsdone` hook.
 
     Does not count: a command whose failure is ignored (`|| true`, `continue-on-error: true`,
     `allow_failure: true`, a manual GitLab job, Jenkins' `returnStatus: true`), a GitHub
@@ -139,6 +148,7 @@ class _Reader:
         self.folder = project.repository_folder or ""
         self.in_git = project.repository_folder is not None
         self._hooks: dict[str, tuple[Hook, ...] | None] = {}
+        self._scripts: dict[str, bool] = {}  # shell script -> whether it runs the tests
 
     def ci_paths(self) -> list[tuple[str, str]]:
         """The CI files (paths from the repository's top) and their systems, sorted."""
@@ -201,8 +211,30 @@ class _Reader:
         if step.command is not None:
             if runs_tests(step.command.words):
                 return True
-            return self._pre_commit_runs(step, _is_test_hook)
+            return self._pre_commit_runs(step, _is_test_hook) or self._script_runs_tests(
+                step.command.words
+            )
         return False
+
+    def _script_runs_tests(self, words: tuple[str, ...]) -> bool:
+        """Whether the shell script the command runs (``./run_examples.sh``, ``bash
+        ci/test.sh``), a file of the repository, runs the tests itself: one level deep, not
+        into the scripts it calls in turn."""
+        script = shell_script(words)
+        if script is None:
+            return False
+        path = posixpath.normpath(script)
+        if path.startswith(("../", "/")) or not self._has(path):
+            return False
+        if path not in self._scripts:
+            try:
+                text = self._text(path)
+            except (OSError, OutsideProject, UnicodeDecodeError):
+                text = ""
+            self._scripts[path] = any(
+                command.gating and runs_tests(command.words) for command in commands(text)
+            )
+        return self._scripts[path]
 
     def step_runs_dsdone(self, step: Step) -> bool:
         if step.uses is not None:

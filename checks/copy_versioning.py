@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import bisect
+import difflib
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from dsdone.analysis.vendored import VENDORED_FOLDERS
 from dsdone.api import Note, check
-from dsdone.project import Project, compile_globs
+from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
 
 CHECK_ID = "copy-versioning"
 
-# Folders whose files are not the project's own to name: vendored code, and migrations, whose
-# names are generated (0002_auto_..., a1b2c3_add_column_v2.py).
-IGNORED_FOLDERS = frozenset(
-    {
-        "vendor", "vendored", "_vendor", "third_party", "third-party", "thirdparty",
-        "node_modules", "site-packages", "migrations", "alembic",
-    }
-)  # fmt: skip
+# Folders whose files are not the project's own to name: vendored code (one notion for every
+# check, see analysis.vendored), and migrations, whose names are generated (0002_auto_...,
+# a1b2c3_add_column_v2.py).
+IGNORED_FOLDERS = VENDORED_FOLDERS | {"migrations", "alembic"}
 
 # Files that a person writes and reads, where a version or a date in the name, beside the
 # file without it, is a copy: code, notebooks and documents. Not data and model files: there
@@ -65,6 +64,14 @@ _MARKERS = {
     ),
 }
 _COPY_OF = "copy of "  # Google Drive and Colab: "Copy of churn.ipynb"
+_IS_VERSION = re.compile(_VERSION, re.IGNORECASE)
+
+# A file named as a version of another (model_v2.py beside model.py) is a copy when at least
+# this share of their lines is the same; below it, it is a second version kept on purpose
+# (kedro-datasets' spark_dataset_v2.py shares 47 % of spark_dataset.py's lines and is
+# another public class). Files longer than the cap are not compared: the name decides.
+SAME_CONTENT = 0.6
+MAX_COMPARED_BYTES = 1024 * 1024
 
 # A name holds a marker only if it holds one of these (lower-cased): most names of a project
 # hold none, and are never looked at more closely. Searched for in all names at once.
@@ -80,6 +87,7 @@ class _Copy:
     original: str | None  # what it is a copy of, or None for a leftover with no original
     what: str  # how it was recognised, for the message
     folder: bool = False
+    version: bool = False  # recognised by a version in its name (_v2), which may be an API's
 
 
 @check(
@@ -103,10 +111,13 @@ def copy_versioning(project: Project) -> Iterator[Finding | Note]:
     `_final`, `_backup`, `_bak`, `_copy`, `_orig` (with `-`, `.` or a space as well, and a
     number after: `_old2`), ` copy`, ` - Copy`, ` (1)`, `Copy of ` in front; and, for code,
     notebooks and documents, a version (`_v2`, `-v2`, ` v2`), `-test` or a date
-    (`_2023-01-05`, `_20230105`). A folder is a copy when its name is a sibling folder's plus a
-    marker and it holds a file of the same name as one in that folder (reported once, not file
-    by file). Editors' and merge tools' leftovers are copies wherever they are: `*.bak`,
-    `*~`, `*.orig`, `*.swp`, and Jupyter's `.ipynb_checkpoints`.
+    (`_2023-01-05`, `_20230105`). A version in the name is also how a second version is
+    kept on purpose (`spark_dataset_v2.py` with a class `SparkDatasetV2`): such a file is a
+    copy only when at least 60 % of its lines are the original's (a notebook's cell sources,
+    not its outputs; a file over 1 MB is not compared). A folder is a copy when its name is a
+    sibling folder's plus a marker and it holds a file of the same name as one in that folder
+    (reported once, not file by file). Editors' and merge tools' leftovers are copies wherever
+    they are: `*.bak`, `*~`, `*.orig`, `*.swp`, and Jupyter's `.ipynb_checkpoints`.
 
     Not copies: `resnet_v2.py` with no `resnet.py` beside it, `model_v1.onnx` beside
     `model_v2.onnx` (and versions and dates in the names of data and model files at all: a
@@ -124,7 +135,7 @@ def copy_versioning(project: Project) -> Iterator[Finding | Note]:
         if path.startswith(copied) or _ignored(path) or (skip is not None and skip(path)):
             continue
         found = _copy(path, indexed)
-        if found is not None:
+        if found is not None and not (found.version and _another_version(project, found)):
             copies.append(found)
     for copy in sorted(copies, key=lambda copy: copy.path):
         yield _finding(project, copy)
@@ -189,7 +200,57 @@ def _copy(path: str, indexed: Callable[[str], bool]) -> _Copy | None:
         stem = match.group("base")
         original = prefix + stem + suffix
         if indexed(original):
-            return _Copy(path, original, f"'{match.group('marker').strip() or 'copy'}'")
+            marker = match.group("marker")
+            version = _IS_VERSION.fullmatch(marker) is not None
+            return _Copy(path, original, f"'{marker.strip() or 'copy'}'", version=version)
+
+
+def _another_version(project: Project, copy: _Copy) -> bool:
+    """Whether ``copy`` (``spark_dataset_v2.py``) is a second version of its original kept on
+    purpose, not a copy: their contents differ substantially. When either cannot be compared
+    (unreadable, binary, longer than ``MAX_COMPARED_BYTES``), the name decides: a copy."""
+    assert copy.original is not None
+    contents = [_compared_lines(project, path) for path in (copy.path, copy.original)]
+    if contents[0] is None or contents[1] is None:
+        return False
+    return similarity(contents[0], contents[1]) < SAME_CONTENT
+
+
+def similarity(first: list[str], second: list[str]) -> float:
+    """How much two files' lines are the same, from 0 to 1: twice the lines they have in
+    common (as a multiset, whatever their order) over the lines of both. difflib's
+    ``quick_ratio``, linear in the lines, where ``ratio`` could be quadratic."""
+    if not first and not second:
+        return 1.0
+    return difflib.SequenceMatcher(None, first, second, autojunk=False).quick_ratio()
+
+
+def _compared_lines(project: Project, path: str) -> list[str] | None:
+    """The non-blank lines of a text file, stripped (indentation and blank lines are not
+    what makes a file a copy); of a notebook, the lines of its cells' sources, since saved
+    outputs differ from run to run."""
+    try:
+        data = project.read_bytes(path, MAX_COMPARED_BYTES + 1)
+    except (OSError, OutsideProject):
+        return None
+    if len(data) > MAX_COMPARED_BYTES or b"\0" in data[:8000]:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if path.lower().endswith(".ipynb"):
+        text = _notebook_sources(text)
+    return [stripped for line in text.splitlines() if (stripped := line.strip())]
+
+
+def _notebook_sources(raw: str) -> str:
+    try:
+        notebook = json.loads(raw)
+    except ValueError:
+        return raw
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        return raw
+    sources = [cell.get("source", "") for cell in cells if isinstance(cell, dict)]
+    return "\n".join("".join(map(str, s)) if isinstance(s, list) else str(s) for s in sources)
 
 
 def _is_test(stem: str) -> bool:

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dsdone.analysis.code_refs import console_scripts, module_candidates
+from dsdone.analysis.script_folders import ScriptFolders
+from dsdone.analysis.vendored import VENDORED_FOLDERS
 from dsdone.api import Note, Skip, check
 from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
@@ -15,12 +17,20 @@ from dsdone.report import Area, Finding, Severity
 CHECK_ID = "logging"
 NEEDLES = (b"print(",)
 
-# Folders that hold no code the package runs in production, wherever they are.
-_NOT_PACKAGE_FOLDERS = frozenset(
-    {"tests", "test", "testing", "scripts", "examples", "docs", "notebooks", "benchmarks"}
-)
+# Folders that hold no code the package runs in production, wherever they are: tests, scripts,
+# documentation, code written to be read and run by a person (examples, tutorials, demos,
+# samples: their output is their point), and other people's code copied in (vendored).
+_ASIDE_FOLDERS = frozenset(
+    {
+        "tests", "test", "testing", "scripts", "docs", "notebooks", "benchmarks",
+        "examples", "example", "tutorials", "tutorial", "demos", "demo", "samples", "sample",
+    }
+)  # fmt: skip
+_NOT_PACKAGE_FOLDERS = _ASIDE_FOLDERS | VENDORED_FOLDERS
 # One search for any of them between slashes (linear: a plain alternation of words).
-_NOT_PACKAGE_FOLDER = re.compile("/(?:" + "|".join(sorted(_NOT_PACKAGE_FOLDERS)) + ")/")
+_NOT_PACKAGE_FOLDER = re.compile(
+    "/(?:" + "|".join(map(re.escape, sorted(_NOT_PACKAGE_FOLDERS))) + ")/"
+)
 _NOT_PACKAGE_FILES = frozenset({"conftest.py", "__main__.py", "setup.py", "noxfile.py"})
 # Decorators that make a function a command of a command-line interface (click, typer):
 # its output is what the user asked for.
@@ -48,9 +58,15 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
 
     Looks at the project's own package: every `.py` file under `src/`, and in each top-level
     folder that is a package (`NAME/__init__.py`), leaving out tests (`tests/`, `test_*.py`,
-    `*_test.py`, `conftest.py`), `scripts/`, `examples/`, `docs/`, `notebooks/`, `benchmarks/`,
-    `__main__.py`, and modules at the root of the project (scripts, as a rule). Notebooks are
-    not package code; a project without package code is skipped. Each call of the built-in
+    `*_test.py`, `conftest.py`), `scripts/`, `docs/`, `notebooks/`, `benchmarks/`, code written
+    to be read and run by a person (`examples/`, `tutorials/`, `demos/`, `samples/` and their
+    singulars), vendored code (`_vendor/`, `vendor/`, `vendored/`, `third_party/`,
+    `externals/`, `site-packages/`, `node_modules/`), `__main__.py`, and scripts: modules at
+    the root of the project, modules directly in `src/` when it has no `__init__.py`, and
+    every module of a folder whose modules import each other by plain name (`from util
+    import ...` beside `util.py`: they are run as `python src/train.py`, which puts their
+    folder on the path, as DVC stages and Makefiles do). Notebooks are not package code; a
+    project without package code is skipped. Each call of the built-in
     `print` is a finding at its line and column, found in the syntax tree: `print` in a
     string, a comment or a docstring, `self.print()`, `console.print()` and `pprint()` are
     not calls of it.
@@ -68,9 +84,10 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
     if not scope.roots:
         raise Skip("no package code: no Python file under src/, no top-level package")
     entry_points = _console_script_functions(project)
+    scripts = ScriptFolders(project, project.files)
     count = 0
     for path in _candidates(project, scope):
-        if skip is not None and skip(path):
+        if (skip is not None and skip(path)) or scripts.holds_scripts(path.rpartition("/")[0]):
             continue
         try:
             tree = project.python_ast(path)
@@ -95,20 +112,27 @@ class _Scope:
 
     packages: frozenset[str]  # top-level folders that are packages (flat layout)
     src: bool  # whether there is Python code under src/
+    # Whether src/ itself is a package (src/__init__.py, imported as `from src.train import`);
+    # if not, the modules directly in it are scripts, like those at the project's root.
+    src_package: bool = False
 
     @classmethod
     def of(cls, project: Project) -> _Scope:
         packages: set[str] = set()
-        src = False
+        src = src_package = False
         for path in project.files:
             if not path.endswith(".py"):
                 continue
+            src_package = src_package or path == "src/__init__.py"
             if path.endswith("/__init__.py") and path.count("/") == 1:
                 name = path.partition("/")[0]
-                if name.isidentifier() and name not in _NOT_PACKAGE_FOLDERS:
+                # src/__init__.py makes src/ a package: it is counted as src/, once.
+                if name.isidentifier() and name not in _NOT_PACKAGE_FOLDERS and name != "src":
                     packages.add(name)
-            src = src or path.startswith("src/")
-        return cls(frozenset(packages), src)
+            # Package code under src/: in a folder below it (src/churn/model.py), or in src/
+            # itself when it is a package; src/*.py alone are scripts.
+            src = src or (path.startswith("src/") and path.count("/") > 1)
+        return cls(frozenset(packages), src or src_package, src_package)
 
     @property
     def roots(self) -> list[str]:
@@ -123,6 +147,8 @@ class _Scope:
         if first < 0 or (path[:first] != "src" and path[:first] not in self.packages):
             return False
         last = path.rfind("/")
+        if last == first and not self.src_package and path[:first] == "src":
+            return False  # src/train.py beside no src/__init__.py: a script
         name = path[last + 1 :]
         if name in _NOT_PACKAGE_FILES or name.startswith("test_") or name.endswith("_test.py"):
             return False

@@ -10,6 +10,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dsdone.analysis.container_accounts import (
+    MAX_FILE_BYTES,
+    container_files,
+    container_users,
+)
 from dsdone.analysis.personal_paths import (
     NEEDLES,
     PathMatch,
@@ -77,6 +82,15 @@ BINARY_SUFFIXES = frozenset(
         ".whl", ".safetensors", ".xlsx", ".xls", ".pyc",
     }
 )  # fmt: skip
+
+# Words before a /home path on its line that say it is a path inside a container, not on
+# anyone's machine: ``container_root = "/home/kedro"``, "the project root in the container
+# (e.g. /home/kedro)". Only Linux homes: no container has a macOS or Windows home folder.
+_SAYS_CONTAINER = re.compile(
+    r"container[_ -]?(?:root|path|dir|home|workdir|mount|folder|directory)"
+    r"|\b(?:in|inside|into|within) (?:the |a |your )?(?:docker )?container\b",
+    re.IGNORECASE,
+)
 
 HINT = (
     "use a path relative to the repository, a value from a config file or an environment "
@@ -148,7 +162,13 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     (jovyan, sagemaker-user, ...), of CI runners (runner, jenkins, gitlab-runner, ...) and
     container images (node, airflow, appuser, ...), the shared folders of macOS and Windows and
     the placeholders of examples and fixtures (user, me, foo, test, example, ...), with those of
-    `allow_users`. A name a person may have stays found (/home/alice, /Users/jdoe). Nor are
+    `allow_users`. Nor are the accounts of the repository's own containers: users its
+    Dockerfiles and compose files create (useradd, adduser), run as (USER, compose user:),
+    name in an ARG/ENV default or build argument (ARG BENTO_USER=bentoml), or whose home they
+    use as a container path (WORKDIR, ENV HOME=, a volume's target), nor a /home path on a
+    line that says it is in a container (container_root = "/home/kedro"). A name a person
+    may have stays found (/home/alice, /Users/jdoe), also beside a Dockerfile that creates
+    someone else. Nor are
     the reports the run reads or writes (--baseline, --write-baseline, -o): their paths are
     copies of findings. Of a file that may hold a personal path only the first `max_file_mb`
     MB (at most 10) are scanned; the summary names the files that were longer. A file or
@@ -176,28 +196,38 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     # What could not be searched is a finding: a gate over files it did not read must not
     # say "ready" without saying so. First what the index could not list or name...
     unread = [(path, why) for path, why in project.index.unsearched if searched(path)]
-    for relative, lines in _candidates(project, searched, cap, allowed):
-        if lines is not None:
-            yield from _scan_lines(relative, lines, allowed)
-            continue
-        try:
-            data, complete = _read_text_bytes(project, relative, cap)
-        except FileNotFoundError:
-            continue  # deleted since the index was made
-        except OSError as exc:  # ...then what could not be read
-            unread.append((relative, f"cannot be read: {exc.strerror or exc}"))
-            continue
-        if data is None:
-            continue
-        if not complete:
-            truncated.append(relative)
-        if not might_contain(data):
-            continue
-        text = decode(data)
-        if relative.endswith(".ipynb") and complete:
-            yield from _scan_notebook(relative, text, allowed, options.include_docs)
-        else:
-            yield from _scan_file(relative, text, allowed)
+
+    def found() -> Iterator[_Found]:
+        for relative, lines in _candidates(project, searched, cap, allowed):
+            if lines is not None:
+                yield from _scan_lines(relative, lines, allowed)
+                continue
+            try:
+                data, complete = _read_text_bytes(project, relative, cap)
+            except FileNotFoundError:
+                continue  # deleted since the index was made
+            except OSError as exc:  # ...then what could not be read
+                unread.append((relative, f"cannot be read: {exc.strerror or exc}"))
+                continue
+            if data is None:
+                continue
+            if not complete:
+                truncated.append(relative)
+            if not might_contain(data):
+                continue
+            text = decode(data)
+            if relative.endswith(".ipynb") and complete:
+                yield from _scan_notebook(relative, text, allowed, options.include_docs)
+            else:
+                yield from _scan_file(relative, text, allowed)
+
+    accounts = _ContainerAccounts(project)
+    yield from _once_per_line(found(), accounts)
+    if accounts.spared:
+        names = ", ".join(sorted(accounts.spared))
+        yield Note(
+            f"the home folders of the repository's container accounts are not personal: {names}"
+        )
     for path, why in sorted(unread):
         yield Finding(f"not searched for personal paths: {why}", path=path, hint=HINT_UNREAD)
     if skip is None and not reports:
@@ -289,22 +319,28 @@ def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes |
         return None, True
 
 
-def _scan_file(relative: str, text: str, allowed: frozenset[str]) -> Iterator[Finding]:
+def _scan_file(relative: str, text: str, allowed: frozenset[str]) -> Iterator[_Found]:
     for match in scan_text(text, allowed):
         line_start = text.rfind("\n", 0, match.offset) + 1
-        hint = _hint(relative, text[line_start : match.offset])
-        yield _finding(match, relative, match.text, hint)
+        before = text[line_start : match.offset]
+        yield _finding(match, relative, match.text, _hint(relative, before), before=before)
 
 
 def _scan_lines(
     relative: str, lines: Iterable[tuple[int, bytes]], allowed: frozenset[str]
-) -> Iterator[Finding]:
+) -> Iterator[_Found]:
     """The personal paths in some lines of a file: (1-based number, the line's bytes)."""
     for number, line in lines:
         text = _decode_line(number, line)
         for match in scan_text(text, allowed):
-            hint = _hint(relative, text[: match.offset])
-            yield _finding(dataclasses.replace(match, line=number), relative, match.text, hint)
+            before = text[: match.offset]
+            yield _finding(
+                dataclasses.replace(match, line=number),
+                relative,
+                match.text,
+                _hint(relative, before),
+                before=before,
+            )
 
 
 def _hint(relative: str, before: str) -> str:
@@ -328,7 +364,7 @@ def _any_match(lines: list[tuple[int, bytes]], allowed: frozenset[str]) -> bool:
 
 def _scan_notebook(
     relative: str, raw: str, allowed: frozenset[str], include_docs: bool
-) -> Iterator[Finding]:
+) -> Iterator[_Found]:
     """Matches are found in the notebook's JSON text, so line and column are exact in the file
     as stored; the notebook's cells then say which cell (and which line of it) each one is in."""
     matches = list(scan_text(raw, allowed))
@@ -352,12 +388,21 @@ def _scan_notebook(
     # cell whose output holds tens of thousands of paths (a traceback in a loop) stays linear.
     for match in matches:
         path = json_unescape(match.text)
+        before = raw[raw.rfind("\n", 0, match.offset) + 1 : match.offset]
         index = bisect.bisect_right(line_starts, match.offset) - 1
         where = located[index] if index >= 0 and match.offset < located[index].end else None
         if where is not None:
             if cells[where.cell].get("cell_type") == "markdown" and not include_docs:
                 continue
-            yield _finding(match, relative, path, HINT, cell=where.cell, cell_line=where.cell_line)
+            yield _finding(
+                match,
+                relative,
+                path,
+                HINT,
+                cell=where.cell,
+                cell_line=where.cell_line,
+                before=before,
+            )
             continue
         owner = bisect.bisect_right(starts, match.offset) - 1
         span = outputs[owner] if owner >= 0 else None
@@ -374,6 +419,59 @@ def _scan_notebook(
             yield _finding(match, relative, path, HINT, where=" in the notebook's metadata")
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A finding, with the user whose home folder it is in (``None`` for a Colab drive)."""
+
+    finding: Finding
+    user: str | None
+    in_container: bool = False  # the line says the path is in a container
+
+
+class _ContainerAccounts:
+    """The users the repository's Dockerfiles and compose files create or run as: read once,
+    and only when a path in a home folder is about to be reported (most projects have none,
+    and the 20,000-file scan must not pay for reading Dockerfiles)."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._users: frozenset[str] | None = None
+        self.spared: set[str] = set()
+
+    def owns(self, user: str) -> bool:
+        if self._users is None:
+            self._users = container_users(self._texts())
+        if user.lower() in self._users:
+            self.spared.add(user)
+            return True
+        return False
+
+    def _texts(self) -> Iterator[tuple[str, str]]:
+        for relative in container_files(self._project.files):
+            try:
+                data = self._project.read_bytes(relative, MAX_FILE_BYTES)
+            except (OSError, OutsideProject):
+                continue
+            if not is_binary(data):
+                yield relative, decode(data)
+
+
+def _once_per_line(found: Iterable[_Found], accounts: _ContainerAccounts) -> Iterator[Finding]:
+    """Each personal path once per line: a line (a traceback in a JSON fixture, a command
+    that names a file twice) that holds the same path twice is one thing to fix, not two
+    findings that differ only in their column. Paths in the home of a container's account
+    are left out."""
+    seen: set[tuple[str | None, int | None, int | None, str]] = set()
+    for item in found:
+        if item.in_container or (item.user is not None and accounts.owns(item.user)):
+            continue
+        finding = item.finding
+        key = (finding.path, finding.line, finding.cell, finding.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+
 def _finding(
     match: PathMatch,
     relative: str,
@@ -383,8 +481,10 @@ def _finding(
     cell: int | None = None,
     cell_line: int | None = None,
     where: str = "",
-) -> Finding:
-    return Finding(
+    before: str = "",
+) -> _Found:
+    """``before`` is what precedes the path on its line."""
+    finding = Finding(
         f"personal path '{path}'{where}: it is in {match.kind}",
         path=relative,
         line=match.line,
@@ -393,6 +493,10 @@ def _finding(
         cell_line=cell_line,
         hint=hint,
     )
+    in_container = match.user is not None and bool(
+        match.text.startswith("/home/") and _SAYS_CONTAINER.search(before)
+    )
+    return _Found(finding, match.user, in_container)
 
 
 def _cells(raw: str) -> list[Any] | None:

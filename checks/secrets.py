@@ -15,7 +15,13 @@ from dsdone.analysis.notebooks import (
     stored_length,
 )
 from dsdone.analysis.personal_paths import is_binary
-from dsdone.analysis.secrets import LITERALS, SecretHit, find_secrets, holds_literal
+from dsdone.analysis.secrets import (
+    LITERALS,
+    SecretHit,
+    bare_values_in,
+    find_secrets,
+    holds_literal,
+)
 from dsdone.api import Note, check
 from dsdone.git.grep import lines_holding
 from dsdone.project import OutsideProject, Project, compile_globs
@@ -49,14 +55,6 @@ GENERATED_NAMES = frozenset(
 )  # fmt: skip
 GENERATED_ENDINGS = (".min.js", ".min.css", ".map", "bundle.js")
 
-
-# Where a bare word after `password:` is a value, not a variable: configuration and shell.
-CONFIG_SUFFIXES = frozenset(
-    {
-        ".yaml", ".yml", ".ini", ".cfg", ".conf", ".toml", ".env", ".properties", ".sh",
-        ".bash", ".zsh", ".envrc", ".txt", ".md", ".rst", ".tf", ".tfvars", ".hcl",
-    }
-)  # fmt: skip
 
 HINT_RUNTIME = (
     "read it at run time instead: os.environ['NAME'], a .env file that .gitignore lists, or "
@@ -171,12 +169,6 @@ def secrets(project: Project) -> Iterator[Finding | Note]:
     yield Note(f"{count} file" + ("s" if count != 1 else "") + " searched")
 
 
-def _suffix(relative: str) -> str:
-    name = relative[relative.rfind("/") + 1 :]
-    dot = name.rfind(".")
-    return name[dot:].lower() if dot > 0 else ""
-
-
 def _candidates(
     project: Project, searched: Callable[[str], bool]
 ) -> Iterator[tuple[str, list[tuple[int, bytes]]]]:
@@ -202,8 +194,7 @@ def _candidates(
 def _scan(project: Project, relative: str, lines: Iterable[tuple[int, bytes]]) -> list[_Hit]:
     if relative.endswith(".ipynb"):
         return _scan_notebook(project, relative, lines)
-    name = relative[relative.rfind("/") + 1 :]
-    bare_values = _suffix(relative) in CONFIG_SUFFIXES or name.startswith(".env")
+    bare_values = bare_values_in(relative)
     hits: list[_Hit] = []
     for number, data in lines:
         if len(data) > MAX_LINE:

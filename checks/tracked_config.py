@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from dsdone.analysis.secrets import find_secrets, holds_literal, secret_key_kind, secret_value
+from dsdone.analysis.secrets import (
+    bare_values_in,
+    find_secrets,
+    holds_literal,
+    secret_key_kind,
+    secret_value,
+)
 from dsdone.api import Note, check
 from dsdone.parse_errors import ParseFailure, describe
 from dsdone.parsed import DataError
-from dsdone.project import OutsideProject, PathStatus, Project
+from dsdone.project import OutsideProject, PathStatus, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
 
+CHECK_ID = "tracked-config"
+SECRETS_CHECK = "secrets"
 MAX_CONFIG_BYTES = 10 * 1024 * 1024  # a config file is read whole; more than this is data
 
 _KINDS = {
@@ -54,10 +62,11 @@ class _Secret:
     column: int | None
     message: str
     value: str = field(repr=False)
+    text: str = field(repr=False, default="")  # the line it is on
 
 
 @check(
-    id="tracked-config",
+    id=CHECK_ID,
     title="Configuration is tracked, parses and holds no secret",
     severity=Severity.ERROR,
     area=Area.MODEL,
@@ -79,7 +88,9 @@ def tracked_config(project: Project) -> Iterator[Finding | Note]:
     such as `postgresql://user:PASSWORD@host/db`, also in a comment); references such as
     `${DB_PASSWORD}`, placeholders such as `<your-token>`, documentation examples and values
     that say they are fake are not. The hint says to rotate a secret that the last commit
-    holds. A contract without a `config` section fails.
+    holds. A secret that the `secrets` check reports at the same line, in a run where it
+    blocks at this check's severity or higher, is left to it (one finding, not two); the
+    summary says how many. A contract without a `config` section fails.
     """
     declared = project.contract.config_files
     if declared is None:
@@ -116,12 +127,48 @@ def tracked_config(project: Project) -> Iterator[Finding | Note]:
                 checked[path] = None
                 yield from _tracking(project, path)
                 yield from _contents(project, path, secrets)
-    yield from _secret_findings(project, secrets)
+    reported_by_secrets = _reported_by_secrets_check(project)
+    left = [secret for secret in secrets if reported_by_secrets(secret)]
+    yield from _secret_findings(project, [s for s in secrets if s not in left])
     if checked:
         shown = ", ".join(list(checked)[:3]) + (", …" if len(checked) > 3 else "")
         yield Note(
             f"{len(checked)} config file" + ("s" if len(checked) != 1 else "") + f": {shown}"
         )
+    if left:
+        yield Note(
+            f"{len(left)} secret" + (" is" if len(left) == 1 else "s are")
+            + " left to the secrets check, which reports "
+            + ("it" if len(left) == 1 else "them")
+        )  # fmt: skip
+
+
+def _reported_by_secrets_check(project: Project) -> Callable[[_Secret], bool]:
+    """Whether the secrets check reports a secret of a config file in this run, at least as
+    loudly as this check would: then it is reported once, there. It must run and block (not
+    be advisory for a contract written for 0.1.0, whose gate this check still holds alone), at
+    a severity no lower than this check's, search the file (in git or untracked, not ignored,
+    not excluded from it), and find a secret on the same line with the same detector."""
+    if SECRETS_CHECK not in project.blocking:
+        return lambda secret: False
+
+    def severity(check_id: str) -> Severity:
+        chosen = project.contract.settings(check_id).severity
+        return chosen or project.severities.get(check_id, Severity.ERROR)
+
+    if severity(SECRETS_CHECK) < severity(CHECK_ID):
+        return lambda secret: False
+    excluded = project.contract.settings(SECRETS_CHECK).exclude
+    skip = compile_globs(excluded).match_file if excluded else None
+
+    def reported(secret: _Secret) -> bool:
+        if secret.line is None or (skip is not None and skip(secret.path)):
+            return False
+        if project.status(secret.path) not in (PathStatus.TRACKED, PathStatus.UNTRACKED):
+            return False  # an ignored file: the secrets check does not search it
+        return bool(find_secrets(secret.text, bare_values=bare_values_in(secret.path)))
+
+    return reported
 
 
 def _resolve(project: Project, entry: str) -> tuple[list[str], str | None]:
@@ -191,6 +238,7 @@ def _contents(project: Project, path: str, secrets: list[_Secret]) -> Iterator[F
             yield parsed
         else:
             settings = parsed
+    lines = text.splitlines()
     lines_found: set[int] = set()  # one finding a line: the key's, else the pattern's
     finder = _LineFinder(text)
     for setting in settings:
@@ -202,18 +250,19 @@ def _contents(project: Project, path: str, secrets: list[_Secret]) -> Iterator[F
         )
         if line is None or line not in lines_found:
             message = f"'{setting.key}' holds a literal secret (not shown)"
-            secrets.append(_Secret(path, line, None, message, setting.value))
+            on = lines[line - 1] if line is not None and line <= len(lines) else ""
+            secrets.append(_Secret(path, line, None, message, setting.value, on))
             if line is not None:
                 lines_found.add(line)
     # The shapes of credentials, and keys the parser cannot see (in a comment, in a file of
     # no known kind), by the same detector as the secrets check.
-    for number, text_line in enumerate(text.splitlines(), start=1):
+    for number, text_line in enumerate(lines, start=1):
         if number in lines_found or not holds_literal(text_line):
             continue
         for hit in find_secrets(text_line, bare_values=True)[:1]:
             lines_found.add(number)
             message = f"{hit.kind} is written in the file: {hit.masked}"
-            secrets.append(_Secret(path, number, hit.column, message, hit.value))
+            secrets.append(_Secret(path, number, hit.column, message, hit.value, text_line))
 
 
 def _secret_findings(project: Project, secrets: list[_Secret]) -> Iterator[Finding]:

@@ -98,3 +98,37 @@ def test_a_check_that_prints_nothing_adds_nothing_to_stderr(make_repo: MakeRepo)
     done = run(root, "--select", "quiet")
     assert done.returncode == 0
     assert done.stderr == ""
+
+
+TWICE = '''\
+from dsdone import Finding, check
+
+
+@check(id="twice", title="Says one thing twice", fix="Nothing.")
+def twice(project):
+    """Yields the same finding twice, and one that differs only in its column."""
+    yield Finding("the same problem", path="a.py", line=3, column=1)
+    yield Finding("the same problem", path="a.py", line=3, column=1)
+    yield Finding("the same problem", path="a.py", line=3, column=7)
+'''
+
+
+def test_a_check_that_yields_the_same_finding_twice_reports_it_once(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {"dsdone_checks/twice.py": TWICE, "a.py": "x = 1\n"},
+        contract=MINIMAL_CONTRACT + "plugins: [dsdone_checks/twice.py]\n",
+    )
+
+    command = ["check", "--allow-plugins", "--select", "twice", "--format", "json"]
+    done = subprocess.run(
+        [sys.executable, "-m", "dsdone", *command],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 1, done.stderr
+    [result] = json.loads(done.stdout)["results"]
+    assert result["summary"].startswith("2 findings")
+    assert [(f["line"], f["column"]) for f in result["findings"]] == [(3, 1), (3, 7)]

@@ -135,6 +135,9 @@ def run(
             base=selection.base,
             severities={check_id: check.severity for check_id, check in checks.items()},
             report_files=_inside(repository.root, selection.report_files),
+            blocking=frozenset(
+                check_id for check_id, item in prepared.items() if item.advisory is None
+            ),
         )
         # What the report says about the project is read before the checks start: a check
         # abandoned at its timeout may still be running, and nothing it touches afterwards

@@ -26,6 +26,7 @@ class Project(Repository):
         base: str | None = None,
         severities: Mapping[str, Severity] | None = None,
         report_files: frozenset[str] = frozenset(),
+        blocking: frozenset[str] = frozenset(),
     ) -> None:
         if isinstance(root, Repository):
             # The repository seen with a contract: the facts it computed and the git commands
@@ -43,6 +44,10 @@ class Project(Repository):
         # are in the project, relative to its root: checks that would find copies of their own
         # findings in them (personal-paths) leave them out.
         self.report_files = report_files
+        # The checks of this run whose failures can block (run, and not advisory for the
+        # contract's `written_for`): a check may leave to one of them what it would report
+        # twice (tracked-config leaves the secrets the secrets check finds).
+        self.blocking = blocking
 
     # -- the contract ------------------------------------------------------------------------
 

@@ -196,6 +196,9 @@ class _Run:
 def _call(project: Project, prepared: PreparedCheck) -> Outcome:
     check = prepared.check
     findings: list[Finding] = []
+    # A check (a plugin's too) that yields the same finding twice would show the user one
+    # problem as two; the second is dropped, so counts and gates count each problem once.
+    seen: set[tuple[object, ...]] = set()
     notes: list[str] = []
     try:
         for item in check.call(project, prepared.options):
@@ -205,7 +208,10 @@ def _call(project: Project, prepared: PreparedCheck) -> Outcome:
                     return Outcome(
                         Status.ERROR, f"the check yielded a malformed Finding: {problem}", []
                     )
-                findings.append(item)
+                key = _identity(item)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(item)
             elif isinstance(item, Note):
                 notes.append(item.text)
             else:
@@ -241,6 +247,21 @@ def _text(value: object) -> str:
         return str(value)
     except Exception:
         return "(its message cannot be shown)"
+
+
+def _identity(finding: Finding) -> tuple[object, ...]:
+    """What makes two findings the same one: what they say, where, and how to fix it (fields
+    ``_malformed`` has checked to be hashable)."""
+    return (
+        finding.message,
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.cell,
+        finding.cell_line,
+        finding.hint,
+        finding.change,
+    )
 
 
 def _malformed(finding: Finding) -> str | None:

@@ -358,6 +358,8 @@ def test_near_misses_do_not_count_as_running_the_tests(
         ("make -C ml test-unit", True, False),
         ("tox -e lint,docs", False, False),
         ("python -c 'import pytest'", False, False),
+        ("test -d saved_models", False, False),
+        ("hatch run test", True, False),
     ],
 )
 def test_commands_are_seen_through_their_wrappers(script: str, tests: bool, dsdone: bool) -> None:
@@ -378,3 +380,91 @@ def test_a_quote_left_open_costs_one_line_not_the_rest_of_the_script() -> None:
         (3, "pytest"),
     ]
     assert runs_tests(found[-1].words)
+
+
+# -- test suites run by something other than pytest, or by a script ------------------------------
+
+
+def _with_dsdone(*steps: str) -> dict[str, str]:
+    return {".github/workflows/ci.yml": workflow(*steps, "uses: dsdone/dsdone@v0.1.0")}
+
+
+OTHER_RUNNERS = {
+    # kedro-org/kedro-starters all-checks.yml: the end-to-end suite is behave's features.
+    "behave-in-an-if-block": _with_dsdone(
+        'run: |\n    if [ "${{ runner.os }}" = "Windows" ]; then\n'
+        '      behave features/run.feature --tags "~@pyspark"\n    else\n'
+        "      behave features/run.feature\n    fi"
+    ),
+    "make-check": _with_dsdone("run: make check"),
+    "nose2": _with_dsdone("run: python -m nose2 -v"),
+    "a-script-that-runs-pytest": {
+        **_with_dsdone("run: ./ci/integration.sh"),
+        "ci/integration.sh": "#!/bin/bash\nset -euo pipefail\npip install -e .\n"
+        "python -m pytest tests/ -q\n",
+    },
+    "bash-and-a-script-that-runs-tox": {
+        **_with_dsdone("run: bash scripts/check_all.sh"),
+        "scripts/check_all.sh": "ruff check .\n# then the tests\ntox -e py311\n",
+    },
+    "a-script-through-uv-run": {
+        **_with_dsdone("run: uv run sh -e tools/ci.sh"),
+        "tools/ci.sh": "uv run pytest --cov\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", OTHER_RUNNERS.values(), ids=OTHER_RUNNERS.keys())
+def test_tests_run_by_other_runners_or_by_a_script_count(
+    make_repo: MakeRepo, files: dict[str, str]
+) -> None:
+    result = run(make_repo(files))
+
+    assert result.status is Status.PASS, located(result)
+
+
+NOT_TESTS = {
+    # pytorch/examples main_python.yml: a script that runs each example once; no test suite.
+    "a-script-that-runs-no-tests": {
+        **_with_dsdone("run: ./run_python_examples.sh"),
+        "run_python_examples.sh": "#!/bin/bash\n# run every example as an integration test\n"
+        "uv pip install -r mnist/requirements.txt\nuv run python mnist/main.py --dry-run\n",
+    },
+    "a-script-that-installs-and-echoes-pytest": {
+        **_with_dsdone("run: bash ci/setup.sh"),
+        "ci/setup.sh": "pip install pytest\necho 'now run pytest'\n# pytest -q\n",
+    },
+    "a-script-whose-tests-may-fail": {
+        **_with_dsdone("run: sh ci/smoke.sh"),
+        "ci/smoke.sh": "pytest tests/ || true\n",
+    },
+    "a-script-calling-a-script-that-runs-pytest": {
+        **_with_dsdone("run: ./ci/all.sh"),
+        "ci/all.sh": "./ci/inner.sh\n",
+        "ci/inner.sh": "pytest\n",
+    },
+    "a-script-that-is-not-in-the-repository": _with_dsdone("run: ./ci/generated.sh"),
+    "a-commented-out-step": {
+        ".github/workflows/ci.yml": workflow(
+            "uses: dsdone/dsdone@v0.1.0\n# - run: behave features/\n# - run: make check"
+        ),
+    },
+    "make-lint-and-just-check": _with_dsdone("run: make lint", "run: just check"),
+    # pytorch/examples run_python_examples.sh:69: the shell's `test`, not a test suite.
+    "the-shells-test-command": {
+        **_with_dsdone("run: test -f requirements.txt", "run: ./run_python_examples.sh"),
+        "run_python_examples.sh": 'test -d "saved_models" || { echo "not found"; exit 1; }\n'
+        "[ -f model.pt ] && python main.py --dry-run\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", NOT_TESTS.values(), ids=NOT_TESTS.keys())
+def test_scripts_and_steps_that_run_no_tests_do_not_count(
+    make_repo: MakeRepo, files: dict[str, str]
+) -> None:
+    result = run(make_repo(files))
+
+    assert located(result) == [(".github/workflows/ci.yml", 9, "no CI job runs the tests")], (
+        located(result)
+    )

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo, RunCli
 
-from dsdone.checks.copy_versioning import _candidates, copy_versioning
+from dsdone.checks.copy_versioning import _candidates, copy_versioning, similarity
 from dsdone.report import CheckResult, Status
 from dsdone.testing import run_check
 
@@ -49,7 +50,9 @@ def reported(result: CheckResult) -> list[tuple[str | None, str]]:
 def test_a_copy_beside_its_original_is_a_finding(
     make_repo: MakeRepo, original: str, copy: str, marker: str
 ) -> None:
-    root = make_repo({original: "x = 1\n", copy: "x = 2\n"})
+    # The copy is the original with one line changed (a version in the name needs that).
+    code = "import pandas as pd\n\ndf = pd.read_csv(PATH)\nmodel = fit(df)\nsave(model)\n"
+    root = make_repo({original: code + "x = 1\n", copy: code + "x = 2\n"})
 
     result = run(root)
 
@@ -198,3 +201,83 @@ def test_cli_reports_copies_as_warnings(make_repo: MakeRepo, run_cli: RunCli) ->
     (result,) = json.loads(cli.stdout)["results"]
     assert (result["status"], result["severity"]) == ("fail", "warning")
     assert [f["path"] for f in result["findings"]] == ["train_old.py"]
+
+
+# kedro-datasets' spark_dataset_v2.py beside spark_dataset.py: another public class that
+# shares some imports and helpers, not a copy.
+SPARK_DATASET = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n" for i in range(8)) + (
+    "class SparkDataset:\n" + "".join(f"    def load_{i}(self):\n        pass\n" for i in range(12))
+)
+SPARK_DATASET_V2 = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n" for i in range(4)) + (
+    "class SparkDatasetV2:\n"
+    + "".join(
+        f"    def read_{i}(self, spark):\n        return spark.read({i})\n" for i in range(14)
+    )
+)
+
+
+def lines_of(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_a_second_version_whose_content_differs_is_not_a_copy(make_repo: MakeRepo) -> None:
+    assert similarity(lines_of(SPARK_DATASET), lines_of(SPARK_DATASET_V2)) < 0.6
+    root = make_repo(
+        {
+            "kedro_datasets/spark/spark_dataset.py": SPARK_DATASET,
+            "kedro_datasets/spark/spark_dataset_v2.py": SPARK_DATASET_V2,
+        }
+    )
+
+    assert run(root).findings == ()
+
+
+TRAIN = "".join(f"step_{i} = run_step({i}, data)\n" for i in range(20))
+
+
+@pytest.mark.parametrize(
+    ("original", "copy", "copied", "marker"),
+    [
+        # 18 of 20 lines the same: 90 % of train.py.
+        (
+            "train.py",
+            "train_old.py",
+            TRAIN.replace("step_3 =", "s3 =").replace("step_9 =", "s9 ="),
+            "_old",
+        ),
+        ("features.py", "features_v2.py", TRAIN, "_v2"),  # identical
+        ("features.py", "features_v2.py", TRAIN.replace("step_3 =", "s3 ="), "_v2"),
+        ("eda.ipynb", "eda_v2.ipynb", None, "_v2"),  # same cells, other outputs
+    ],
+)
+def test_a_copy_whose_content_is_mostly_the_original_is_still_found(
+    make_repo: MakeRepo, original: str, copy: str, copied: str | None, marker: str
+) -> None:
+    if copied is None:
+        first, second = (
+            nbformat.v4.new_notebook(
+                cells=[nbformat.v4.new_code_cell(line) for line in TRAIN.splitlines()]
+            )
+            for _ in range(2)
+        )
+        for number, cell in enumerate(second.cells):
+            text = "".join(f"epoch {epoch}: loss 0.{number}{epoch}\n" for epoch in range(5))
+            cell.outputs = [nbformat.v4.new_output("stream", text=text)]
+            cell.execution_count = number + 1
+        files = {original: nbformat.writes(first), copy: nbformat.writes(second)}
+    else:
+        files = {original: TRAIN, copy: copied}
+    root = make_repo(files)
+
+    assert reported(run(root)) == [
+        (copy, f"a copy of {original} ('{marker}' in its name) kept beside it")
+    ]
+
+
+def test_an_old_copy_that_drifted_far_is_still_a_copy(make_repo: MakeRepo) -> None:
+    # Only a version in the name can be a second version on purpose: _old says it is a copy.
+    root = make_repo({"train.py": SPARK_DATASET, "train_old.py": SPARK_DATASET_V2})
+
+    assert reported(run(root)) == [
+        ("train_old.py", "a copy of train.py ('_old' in its name) kept beside it")
+    ]

@@ -217,3 +217,115 @@ def test_near_misses_from_real_code_are_not_reported(make_repo: MakeRepo) -> Non
     result = run(make_repo(NEAR_MISSES))
 
     assert result.status is Status.PASS, located(result)
+
+
+# Code that is in the package's folders but is not the package's own production code: other
+# people's code copied in, and code written for a person to read and run (metaflow ships
+# metaflow/_vendor/ and metaflow/tutorials/ inside its package).
+NOT_THE_PACKAGE = [
+    "churn/_vendor/typeguard/_decorators.py",
+    "churn/vendor/six.py",
+    "churn/vendored/chevron/renderer.py",
+    "churn/third_party/fused_adam.py",
+    "churn/externals/joblib/pool.py",
+    "src/churn/site-packages/yaml/__init__.py",
+    "src/churn/node_modules/pyodide/loader.py",
+    "churn/tutorials/00-helloworld/helloworld.py",
+    "churn/tutorial/intro.py",
+    "src/churn/demos/gradio_app.py",
+    "src/churn/demo/run.py",
+    "churn/samples/predict.py",
+    "churn/sample/predict.py",
+]
+
+
+@pytest.mark.parametrize("path", NOT_THE_PACKAGE)
+def test_vendored_code_and_code_for_people_to_run_is_not_package_code(
+    make_repo: MakeRepo, path: str
+) -> None:
+    root = make_repo({
+        "churn/__init__.py": "print('importing churn')\n",
+        "src/churn/model.py": "def fit():\n    print('fitting')\n",
+        path: "def show():\n    print('hello')\n",
+    })  # fmt: skip
+
+    # The package's own prints are still found, beside the folder left out.
+    assert located(run(root)) == [("churn/__init__.py", 1, 1), ("src/churn/model.py", 2, 5)]
+
+
+# iterative/example-dvc-experiments: src/ holds DVC stage scripts run as
+# `python3 src/train.py`, importing their neighbour as `from util import ...` (an empty
+# src/__init__.py beside them changes nothing).
+DVC_STAGE_SCRIPTS = {
+    "dvc.yaml": "stages:\n  train:\n    cmd: python3 src/train.py\n    deps: [src]\n",
+    "src/train.py": "from util import load_params\n\nprint(load_params())\n",
+    "src/util.py": "def load_params():\n    print('reading params.yaml')\n    return {}\n",
+}
+SCRIPT_LAYOUTS = {
+    "src-with-init": {**DVC_STAGE_SCRIPTS, "src/__init__.py": ""},
+    "src-without-init": DVC_STAGE_SCRIPTS,
+    "import-util-in-a-subfolder": {
+        "src/__init__.py": "",
+        "src/stages/__init__.py": "",
+        "src/stages/featurize.py": "import util\n\nutil.log_step()\n",
+        "src/stages/util.py": "def log_step():\n    print('step done')\n",
+    },
+    "loose-scripts-in-src": {
+        "src/prepare.py": "print('prepared')\n",
+        "src/evaluate.py": "print('evaluated')\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", SCRIPT_LAYOUTS.values(), ids=SCRIPT_LAYOUTS.keys())
+def test_a_src_folder_of_scripts_is_not_package_code(
+    make_repo: MakeRepo, files: dict[str, str]
+) -> None:
+    result = run(make_repo(files))
+
+    assert result.status in (Status.PASS, Status.SKIP), located(result)
+    assert result.findings == ()
+    assert "src/, src/" not in result.summary
+
+
+# Real packages whose modules import each other by the package's name or relatively, or whose
+# module shares its name with the standard library's: still package code.
+PACKAGE_LAYOUTS = {
+    "src-layout-absolute-imports": {
+        "src/churn/__init__.py": "",
+        "src/churn/util.py": "X = 1\n",
+        "src/churn/model.py": "from churn.util import X\n\nprint(X)\n",
+    },
+    "src-layout-relative-imports": {
+        "src/churn/__init__.py": "",
+        "src/churn/util.py": "X = 1\n",
+        "src/churn/model.py": "from .util import X\n\nprint(X)\n",
+    },
+    "a-neighbour-named-like-the-standard-library": {
+        "src/churn/__init__.py": "",
+        "src/churn/types.py": "Row = dict\n",
+        "src/churn/model.py": "import types\n\nprint(types.SimpleNamespace())\n",
+    },
+    # Netflix/metaflow metaflow/plugins/kubernetes/: `from kubernetes import client` is the
+    # kubernetes library, not the kubernetes.py beside it, which defines no `client`.
+    "a-library-named-like-a-neighbour": {
+        "src/churn/__init__.py": "",
+        "src/churn/kubernetes.py": "class Kubernetes:\n    pass\n",
+        "src/churn/model.py": "from kubernetes import client\n\nprint(client)\n",
+        "src/churn/watch.py": "import kubernetes\n\nkubernetes.config.load_kube_config()\n",
+    },
+    "src-is-the-package": {
+        "src/__init__.py": "",
+        "src/util.py": "X = 1\n",
+        "src/model.py": "from src.util import X\n\nprint(X)\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", PACKAGE_LAYOUTS.values(), ids=PACKAGE_LAYOUTS.keys())
+def test_packages_that_import_their_modules_by_the_package_name_are_package_code(
+    make_repo: MakeRepo, files: dict[str, str]
+) -> None:
+    model = next(path for path in files if path.endswith("model.py"))
+
+    assert located(run(make_repo(files))) == [(model, 3, 1)]

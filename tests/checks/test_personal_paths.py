@@ -620,3 +620,259 @@ def test_secrets_are_still_looked_for_in_the_report_files(make_repo: MakeRepo) -
 
     assert finding_paths(report, "personal-paths") == []
     assert finding_paths(report, "secrets") == ["report.json"]
+
+
+# -- the same path twice on one line ---------------------------------------------------------
+
+
+def test_one_line_holding_the_same_path_twice_is_one_finding(make_repo: MakeRepo) -> None:
+    # As in kedro-viz's cypress fixtures: a traceback saved on one JSON line names the same
+    # file in two frames.
+    frame = '  File \\"/Users/ana/env/lib/pandas/io/readers.py\\", line 912'
+    line = '{"error": "Traceback:\\n' + frame + "\\n" + frame + '\\n"}'
+    root = make_repo({"fixtures/run_status.json": "{\n" + line + "\n}\n"})
+
+    findings = run(root).findings
+
+    assert [(f.path, f.line, f.column) for f in findings] == [
+        ("fixtures/run_status.json", 2, line.index("/Users/ana") + 1)
+    ]
+    assert "'/Users/ana/env/lib/pandas/io/readers.py'" in findings[0].message
+
+
+def test_one_line_holding_two_paths_and_two_lines_holding_one_stay_apart(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {
+            "copy.sh": "cp /Users/ana/a.csv /Users/ana/b.csv\ncp /Users/ana/a.csv x\n",
+            "run.json": '{"a": "/Users/ana/a.csv", "b": "/Users/ana/a.csv"}\n',
+        }
+    )
+
+    assert located(run(root)) == [
+        ("copy.sh", 1, 4),
+        ("copy.sh", 1, 21),
+        ("copy.sh", 2, 4),
+        ("run.json", 1, 8),
+    ]
+
+
+def test_a_notebook_cell_line_holding_the_same_path_twice_is_one_finding(
+    make_repo: MakeRepo,
+) -> None:
+    code = "a, b = load('/home/ana/x.csv'), load('/home/ana/x.csv')\nc = load('/home/ana/y.csv')"
+    root = make_repo({"nb.ipynb": write_notebook([new_code_cell(code)])})
+
+    findings = run(root).findings
+
+    assert [(f.cell, f.cell_line, f.message.split("'")[1]) for f in findings] == [
+        (0, 1, "/home/ana/x.csv"),
+        (0, 2, "/home/ana/y.csv"),
+    ]
+
+
+# -- the accounts of the repository's own containers -----------------------------------------
+
+# kedro-plugins' kedro-docker template (Dockerfile.simple:15-18) and its plugin.
+KEDRO_DOCKERFILE = """\
+FROM python:3.10-slim
+ARG KEDRO_UID=999
+ARG KEDRO_GID=0
+RUN groupadd -f -g ${KEDRO_GID} kedro_group && \\
+    useradd -m -d /home/kedro_docker -s /bin/bash -g ${KEDRO_GID} -u ${KEDRO_UID} kedro_docker
+
+WORKDIR /home/kedro_docker
+USER kedro_docker
+"""
+# BentoML's Dockerfile templates (base.j2:37-40), with the account in a build argument.
+BENTO_TEMPLATE = """\
+{% block SETUP_BENTO_USER %}
+ARG BENTO_USER=bentoml
+ARG BENTO_USER_UID=1034
+RUN groupadd -g $BENTO_USER_UID -o $BENTO_USER && useradd -m -u $BENTO_USER_UID -o -r $BENTO_USER
+{% endblock %}
+"""
+# handson-ml2's docker/: the compose file's build argument names the user the Dockerfile adds.
+HANDSON_COMPOSE = """\
+services:
+  handson-ml2:
+    build:
+      context: ../
+      dockerfile: ./docker/Dockerfile
+      args:
+        - username=devel
+        - userid=1000
+    volumes:
+      - ../:/home/devel/handson-ml2
+"""
+HANDSON_DOCKERFILE = """\
+FROM continuumio/miniconda3:latest
+ARG username
+ARG userid
+ARG home=/home/${username}
+ARG workdir=${home}/handson-ml2
+RUN adduser ${username} --uid ${userid} --gecos '' --disabled-password && \\
+    echo "${username} ALL=(root) NOPASSWD:ALL" > /etc/sudoers.d/${username}
+WORKDIR ${workdir}
+USER ${username}
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(
+            {
+                "kedro_docker/template/Dockerfile.simple": KEDRO_DOCKERFILE,
+                "kedro_docker/plugin.py": 'info = {"root": "/home/kedro_docker"}\n',
+            },
+            id="useradd -m -d in a Dockerfile.NAME",
+        ),
+        pytest.param(
+            {
+                "container/dockerfile/templates/base.j2": BENTO_TEMPLATE,
+                "testing/server.py": 'cmd.extend(["-v", f"{cfg}:/home/bentoml/config.yml"])\n',
+            },
+            id="ARG USER=NAME in a Jinja template of a Dockerfile",
+        ),
+        pytest.param(
+            {
+                "docker/docker-compose.yml": HANDSON_COMPOSE,
+                "docker/Dockerfile": HANDSON_DOCKERFILE,
+                "docker/README.txt": "Your work is in /home/devel/handson-ml2\n",
+            },
+            id="compose build argument feeding adduser ${username}",
+        ),
+        pytest.param(
+            {
+                "api/Dockerfile": "FROM python:3.9-slim\n"
+                "RUN addgroup --system svc && adduser --system --ingroup svc svc && \\\n"
+                "    mkdir -p /home/svc && chown -R svc:svc /home/svc\n"
+                "ENV HOME=/home/svc\n"
+            },
+            id="adduser --system --ingroup",
+        ),
+        pytest.param(
+            {
+                "Dockerfile.alpine": "FROM alpine\nRUN adduser -D -h /home/worker worker\n",
+                "run.sh": "cp model.pkl /home/worker/models/\n",
+            },
+            id="BusyBox adduser -D -h",
+        ),
+        pytest.param(
+            {
+                "compose.yaml": "services:\n  train:\n    volumes:\n"
+                '      - "./conf:/home/mlsvc/conf:ro"\n',
+                "train.py": "CONF = '/home/mlsvc/conf/train.yaml'\n",
+            },
+            id="target of a compose volume",
+        ),
+        pytest.param(
+            {
+                "deploy/docker-compose.prod.yml": "services:\n  api:\n    user: serving\n",
+                "serve.py": "MODEL = '/home/serving/model.pkl'\n",
+            },
+            id="compose user:",
+        ),
+        pytest.param(
+            {
+                "dev.Dockerfile": "FROM python\nENV NB_USER=analyst\nWORKDIR /srv\n",
+                "nb.py": "WORK = '/home/analyst/work'\n",
+            },
+            id="ENV NB_USER in NAME.Dockerfile",
+        ),
+        pytest.param(
+            {
+                "kedro_docker/helpers.py": "def mount(container_root: str):\n"
+                '    """container_root: project root in the container (e.g. `/home/kedro`)."""\n',
+                "tests/test_helpers.py": 'kwargs = {"container_root": "/home/kedro/project"}\n',
+            },
+            id="the line says the path is in a container",
+        ),
+    ],
+)
+def test_the_home_of_a_container_account_the_repository_creates_is_not_personal(
+    make_repo: MakeRepo, files: dict[str, str]
+) -> None:
+    root = make_repo(files)
+
+    result = run(root)
+
+    assert result.findings == ()
+
+
+def test_the_summary_names_the_container_accounts_it_left_out(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "kedro_docker/template/Dockerfile.simple": KEDRO_DOCKERFILE,
+            "kedro_docker/plugin.py": 'info = {"root": "/home/kedro_docker"}\n',
+        }
+    )
+
+    result = run(root)
+
+    assert result.status is Status.PASS
+    assert "container accounts are not personal: kedro_docker" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("files", "found"),
+    [
+        pytest.param(
+            {"Dockerfile": "FROM python\nRUN useradd -m bob\nCOPY /Users/alice/data /data\n"},
+            [("Dockerfile", 3, "/Users/alice/data")],
+            id="a Dockerfile that copies from a laptop",
+        ),
+        pytest.param(
+            {
+                "Dockerfile": "FROM python\nRUN useradd -m bob\nUSER bob\n",
+                "load.py": "DATA = '/home/alice/data.csv'\n",
+            },
+            [("load.py", 1, "/home/alice/data.csv")],
+            id="the Dockerfile creates someone else",
+        ),
+        pytest.param(
+            {
+                "docker-compose.yml": "services:\n  nb:\n    volumes:\n"
+                "      - /home/alice/data:/home/alice/data\n"
+            },
+            [("docker-compose.yml", 4, "/home/alice/data:/home/alice/data")],
+            id="a person's folder mounted where it is",
+        ),
+        pytest.param(
+            {
+                "Dockerfile": 'FROM python\nRUN useradd -m -c "alice" -u 1000 svc\n'
+                "ARG USER_UID=1000\n",
+                "load.py": "DATA = '/home/alice/data.csv'\n",
+            },
+            [("load.py", 1, "/home/alice/data.csv")],
+            id="a comment of useradd is no account",
+        ),
+        pytest.param(
+            {
+                "Dockerfile": "FROM python\nRUN useradd -m svc\n",
+                "docs/Dockerfile.md": "RUN useradd alice\n",
+                "load.py": "DATA = '/home/alice/data.csv'\n",
+            },
+            [("load.py", 1, "/home/alice/data.csv")],
+            id="documentation about Dockerfiles is no Dockerfile",
+        ),
+        pytest.param(
+            {
+                "load.py": "container = load('/Users/alice/x.pkl')\n"
+                "box = '/home/alice/in_container'\n"
+            },
+            [("load.py", 1, "/Users/alice/x.pkl"), ("load.py", 2, "/home/alice/in_container")],
+            id="the word container is not a container path",
+        ),
+    ],
+)
+def test_a_person_near_a_container_account_is_still_found(
+    make_repo: MakeRepo, files: dict[str, str], found: list[tuple[str, int, str]]
+) -> None:
+    root = make_repo(files)
+
+    result = run(root)
+
+    assert [(f.path, f.line, f.message.split("'")[1]) for f in result.findings] == found

@@ -333,6 +333,14 @@ def test_literal_secret_is_a_finding_without_its_value(
         "password: xxxxxxxx",
         "password: changeme",
         "secret: REDACTED",
+        # zenml-projects huggingface-sagemaker/configs/deploying_config.yaml:37-39
+        'AWS_SECRET_ACCESS_KEY: "Randomstr"',
+        'AWS_SESSION_TOKEN: "Randomstr"',
+        "api_token: random_token_123",
+        "password: foobar",
+        "token: xxx",
+        "api_key: YOUR_API_KEY",
+        "password: ${DB_PASSWORD}",
         "password_file: /run/secrets/db",
         "secret_name: prod/db",
         "tokenizer: bert-base-uncased",
@@ -421,3 +429,74 @@ def test_a_committed_secret_must_be_rotated_and_an_uncommitted_one_removed(
     assert "rotate it: it is in the git history" in hints["committed.yaml"]
     assert "remove it before you commit" in hints["staged.yaml"]
     assert "rotate" not in hints["staged.yaml"]
+
+
+# -- a secret the secrets check reports is reported once ----------------------------------------
+
+# zenml-projects magic-photobooth/configs/k8s_run_refactored_multi_video.yaml:45 (the token is
+# made up, in the shape of a Hugging Face token), beside a key-only secret that the secrets
+# check does not judge a credential (a lower-case word).
+LEAKING_CONFIG = (
+    "settings:\n  environment:\n    HF_TOKEN: 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\n"
+    "db:\n  password: mywarehouse\n"
+)
+
+
+def _check_json(run_cli: RunCli, root: Path, *args: str) -> dict[str, dict[str, Any]]:
+    cli = run_cli("check", str(root), "--format", "json", *args)
+    assert cli.exit_code == 1, cli.stderr
+    return {result["check"]: result for result in json.loads(cli.stdout)["results"]}
+
+
+def _located(result: dict[str, Any]) -> list[tuple[str, int]]:
+    return [(finding["path"], finding["line"]) for finding in result["findings"]]
+
+
+def test_a_secret_the_secrets_check_reports_is_not_reported_again(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    contract = config("configs/k8s.yaml").replace(
+        "version: 1\n", 'version: 1\nwritten_for: "0.2.0"\n'
+    )
+    root = make_repo({"configs/k8s.yaml": LEAKING_CONFIG}, contract=contract)
+
+    results = _check_json(run_cli, root)
+
+    assert _located(results["secrets"]) == [("configs/k8s.yaml", 3)]
+    assert results["secrets"]["advisory"] is None
+    cfg = results["tracked-config"]
+    assert [(f["line"], f["message"]) for f in cfg["findings"]] == [
+        (5, "'password' holds a literal secret (not shown)")
+    ]
+    assert "1 secret is left to the secrets check, which reports it" in cfg["summary"]
+
+
+@pytest.mark.parametrize(
+    ("written_for", "args"),
+    [
+        pytest.param("", (), id="secrets-advisory-for-a-0.1.0-contract"),
+        pytest.param('written_for: "0.2.0"\n', ("--select", "tracked-config"), id="not-run"),
+        pytest.param(
+            'written_for: "0.2.0"\nchecks:\n  secrets:\n    severity: warning\n',
+            (),
+            id="secrets-only-a-warning",
+        ),
+        pytest.param(
+            'written_for: "0.2.0"\nchecks:\n  secrets:\n    exclude: ["configs/**"]\n',
+            (),
+            id="excluded-from-secrets",
+        ),
+    ],
+)
+def test_tracked_config_keeps_the_secret_where_the_secrets_check_would_not_block_on_it(
+    make_repo: MakeRepo, run_cli: RunCli, written_for: str, args: tuple[str, ...]
+) -> None:
+    contract = config("configs/k8s.yaml").replace("version: 1\n", "version: 1\n" + written_for)
+    root = make_repo({"configs/k8s.yaml": LEAKING_CONFIG}, contract=contract)
+
+    results = _check_json(run_cli, root, *args)
+
+    cfg = results["tracked-config"]
+    assert cfg["advisory"] is None
+    assert _located(cfg) == [("configs/k8s.yaml", 3), ("configs/k8s.yaml", 5)]
+    assert "left to the secrets check" not in cfg["summary"]

@@ -3,15 +3,17 @@ documentation, examples, tutorials, course homework, vendored environments."""
 
 from __future__ import annotations
 
+from dsdone.analysis.vendored import VENDORED_FOLDERS
+
 # Folder names (any depth) whose content is about the project, not the project itself.
 ASIDE = frozenset(
     {
         "tests", "test", "testing", "fixtures", "docs", "doc", "examples", "example", "legacy",
         "tutorials", "tutorial", "homework", "homeworks", "notebooks", "benchmarks",
-        "node_modules", "site-packages", "venv", ".venv", "env", "build", "dist", "archive",
+        "venv", ".venv", "env", "build", "dist", "archive",
         "deprecated", "old", "__pycache__",
     }
-)  # fmt: skip
+) | VENDORED_FOLDERS  # fmt: skip
 
 
 def is_aside(path: str) -> bool:

@@ -24,10 +24,11 @@ is turned off. So a hit needs a shape that only a credential has:
 
 Not secrets: references resolved at run time (``${VAR}``, ``{{ var }}``, ``%(var)s``,
 ``os.environ[...]``, ``getpass()``), placeholders (``<your-key>``, ``your_api_key_here``,
-``xxxx``, ``changeme``, ``***``, ``DB_PASSWORD``), the examples of documentation
-(``AKIAIOSFODNN7EXAMPLE``, jwt.io's token), values that say they are fake (``fake_secret_key``,
-``dummy``, ``test``, ``s3cr3t``), hashed passwords (``sha1:...``), UUIDs, and the well-known
-defaults of local services (``postgres:postgres``, ``guest``, ``minioadmin``).
+``xxxx``, ``changeme``, ``***``, ``DB_PASSWORD``, ``Randomstr``, ``foobar``), the examples of
+documentation (``AKIAIOSFODNN7EXAMPLE``, jwt.io's token), values that say they are fake
+(``fake_secret_key``, ``dummy``, ``test``, ``s3cr3t``), hashed passwords (``sha1:...``),
+UUIDs, and the well-known defaults of local services (``postgres:postgres``, ``guest``,
+``minioadmin``).
 
 Every match holds one of ``LITERALS`` (the tests prove it for each pattern), so one
 ``git grep`` for them finds every line that can hold a secret, and only those lines are read.
@@ -95,10 +96,12 @@ def _masked(shown: str, secret: str) -> str:
     return f"{shown}…({len(secret)} chars)"
 
 
-# Words that make a value a placeholder, an example or a test fixture, not a credential.
+# Words that make a value a placeholder, an example or a test fixture, not a credential
+# ("Randomstr" in zenml-projects' configs, "foobar"): the secrets check and tracked-config
+# share them.
 _FAKE_WORDS = re.compile(
     r"example|sample|dummy|fake|placeholder|redacted|changeme|change_me|change-me|replace"
-    r"|your|xxxx|\*\*\*|\.\.\.|…|insert|mock",
+    r"|your|xxxx|\*\*\*|\.\.\.|…|insert|mock|random|foobar",
     re.IGNORECASE,
 )
 
@@ -544,6 +547,24 @@ def _assignment(line: str, start: int, end: int, bare_values: bool) -> tuple[Sec
         return None
     hit = SecretHit(_KINDS[kind], start + 1, f"{key}=…({len(value)} chars)", value)
     return hit, match.end(group)
+
+
+# Where a bare word after `password:` is a value, not a variable: configuration and shell.
+CONFIG_SUFFIXES = frozenset(
+    {
+        ".yaml", ".yml", ".ini", ".cfg", ".conf", ".toml", ".env", ".properties", ".sh",
+        ".bash", ".zsh", ".envrc", ".txt", ".md", ".rst", ".tf", ".tfvars", ".hcl",
+    }
+)  # fmt: skip
+
+
+def bare_values_in(relative: str) -> bool:
+    """Whether the secrets check reads bare values as literals in this file (``bare_values`` of
+    ``find_secrets``): a config or shell file, or a ``.env*``."""
+    name = relative[relative.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if dot > 0 else ""
+    return suffix in CONFIG_SUFFIXES or name.startswith(".env")
 
 
 # -- the search -----------------------------------------------------------------------------

@@ -32,6 +32,11 @@ _VALUE_OPTIONS = frozenset(
      "-e", "--environment", "--manifest-path", "--spec", "--from", "--source", "--rcfile",
      "--include", "--omit", "-W", "-X", "--data-file", "--context", "--concurrency", "-s"}
 )  # fmt: skip
+# Programs that run a test suite, whatever their arguments: pytest, unittest (`python -m
+# unittest`), behave (BDD features), nose, green and ward.
+_TEST_RUNNERS = frozenset(
+    {"pytest", "py.test", "unittest", "behave", "nose2", "nosetests", "green", "ward"}
+)
 _TASK_RUNNERS = frozenset({"make", "just", "task", "invoke", "inv", "poe", "mage", "nmake"})
 _NOT_TEST_ENVIRONMENTS = frozenset(
     {"lint", "linting", "docs", "doc", "format", "fmt", "style", "type", "types", "typing",
@@ -198,15 +203,18 @@ def _program(word: str) -> str:
 
 def runs_tests(words: Sequence[str]) -> bool:
     """Whether the command runs the tests: pytest (directly, ``python -m``, ``coverage run
-    -m``, through uv/poetry/pdm/hatch/pixi), unittest, tox or nox (unless every environment
-    it selects is for lint, docs or types), ``hatch test``, a task named ``test*`` of make,
-    just, task, invoke or poe (or of ``pdm run``/``pixi run``/``hatch run``), or a script
-    named for tests (``scripts/run_tests.sh``)."""
+    -m``, through uv/poetry/pdm/hatch/pixi), unittest, behave, nose2, green, ward, tox or nox
+    (unless every environment it selects is for lint, docs or types), ``hatch test``, a task
+    named ``test*`` of make, just, task, invoke or poe (or of ``pdm run``/``pixi run``/``hatch
+    run``), ``make check``, or a script named for tests (``scripts/run_tests.sh``)."""
+    command = _strip_prefixes(words)
+    if command and _program(command[0]) in ("test", "["):
+        return False  # the shell's own `test -d saved_models`; `hatch run test` is a task
     argv = effective(words)
     if not argv:
         return False
     program, rest = argv[0], argv[1:]
-    if program in ("pytest", "py.test", "unittest") or _is_test_name(program):
+    if program in _TEST_RUNNERS or _is_test_name(program):
         return True
     if program in ("tox", "nox"):
         selected = _selected_environments(rest, "-e" if program == "tox" else "-s")
@@ -214,7 +222,11 @@ def runs_tests(words: Sequence[str]) -> bool:
     if program == "hatch":
         return rest[:1] == ["test"]
     if program in _TASK_RUNNERS:
-        return any(_is_test_name(word) for word in _targets(rest))
+        targets = _targets(rest)
+        # `make check` is the GNU convention for running a package's test suite.
+        return any(_is_test_name(word) for word in targets) or (
+            program in ("make", "nmake") and "check" in targets
+        )
     if program.endswith((".sh", ".ps1", ".bat", ".cmd", ".py")):
         return _is_test_name(program.rsplit(".", 1)[0], words_only=True)
     return False
@@ -262,6 +274,35 @@ def _targets(words: Sequence[str]) -> list[str]:
             targets.append(word)
         position += 1
     return targets
+
+
+_SHELLS = frozenset({"bash", "sh", "zsh", "source", "."})
+
+
+def shell_script(words: Sequence[str]) -> str | None:
+    """The shell script a command runs, as written (``./run_tests.sh``, ``bash
+    scripts/test.sh``, ``sh -e ci.sh``, ``uv run bash x.sh``), or ``None``: a script file
+    that a reader can follow one level into."""
+    result = _strip_prefixes(words)
+    for _ in range(8):
+        if not result:
+            return None
+        program, rest = _program(result[0]), result[1:]
+        if program in _RUNNERS and rest[:1] == [_RUNNERS[program]]:
+            result = _strip_prefixes(_after_options(rest[1:]))
+        elif program in _SHELLS:
+            if _inline_script(rest) is not None:
+                return None  # bash -c "...": the script is inline, read as the step's
+            # A shell's options take no value, but -o/+o NAME (bash -o pipefail x.sh).
+            position = 0
+            while position < len(rest) and rest[position].startswith(("-", "+")):
+                position += 2 if rest[position] in ("-o", "+o", "-O", "+O") else 1
+            return rest[position] if position < len(rest) else None
+        elif result[0].endswith(".sh") or "/" in result[0]:
+            return result[0] if not _is_python(program) else None
+        else:
+            return None
+    return None
 
 
 def runs_dsdone_check(words: Sequence[str]) -> bool:
