@@ -235,6 +235,8 @@ def _candidate(repository: Repository, path: str, files: list[str]) -> Candidate
         return None
     if not facts.acts or facts.serves:
         return None  # it only defines functions (trains nothing), or it serves a model
+    if rank == 2 and not (facts.trains or facts.metaflow_flow):
+        return None  # a main.py that renders templates (a vendored CLI): not named for training
     command = _command_for(path, set(files))
     if facts.metaflow_flow:
         command += " run"
