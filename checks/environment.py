@@ -121,8 +121,8 @@ def environment(project: Project) -> Iterator[Finding | Note]:
     # The files the project's own tools install: MLproject, the README, the Makefile, CI.
     missing: list[NamedFile] = []
     for named in named_environment_files(project):
-        if named.path in read:
-            continue
+        if named.path in read or _is_for_development(named.path):
+            continue  # `pip install -r tests/requirements.txt` in CI: the tests' tools
         if not project.is_indexed(named.path):
             missing.append(named)
         elif named.kind == CONDA:
@@ -335,6 +335,12 @@ _NOT_THE_MODEL = frozenset(
 )  # fmt: skip
 # Files that make a folder a project of its own, with an environment of its own.
 _OWN_PROJECT = ("pyproject.toml", "setup.py", "setup.cfg", "dsdone.yaml", "MLproject")
+
+
+def _is_for_development(path: str) -> bool:
+    """A requirements file for development tools, by its name or its folder's (tests/, docs/)."""
+    folder = path.rpartition("/")[0].lower()
+    return is_for_development(path) or any(part in _NOT_THE_MODEL for part in folder.split("/"))
 
 
 def _requirements_folders(project: Project) -> list[str]:

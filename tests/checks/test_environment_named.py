@@ -114,6 +114,22 @@ def test_the_requirements_file_an_install_command_names_is_read(
     ]  # fmt: skip
 
 
+def test_the_tests_requirements_that_ci_installs_are_not_the_models(make_repo: MakeRepo) -> None:
+    # Lightning-AI/deep-learning-project-template .github/workflows/ci-testing.yml:56-57.
+    root = make_repo({
+        ".github/workflows/ci.yml": "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: |\n          pip install --requirement requirements.txt\n"
+        "          pip install --requirement tests/requirements.txt\n"
+        "          pip install -r requirements-dev.txt\n",
+        "requirements.txt": "torch==2.3.1\n",
+        "tests/requirements.txt": "pytest>=8\n",
+        "requirements-dev.txt": "ruff\n",
+        **PYTHON,
+    })  # fmt: skip
+
+    assert located(run(root)) == []
+
+
 def test_conda_env_create_in_the_readme_names_the_conda_file(make_repo: MakeRepo) -> None:
     root = make_repo({
         "README.md": "Setup:\n\n```bash\nconda env create -f envs/train.yml\n"
