@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dsdone.analysis.install_commands import CONDA, PYTHON_ENV, NamedFile, named_environment_files
 from dsdone.analysis.requirements import (
     CONDA_FILES,
     LOCK_FILES,
@@ -16,8 +17,10 @@ from dsdone.analysis.requirements import (
     python_version_file,
     read_conda_environment,
     read_pyproject,
+    read_python_env,
     read_requirements_file,
 )
+from dsdone.analysis.setup_files import read_setup_files
 from dsdone.api import Note, check
 from dsdone.project import Project
 from dsdone.report import Area, Finding, Severity
@@ -32,6 +35,11 @@ HINT_REQUIREMENTS = (
 HINT_PYPROJECT = (
     "lock the environment: `uv lock` (or `poetry lock`, `pdm lock`) and commit the lock file; "
     "or pin it here as `{name}==X.Y.Z`"
+)
+HINT_SETUP = (
+    "pin what runs in an environment file: a requirements.txt with every package pinned "
+    "(`pip freeze > requirements.txt` from the environment that works) or a lock file; ranges "
+    "here are fine then. Or pin it here as `{name}==X.Y.Z`"
 )
 HINT_CONDA = (
     "pin it as `{name}=X.Y.Z`, or export the environment that works: `conda env export "
@@ -67,9 +75,16 @@ def environment(project: Project) -> Iterator[Finding | Note]:
     `===`, a `--hash`, a pin in a `-c` constraints file, an archive URL or a VCS commit
     (`git+https://...@<sha>`, not a branch or tag). What is read: `requirements*.txt` and
     `requirements/*.txt` (following `-r` and `-c` inside the project), `[project]
-    dependencies` of `pyproject.toml`, and `environment.yml` (conda specs `name=X.Y.Z[=build]`,
-    `name==X.Y.Z`, and its `pip:` list). Each unpinned requirement is a finding at its line.
-    The project's own code (`-e .`, `./libs/x`) needs no pin.
+    dependencies` of `pyproject.toml` (else `install_requires` of `setup.py`, when it is a
+    literal list, read without running it, or of `setup.cfg`), and `environment.yml` (conda
+    specs `name=X.Y.Z[=build]`, `name==X.Y.Z`, and its `pip:` list). Also every file the
+    project's own tools install the environment from: MLproject's `conda_env:` and
+    `python_env:`, and `pip install -r FILE`, `uv pip sync FILE` or `conda env create -f
+    FILE` in the README's code blocks, the Makefile's recipes and the CI jobs. Without any of
+    these, the requirements files of the one folder of the project that keeps some
+    (`src/requirements.txt`; not docs, tests, examples, nor a subproject with its own
+    packaging). Each unpinned requirement is a finding at its line. The project's own code
+    (`-e .`, `./libs/x`) needs no pin.
 
     Not required to be pinned: requirements files named for development tools (`-dev`,
     `-test`, `-lint`, `-docs`, `-typing` ...) and pyproject's optional dependencies (extras),
@@ -79,8 +94,10 @@ def environment(project: Project) -> Iterator[Finding | Note]:
     needs `Pipfile.lock`.
 
     The Python version must be declared too: `requires-python`, Poetry's `python`,
-    `.python-version`, `runtime.txt`, `.tool-versions`, or `python` in the conda file. A
-    project with none of these files fails: nothing says how to rebuild its environment.
+    `.python-version`, `runtime.txt`, `.tool-versions`, `python_requires` of setup.py, or
+    `python` in the conda or python_env file. A project with none of these files fails:
+    nothing says how to rebuild its environment (at the command, when the README, Makefile
+    or CI installs a file that is not there).
     """
     locks = _lock_files(project)
     if locks:
@@ -88,31 +105,47 @@ def environment(project: Project) -> Iterator[Finding | Note]:
         return
 
     pyproject = read_pyproject(project)
-    files = [
-        path
-        for path in project.files
-        if is_requirements_file(path) and not is_for_development(path)
-    ]
     sources: list[Requirements] = []
     read: set[str] = set()
-    for path in files:
-        if path not in read:
-            found = read_requirements_file(project, path)
-            read.update(found.files)
-            sources.append(found)
-    sources += [
-        read_conda_environment(project, path) for path in CONDA_FILES if project.is_indexed(path)
-    ]
+
+    def add(found: Requirements) -> None:
+        read.update(found.files)
+        sources.append(found)
+
+    for path in project.files:
+        if is_requirements_file(path) and not is_for_development(path) and path not in read:
+            add(read_requirements_file(project, path))
+    for path in CONDA_FILES:
+        if project.is_indexed(path):
+            add(read_conda_environment(project, path))
+    # The files the project's own tools install: MLproject, the README, the Makefile, CI.
+    missing: list[NamedFile] = []
+    for named in named_environment_files(project):
+        if named.path in read or _is_for_development(named.path):
+            continue  # `pip install -r tests/requirements.txt` in CI: the tests' tools
+        if not project.is_indexed(named.path):
+            missing.append(named)
+        elif named.kind == CONDA:
+            add(read_conda_environment(project, named.path))
+        elif named.kind == PYTHON_ENV:
+            add(read_python_env(project, named.path))
+        else:
+            add(read_requirements_file(project, named.path))
     poetry = pyproject is not None and pyproject.poetry_line is not None
     pipfile = project.is_indexed("Pipfile")
     dependencies = pyproject.dependencies if pyproject is not None else None
+    if dependencies is None:
+        dependencies = read_setup_files(project)
+    owners: list[str] = []
+    if not sources and dependencies is None and not poetry and not pipfile:
+        owners = _requirements_folders(project)
+        if len(owners) == 1:  # one folder of the project keeps them: src/requirements.txt
+            for path in _folder_requirements(project, owners[0]):
+                if path not in read:
+                    add(read_requirements_file(project, path))
 
     if not sources and dependencies is None and not poetry and not pipfile:
-        yield Finding(
-            "nothing says how to rebuild the environment: no lock file, no requirements.txt, "
-            "no dependencies in pyproject.toml, no environment.yml",
-            hint=HINT_NOTHING,
-        )
+        yield _nothing(missing, owners)
         return
 
     problems: list[Problem] = []
@@ -154,9 +187,9 @@ def environment(project: Project) -> Iterator[Finding | Note]:
             hint="run `pipenv lock` and commit Pipfile.lock",
         )
 
-    python = _python_version(project, pyproject, sources)
+    python = _python_version(project, pyproject, dependencies, sources)
     if python is None:
-        yield _no_python(pyproject, sources)
+        yield _no_python(pyproject, dependencies, sources)
     yield Note(_summary(sources, dependencies, python))
 
 
@@ -184,7 +217,9 @@ def _unpinned(requirement: Requirement) -> Finding:
     file = path.rpartition("/")[2]
     if file == "pyproject.toml":
         hint = HINT_PYPROJECT.format(name=name)
-    elif file in CONDA_FILES:
+    elif file in ("setup.py", "setup.cfg"):
+        hint = HINT_SETUP.format(name=name)
+    elif _is_conda(path):
         hint = HINT_CONDA.format(name=name, path=path)
     else:
         hint = HINT_REQUIREMENTS.format(name=name, path=path)
@@ -197,10 +232,15 @@ def _unpinned(requirement: Requirement) -> Finding:
 
 
 def _python_version(
-    project: Project, pyproject: Pyproject | None, sources: list[Requirements]
+    project: Project,
+    pyproject: Pyproject | None,
+    dependencies: Requirements | None,
+    sources: list[Requirements],
 ) -> str | None:
     if pyproject is not None and pyproject.python:
         return f"pyproject.toml: {pyproject.python}"
+    if dependencies is not None and dependencies.python:
+        return f"{dependencies.path}: python {dependencies.python}"
     for source in sources:
         if source.python:
             return f"{source.path}: python {source.python}"
@@ -222,8 +262,10 @@ def _pipfile_python(project: Project) -> bool:
     )
 
 
-def _no_python(pyproject: Pyproject | None, sources: list[Requirements]) -> Finding:
-    conda = next((s.path for s in sources if s.path in CONDA_FILES), None)
+def _no_python(
+    pyproject: Pyproject | None, dependencies: Requirements | None, sources: list[Requirements]
+) -> Finding:
+    conda = next((s.path for s in sources if _is_conda(s.path)), None)
     if conda is not None:
         return Finding(
             "no Python version is declared: the environment file does not list python",
@@ -238,11 +280,101 @@ def _no_python(pyproject: Pyproject | None, sources: list[Requirements]) -> Find
             hint='add `requires-python = ">=3.X"` under [project], or a .python-version file '
             "holding the version the model runs on",
         )
+    if dependencies is not None and dependencies.path == "setup.py":
+        return Finding(
+            "no Python version is declared",
+            path="setup.py",
+            hint='add `python_requires=">=3.X"` to setup(), or a .python-version file '
+            "holding the version the model runs on",
+        )
     return Finding(
         "no Python version is declared",
-        path=sources[0].path if sources else None,
+        path=sources[0].path if sources else dependencies.path if dependencies else None,
         hint="add a .python-version file holding the version the model runs on (e.g. 3.11)",
     )
+
+
+def _is_conda(path: str) -> bool:
+    """A conda environment file: environment.yml, or one a tool names (MLflow's conda.yaml,
+    ``conda env create -f envs/train.yml``); pip's files are .txt, and MLflow's python_env
+    (also YAML) holds pip lines."""
+    name = path.rpartition("/")[2]
+    return name.endswith((".yml", ".yaml")) and not name.startswith("python_env")
+
+
+def _nothing(missing: list[NamedFile], owners: list[str]) -> Finding:
+    """Nothing the check can read says what to install: say where the project points at a file
+    it does not hold, or that each subfolder keeps its own requirements."""
+    if missing:
+        first = missing[0]
+        return Finding(
+            f"nothing says how to rebuild the environment: {first.named_in} installs "
+            f"{first.path}, which is not in the repository",
+            path=first.named_in,
+            line=first.line,
+            hint=f"commit {first.path}, or correct the command; "
+            + HINT_NOTHING.removeprefix("commit "),
+        )
+    message = (
+        "nothing says how to rebuild the environment: no lock file, no requirements file, no "
+        "dependencies in pyproject.toml or setup.py, no conda environment file, and no install "
+        "command in the README, the Makefile or CI"
+    )
+    if owners:
+        shown = ", ".join(f"{folder}/" for folder in owners[:_SHOWN])
+        more = f" and {len(owners) - _SHOWN} more" if len(owners) > _SHOWN else ""
+        message += f" (requirements files of subprojects in {shown}{more})"
+    return Finding(message, hint=HINT_NOTHING)
+
+
+# Folders whose requirements are not the environment the model runs in.
+_NOT_THE_MODEL = frozenset(
+    {"docs", "doc", "tests", "test", "examples", "example", "tutorials", "tutorial", "demos",
+     "benchmarks", "benchmark", ".github", "node_modules", "site-packages", "dev", "devtools",
+     "tools", "ci"}
+)  # fmt: skip
+# Files that make a folder a project of its own, with an environment of its own.
+_OWN_PROJECT = ("pyproject.toml", "setup.py", "setup.cfg", "dsdone.yaml", "MLproject")
+
+
+def _is_for_development(path: str) -> bool:
+    """A requirements file for development tools, by its name or its folder's (tests/, docs/)."""
+    folder = path.rpartition("/")[0].lower()
+    return is_for_development(path) or any(part in _NOT_THE_MODEL for part in folder.split("/"))
+
+
+def _requirements_folders(project: Project) -> list[str]:
+    """The folders of the project (not its root) that keep requirements files for what runs:
+    ``src/requirements.txt``, ``app/requirements/base.txt``; not those of docs, tests or
+    examples, nor of a subproject with packaging of its own. Sorted."""
+    owners: set[str] = set()
+    for path in project.files:
+        if "requirements" not in path or not path.endswith(".txt") or is_for_development(path):
+            continue
+        folder, _, name = path.rpartition("/")
+        if name.startswith("requirements"):
+            owner = folder
+        elif folder == "requirements" or folder.endswith("/requirements"):
+            owner = folder.rpartition("/")[0]
+        else:
+            continue
+        if not owner or any(part in _NOT_THE_MODEL for part in owner.lower().split("/")):
+            continue
+        if any(project.is_indexed(f"{owner}/{name}") for name in _OWN_PROJECT):
+            continue
+        owners.add(owner)
+    # A folder inside another that keeps requirements belongs to it.
+    return sorted(o for o in owners if not any(o.startswith(f"{p}/") for p in owners))
+
+
+def _folder_requirements(project: Project, owner: str) -> list[str]:
+    return [
+        path
+        for path in project.files
+        if path.startswith(f"{owner}/")
+        and is_requirements_file(path[len(owner) + 1 :])
+        and not is_for_development(path)
+    ]
 
 
 def _summary(

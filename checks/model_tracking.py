@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dsdone.analysis.personal_paths import scan_text
+from dsdone.analysis.run_recorders import LITERALS as RECORDER_LITERALS
+from dsdone.analysis.run_recorders import recorded
 from dsdone.api import Note, check
 from dsdone.project import Project
 from dsdone.report import Area, Finding, Severity
@@ -44,7 +46,7 @@ class _Evidence:
     ml_test_score=("M1", "M2", "M3"),
     fix="Record each run with MLflow, Weights & Biases, DVC (metrics: and params: in dvc.yaml) "
     "or a metrics file, and declare the metrics under model: in dsdone.yaml.",
-    grep=tuple(_TOOLS),
+    grep=(*_TOOLS, *RECORDER_LITERALS),
     since="0.2.0",
 )
 def model_tracking(project: Project) -> Iterator[Finding | Note]:
@@ -55,7 +57,15 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
     Accepts MLflow or Weights & Biases used in the code (a tracking URI that is a personal path
     or carries a password is a finding at its line; no server is ever contacted), DVC
     (`metrics:` and `params:` in dvc.yaml, in a stage or at its top), or a metrics file
-    (`model.tracking.metrics_file`).
+    (`model.tracking.metrics_file`). Also the libraries that record runs on their own, read
+    from the syntax tree of the files that name them (a commented-out call or an unused
+    import records nothing): dvclive (`Live(...)`), PyTorch Lightning (`self.log(...)` in a
+    LightningModule, whose Trainer's default logger writes lightning_logs/ unless
+    `logger=False`; `self.save_hyperparameters()`; `MLFlowLogger`, `WandbLogger` ...), ray
+    (`MLflowLoggerCallback`, `WandbLoggerCallback`, `setup_mlflow`, `ray.train.report`),
+    ZenML (a `@step`, whose parameters ZenML's store keeps per run; `log_metadata`),
+    TensorBoard (a `SummaryWriter` with `add_scalar`, `add_hparams`) and Keras'
+    `TensorBoard` and `CSVLogger` callbacks.
     Hyperparameters are recorded by tracked config files (`config.files`) or the tool's params.
     Each metric the contract declares under `model.metrics` must appear where it is recorded: a
     literal logging call (`mlflow.log_metric("auc", ...)`, `wandb.log({"auc": ...})`), or its
@@ -81,8 +91,9 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
         yield project.contract_finding(
             "nothing records each training run's hyperparameters and metrics",
             *(("model",) if model is not None else ()),
-            hint="log runs with MLflow or Weights & Biases, declare metrics: and params: in "
-            "dvc.yaml, or write a metrics file and declare it:\n"
+            hint="log runs with MLflow, Weights & Biases, dvclive or your framework's logger "
+            "(Lightning, Keras, TensorBoard), declare metrics: and params: in dvc.yaml, or "
+            "write a metrics file and declare it:\n"
             "model:\n  tracking: {tool: file, metrics_file: metrics/train.json}",
         )
         return
@@ -109,21 +120,45 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
 
 def _code_evidence(project: Project) -> _Evidence:
     evidence = _Evidence()
-    found = project.grep(_TOOLS)
+    found = project.grep((*_TOOLS, *RECORDER_LITERALS))
     for hit in found if found is not None else ():
         if not hit.path.endswith((".py", ".ipynb")):
             continue
+        parse = False
         for number, raw in hit.lines:
             line = raw.decode("utf-8", "replace")
+            if line.lstrip().startswith(("#", '"#')):
+                continue  # commented out (in a notebook, a JSON string that starts with '#')
+            parse |= any(literal in raw for literal in RECORDER_LITERALS)
             for literal, tool in _TOOLS.items():
-                if literal.decode() in line:
+                if literal in raw:
                     evidence.tools.add(tool)
             if any(call in line for call in _METRIC_CALLS):
                 evidence.metric_lines.append((hit.path, number, line))
             if any(call in line for call in _PARAM_CALLS):
                 evidence.params = True
                 evidence.autolog |= "autolog" in line
+        if parse and hit.path.endswith(".py"):
+            _recorders(project, hit.path, evidence)
     return evidence
+
+
+def _recorders(project: Project, path: str, evidence: _Evidence) -> None:
+    """dvclive, Lightning, ray, ZenML, TensorBoard and Keras callbacks: read from the syntax
+    tree of a file the grep found one of their names in (never any other file)."""
+    try:
+        tree = project.python_ast(path)
+        lines = project.read_text(path).splitlines()
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+        return
+    found = recorded(tree)
+    if not found.tools:
+        return
+    evidence.tools |= found.tools
+    evidence.params |= found.params
+    for number in found.lines:
+        if 0 < number <= len(lines):
+            evidence.metric_lines.append((path, number, lines[number - 1]))
 
 
 def _uris(project: Project) -> Iterator[Finding]:

@@ -66,7 +66,8 @@ MLFLOW_PROJECT = {
 
 PLAIN_PROJECT = {
     "src/scoring/__init__.py": "",
-    "src/scoring/train.py": "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n",
+    "src/scoring/train.py": "def main():\n    open('configs/model.yaml')\n\n\n"
+    "if __name__ == '__main__':\n    main()\n",
     "configs/model.yaml": "depth: 3\n",
     "configs/features.json": "[]\n",
     "schemas/scores.schema.json": '{"type": "object"}\n',
@@ -215,6 +216,7 @@ def test_ignored_files_are_not_declared(make_repo: MakeRepo, run_cli: RunCli) ->
     repo = make_repo(
         {
             "configs/train.yaml": "a: 1\n",
+            "train.py": "open('configs/train.yaml')\n",
             "configs/secrets.yaml": "token: x\n",
             ".gitignore": "configs/secrets.yaml\n",
         },

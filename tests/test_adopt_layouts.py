@@ -14,6 +14,8 @@ from dsdone.contract import Contract, load_contract
 
 OWNER = "ana@example.com"
 MAIN = "import argparse\n\n\nif __name__ == '__main__':\n    argparse.ArgumentParser()\n"
+# A main.py or run.py is a trainer when it shows it: it imports a learning library.
+TRAINER = "import torch\n" + MAIN
 STEP = "from zenml import step\n\n\n@step()\ndef train_model(df):\n    return df\n"
 TEST = "def test_one():\n    assert 1 + 1 == 2\n"
 
@@ -52,7 +54,8 @@ RETRAIN_LAYOUTS = {
             "src/steps/__init__.py": "",
             "src/steps/training/__init__.py": "",
             "src/steps/training/train.py": STEP,
-            "run.py": "import click\n\n@click.command()\n@click.option('--train', is_flag=True)\n"
+            "run.py": "import click\nfrom zenml.client import Client\n\n@click.command()\n"
+            "@click.option('--train', is_flag=True)\n"
             "def main(train):\n    pass\n\nif __name__ == '__main__':\n    main()\n",
             "README.md": "# Credit\n\n```bash\npython run.py --deploy\npython run.py --train"
             "      # Model training\n```\n",
@@ -72,7 +75,8 @@ RETRAIN_LAYOUTS = {
     # lucmos/nn-template: src/run.py with @hydra.main; src is no package.
     "nn-template": (
         {
-            "src/run.py": "import hydra\n\n@hydra.main(config_path='../conf')\ndef main(cfg):\n"
+            "src/run.py": "import hydra\nimport pytorch_lightning as pl\n\n"
+            "@hydra.main(config_path='../conf')\ndef main(cfg):\n"
             "    pass\n\nif __name__ == '__main__':\n    main()\n",
             "src/ui/run.py": MAIN,
             "src/common/__init__.py": "",
@@ -80,7 +84,7 @@ RETRAIN_LAYOUTS = {
         "python src/run.py",
     ),
     # facebookresearch/detr: main.py at the root, d2/train_net.py deeper.
-    "detr": ({"main.py": MAIN, "d2/train_net.py": MAIN}, "python main.py"),
+    "detr": ({"main.py": TRAINER, "d2/train_net.py": MAIN}, "python main.py"),
     "src-layout": (
         {"src/churn/__init__.py": "", "src/churn/train.py": MAIN},
         "python -m churn.train",
@@ -150,7 +154,7 @@ def test_the_retrain_command_is_the_root_most_canonical_one_and_check_accepts_it
     [
         # pytorch/examples: one example per folder, none at the root.
         (
-            {"mnist/main.py": MAIN, "dcgan/main.py": MAIN, "siamese/train.py": MAIN},
+            {"mnist/main.py": TRAINER, "dcgan/main.py": TRAINER, "siamese/train.py": MAIN},
             ["python siamese/train.py", "python dcgan/main.py", "python mnist/main.py"],
         ),
         # BentoML: the only train.py is a test fixture; examples and legacy code are aside.
@@ -292,6 +296,10 @@ def test_config_a_reader_sees_is_declared_as_globs_that_stay_true(
             "model_config.yaml": "layers: 3\n",
             "hparams.json": '{"lr": 0.1}\n',
             "config/train_gpt2.py": "batch_size = 12\n",
+            # What reads them: Hydra's config_path, yolov5's hyp file, nanoGPT's README.
+            "train.py": "import hydra\n\n@hydra.main(config_path='configs')\ndef main(cfg):\n"
+            "    open('data/hyps/hyp.scratch-low.yaml')\n",
+            "README.md": "```\npython train.py config/train_gpt2.py\n```\n",
             "recipe.yaml": "ingest: {{INGEST_CONFIG}}\n",  # MLflow recipes: a Jinja template
             "profiles/local.yaml": "INGEST_CONFIG: {using: csv}\n",
             # Not configuration of this project: tests, docs, CI, a template, tool configs.
@@ -325,7 +333,11 @@ def test_a_leaked_token_in_a_nested_config_folder_is_found_after_adoption(
     # init only looked at a top-level configs/.
     token = "hf_" + "tIQrAbCdEfGhIjKlMnOpQrStUvWxYz0123"
     repo = make_repo(
-        {"photobooth/configs/k8s.yaml": f"settings:\n  HF_TOKEN: {token}\n"}, contract=None
+        {
+            "photobooth/configs/k8s.yaml": f"settings:\n  HF_TOKEN: {token}\n",
+            "photobooth/run.py": "CONFIG = 'configs/k8s.yaml'\n",
+        },
+        contract=None,
     )
     contract, _, _ = adopt(run_cli, repo)
     assert contract.config_files == ("photobooth/configs/**/*.yaml",)

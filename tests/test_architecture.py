@@ -86,6 +86,10 @@ LAYERS: dict[str, int] = {
     "dsdone.analysis.mlproject": 5,
     "dsdone.analysis.retrain_command": 5,
     "dsdone.analysis.command_arguments": 5,
+    "dsdone.analysis.readme_commands": 5,
+    "dsdone.analysis.install_commands": 5,
+    "dsdone.analysis.setup_files": 5,
+    "dsdone.analysis.run_recorders": 1,
     # the checks
     "dsdone.checks": 6,
     # one run, end to end

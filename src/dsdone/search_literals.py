@@ -8,6 +8,7 @@ module is light on purpose; a test keeps it equal to the literals the checks dec
 from __future__ import annotations
 
 from dsdone.analysis.personal_paths import NEEDLES as PERSONAL_PATH_NEEDLES
+from dsdone.analysis.run_recorders import LITERALS as RUN_RECORDER_LITERALS
 from dsdone.analysis.secret_literals import LITERALS as SECRET_LITERALS
 
 BUILTIN_GREP_LITERALS = frozenset(
@@ -17,5 +18,6 @@ BUILTIN_GREP_LITERALS = frozenset(
         b"print(",  # logging: calls of print in package code
         b"mlflow",  # model-tracking: the tracking tools configured in code
         b"wandb",
+        *RUN_RECORDER_LITERALS,  # model-tracking: dvclive, Lightning, ray, ZenML, TensorBoard
     )
 )

@@ -114,7 +114,8 @@ def test_no_environment_file_at_all_fails(make_repo: MakeRepo) -> None:
 
     assert located(result) == [
         (None, None, "nothing says how to rebuild the environment: no lock file, no "
-         "requirements.txt, no dependencies in pyproject.toml, no environment.yml"),
+         "requirements file, no dependencies in pyproject.toml or setup.py, no conda "
+         "environment file, and no install command in the README, the Makefile or CI"),
     ]  # fmt: skip
     assert "uv lock" in (result.findings[0].hint or "")
 

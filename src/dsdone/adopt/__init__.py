@@ -21,6 +21,7 @@ from dsdone.adopt.data import infer_dvc, infer_kedro, infer_mlproject, infer_sch
 from dsdone.adopt.inference import MAX_ENTRIES, Inference, writable
 from dsdone.adopt.render import render
 from dsdone.adopt.retrain import infer_retrain
+from dsdone.adopt.subprojects import confine_retrain, monorepo_subprojects, outside
 from dsdone.adopt.suite import infer_tests
 from dsdone.analysis.code_refs import read_pyproject
 from dsdone.analysis.templates import is_templated_path, template_layout
@@ -132,13 +133,17 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
     project = parsed.data.get("project") if parsed and isinstance(parsed.data, dict) else None
     if isinstance(project, dict) and isinstance(project.get("description"), str):
         found.description = project["description"] or None
+    # At a monorepo root, inputs and configs come from the root's own files only.
+    projects = monorepo_subprojects(files)
+    own = outside(files, projects)
     infer_tests(repository, files, found)
-    infer_configs(repository, files, found)
-    infer_dvc(repository, files, found)
-    infer_mlproject(repository, files, found)
+    infer_configs(repository, own, found)
+    infer_dvc(repository, own, found)
+    infer_mlproject(repository, own, found)
     infer_kedro(repository, found)
-    infer_schemas(files, found)
+    infer_schemas(own, found)
     infer_retrain(repository, files, found)
+    confine_retrain(projects, found)
     found.keep_writable()
     unread = repository.index.unsearched
     if unread:

@@ -43,6 +43,17 @@ def infer_configs(repository: Repository, files: list[str], found: Inference) ->
                 folders.add(folder)
         elif _is_loose_config(path) or _is_recipe(path):
             wanted.append(path)
+    unread = {
+        folder for folder in folders if folder != "profiles" and not _is_read(repository, folder)
+    }
+    if unread:
+        wanted = [path for path in wanted if _config_folder(path) not in unread]
+        folders -= unread
+        shown = ", ".join(f"{folder}/" for folder in sorted(unread)[:3])
+        found.todo.append(
+            f"{shown}: named like config, but no code or tool of the repository reads it, so it "
+            "is not declared as training config; add it under config.files if a run reads it"
+        )
     wanted = [path for path in wanted if not _is_template_file(repository, path, found)]
     # Entries are globs: a name with a glob's special characters would mean another pattern.
     literal = [path for path in wanted if literal_path(path)]
@@ -62,6 +73,35 @@ def infer_configs(repository: Repository, files: list[str], found: Inference) ->
             "no config files found (configs/, conf/, params.yaml, *config*.yaml): declare the "
             "files that change a training run under config.files"
         )
+
+
+# Files whose text says which config a run reads: code, scripts and the tools that start runs
+# (not docker-compose or a dashboard's provisioning, which read config of their own).
+_READERS = (".py", ".sh", ".ipynb", "Makefile", "makefile", "justfile", "dvc.yaml", "MLproject",
+            "pyproject.toml", "setup.cfg", "README.md")  # fmt: skip
+
+
+def _is_read(repository: Repository, folder: str) -> bool:
+    """Whether code or a tool outside ``folder`` names it: ``config_path="../configs"``
+    (Hydra), ``python train.py config/train_gpt2.py`` (a README command), ``-c configs/x.yaml``
+    (a Makefile), or it is Kedro's ``conf/`` (read by the framework, with ``conf/base``)."""
+    name = folder.rpartition("/")[2]
+    if name == "conf" and any(p.startswith(f"{folder}/base/") for p in repository.files):
+        return True
+    found = repository.grep([name.encode()])
+    if found is None:
+        return True  # git cannot search here: keep the folder rather than guess
+    forms = (f"{name}/", f'{name}"', f"{name}'")
+    for hit in found:
+        if hit.path.startswith(folder + "/") or not hit.path.endswith(_READERS):
+            continue
+        if hit.path.endswith("README.md") and "/" in hit.path:
+            continue  # only the root README documents how the repository runs
+        for _, raw in hit.lines:
+            line = raw.decode("utf-8", "replace")
+            if any(form in line for form in forms):
+                return True
+    return False
 
 
 def _config_folder(path: str) -> str | None:

@@ -21,10 +21,10 @@ from pathlib import PurePosixPath
 
 from dsdone.adopt.inference import Inference, RetrainGuess
 from dsdone.adopt.places import is_aside
-from dsdone.adopt.readme import documented_commands
 from dsdone.analysis.code_refs import console_scripts
 from dsdone.analysis.command_arguments import argument_problem
 from dsdone.analysis.kedro import DEFAULT, KedroProject, registered_pipelines
+from dsdone.analysis.readme_commands import documented_commands
 from dsdone.analysis.retrain_command import resolve_command
 from dsdone.analysis.scripts import script_facts
 from dsdone.analysis.templates import has_placeholder, is_templated_path
@@ -235,6 +235,8 @@ def _candidate(repository: Repository, path: str, files: list[str]) -> Candidate
         return None
     if not facts.acts or facts.serves:
         return None  # it only defines functions (trains nothing), or it serves a model
+    if rank == 2 and not (facts.trains or facts.metaflow_flow):
+        return None  # a main.py that renders templates (a vendored CLI): not named for training
     command = _command_for(path, set(files))
     if facts.metaflow_flow:
         command += " run"

@@ -567,6 +567,42 @@ def conda_spec(spec: str) -> tuple[str, str | None, str | None]:
     return name, version, None
 
 
+# -- MLflow's python_env.yaml ----------------------------------------------------------------------
+
+
+def read_python_env(project: Repository, path: str) -> Requirements:
+    """MLflow's ``python_env.yaml``: ``python`` (the version), ``build_dependencies`` (the
+    installer's own tools, not read) and ``dependencies``, pip requirement lines, each at its
+    line (``-r requirements.txt`` is followed like pip follows it)."""
+    parsed = project.parsed(path)
+    if parsed.problem is not None:
+        where = parsed.problem.location
+        return Requirements(
+            path, problems=(Problem(path, where.line if where else None, parsed.problem.message),)
+        )
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    python = data.get("python")
+    reader = _FileReader(project)
+    reader.seen[path] = None
+    dependencies = data.get("dependencies")
+    for index, entry in enumerate(dependencies if isinstance(dependencies, list) else []):
+        if isinstance(entry, str) and entry.strip():
+            number = parsed.line_of("dependencies", index) or 1
+            try:
+                line = _split_line(number, entry.strip())
+            except ValueError as exc:
+                reader.problems.append(Problem(path, number, f"pip cannot read this line: {exc}"))
+                continue
+            reader._line(path, line, depth=0, constraint=False)
+    return Requirements(
+        path,
+        tuple(reader.requirements),
+        tuple(reader.problems),
+        str(python) if isinstance(python, (str, int, float)) else None,
+        files=tuple(reader.seen),
+    )
+
+
 # -- the Python version --------------------------------------------------------------------------
 
 

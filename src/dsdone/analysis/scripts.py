@@ -24,6 +24,15 @@ _SERVING = frozenset(
 )  # fmt: skip
 
 
+# Libraries a script that trains a model imports (by their top-level module).
+_LEARNING = frozenset(
+    {"torch", "tensorflow", "keras", "sklearn", "lightning", "pytorch_lightning", "xgboost",
+     "lightgbm", "catboost", "transformers", "jax", "flax", "statsmodels", "prophet", "mlflow",
+     "wandb", "zenml", "kedro", "metaflow", "ray", "dvclive", "optuna", "accelerate", "timm",
+     "ultralytics", "fastai", "spacy", "gensim", "sentence_transformers", "peft", "trl"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ScriptFacts:
     """What running a file would do, as far as its syntax says."""
@@ -33,6 +42,7 @@ class ScriptFacts:
     cli: bool  # it parses a command line (argparse, click, typer, fire, hydra)
     metaflow_flow: bool  # a Metaflow FlowSpec: it is run as ``python flow.py run``
     serves: bool  # it imports a web or UI framework (FastAPI, Flask, Streamlit, ...)
+    trains: bool = False  # it imports a learning library or calls fit*/train* (not a renderer)
 
 
 def script_facts(tree: ast.Module) -> ScriptFacts:
@@ -50,7 +60,19 @@ def script_facts(tree: ast.Module) -> ScriptFacts:
         cli=_parses_command_line(tree),
         metaflow_flow=any(_is_flow_spec(node) for node in tree.body),
         serves=bool(_imported(tree) & _SERVING),
+        trains=bool(_imported(tree) & _LEARNING) or _calls_training(tree),
     )
+
+
+def _calls_training(tree: ast.Module) -> bool:
+    """A call of something named ``fit*``, ``train*`` or ``training*`` (``model.fit(...)``,
+    ``train(cfg)``, ``training_pipeline()``): what a script that trains runs."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _name_of(node.func).rpartition(".")[2].lower()
+            if name.startswith(("fit", "train")):
+                return True
+    return False
 
 
 def _imported(tree: ast.Module) -> set[str]:

@@ -1,0 +1,164 @@
+"""The environment files a project's own tools name: MLproject's ``conda_env:`` and
+``python_env:``, and the files that ``pip install -r FILE``, ``uv pip sync FILE`` or ``conda
+env create -f FILE`` install in the README's code blocks, the Makefile's recipes and the CI
+jobs. A project that keeps its requirements in ``src/requirements.txt`` or its conda file in
+``conda.yaml`` says so in the command that builds its environment; the environment check reads
+what that command reads.
+
+Commands are split and unwrapped by ``analysis.shell`` (``python -m pip``, ``uv run``, ``sudo``
+...), as the CI checks read them; nothing is run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from dsdone.analysis.ci import TOP_FILES, WORKFLOWS, ci_system, read_ci_file
+from dsdone.analysis.readme_commands import documented_commands
+from dsdone.analysis.shell import commands, effective
+from dsdone.analysis.workflow_tools import join
+from dsdone.repository import OutsideProject, Repository
+
+PIP = "pip"  # a pip requirements file
+CONDA = "conda"  # a conda environment file
+PYTHON_ENV = "python_env"  # MLflow's python_env.yaml
+
+MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+_PIP_PROGRAMS = frozenset({"pip", "pip3"})
+_CONDA_PROGRAMS = frozenset({"conda", "mamba", "micromamba"})
+_REQUIREMENT_OPTIONS = ("-r", "--requirement", "--requirements")
+_FILE_OPTIONS = ("-f", "--file")
+
+
+@dataclass(frozen=True)
+class NamedFile:
+    """An environment file a tool of the project installs, and where the tool names it."""
+
+    path: str  # relative to the project
+    kind: str  # PIP, CONDA or PYTHON_ENV
+    named_in: str  # the file that names it (README.md, Makefile, MLproject, a CI file)
+    line: int | None  # where in that file
+
+
+def named_environment_files(project: Repository) -> list[NamedFile]:
+    """Every environment file the project's tools name, once each (the first place that names
+    it), in this order: MLproject, README, Makefile, CI. Paths written with variables
+    (``$REQS``, ``{{ env }}``) are left out: they cannot be read without running something."""
+    found: dict[str, NamedFile] = {}
+    for named in (
+        *_mlproject(project),
+        *_readme(project),
+        *_makefile(project),
+        *_ci(project),
+    ):
+        if not any(char in named.path for char in "$*?{}<>`") and named.path not in found:
+            found[named.path] = named
+    return list(found.values())
+
+
+def install_targets(words: Sequence[str]) -> list[tuple[str, str]]:
+    """The files one command installs an environment from, as ``(path as written, kind)``:
+    ``pip install -r FILE`` (also ``python -m pip``, ``uv pip install``), ``pip-sync FILE``,
+    ``uv pip sync FILE``, ``conda env create -f FILE`` (``update``; mamba, micromamba), and
+    ``micromamba create -f FILE.yml``."""
+    argv = effective(words)
+    if not argv:
+        return []
+    program, rest = argv[0], argv[1:]
+    if program == "uv" and rest[:1] == ["pip"]:
+        program, rest = "pip", rest[1:]
+    if program in _PIP_PROGRAMS and rest[:1] == ["install"]:
+        return [(value, PIP) for value in _option_values(rest[1:], _REQUIREMENT_OPTIONS)]
+    if (program == "pip" and rest[:1] == ["sync"]) or program == "pip-sync":
+        files = rest[1:] if program == "pip" else rest
+        return [(word, PIP) for word in files if not word.startswith("-")]
+    if program in _CONDA_PROGRAMS:
+        if rest[:1] == ["env"] and rest[1:2] in (["create"], ["update"]):
+            return [(value, CONDA) for value in _option_values(rest[2:], _FILE_OPTIONS)]
+        if rest[:1] in (["create"], ["install"], ["update"]):
+            return [
+                (value, CONDA)
+                for value in _option_values(rest[1:], _FILE_OPTIONS)
+                if value.endswith((".yml", ".yaml"))  # `conda create --file` is a spec list
+            ]
+    return []
+
+
+def _option_values(words: Sequence[str], names: tuple[str, ...]) -> Iterator[str]:
+    """The values of the options ``names``: ``-r FILE``, ``-rFILE``, ``--requirement=FILE``."""
+    position = 0
+    while position < len(words):
+        word = words[position]
+        name, eq, value = word.partition("=")
+        if name in names and eq and name.startswith("--"):
+            yield value
+        elif word in names and position + 1 < len(words):
+            position += 1
+            yield words[position]
+        else:
+            short = next((n for n in names if len(n) == 2 and word.startswith(n)), None)
+            if short is not None and len(word) > 2:
+                yield word[2:]
+        position += 1
+
+
+def _from_script(script: str, named_in: str, base: str, first_line: int) -> Iterator[NamedFile]:
+    for command in commands(script):
+        for written, kind in install_targets(command.words):
+            yield NamedFile(join(base, written), kind, named_in, first_line + command.line - 1)
+
+
+def _mlproject(project: Repository) -> Iterator[NamedFile]:
+    """MLflow builds the environment of ``mlflow run`` from ``conda_env:`` or ``python_env:``."""
+    if not project.is_indexed("MLproject"):
+        return
+    parsed = project.parsed("MLproject")
+    data = parsed.data
+    if not isinstance(data, dict):
+        return
+    for key, kind in (("conda_env", CONDA), ("python_env", PYTHON_ENV)):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            yield NamedFile(join("", value.strip()), kind, "MLproject", parsed.line_of(key))
+
+
+def _readme(project: Repository) -> Iterator[NamedFile]:
+    for documented in documented_commands(project):
+        yield from _from_script(documented.command, documented.path, "", documented.line)
+
+
+def _makefile(project: Repository) -> Iterator[NamedFile]:
+    """The recipes (tab-indented lines) of the Makefile at the top: ``@`` and ``-`` before a
+    recipe only silence it or ignore its failure."""
+    path = next((name for name in MAKEFILES if project.is_indexed(name)), None)
+    if path is None:
+        return
+    try:
+        text = project.read_text(path)
+    except (OSError, OutsideProject, UnicodeDecodeError):
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("\t"):
+            recipe = line.strip().lstrip("@-+").strip()
+            yield from _from_script(recipe, path, "", number)
+
+
+def _ci(project: Repository) -> Iterator[NamedFile]:
+    """The CI files in the project folder (paths in them are read from the project's top)."""
+    prefix = WORKFLOWS + "/"
+    paths = [p for p in project.files if p.startswith(prefix)]
+    paths += [name for name, _ in TOP_FILES if project.is_indexed(name)]
+    for path in paths:
+        system = ci_system(path)
+        if system is None:
+            continue
+        try:
+            text = project.read_text(path)
+        except (OSError, OutsideProject, UnicodeDecodeError):
+            continue
+        for step in read_ci_file(path, system, text).steps:
+            if step.command is None:
+                continue
+            for written, kind in install_targets(step.command.words):
+                yield NamedFile(join("", written), kind, path, step.line)
