@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     # git: the only code that runs git
     "dsdone.git": 1,
     "dsdone.git.command": 1,
+    "dsdone.git.anchors": 1,
     "dsdone.git.state": 2,
     "dsdone.git.sizes": 2,
     "dsdone.git.grep": 2,

@@ -381,7 +381,9 @@ class Repository:
             if shared is None:
                 return None
             return shared.below(folder), literals != wanted, shared.warned
-        hits = read_grep(self._git_commands.search(wanted), restart=self._git_commands.start)
+        hits = read_grep(
+            self._git_commands.search(wanted), wanted, restart=self._git_commands.start
+        )
         return None if hits is None else (hits, False, hits.warned)
 
     @fact
