@@ -80,7 +80,8 @@ def environment(project: Project) -> Iterator[Finding | Note]:
     specs `name=X.Y.Z[=build]`, `name==X.Y.Z`, and its `pip:` list). Also every file the
     project's own tools install the environment from: MLproject's `conda_env:` and
     `python_env:`, and `pip install -r FILE`, `uv pip sync FILE` or `conda env create -f
-    FILE` in the README's code blocks, the Makefile's recipes and the CI jobs. Without any of
+    FILE` in the README's code blocks, the Makefile's recipes and the CI jobs (from the folder
+    a `cd` before it or the step's `working-directory` moves to). Without any of
     these, the requirements files of the one folder of the project that keeps some
     (`src/requirements.txt`; not docs, tests, examples, nor a subproject with its own
     packaging). Each unpinned requirement is a finding at its line. The project's own code

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from dsdone.analysis.ci import TOP_FILES, WORKFLOWS, ci_system, read_ci_file
+from dsdone.analysis.ci import TOP_FILES, WORKFLOWS, ci_system, moved_folder, read_ci_file
 from dsdone.analysis.readme_commands import documented_commands
 from dsdone.analysis.shell import commands, effective
 from dsdone.analysis.workflow_tools import join
@@ -104,9 +104,17 @@ def _option_values(words: Sequence[str], names: tuple[str, ...]) -> Iterator[str
 
 
 def _from_script(script: str, named_in: str, base: str, first_line: int) -> Iterator[NamedFile]:
+    """The files the commands of one shell script install, each from the folder the script's
+    ``cd`` left it in (``cd docs && pip install -r requirements.txt`` installs
+    docs/requirements.txt); after a ``cd`` no file can follow (``cd $DIR``), none."""
+    folder: str | None = base
+    pushed: list[str | None] = []
     for command in commands(script):
-        for written, kind in install_targets(command.words):
-            yield NamedFile(join(base, written), kind, named_in, first_line + command.line - 1)
+        if folder is not None:
+            for written, kind in install_targets(command.words):
+                line = first_line + command.line - 1
+                yield NamedFile(join(folder, written), kind, named_in, line)
+        folder = moved_folder(command.words, folder, pushed)
 
 
 def _mlproject(project: Repository) -> Iterator[NamedFile]:
@@ -158,7 +166,7 @@ def _ci(project: Repository) -> Iterator[NamedFile]:
         except (OSError, OutsideProject, UnicodeDecodeError):
             continue
         for step in read_ci_file(path, system, text).steps:
-            if step.command is None:
-                continue
+            if step.command is None or step.folder is None:
+                continue  # run where no file can say (`cd $DIR`): what it installs is unknown
             for written, kind in install_targets(step.command.words):
-                yield NamedFile(join("", written), kind, path, step.line)
+                yield NamedFile(join(step.folder, written), kind, path, step.line)
