@@ -336,3 +336,43 @@ def test_an_install_after_cd_to_where_no_file_says_names_nothing_missing(
         (".github/workflows/ci.yml", 10, f"{NOTHING}: .github/workflows/ci.yml installs "
          "requirements-ci.txt, which is not in the repository"),
     ]  # fmt: skip
+
+
+def test_a_readme_that_installs_packages_by_name_is_said_to_pin_nothing(
+    make_repo: MakeRepo,
+) -> None:
+    # karpathy/nanoGPT README.md:22, under "## install".
+    root = make_repo({
+        "README.md": "# nanoGPT\n\n## install\n\n```\n"
+        "pip install torch numpy transformers datasets tiktoken wandb tqdm\n```\n",
+        "train.py": "print(1)\n",
+    })  # fmt: skip
+
+    result = run(root)
+
+    assert located(result) == [
+        ("README.md", 6, "nothing pins the environment: README.md installs torch, numpy, "
+         "transformers, ... by name, with no version, and there is no lock file or "
+         "requirements file"),
+    ]  # fmt: skip
+    assert "pip freeze > requirements.txt" in (result.findings[0].hint or "")
+
+
+@pytest.mark.parametrize(
+    "readme",
+    [
+        "```\npip install cookiecutter\ncookiecutter gh:org/template\n```\n",
+        "```\npip install -U pip setuptools wheel\n```\n",
+        "```\npip install -e .\n```\n",
+        "```\npip install torch==2.3.1 numpy\n```\n",
+        "```\npip install all the dependencies\n```\n",
+        "```bash\nmake install\n```\n",
+    ],
+    ids=["a-generator", "packaging-tools", "the-project", "a-pin", "prose", "no-pip"],
+)
+def test_installs_that_are_no_environment_by_name_still_say_nothing_does(
+    make_repo: MakeRepo, readme: str
+) -> None:
+    root = make_repo({"README.md": readme, "train.py": "print(1)\n"})
+
+    assert [f.message for f in run(root).findings][:1] == [EVERYWHERE]

@@ -11,6 +11,7 @@ Commands are split and unwrapped by ``analysis.shell`` (``python -m pip``, ``uv 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -55,6 +56,69 @@ def named_environment_files(project: Repository) -> list[NamedFile]:
         if not any(char in named.path for char in "$*?{}<>`") and named.path not in found:
             found[named.path] = named
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class NamedPackages:
+    """Packages a documented command installs by name, with no version (``pip install torch
+    numpy``): the environment as the README or the Makefile builds it, pinned nowhere."""
+
+    names: tuple[str, ...]
+    named_in: str  # README.md or the Makefile
+    line: int
+
+
+# A requirement name as pip reads one from the command line, with extras; a version after it
+# (``torch==2.3``, ``'numpy>=1'``) makes it no longer a name alone.
+_PACKAGE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[\w,.-]*\])?")
+_VERSIONED = re.compile(r"[A-Za-z0-9][\w.\[\],-]*\s*(?:[<>=!~]=?|@).*")
+# What the person installing a project installs for the tools around it, not its environment:
+# pip itself, packaging and environment managers, project generators, git hooks.
+_TOOLS = frozenset(
+    {"pip", "setuptools", "wheel", "uv", "poetry", "pipenv", "pdm", "hatch", "pip-tools",
+     "conda-lock", "tox", "nox", "cookiecutter", "cruft", "copier", "pre-commit", "dsdone",
+     "nbstripout", "twine", "build"}
+)  # fmt: skip
+# Words of a sentence, not of a command: "pip install the requirements".
+_PROSE = frozenset(
+    {"the", "a", "an", "all", "your", "our", "these", "those", "this", "following", "them",
+     "it", "requirements", "dependencies", "packages", "deps", "libraries", "and", "or"}
+)  # fmt: skip
+
+
+def packages_by_name(project: Repository) -> list[NamedPackages]:
+    """The ``pip install NAME ...`` commands of the README's code blocks and the Makefile's
+    recipes that install the project's packages by name, none of them with a version (CI jobs
+    are left out: they install the tools of the job). A command that installs a file, the
+    project itself (``-e .``), only tools, or reads as a sentence is none of them."""
+    found: list[NamedPackages] = []
+    scripts = [(d.command, d.path, d.line) for d in documented_commands(project)]
+    scripts += list(_makefile_recipes(project))
+    for script, named_in, line in scripts:
+        for command in commands(script):
+            names = _bare_names(command.words)
+            if names:
+                found.append(NamedPackages(names, named_in, line + command.line - 1))
+    return found
+
+
+def _bare_names(words: Sequence[str]) -> tuple[str, ...]:
+    argv = effective(words)
+    if argv[:1] == ["uv"] and argv[1:2] == ["pip"]:
+        argv = ["pip", *argv[2:]]
+    if argv[:1] not in (["pip"], ["pip3"]) or argv[1:2] != ["install"]:
+        return ()
+    names: list[str] = []
+    for word in argv[2:]:
+        if word.startswith("-"):
+            return ()  # -r FILE, -e ., --upgrade ...: a file, the project, or options to read
+        if word.lower() in _PROSE:
+            return ()
+        if _VERSIONED.fullmatch(word) or not _PACKAGE.fullmatch(word):
+            return ()  # a pinned requirement, a path, a URL: not "by name alone"
+        if word.lower().split("[")[0] not in _TOOLS:
+            names.append(word)
+    return tuple(names)
 
 
 def install_targets(words: Sequence[str]) -> list[tuple[str, str]]:
@@ -137,8 +201,13 @@ def _readme(project: Repository) -> Iterator[NamedFile]:
 
 
 def _makefile(project: Repository) -> Iterator[NamedFile]:
-    """The recipes (tab-indented lines) of the Makefile at the top: ``@`` and ``-`` before a
-    recipe only silence it or ignore its failure."""
+    for recipe, path, number in _makefile_recipes(project):
+        yield from _from_script(recipe, path, "", number)
+
+
+def _makefile_recipes(project: Repository) -> Iterator[tuple[str, str, int]]:
+    """The recipes (tab-indented lines) of the Makefile at the top, with its name and their
+    lines: ``@`` and ``-`` before a recipe only silence it or ignore its failure."""
     path = next((name for name in MAKEFILES if project.is_indexed(name)), None)
     if path is None:
         return
@@ -148,8 +217,7 @@ def _makefile(project: Repository) -> Iterator[NamedFile]:
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("\t"):
-            recipe = line.strip().lstrip("@-+").strip()
-            yield from _from_script(recipe, path, "", number)
+            yield line.strip().lstrip("@-+").strip(), path, number
 
 
 def _ci(project: Repository) -> Iterator[NamedFile]:
