@@ -376,3 +376,16 @@ def test_installs_that_are_no_environment_by_name_still_say_nothing_does(
     root = make_repo({"README.md": readme, "train.py": "print(1)\n"})
 
     assert [f.message for f in run(root).findings][:1] == [EVERYWHERE]
+
+
+def test_a_readme_that_installs_the_project_itself_by_name_pins_nothing_of_it(
+    make_repo: MakeRepo,
+) -> None:
+    # kedro-org/kedro-viz README.md:52 `pip install kedro-viz`: the published project, for its
+    # users; package/kedro_viz/ is its code.
+    root = make_repo({
+        "README.md": "```bash\npip install kedro-viz\n```\n",
+        "package/kedro_viz/__init__.py": "",
+    })  # fmt: skip
+
+    assert [f.message for f in run(root).findings] == [EVERYWHERE]

@@ -94,12 +94,29 @@ def packages_by_name(project: Repository) -> list[NamedPackages]:
     found: list[NamedPackages] = []
     scripts = [(d.command, d.path, d.line) for d in documented_commands(project)]
     scripts += list(_makefile_recipes(project))
+    own = _own_names(project)
     for script, named_in, line in scripts:
         for command in commands(script):
-            names = _bare_names(command.words)
+            names = tuple(n for n in _bare_names(command.words) if _normal(n) not in own)
             if names:
                 found.append(NamedPackages(names, named_in, line + command.line - 1))
     return found
+
+
+def _own_names(project: Repository) -> frozenset[str]:
+    """The names the repository's own code is published under, as far as its folders say: the
+    project folder's, and each importable package's near the top (``package/kedro_viz/``). A
+    README's ``pip install kedro-viz`` installs the project for its users, not its environment."""
+    names = {_normal(project.root.name)}
+    for path in project.files:
+        if path.endswith("/__init__.py") and path.count("/") <= 2:
+            names.add(_normal(path.rsplit("/", 2)[-2]))
+    return frozenset(names)
+
+
+def _normal(name: str) -> str:
+    # As PEP 503 compares distribution names, extras dropped.
+    return re.sub(r"[-_.]+", "-", name.split("[")[0]).lower()
 
 
 def _bare_names(words: Sequence[str]) -> tuple[str, ...]:
