@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dsdone.analysis.install_commands import CONDA, PYTHON_ENV, NamedFile, named_environment_files
+from dsdone.analysis.install_commands import (
+    CONDA,
+    PYTHON_ENV,
+    NamedFile,
+    NamedPackages,
+    named_environment_files,
+    packages_by_name,
+)
 from dsdone.analysis.requirements import (
     CONDA_FILES,
     LOCK_FILES,
@@ -80,7 +87,8 @@ def environment(project: Project) -> Iterator[Finding | Note]:
     specs `name=X.Y.Z[=build]`, `name==X.Y.Z`, and its `pip:` list). Also every file the
     project's own tools install the environment from: MLproject's `conda_env:` and
     `python_env:`, and `pip install -r FILE`, `uv pip sync FILE` or `conda env create -f
-    FILE` in the README's code blocks, the Makefile's recipes and the CI jobs. Without any of
+    FILE` in the README's code blocks, the Makefile's recipes and the CI jobs (from the folder
+    a `cd` before it or the step's `working-directory` moves to). Without any of
     these, the requirements files of the one folder of the project that keeps some
     (`src/requirements.txt`; not docs, tests, examples, nor a subproject with its own
     packaging). Each unpinned requirement is a finding at its line. The project's own code
@@ -97,7 +105,8 @@ def environment(project: Project) -> Iterator[Finding | Note]:
     `.python-version`, `runtime.txt`, `.tool-versions`, `python_requires` of setup.py, or
     `python` in the conda or python_env file. A project with none of these files fails:
     nothing says how to rebuild its environment (at the command, when the README, Makefile
-    or CI installs a file that is not there).
+    or CI installs a file that is not there), or nothing pins it (at the README's or the
+    Makefile's `pip install torch numpy ...`, which installs packages by name, no version).
     """
     locks = _lock_files(project)
     if locks:
@@ -145,7 +154,7 @@ def environment(project: Project) -> Iterator[Finding | Note]:
                     add(read_requirements_file(project, path))
 
     if not sources and dependencies is None and not poetry and not pipfile:
-        yield _nothing(missing, owners)
+        yield _nothing(missing, owners, packages_by_name(project))
         return
 
     problems: list[Problem] = []
@@ -302,9 +311,25 @@ def _is_conda(path: str) -> bool:
     return name.endswith((".yml", ".yaml")) and not name.startswith("python_env")
 
 
-def _nothing(missing: list[NamedFile], owners: list[str]) -> Finding:
+def _nothing(missing: list[NamedFile], owners: list[str], by_name: list[NamedPackages]) -> Finding:
     """Nothing the check can read says what to install: say where the project points at a file
-    it does not hold, or that each subfolder keeps its own requirements."""
+    it does not hold, where its README installs packages by name with no version, or that each
+    subfolder keeps its own requirements."""
+    if by_name and not missing:
+        packages = by_name[0]
+        shown = ", ".join(packages.names[:_SHOWN]) + (
+            "" if len(packages.names) <= _SHOWN else ", ..."
+        )
+        return Finding(
+            f"nothing pins the environment: {packages.named_in} installs {shown} by name, with "
+            "no version, and there is no lock file or requirements file",
+            path=packages.named_in,
+            line=packages.line,
+            hint="write the versions that work to a requirements.txt (`pip freeze > "
+            "requirements.txt` from the environment that works), commit it, and install it "
+            "in the README: `pip install -r requirements.txt`; or commit a lock file "
+            "(`uv lock`, `poetry lock`)",
+        )
     if missing:
         first = missing[0]
         return Finding(

@@ -28,6 +28,11 @@ _PARAM_CALLS = (
 )
 _URI = re.compile(r"""set_tracking_uri\(\s*(['"])([^'"\n]{1,500})\1""")
 _CREDENTIAL_IN_URL = re.compile(r"://[^/@\s:]{1,200}:[^/@\s]{1,200}@")
+# kedro-mlflow, configured in a Kedro project's conf/ rather than in code: its `mlflow.yml`
+# (what `kedro mlflow init` writes) in a configuration environment, or a kedro_mlflow dataset
+# in a catalog. Its hooks then log every parameter of each `kedro run` to MLflow.
+_KEDRO_MLFLOW_CONFIG = re.compile(r"(?:^|/)conf/[^/]+/mlflow\.ya?ml")
+_KEDRO_MLFLOW_DATASET = re.compile(rb"^\s*type:\s*[\"']?kedro_mlflow\.")
 
 
 @dataclass
@@ -65,7 +70,9 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
     (`MLflowLoggerCallback`, `WandbLoggerCallback`, `setup_mlflow`, `ray.train.report`),
     ZenML (a `@step`, whose parameters ZenML's store keeps per run; `log_metadata`),
     TensorBoard (a `SummaryWriter` with `add_scalar`, `add_hparams`) and Keras'
-    `TensorBoard` and `CSVLogger` callbacks.
+    `TensorBoard` and `CSVLogger` callbacks. kedro-mlflow, configured in a Kedro project's
+    `conf/` (an `mlflow.yml` in a configuration environment, or a `kedro_mlflow.` dataset
+    type in a catalog), logs every parameter of each run.
     Hyperparameters are recorded by tracked config files (`config.files`) or the tool's params.
     Each metric the contract declares under `model.metrics` must appear where it is recorded: a
     literal logging call (`mlflow.log_metric("auc", ...)`, `wandb.log({"auc": ...})`), or its
@@ -121,7 +128,16 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
 def _code_evidence(project: Project) -> _Evidence:
     evidence = _Evidence()
     found = project.grep((*_TOOLS, *RECORDER_LITERALS))
+    configs = (*project.by_suffix.get(".yml", ()), *project.by_suffix.get(".yaml", ()))
+    if any(_KEDRO_MLFLOW_CONFIG.search(path) for path in configs):
+        evidence.tools.add("kedro-mlflow")
+        evidence.params = True
     for hit in found if found is not None else ():
+        if _is_kedro_catalog(hit.path) and any(
+            _KEDRO_MLFLOW_DATASET.match(raw) for _, raw in hit.lines
+        ):
+            evidence.tools.add("kedro-mlflow")
+            evidence.params = True
         if not hit.path.endswith((".py", ".ipynb")):
             continue
         parse = False
@@ -141,6 +157,11 @@ def _code_evidence(project: Project) -> _Evidence:
         if parse and hit.path.endswith(".py"):
             _recorders(project, hit.path, evidence)
     return evidence
+
+
+def _is_kedro_catalog(path: str) -> bool:
+    folder, _, name = path.rpartition("/")
+    return "catalog" in name and name.endswith((".yml", ".yaml")) and "conf/" in f"{folder}/"
 
 
 def _recorders(project: Project, path: str, evidence: _Evidence) -> None:

@@ -63,6 +63,10 @@ DEFAULT_ALLOWED_USERS = (
     "node", "airflow", "nonroot", "appuser", "app", "docker", "vscode", "codespace", "gitpod",
     # The shared folders of macOS and Windows (``C:\\Users\\All Users`` is read up to its space).
     "Shared", "Public", "Default", "All",
+    # The standard folders of a macOS or Windows home, where the user name goes: a path whose
+    # user was cut out (an anonymised mock, `/Users/Documents/project/data.csv`) names no one.
+    "Documents", "Desktop", "Downloads", "Library", "Applications", "Movies", "Music",
+    "Pictures", "Videos", "Sites",
     # Placeholders of documentation, examples and test fixtures.
     "user", "username", "your_username", "yourusername", "yourname", "your_name", "you", "me",
     "myuser", "myname", "name", "foo", "bar", "baz", "test", "tester", "testuser", "example",
@@ -91,6 +95,10 @@ _SAYS_CONTAINER = re.compile(
     r"|\b(?:in|inside|into|within) (?:the |a |your )?(?:docker )?container\b",
     re.IGNORECASE,
 )
+# The end of a line that does not end its sentence or statement (a word, or a comma, colon or
+# opening bracket), so that the next line goes on with it: "the project root in the
+# container\n    (e.g. `/home/kedro/<repo>`)". In a notebook the line ends inside a JSON string.
+_GOES_ON = re.compile(r"[\w,:(\[-]\s*(?:\\n)?(?:\"\s*,?)?\s*$")
 
 HINT = (
     "use a path relative to the repository, a value from a config file or an environment "
@@ -160,13 +168,15 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     and the accounts that are the same on every machine of their kind: the default users of
     cloud and VM images (ubuntu, ec2-user, azureuser, ...), of hosted notebooks and ML platforms
     (jovyan, sagemaker-user, ...), of CI runners (runner, jenkins, gitlab-runner, ...) and
-    container images (node, airflow, appuser, ...), the shared folders of macOS and Windows and
+    container images (node, airflow, appuser, ...), the shared folders of macOS and Windows, the
+    standard folders of a home written where the user goes (/Users/Documents/...), and
     the placeholders of examples and fixtures (user, me, foo, test, example, ...), with those of
     `allow_users`. Nor are the accounts of the repository's own containers: users its
     Dockerfiles and compose files create (useradd, adduser), run as (USER, compose user:),
     name in an ARG/ENV default or build argument (ARG BENTO_USER=bentoml), or whose home they
     use as a container path (WORKDIR, ENV HOME=, a volume's target), nor a /home path on a
-    line that says it is in a container (container_root = "/home/kedro"). A name a person
+    line (or in a sentence begun on the line before) that says it is in a container
+    (container_root = "/home/kedro"). A name a person
     may have stays found (/home/alice, /Users/jdoe), also beside a Dockerfile that creates
     someone else. Nor are
     the reports the run reads or writes (--baseline, --write-baseline, -o): their paths are
@@ -222,7 +232,7 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
                 yield from _scan_file(relative, text, allowed)
 
     accounts = _ContainerAccounts(project)
-    yield from _once_per_line(found(), accounts)
+    yield from _once_per_line(found(), accounts, _PreviousLines(project, cap))
     for path, why in sorted(unread):
         yield Finding(f"not searched for personal paths: {why}", path=path, hint=HINT_UNREAD)
     if accounts.spared:
@@ -426,6 +436,9 @@ class _Found:
     finding: Finding
     user: str | None
     in_container: bool = False  # the line says the path is in a container
+    # What precedes a /home path on its line when that says nothing of a container: the
+    # sentence may have begun on the line before, which is read only if the path is reported.
+    before: str | None = None
 
 
 class _ContainerAccounts:
@@ -456,14 +469,53 @@ class _ContainerAccounts:
                 yield relative, decode(data)
 
 
-def _once_per_line(found: Iterable[_Found], accounts: _ContainerAccounts) -> Iterator[Finding]:
+class _PreviousLines:
+    """The line before a finding's, read only for the few /home paths about to be reported
+    (the scan itself sees only the lines git grep found); one file is kept at a time, since
+    the findings of a file come together."""
+
+    def __init__(self, project: Project, cap: int) -> None:
+        self._project = project
+        self._cap = cap
+        self._path: str | None = None
+        self._lines: list[str] = []
+
+    def before(self, relative: str, line: int) -> str:
+        if relative != self._path:
+            self._path = relative
+            try:
+                data = self._project.read_bytes(relative, self._cap)
+            except (OSError, OutsideProject):
+                data = b""
+            self._lines = decode(data).splitlines()
+        return self._lines[line - 2] if 2 <= line <= len(self._lines) + 1 else ""
+
+
+def _says_container_before(item: _Found, previous: _PreviousLines) -> bool:
+    """Whether the sentence the path is in says it is in a container, having begun on the
+    line before: that line goes on (it ends in a word, a comma, a colon or an open bracket)
+    and the path's line starts no new statement (no ``=`` before the path)."""
+    finding = item.finding
+    if item.before is None or "=" in item.before or finding.path is None or finding.line is None:
+        return False
+    line_before = previous.before(finding.path, finding.line)
+    if not _GOES_ON.search(line_before):
+        return False
+    return bool(_SAYS_CONTAINER.search(f"{line_before} {item.before}"))
+
+
+def _once_per_line(
+    found: Iterable[_Found], accounts: _ContainerAccounts, previous: _PreviousLines
+) -> Iterator[Finding]:
     """Each personal path once per line: a line (a traceback in a JSON fixture, a command
     that names a file twice) that holds the same path twice is one thing to fix, not two
     findings that differ only in their column. Paths in the home of a container's account
-    are left out."""
+    are left out, and those in a sentence that says they are in a container."""
     seen: set[tuple[str | None, int | None, int | None, str]] = set()
     for item in found:
         if item.in_container or (item.user is not None and accounts.owns(item.user)):
+            continue
+        if _says_container_before(item, previous):
             continue
         finding = item.finding
         key = (finding.path, finding.line, finding.cell, finding.message)
@@ -481,9 +533,9 @@ def _finding(
     cell: int | None = None,
     cell_line: int | None = None,
     where: str = "",
-    before: str = "",
+    before: str | None = None,
 ) -> _Found:
-    """``before`` is what precedes the path on its line."""
+    """``before`` is what precedes the path on its line (``None`` in a notebook's output)."""
     finding = Finding(
         f"personal path '{path}'{where}: it is in {match.kind}",
         path=relative,
@@ -493,10 +545,9 @@ def _finding(
         cell_line=cell_line,
         hint=hint,
     )
-    in_container = match.user is not None and bool(
-        match.text.startswith("/home/") and _SAYS_CONTAINER.search(before)
-    )
-    return _Found(finding, match.user, in_container)
+    home = match.user is not None and match.text.startswith("/home/") and before is not None
+    in_container = home and bool(_SAYS_CONTAINER.search(before or ""))
+    return _Found(finding, match.user, in_container, before if home and not in_container else None)
 
 
 def _cells(raw: str) -> list[Any] | None:

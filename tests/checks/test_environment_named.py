@@ -279,3 +279,113 @@ def test_subprojects_keeping_their_own_requirements_are_named(make_repo: MakeRep
     result = run(root)
 
     assert result.findings[0].message.endswith("(requirements files of subprojects in a/, b/)")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # pytorch/examples .github/workflows/doc-build.yml:23-25: `cd docs` then the install.
+        {
+            ".github/workflows/docs.yml": "on: [push]\njobs:\n  d:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: |\n          cd docs\n"
+            "          pip install -r requirements.txt\n          make html\n"
+        },
+        {
+            ".github/workflows/docs.yml": "on: [push]\njobs:\n  d:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - working-directory: docs\n"
+            "        run: pip install -r requirements.txt\n"
+        },
+        {
+            ".github/workflows/docs.yml": "on: [push]\ndefaults:\n  run:\n"
+            "    working-directory: ./docs\njobs:\n  d:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: pip install -r requirements.txt\n"
+        },
+        {"README.md": "```\ncd docs && pip install -r requirements.txt\n```\n"},
+        {"Makefile": "docs:\n\tcd docs && pip install -r requirements.txt\n"},
+    ],
+    ids=["cd-in-a-run-block", "step-working-directory", "workflow-defaults", "readme", "make"],
+)
+def test_an_install_after_cd_reads_the_file_in_that_folder(
+    make_repo: MakeRepo, files: dict[str, str]
+) -> None:
+    root = make_repo({**files, "docs/requirements.txt": "sphinx\n", "train.py": "print(1)\n"})
+
+    result = run(root)
+
+    # docs/requirements.txt is the docs' own (not the model's): nothing else says how to
+    # rebuild, and nothing is said to be missing.
+    assert [f.message for f in result.findings] == [EVERYWHERE]
+
+
+def test_an_install_after_cd_to_where_no_file_says_names_nothing_missing(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo({
+        ".github/workflows/ci.yml": "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: |\n          cd $RUNNER_TEMP\n"
+        "          pip install -r requirements.txt\n"
+        "          cd /opt/app && pip install -r reqs.txt\n"
+        "      - run: pip install -r requirements-ci.txt\n",
+        "train.py": "print(1)\n",
+    })  # fmt: skip
+
+    result = run(root)
+
+    # The next step starts again at the top: requirements-ci.txt is missing there.
+    assert located(result) == [
+        (".github/workflows/ci.yml", 10, f"{NOTHING}: .github/workflows/ci.yml installs "
+         "requirements-ci.txt, which is not in the repository"),
+    ]  # fmt: skip
+
+
+def test_a_readme_that_installs_packages_by_name_is_said_to_pin_nothing(
+    make_repo: MakeRepo,
+) -> None:
+    # karpathy/nanoGPT README.md:22, under "## install".
+    root = make_repo({
+        "README.md": "# nanoGPT\n\n## install\n\n```\n"
+        "pip install torch numpy transformers datasets tiktoken wandb tqdm\n```\n",
+        "train.py": "print(1)\n",
+    })  # fmt: skip
+
+    result = run(root)
+
+    assert located(result) == [
+        ("README.md", 6, "nothing pins the environment: README.md installs torch, numpy, "
+         "transformers, ... by name, with no version, and there is no lock file or "
+         "requirements file"),
+    ]  # fmt: skip
+    assert "pip freeze > requirements.txt" in (result.findings[0].hint or "")
+
+
+@pytest.mark.parametrize(
+    "readme",
+    [
+        "```\npip install cookiecutter\ncookiecutter gh:org/template\n```\n",
+        "```\npip install -U pip setuptools wheel\n```\n",
+        "```\npip install -e .\n```\n",
+        "```\npip install torch==2.3.1 numpy\n```\n",
+        "```\npip install all the dependencies\n```\n",
+        "```bash\nmake install\n```\n",
+    ],
+    ids=["a-generator", "packaging-tools", "the-project", "a-pin", "prose", "no-pip"],
+)
+def test_installs_that_are_no_environment_by_name_still_say_nothing_does(
+    make_repo: MakeRepo, readme: str
+) -> None:
+    root = make_repo({"README.md": readme, "train.py": "print(1)\n"})
+
+    assert [f.message for f in run(root).findings][:1] == [EVERYWHERE]
+
+
+def test_a_readme_that_installs_the_project_itself_by_name_pins_nothing_of_it(
+    make_repo: MakeRepo,
+) -> None:
+    # kedro-org/kedro-viz README.md:52 `pip install kedro-viz`: the published project, for its
+    # users; package/kedro_viz/ is its code.
+    root = make_repo({
+        "README.md": "```bash\npip install kedro-viz\n```\n",
+        "package/kedro_viz/__init__.py": "",
+    })  # fmt: skip
+
+    assert [f.message for f in run(root).findings] == [EVERYWHERE]

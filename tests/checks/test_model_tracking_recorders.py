@@ -140,3 +140,51 @@ def test_rays_logger_callbacks_record_the_runs_config(make_repo: MakeRepo, callb
     root = make_repo({"madewithml/train.py": code})
 
     assert [f.message for f in run_check(root, model_tracking).findings] == []
+
+
+KEDRO_PROJECT = {
+    "pyproject.toml": '[project]\nname = "spaceflights"\ndependencies = ["kedro~=0.19", '
+    '"kedro-mlflow~=0.14.2"]\n[tool.kedro]\npackage_name = "spaceflights"\n',
+    "conf/base/parameters.yml": "model_options:\n  test_size: 0.2\n",
+    "src/spaceflights/pipelines/data_science/nodes.py": "def train(X, y, params):\n"
+    "    return params\n",
+}
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [
+        {"conf/demo/mlflow.yml": "server:\n  mlflow_tracking_uri: mlflow_runs\n"},
+        {"conf/base/catalog.yml": "regressor:\n"
+         "  type: kedro_mlflow.io.models.MlflowModelTrackingDataset\n  flavor: mlflow.sklearn\n"},
+    ],
+    ids=["mlflow.yml", "a kedro_mlflow dataset"],
+)  # fmt: skip
+def test_kedro_mlflow_records_each_runs_parameters(
+    make_repo: MakeRepo, configured: dict[str, str]
+) -> None:
+    # kedro-academy kedro-mlops/kedro-spaceflights-mlops: kedro-mlflow's hooks log every
+    # parameter of a `kedro run` to MLflow; no Python file of the project names mlflow.
+    root = make_repo({**KEDRO_PROJECT, **configured})
+
+    result = run_check(root, model_tracking)
+
+    assert [f.message for f in result.findings] == []
+    assert result.summary.endswith("runs recorded by kedro-mlflow")
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [
+        {"conf/base/catalog.yml": "# regressor:\n#   type: kedro_mlflow.io.models.MlflowModel\n"},
+        {"docs/mlflow.yml": "server: {}\n"},
+        {"conf/base/parameters.yml": "mlflow_note: see kedro_mlflow docs\n"},
+    ],
+    ids=["commented-out", "not-in-conf", "a-word-in-parameters"],
+)
+def test_kedro_mlflow_near_misses_record_nothing(
+    make_repo: MakeRepo, configured: dict[str, str]
+) -> None:
+    root = make_repo({**KEDRO_PROJECT, **configured})
+
+    assert [f.message for f in run_check(root, model_tracking).findings] == [NOTHING]

@@ -257,6 +257,34 @@ def test_service_and_placeholder_accounts_are_not_persons(
     assert run(root).findings == ()
 
 
+# A standard folder of a home where the user name goes: the path lost its user (an anonymised
+# fixture, a mock), so it names no one.
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"filepath": "/Users/Documents/project-src/test/data/01_raw/iris.csv"}\n',
+        "p = '/Users/Desktop/report.pdf'\n",
+        "p = '/Users/Downloads/x.csv'\n",
+        "p = '/Users/Library/Caches/x'\n",
+        "p = r'C:\\Users\\Documents\\x.csv'\n",
+    ],
+)
+def test_a_standard_folder_in_the_place_of_the_user_is_no_person(
+    make_repo: MakeRepo, content: str
+) -> None:
+    root = make_repo({"mock.json": content})
+
+    assert run(root).findings == ()
+
+
+def test_a_standard_folder_under_a_user_is_still_that_users(make_repo: MakeRepo) -> None:
+    root = make_repo({"load.py": "DATA = '/Users/ana/Documents/x.csv'\n"})
+
+    assert [f.message for f in run(root).findings] == [
+        "personal path '/Users/ana/Documents/x.csv': it is in the macOS home folder of 'ana'"
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "user"),
     [
@@ -790,6 +818,31 @@ USER ${username}
             },
             id="the line says the path is in a container",
         ),
+        pytest.param(
+            {
+                "kedro_docker/helpers.py": "def run(container_root: str):\n"
+                '    """Args:\n'
+                "        container_root: Path to project root in the container\n"
+                "            (e.g., `/home/kedro/<repo_name>`). It must be given.\n"
+                '    """\n',
+            },
+            id="the sentence that says container began on the line before",
+        ),
+        pytest.param(
+            {
+                "run.ipynb": nbformat.writes(
+                    new_notebook(
+                        cells=[
+                            new_code_cell(
+                                "# mount the data inside the docker container,\n"
+                                "# at /home/worker/data\n"
+                            )
+                        ]
+                    )
+                ),
+            },
+            id="the same in a notebook's cell",
+        ),
     ],
 )
 def test_the_home_of_a_container_account_the_repository_creates_is_not_personal(
@@ -865,6 +918,22 @@ def test_the_summary_names_the_container_accounts_it_left_out(make_repo: MakeRep
             },
             [("load.py", 1, "/Users/alice/x.pkl"), ("load.py", 2, "/home/alice/in_container")],
             id="the word container is not a container path",
+        ),
+        pytest.param(
+            {
+                "load.py": "# runs inside the container\n"
+                "DATA = '/home/alice/data.csv'\n"
+                "CONTAINER_ROOT = '/srv'\n"
+                "open('/home/alice/x.csv')\n"
+                "# the container is built elsewhere.\n"
+                "# /home/alice/y.csv holds the labels\n"
+            },
+            [
+                ("load.py", 2, "/home/alice/data.csv"),
+                ("load.py", 4, "/home/alice/x.csv"),
+                ("load.py", 6, "/home/alice/y.csv"),
+            ],
+            id="a container named on the line before a new statement or sentence",
         ),
     ],
 )

@@ -15,6 +15,7 @@ templates, reusable workflows of other repositories) is not followed.
 from __future__ import annotations
 
 import functools
+import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,9 @@ class Step:
     uses: str | None = None
     with_: dict[str, str] = field(default_factory=dict)  # the action's inputs
     gating: bool = True  # its failure fails the job (no continue-on-error, allow_failure)
+    # The folder the command runs in, from the repository's top ("" the top): the step's
+    # working-directory and the script's `cd` before it; None where no file can say (`cd $X`).
+    folder: str | None = ""
 
 
 @dataclass(frozen=True)
@@ -198,11 +202,12 @@ def _key_line(mapping: dict[str, Any], key: str) -> int | None:
     return lines.get(key) if isinstance(lines, dict) else None
 
 
-def _script_steps(value: Any, tolerated: bool) -> Iterator[Step]:
+def _script_steps(value: Any, tolerated: bool, folder: str | None = "") -> Iterator[Step]:
     """The commands of a script value: a string, or a list of strings (nested lists, as
-    GitLab allows)."""
+    GitLab allows), run by one shell from ``folder``: a ``cd`` moves the commands after it."""
     pending = [value]
     seen: set[int] = set()  # a list may hold itself, through an alias
+    pushed: list[str | None] = []
     while pending:
         item = pending.pop(0)
         if isinstance(item, list):
@@ -215,7 +220,54 @@ def _script_steps(value: Any, tolerated: bool) -> Iterator[Step]:
                     item.line + command.line - 1,
                     command,
                     gating=command.gating and not tolerated,
+                    folder=folder,
                 )
+                folder = moved_folder(command.words, folder, pushed)
+
+
+def moved_folder(
+    words: tuple[str, ...], folder: str | None, pushed: list[str | None]
+) -> str | None:
+    """The folder a shell is in after ``words`` (``cd``, ``pushd``, ``popd``; any other command
+    leaves it), from ``folder``; None when no file can say where (a variable, a path outside
+    the repository, ``cd`` alone: the home folder)."""
+    if not words or words[0] not in ("cd", "pushd", "popd"):
+        return folder
+    if words[0] == "popd":
+        return pushed.pop() if pushed else None
+    if words[0] == "pushd":
+        pushed.append(folder)
+    return _join(folder, words[1] if len(words) > 1 else None)
+
+
+def _join(folder: str | None, path: str | None) -> str | None:
+    if (
+        folder is None
+        or path is None
+        or path.startswith(("/", "~", "$", "-", "\\"))
+        or "${{" in path
+    ):
+        return None
+    joined = posixpath.normpath(posixpath.join(folder, path))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return "" if joined == "." else joined
+
+
+def _working_directory(*mappings: Any) -> str | None:
+    """GitHub's ``working-directory`` of a step, else of the job's or the workflow's
+    ``defaults: run:`` (the first of ``mappings`` that has one); "" when none does."""
+    for mapping in mappings:
+        if not isinstance(mapping, dict):
+            continue
+        value = mapping.get("working-directory")
+        if value is None:
+            defaults = mapping.get("defaults")
+            run = defaults.get("run") if isinstance(defaults, dict) else None
+            value = run.get("working-directory") if isinstance(run, dict) else None
+        if value is not None:
+            return _join("", str(value)) if isinstance(value, str) else None
+    return ""
 
 
 def _scripts(
@@ -257,7 +309,8 @@ def _github(path: str, data: dict[str, Any]) -> CiFile:
                     continue
                 step_tolerated = tolerated or _is_true(step.get("continue-on-error"))
                 if isinstance(step.get("run"), str):
-                    steps += _script_steps(step["run"], step_tolerated)
+                    folder = _working_directory(step, job, data)
+                    steps += _script_steps(step["run"], step_tolerated, folder)
                 elif isinstance(step.get("uses"), str):
                     inputs = step.get("with")
                     steps.append(

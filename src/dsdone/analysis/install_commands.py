@@ -11,10 +11,11 @@ Commands are split and unwrapped by ``analysis.shell`` (``python -m pip``, ``uv 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from dsdone.analysis.ci import TOP_FILES, WORKFLOWS, ci_system, read_ci_file
+from dsdone.analysis.ci import TOP_FILES, WORKFLOWS, ci_system, moved_folder, read_ci_file
 from dsdone.analysis.readme_commands import documented_commands
 from dsdone.analysis.shell import commands, effective
 from dsdone.analysis.workflow_tools import join
@@ -55,6 +56,86 @@ def named_environment_files(project: Repository) -> list[NamedFile]:
         if not any(char in named.path for char in "$*?{}<>`") and named.path not in found:
             found[named.path] = named
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class NamedPackages:
+    """Packages a documented command installs by name, with no version (``pip install torch
+    numpy``): the environment as the README or the Makefile builds it, pinned nowhere."""
+
+    names: tuple[str, ...]
+    named_in: str  # README.md or the Makefile
+    line: int
+
+
+# A requirement name as pip reads one from the command line, with extras; a version after it
+# (``torch==2.3``, ``'numpy>=1'``) makes it no longer a name alone.
+_PACKAGE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[\w,.-]*\])?")
+_VERSIONED = re.compile(r"[A-Za-z0-9][\w.\[\],-]*\s*(?:[<>=!~]=?|@).*")
+# What the person installing a project installs for the tools around it, not its environment:
+# pip itself, packaging and environment managers, project generators, git hooks.
+_TOOLS = frozenset(
+    {"pip", "setuptools", "wheel", "uv", "poetry", "pipenv", "pdm", "hatch", "pip-tools",
+     "conda-lock", "tox", "nox", "cookiecutter", "cruft", "copier", "pre-commit", "dsdone",
+     "nbstripout", "twine", "build"}
+)  # fmt: skip
+# Words of a sentence, not of a command: "pip install the requirements".
+_PROSE = frozenset(
+    {"the", "a", "an", "all", "your", "our", "these", "those", "this", "following", "them",
+     "it", "requirements", "dependencies", "packages", "deps", "libraries", "and", "or"}
+)  # fmt: skip
+
+
+def packages_by_name(project: Repository) -> list[NamedPackages]:
+    """The ``pip install NAME ...`` commands of the README's code blocks and the Makefile's
+    recipes that install the project's packages by name, none of them with a version (CI jobs
+    are left out: they install the tools of the job). A command that installs a file, the
+    project itself (``-e .``), only tools, or reads as a sentence is none of them."""
+    found: list[NamedPackages] = []
+    scripts = [(d.command, d.path, d.line) for d in documented_commands(project)]
+    scripts += list(_makefile_recipes(project))
+    own = _own_names(project)
+    for script, named_in, line in scripts:
+        for command in commands(script):
+            names = tuple(n for n in _bare_names(command.words) if _normal(n) not in own)
+            if names:
+                found.append(NamedPackages(names, named_in, line + command.line - 1))
+    return found
+
+
+def _own_names(project: Repository) -> frozenset[str]:
+    """The names the repository's own code is published under, as far as its folders say: the
+    project folder's, and each importable package's near the top (``package/kedro_viz/``). A
+    README's ``pip install kedro-viz`` installs the project for its users, not its environment."""
+    names = {_normal(project.root.name)}
+    for path in project.files:
+        if path.endswith("/__init__.py") and path.count("/") <= 2:
+            names.add(_normal(path.rsplit("/", 2)[-2]))
+    return frozenset(names)
+
+
+def _normal(name: str) -> str:
+    # As PEP 503 compares distribution names, extras dropped.
+    return re.sub(r"[-_.]+", "-", name.split("[")[0]).lower()
+
+
+def _bare_names(words: Sequence[str]) -> tuple[str, ...]:
+    argv = effective(words)
+    if argv[:1] == ["uv"] and argv[1:2] == ["pip"]:
+        argv = ["pip", *argv[2:]]
+    if argv[:1] not in (["pip"], ["pip3"]) or argv[1:2] != ["install"]:
+        return ()
+    names: list[str] = []
+    for word in argv[2:]:
+        if word.startswith("-"):
+            return ()  # -r FILE, -e ., --upgrade ...: a file, the project, or options to read
+        if word.lower() in _PROSE:
+            return ()
+        if _VERSIONED.fullmatch(word) or not _PACKAGE.fullmatch(word):
+            return ()  # a pinned requirement, a path, a URL: not "by name alone"
+        if word.lower().split("[")[0] not in _TOOLS:
+            names.append(word)
+    return tuple(names)
 
 
 def install_targets(words: Sequence[str]) -> list[tuple[str, str]]:
@@ -104,9 +185,17 @@ def _option_values(words: Sequence[str], names: tuple[str, ...]) -> Iterator[str
 
 
 def _from_script(script: str, named_in: str, base: str, first_line: int) -> Iterator[NamedFile]:
+    """The files the commands of one shell script install, each from the folder the script's
+    ``cd`` left it in (``cd docs && pip install -r requirements.txt`` installs
+    docs/requirements.txt); after a ``cd`` no file can follow (``cd $DIR``), none."""
+    folder: str | None = base
+    pushed: list[str | None] = []
     for command in commands(script):
-        for written, kind in install_targets(command.words):
-            yield NamedFile(join(base, written), kind, named_in, first_line + command.line - 1)
+        if folder is not None:
+            for written, kind in install_targets(command.words):
+                line = first_line + command.line - 1
+                yield NamedFile(join(folder, written), kind, named_in, line)
+        folder = moved_folder(command.words, folder, pushed)
 
 
 def _mlproject(project: Repository) -> Iterator[NamedFile]:
@@ -129,8 +218,13 @@ def _readme(project: Repository) -> Iterator[NamedFile]:
 
 
 def _makefile(project: Repository) -> Iterator[NamedFile]:
-    """The recipes (tab-indented lines) of the Makefile at the top: ``@`` and ``-`` before a
-    recipe only silence it or ignore its failure."""
+    for recipe, path, number in _makefile_recipes(project):
+        yield from _from_script(recipe, path, "", number)
+
+
+def _makefile_recipes(project: Repository) -> Iterator[tuple[str, str, int]]:
+    """The recipes (tab-indented lines) of the Makefile at the top, with its name and their
+    lines: ``@`` and ``-`` before a recipe only silence it or ignore its failure."""
     path = next((name for name in MAKEFILES if project.is_indexed(name)), None)
     if path is None:
         return
@@ -140,8 +234,7 @@ def _makefile(project: Repository) -> Iterator[NamedFile]:
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("\t"):
-            recipe = line.strip().lstrip("@-+").strip()
-            yield from _from_script(recipe, path, "", number)
+            yield line.strip().lstrip("@-+").strip(), path, number
 
 
 def _ci(project: Repository) -> Iterator[NamedFile]:
@@ -158,7 +251,7 @@ def _ci(project: Repository) -> Iterator[NamedFile]:
         except (OSError, OutsideProject, UnicodeDecodeError):
             continue
         for step in read_ci_file(path, system, text).steps:
-            if step.command is None:
-                continue
+            if step.command is None or step.folder is None:
+                continue  # run where no file can say (`cd $DIR`): what it installs is unknown
             for written, kind in install_targets(step.command.words):
-                yield NamedFile(join("", written), kind, path, step.line)
+                yield NamedFile(join(step.folder, written), kind, path, step.line)
