@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "dsdone.globs": 0,
     "dsdone.discovery": 1,
     "dsdone.memo": 0,
+    "dsdone.result_cache": 0,
     "dsdone.isolation": 0,
     "dsdone.writing": 1,
     "dsdone.search_literals": 2,

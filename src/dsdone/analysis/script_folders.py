@@ -54,9 +54,8 @@ class ScriptFolders:
             if not slash:
                 if rest[:-3].isidentifier() and rest[:-3] not in _STANDARD:
                     found[rest[:-3]] = path
-            elif name == "__init__.py":
-                if package.isidentifier() and package not in _STANDARD:
-                    found.setdefault(package, None)
+            elif name == "__init__.py" and package.isidentifier() and package not in _STANDARD:
+                found.setdefault(package, None)
         self._modules[folder] = found
         return found
 
