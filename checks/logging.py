@@ -84,7 +84,7 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
     if not scope.roots:
         raise Skip("no package code: no Python file under src/, no top-level package")
     entry_points = _console_script_functions(project)
-    scripts = ScriptFolders(project, project.files)
+    scripts = ScriptFolders(project, project.by_suffix.get(".py", ()))
     count = 0
     for path in _candidates(project, scope):
         if (skip is not None and skip(path)) or scripts.holds_scripts(path.rpartition("/")[0]):
@@ -120,9 +120,9 @@ class _Scope:
     def of(cls, project: Project) -> _Scope:
         packages: set[str] = set()
         src = src_package = False
-        for path in project.files:
+        for path in project.by_suffix.get(".py", ()):
             if not path.endswith(".py"):
-                continue
+                continue  # .PY
             src_package = src_package or path == "src/__init__.py"
             if path.endswith("/__init__.py") and path.count("/") == 1:
                 name = path.partition("/")[0]

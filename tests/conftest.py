@@ -40,6 +40,8 @@ def _isolated_git(
         monkeypatch.setenv(f"GIT_{role}_DATE", "2026-01-01T00:00:00+00:00")
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
+    # dsdone's cache of parsed test files: this test's own, never the user's.
+    monkeypatch.setenv("DSDONE_CACHE_DIR", str(home / "dsdone-cache"))
 
 
 def git(cwd: Path, *args: str) -> str:

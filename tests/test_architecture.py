@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "dsdone.globs": 0,
     "dsdone.discovery": 1,
     "dsdone.memo": 0,
+    "dsdone.result_cache": 0,
     "dsdone.isolation": 0,
     "dsdone.writing": 1,
     "dsdone.search_literals": 2,
@@ -38,6 +39,7 @@ LAYERS: dict[str, int] = {
     # git: the only code that runs git
     "dsdone.git": 1,
     "dsdone.git.command": 1,
+    "dsdone.git.anchors": 1,
     "dsdone.git.state": 2,
     "dsdone.git.sizes": 2,
     "dsdone.git.grep": 2,

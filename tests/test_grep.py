@@ -34,9 +34,10 @@ def _no_repository_above(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 def grep(root: Path, literals: Iterable[bytes]) -> list[FileLines] | None:
     """Every hit of one search in ``root``, the search then stopped and its output freed."""
+    literals = list(literals)
     git = GitSession(root)
     try:
-        found = read_grep(start_grep(git, literals), restart=git.run)
+        found = read_grep(start_grep(git, literals), literals, restart=git.run)
         return None if found is None else list(found)
     finally:
         git.close()
@@ -507,7 +508,7 @@ def test_a_search_git_refuses_with_perl_expressions_runs_again_with_extended_one
     git = GitSession(root)
     run = git.run(["grep", "-I", "-n", "-z", "-P", "-e", "x\\k"])
     try:
-        found = read_grep(run, restart=git.run)
+        found = read_grep(run, [b"xk"], restart=git.run)
         assert found is not None
         assert list(found) == [FileLines("a.txt", [(1, b"xk")])]
     finally:

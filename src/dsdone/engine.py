@@ -44,6 +44,9 @@ class Selection:
     # The files this run reads or writes as reports (--baseline, --write-baseline, --output),
     # absolute: the paths in them are copies of findings, so personal-paths does not scan them.
     report_files: tuple[Path, ...] = ()
+    # Where analyses of unchanged files are kept between runs (``dsdone.result_cache``); None:
+    # nowhere, every file is read and parsed again.
+    cache_folder: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ def run(
             blocking=frozenset(
                 check_id for check_id, item in prepared.items() if item.advisory is None
             ),
+            cache_folder=selection.cache_folder,
         )
         # What the report says about the project is read before the checks start: a check
         # abandoned at its timeout may still be running, and nothing it touches afterwards

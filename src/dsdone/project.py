@@ -27,6 +27,7 @@ class Project(Repository):
         severities: Mapping[str, Severity] | None = None,
         report_files: frozenset[str] = frozenset(),
         blocking: frozenset[str] = frozenset(),
+        cache_folder: Path | None = None,
     ) -> None:
         if isinstance(root, Repository):
             # The repository seen with a contract: the facts it computed and the git commands
@@ -48,6 +49,7 @@ class Project(Repository):
         # contract's `written_for`): a check may leave to one of them what it would report
         # twice (tracked-config leaves the secrets the secrets check finds).
         self.blocking = blocking
+        self.cache_folder = cache_folder
 
     # -- the contract ------------------------------------------------------------------------
 

@@ -214,6 +214,9 @@ class Repository:
         # starts a command of its own (most never do): the guard's two commands for each
         # project of a monorepo would cost more than the one git ls-files they share.
         self._git_commands = GitCommands(self.root, early, lazy=within is not None)
+        # Where analyses of file contents are kept between runs (``dsdone.result_cache``);
+        # None: nowhere. ``dsdone check`` sets it; a repository read by ``init`` keeps none.
+        self.cache_folder: Path | None = None
         # What the readers below computed, shared the same way, each within a byte budget
         # (of the text it was made from): a repository of large files cannot fill memory.
         # Kept in the instance, so dropped with it: a project of --all frees its own.
@@ -381,7 +384,9 @@ class Repository:
             if shared is None:
                 return None
             return shared.below(folder), literals != wanted, shared.warned
-        hits = read_grep(self._git_commands.search(wanted), restart=self._git_commands.start)
+        hits = read_grep(
+            self._git_commands.search(wanted), wanted, restart=self._git_commands.start
+        )
         return None if hits is None else (hits, False, hits.warned)
 
     @fact

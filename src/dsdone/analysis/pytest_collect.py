@@ -27,17 +27,19 @@ from typing import Any
 
 from dsdone.parse_errors import describe
 from dsdone.pysource import parse_python
+from dsdone.result_cache import ResultCache, code_identity, content_key
 from dsdone.safe_read import read_python_source
 
 # A file that cannot define a test function or class is not parsed: every test is a `def`
 # (`async def` included) or inherited by a `class`; a backslash may continue either line.
 _MAY_HOLD_A_TEST = re.compile(rb"\b(?:def|class)[\s\\]")
-# Below this many files the second process costs more than it saves. It starts in about
-# 50 ms of CPU and hands back each file as JSON that this process decodes: on the 20,000-file
-# benchmark (3,000 test files, a 2-core machine where git and other jobs keep the second core
-# busy) collecting with it cost 0.37 s of CPU against 0.26 s without, and the whole run was
-# no faster. A suite this large (about 0.7 s of parsing) is where a second core saves time.
-WORKER_FROM_FILES = 10_000
+# Below this many files to parse the second process costs more than it saves: it starts in
+# about 50 ms of CPU and hands back each file as JSON that this process decodes. On the
+# 20,000-file benchmark (3,000 test files, nothing cached, a quiet 2-core machine: git's search
+# leaves the second core free after the first third of the run) the whole check took 0.78-0.84 s
+# with it against 0.86-0.90 s without, best of 3, three alternations. With the files in the
+# cache (``ResultCache``), none is parsed and no second process starts.
+WORKER_FROM_FILES = 1000
 # pytest's defaults for ``python_functions`` (prefixes or globs).
 DEFAULT_FUNCTIONS = ("test",)
 # unittest's loader finds the tests of a TestCase by this prefix, whatever pytest's settings;
@@ -125,11 +127,27 @@ def matches_name(name: str, options: Iterable[str]) -> bool:
 def collect_file(path: str, on_disk: str, functions: Sequence[str] = DEFAULT_FUNCTIONS) -> TestFile:
     """Read and parse the file ``path``, found on disk at ``on_disk``; ``functions`` are
     pytest's ``python_functions``."""
+    source = _source(path, on_disk)
+    return source if isinstance(source, TestFile) else collect_source(path, source, functions)
+
+
+def _collect_keyed(
+    path: str, on_disk: str, functions: Sequence[str]
+) -> tuple[TestFile, str | None]:
+    """``collect_file``, with the key of its result in a ``ResultCache``: of the very bytes
+    parsed (``None`` when the file could not be read: that is no fact of its content)."""
+    source = _source(path, on_disk)
+    if isinstance(source, TestFile):
+        return source, None
+    return collect_source(path, source, functions), content_key(path, functions, source)
+
+
+def _source(path: str, on_disk: str) -> bytes | TestFile:
+    """The file's bytes, or what is collected of a file that cannot be read."""
     try:
-        source = read_python_source(on_disk, path)
+        return read_python_source(on_disk, path)
     except OSError as exc:
         return TestFile(path, problem=f"cannot be read: {exc.strerror}")
-    return collect_source(path, source, functions)
 
 
 def collect_source(
@@ -419,28 +437,71 @@ def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def collect(
-    files: Sequence[tuple[str, str]], functions: Sequence[str] = DEFAULT_FUNCTIONS
+    files: Sequence[tuple[str, str]],
+    functions: Sequence[str] = DEFAULT_FUNCTIONS,
+    cache: ResultCache | None = None,
 ) -> list[TestFile]:
-    """Parse each of ``files`` (its path, and where it is on disk), in order.
+    """Parse each of ``files`` (its path, and where it is on disk), in order; with ``cache``,
+    a file whose content was parsed in an earlier run is only read, and what is parsed now is
+    put in it."""
+    found: list[TestFile | None] = [None] * len(files)
+    if cache is not None:
+        for index, (path, on_disk) in enumerate(files):
+            found[index] = _cached(cache, path, on_disk, functions)
+    pending = [index for index, result in enumerate(found) if result is None]
+    collected = _collect_many([files[index] for index in pending], functions)
+    for index, (result, key) in zip(pending, collected, strict=True):
+        found[index] = result
+        if cache is not None and key is not None:
+            cache.put(key, to_json(result))
+    return [result for result in found if result is not None]
+
+
+def test_file_cache(folder: Path | None, project: Path) -> ResultCache:
+    """The facts of the test files of the project folder ``project`` kept in ``folder`` (the
+    user's cache; ``None``: no cache), valid for this module's code only."""
+    return ResultCache(folder, "test-files", project, code_identity(__file__))
+
+
+def _cached(
+    cache: ResultCache, path: str, on_disk: str, functions: Sequence[str]
+) -> TestFile | None:
+    try:
+        source = read_python_source(on_disk, path)
+    except OSError:
+        return None  # said by the collection that follows
+    entry = cache.get(content_key(path, functions, source))
+    if not isinstance(entry, dict):
+        return None
+    try:
+        return from_json(entry)
+    except (TypeError, ValueError, KeyError, AssertionError):
+        return None  # written by a dsdone that wrote it otherwise: parsed again
+
+
+def _collect_many(
+    files: Sequence[tuple[str, str]], functions: Sequence[str]
+) -> list[tuple[TestFile, str | None]]:
+    """``_collect_keyed`` of each of ``files``, in order.
 
     With many files a second Python process collects them from the first while this one
     collects from the last, until the two meet: the work is shared whatever else either core
     is doing. The second process can only help: whatever it has not done when they meet
     (because it failed to start, crashed or is slow), this one does."""
-    found: list[TestFile | None] = [None] * len(files)
+    found: list[tuple[TestFile, str | None] | None] = [None] * len(files)
     worker = _Worker.start(files, functions) if len(files) >= WORKER_FROM_FILES else None
     try:
         index = len(files) - 1
         while index >= (worker.done if worker is not None else 0):
-            found[index] = collect_file(*files[index], functions)
+            found[index] = _collect_keyed(*files[index], functions)
             index -= 1
     finally:
         from_worker = worker.stop() if worker is not None else []
     for index, result in enumerate(from_worker[: len(files)]):
-        if found[index] is None and result.path == files[index][0]:
+        if found[index] is None and result[0].path == files[index][0]:
             found[index] = result
     return [
-        result if result is not None else collect_file(*files[index], functions)
+        result if result is not None else _collect_keyed(*files[index], functions)
         for index, result in enumerate(found)
     ]
 
@@ -450,7 +511,7 @@ class _Worker:
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
-        self.results: list[TestFile] = []
+        self.results: list[tuple[TestFile, str | None]] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -494,11 +555,13 @@ class _Worker:
         assert self.process.stdout is not None
         try:
             for line in self.process.stdout:
-                self.results.append(from_json(json.loads(line)))
+                answer = json.loads(line)
+                key = answer.get("key")
+                self.results.append((from_json(answer), key if isinstance(key, str) else None))
         except (OSError, ValueError, KeyError, TypeError, AssertionError):
             pass  # a broken answer ends the help; the rest is done here
 
-    def stop(self) -> list[TestFile]:
+    def stop(self) -> list[tuple[TestFile, str | None]]:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
@@ -509,7 +572,7 @@ class _Worker:
 def serve() -> None:
     """The second process: collect the files named on standard input (JSON: "files", a list
     of [path, on disk], and "functions", pytest's ``python_functions``), one JSON line per
-    file on standard output, in order, a few at a time."""
+    file on standard output, in order, a few at a time, with its ``ResultCache`` key."""
     import gc
 
     gc.set_threshold(100_000, 10, 10)  # as dsdone's own process (``dsdone.cli``)
@@ -518,7 +581,8 @@ def serve() -> None:
     functions = tuple(str(option) for option in request["functions"])
     out = sys.stdout
     for count, (path, on_disk) in enumerate(files, start=1):
-        out.write(json.dumps(to_json(collect_file(path, on_disk, functions))) + "\n")
+        found, key = _collect_keyed(path, on_disk, functions)
+        out.write(json.dumps({**to_json(found), "key": key}) + "\n")
         if count % 16 == 0:
             out.flush()
     out.flush()

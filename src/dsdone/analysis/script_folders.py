@@ -15,6 +15,7 @@ Read from syntax trees: nothing is imported or run.
 from __future__ import annotations
 
 import ast
+import bisect
 import sys
 from collections.abc import Iterable, Iterator
 
@@ -31,20 +32,32 @@ class ScriptFolders:
 
     def __init__(self, repository: Repository, files: Iterable[str]) -> None:
         self._repository = repository
-        # folder -> the names its neighbours are imported by: modules (util.py) and packages
-        # (util/__init__.py), without those of the standard library.
+        # Sorted, so that the files of one folder are found by bisection: a check asks about
+        # the few folders its hits are in, and must not pay for every module of the project.
+        self._python = sorted(path for path in files if path.endswith(".py"))
         self._modules: dict[str, dict[str, str | None]] = {}
-        for path in files:
-            if not path.endswith(".py"):
-                continue
-            folder, _, name = path.rpartition("/")
-            if name == "__init__.py":
-                parent, _, package = folder.rpartition("/")
-                if package.isidentifier() and package not in _STANDARD:
-                    self._modules.setdefault(parent, {}).setdefault(package, None)
-            elif name[:-3].isidentifier() and name[:-3] not in _STANDARD:
-                self._modules.setdefault(folder, {})[name[:-3]] = path
         self._judged: dict[str, bool] = {}
+
+    def _neighbours(self, folder: str) -> dict[str, str | None]:
+        """The names the neighbours in ``folder`` are imported by: its modules (util.py, the
+        path) and packages (util/__init__.py, None), those of the standard library left out."""
+        found = self._modules.get(folder)
+        if found is not None:
+            return found
+        found = {}
+        prefix = f"{folder}/" if folder else ""
+        start = bisect.bisect_left(self._python, prefix)
+        end = bisect.bisect_left(self._python, prefix[:-1] + "0") if prefix else len(self._python)
+        for path in self._python[start:end]:  # "0" sorts right after "/"
+            rest = path[len(prefix) :]
+            package, slash, name = rest.partition("/")
+            if not slash:
+                if rest[:-3].isidentifier() and rest[:-3] not in _STANDARD:
+                    found[rest[:-3]] = path
+            elif name == "__init__.py" and package.isidentifier() and package not in _STANDARD:
+                found.setdefault(package, None)
+        self._modules[folder] = found
+        return found
 
     def holds_scripts(self, folder: str) -> bool:
         """Whether a module in ``folder`` ("" for the top) imports a neighbour by plain name."""
@@ -54,7 +67,7 @@ class ScriptFolders:
         return judged
 
     def _imports_a_neighbour(self, folder: str) -> bool:
-        neighbours = self._modules.get(folder, {})
+        neighbours = self._neighbours(folder)
         if len(neighbours) < 2:
             return False
         needles = [name.encode() for name in neighbours]
@@ -96,7 +109,7 @@ class ScriptFolders:
         package = f"{folder}/{name}" if folder else name
         tree = self._tree(f"{package}/__init__.py")
         names = _top_level_names(tree) if tree is not None else set()
-        return names | set(self._modules.get(package, {}))
+        return names | set(self._neighbours(package))
 
 
 def _plain_imports(tree: ast.Module) -> Iterator[tuple[str, set[str]]]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from dsdone.analysis.pytest_collect import TestFile, collect, collect_file
+from dsdone.analysis.pytest_collect import TestFile, collect, collect_file, test_file_cache
 from dsdone.analysis.pytest_config import DEFAULT_FILES, PytestConfig, read_pytest_config
 from dsdone.analysis.pytest_items import Naming, TestItem, TestItems
 from dsdone.analysis.python_modules import ProjectModules
@@ -324,9 +324,11 @@ def _collect(
         except OutsideProject:
             continue  # a symbolic link out of the project: not the project's test
         groups.setdefault(config_of[path].python_functions, []).append((path, on_disk))
+    cache = test_file_cache(repository.cache_folder, repository.root)
     found: list[TestFile] = []
     for functions, files in groups.items():
-        found += collect(files, functions)
+        found += collect(files, functions, cache)
+    cache.save()
     return found
 
 

@@ -264,6 +264,14 @@ def check(
             max=604800,
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read and parse every file again: keep nothing in the user's cache folder "
+            "($DSDONE_CACHE_DIR, else ~/.cache/dsdone on Linux).",
+        ),
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Check a project against its contract and print a readiness report.
@@ -278,6 +286,7 @@ def check(
 
     from dsdone.engine import Selection, run
     from dsdone.git.prefetch import Prefetch
+    from dsdone.result_cache import default_cache_folder
 
     with guard(debug):
         selection = Selection(
@@ -292,6 +301,7 @@ def check(
             report_files=tuple(
                 file.absolute() for file in (baseline, write_baseline, output) if file is not None
             ),
+            cache_folder=None if no_cache else default_cache_folder(),
         )
         where = project_argument(path)
         output = None if _is_stdout(output) else output

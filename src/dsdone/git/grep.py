@@ -8,12 +8,12 @@ repository for a few strings reads almost nothing itself.
 from __future__ import annotations
 
 import bisect
-import itertools
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from dsdone.git.anchors import anchored_pattern, escaped
 from dsdone.git.command import GitRun
 from dsdone.git.session import GitSession
 from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
@@ -60,7 +60,7 @@ class Found:
         cls, run: GitRun, literals: frozenset[bytes], restart: Callable[[list[str]], GitRun]
     ) -> Found | None:
         """What the finished ``start_grep(..., literals)`` found; ``None`` as ``read_grep``."""
-        hits = read_grep(run, restart)
+        hits = read_grep(run, literals, restart)
         if hits is None:
             return None
         kept: list[FileLines] = []
@@ -116,61 +116,28 @@ def grep_arguments(literals: Iterable[bytes]) -> list[str]:
 # several patterns git looks ahead, after every hit, for the next match of each pattern in the
 # rest of the file, so a pattern a file lacks is searched for to its end again at every line: a
 # notebook with 40,000 output lines under /home/ took git 13 s, and 200,000 lines would take
-# hours. Perl's engine (-P) where git has it; an extended one (-E, slower) where git was built
-# without it. Perl's alternatives are factored into a prefix trie (``/(?:content/drive/|home/)``,
-# ``A(?:Iza|KIA|SIA)``): the engine then tries the few branches a line's next character allows
-# rather than every literal at every position. On the 20,000-file benchmark (one thread,
-# medians of 5): -F with one -e a literal 250 ms, -P alternation 650 ms, -P trie 490 ms, -P
-# trie in the C locale 400 ms. The C locale (``GREP_LOCALE``, for this command alone): git's
-# Perl engine then matches bytes, not UTF-8 characters; for ASCII literals the same lines,
-# without decoding. A literal that is not ASCII goes to -E with a plain alternation: git's Perl
-# engine refuses a pattern that is not UTF-8, and matches UTF-8 by characters, not bytes.
+# hours. (-F with git's --max-count to bound that was tried too: 2x faster on the benchmark's
+# synthetic files, 2-10x slower on real repositories with notebooks of megabytes.) Perl's
+# engine (-P) where git has it, with each literal anchored at a rare character
+# (``dsdone.git.anchors``); an extended one (-E, slower: a plain alternation) where git was
+# built without it. The C locale (``GREP_LOCALE``, for this command alone): git's Perl engine
+# then matches bytes, not UTF-8 characters; for ASCII literals the same lines, without
+# decoding. A literal that is not ASCII goes to -E: git's Perl engine refuses a pattern that is
+# not UTF-8, and matches UTF-8 by characters, not bytes.
 _PERL, _EXTENDED = "-P", "-E"
 GREP_LOCALE = {"LC_ALL": "C"}
-# The characters special to POSIX extended and to Perl regular expressions; escaped with a
-# backslash, each means itself in both (the literals are printable ASCII in practice).
-_SPECIAL = frozenset(".[]()*+?{}|^$\\/-#")
-_GROUP = "(?:"  # a Perl group; the only unescaped "(" in a pattern built here
 
 
 def _pattern(literals: Iterable[bytes]) -> list[str]:
     """The engine option and ``-e PATTERN`` for lines holding any of ``literals``."""
     wanted = sorted(set(literals))
     if all(literal.isascii() for literal in wanted):
-        return [_PERL, "-e", prefix_trie([literal.decode("ascii") for literal in wanted])]
-    return [_EXTENDED, "-e", "|".join(_escaped(os.fsdecode(literal)) for literal in wanted)]
+        return [_PERL, "-e", anchored_pattern(literal.decode("ascii") for literal in wanted)]
+    return _extended(wanted)
 
 
-def prefix_trie(literals: Iterable[str]) -> str:
-    """A Perl regular expression that matches a line where it holds any of ``literals`` (at
-    least one, none empty): their alternation, factored by common prefixes. A literal that
-    another one starts with makes the longer one redundant for finding lines: it is left out,
-    so that no branch of the trie ends where another goes on."""
-    kept: list[str] = []
-    for literal in sorted(set(literals)):
-        if not (kept and literal.startswith(kept[-1])):  # sorted: a prefix comes just before
-            kept.append(literal)
-    return _alternatives(kept)
-
-
-def _alternatives(words: list[str]) -> str:
-    """``words`` (sorted, distinct, none a prefix of another, none empty) as a trie."""
-    parts = []
-    for _, group in itertools.groupby(words, key=lambda word: word[0]):
-        same = list(group)
-        if len(same) == 1:
-            parts.append(_escaped(same[0]))
-            continue
-        # Strings, not paths; a proper prefix of each, as none is a prefix of another.
-        common = os.path.commonprefix(same)  # noqa: RUF071
-        rest = [word[len(common) :] for word in same]
-        parts.append(f"{_escaped(common)}{_GROUP}{_alternatives(rest)})")
-    return "|".join(parts)
-
-
-def _escaped(literal: str) -> str:
-    """``literal`` as a regular expression (extended or Perl) that matches exactly it."""
-    return "".join("\\" + char if char in _SPECIAL else char for char in literal)
+def _extended(literals: Iterable[bytes]) -> list[str]:
+    return [_EXTENDED, "-e", "|".join(escaped(os.fsdecode(literal)) for literal in literals)]
 
 
 def _threads() -> int:
@@ -184,6 +151,12 @@ def _threads() -> int:
 def start_grep(git: GitSession, literals: Iterable[bytes]) -> GitRun:
     arguments = grep_arguments(literals)
     return git.run(arguments, locale=GREP_LOCALE if _PERL in arguments else None)
+
+
+def extended_grep_arguments(literals: Iterable[bytes]) -> list[str]:
+    """``grep_arguments`` for a git built without Perl regular expressions."""
+    arguments = grep_arguments(literals)
+    return arguments[: arguments.index("-z") + 1] + _extended(sorted(set(literals)))
 
 
 class Hits:
@@ -202,17 +175,17 @@ class Hits:
         return bool(self.run.errors().strip())
 
 
-def read_grep(run: GitRun, restart: Callable[[list[str]], GitRun]) -> Hits | None:
-    """The hits of a finished ``start_grep``, file by file, read as they are needed; ``None``
-    when git could not search (not a work tree, git missing or failing). A git built without
-    Perl regular expressions refuses ``-P`` (exit 128): the same search is then started again
-    with ``-E``, by ``restart`` (given the arguments after ``git``)."""
+def read_grep(
+    run: GitRun, literals: Iterable[bytes], restart: Callable[[list[str]], GitRun]
+) -> Hits | None:
+    """The hits of a finished ``start_grep(..., literals)``, file by file, read as they are
+    needed; ``None`` when git could not search (not a work tree, git missing or failing). A git
+    built without Perl regular expressions refuses ``-P`` (exit 128): the same search is then
+    started again with ``-E``, by ``restart`` (given the arguments after ``git``), in the
+    user's locale, as before."""
     status = _status(run)
     if status == 128 and _PERL in run.args:
-        # The same pattern as an extended expression: a Perl group "(?:" is "(" there (every
-        # other "(" of a pattern built here is escaped). In the user's locale, as before.
-        again = [_EXTENDED if part == _PERL else part.replace(_GROUP, "(") for part in run.args[1:]]
-        run = restart(again)
+        run = restart(extended_grep_arguments(literals))
         status = _status(run)
     if status not in (0, 1):  # 1: no line matched
         return None

@@ -1,0 +1,145 @@
+"""What dsdone learned from a file's content, kept between runs in the user's cache folder.
+
+The unit-tests check parses every test file of the project, the largest part of a check of a
+big repository; from one run to the next almost none of them changes. What it keeps of a file
+depends only on the file's bytes, its path and the pytest settings it was read with, so that is
+the key: a digest of the three. A file that changed gets a new key and is read again; nothing is
+trusted that the content did not decide (no modification times, no git index).
+
+The cache is never in the project (``dsdone check`` changes nothing there): it is one file per
+project folder under the user's cache folder (``platformdirs``: ``~/.cache/dsdone`` on Linux,
+``~/Library/Caches/dsdone`` on macOS, ``%LOCALAPPDATA%\\dsdone\\Cache`` on Windows), or under
+``$DSDONE_CACHE_DIR``; ``--no-cache`` or ``DSDONE_CACHE_DIR=`` (empty) turns it off. It holds
+what the last run used, no more, and is written whole, by replacing the file. It is an
+optimisation only: a cache that cannot be read, is from another dsdone version or is damaged is
+ignored, and one that cannot be written is not written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from dsdone import __version__
+
+CACHE_ENV = "DSDONE_CACHE_DIR"
+# The layout of the cache's files; a dsdone that writes them otherwise changes it.
+_FORMAT = 1
+# A project folder's cache that no run has written for this long is removed (by the next run
+# that writes one): projects deleted, moved or checked once in a temporary folder.
+_STALE_SECONDS = 30 * 24 * 3600
+
+
+def default_cache_folder() -> Path | None:
+    """Where the cache lives: ``$DSDONE_CACHE_DIR`` when it is set (empty: nowhere), else the
+    user's cache folder for dsdone."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    import platformdirs  # only when a run uses the cache
+
+    return platformdirs.user_cache_path("dsdone", appauthor=False)
+
+
+def content_key(path: str, settings: Iterable[str], content: bytes) -> str:
+    """The key of what is learnt from ``content``, read as the file ``path`` with ``settings``."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (path.encode("utf-8", "surrogateescape"), *(s.encode() for s in settings)):
+        digest.update(len(part).to_bytes(8, "little") + part)  # no two lists hash alike
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def code_identity(*modules: str) -> str:
+    """A digest of the source files of ``modules`` (paths): a cache written by other code than
+    the code that reads it is not used, even under the same version number (an editable
+    install, a development build)."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=12)
+    for module in modules:
+        try:
+            digest.update(Path(module).read_bytes())
+        except OSError:  # a zip import: the version alone says which code this is
+            continue
+    return digest.hexdigest()
+
+
+class ResultCache:
+    """The results of one analysis (``kind``, computed by the code ``code`` says) for the files
+    of one project folder, as JSON values by ``content_key``; saved by ``save`` with the
+    entries this run looked up or put."""
+
+    def __init__(self, folder: Path | None, kind: str, project: Path, code: str) -> None:
+        self._file: Path | None = None
+        self._code = code
+        self._old: dict[str, Any] = {}
+        self._used: dict[str, Any] = {}
+        if folder is None:
+            return
+        where = hashlib.blake2b(os.fsencode(project), digest_size=10).hexdigest()
+        self._file = folder / f"v{_FORMAT}" / where / f"{kind}.json"
+        self._old = _read(self._file, code)
+
+    def get(self, key: str) -> Any | None:
+        value = self._old.get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self._used[key] = value
+
+    def save(self) -> None:
+        """Write what this run used, unless it is exactly what the cache held already."""
+        if self._file is None or self._used == self._old:
+            return
+        data = json.dumps({"code": self._code, "entries": self._used}, separators=(",", ":"))
+        try:
+            self._file.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self._file.parent, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    stream.write(data)
+                Path(temporary).replace(self._file)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return  # read-only home, full disk: the next run reads the files again
+        _remove_stale(self._file.parent.parent, keep=self._file.parent)
+
+
+def _remove_stale(folder: Path, keep: Path) -> None:
+    """Remove the project folders' caches in ``folder`` not written for ``_STALE_SECONDS``."""
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.path == str(keep) or not entry.is_dir(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime > _STALE_SECONDS:
+                shutil.rmtree(entry.path)
+        except OSError:
+            continue  # in use by another run, or not ours to remove: left alone
+
+
+def _read(file: Path, code: str) -> dict[str, Any]:
+    """The entries of a cache file written by the same code; none when it is missing,
+    unreadable, damaged or written by other code."""
+    try:
+        data = json.loads(file.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or data.get("code") != code:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
