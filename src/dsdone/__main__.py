@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dsdone.cli import main
+from dsdone.cli import console
 
-raise SystemExit(main())
+console()

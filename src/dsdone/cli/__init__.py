@@ -94,6 +94,17 @@ def _sentence(message: str) -> str:
 GC_THRESHOLD = 100_000
 
 
+def console() -> None:
+    """The ``dsdone`` command (and ``python -m dsdone``): ``main``, then exit with its code.
+    Before the interpreter ends, the run's objects are moved out of the cycle collector's
+    sight: its last collection would walk every one of them, for memory the process is about
+    to give back (about 40 ms of a check of the 20,000-file benchmark). Exit handlers still
+    run and the streams are still flushed, as at any exit."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 def _collect_garbage_seldom() -> None:
     """A check run makes hundreds of thousands of objects that live until it ends (the file
     index, parsed test files, notebooks, YAML): with Python's default the cycle collector ran
