@@ -26,6 +26,16 @@ def found(text: str, allowed: tuple[str, ...] = ()) -> list[tuple[str, str | Non
     return [(m.text, m.user, m.column) for m in scan_text(text, allowed)]
 
 
+def test_prose_after_a_windows_home_is_not_part_of_the_name() -> None:
+    text = "copy it to C:\\Users\\ana and then C:\\Users\\bob lee\\x, not C:\\Users\\cy dee"
+
+    assert [(path, user) for path, user, _ in found(text)] == [
+        ("C:\\Users\\ana", "ana"),
+        ("C:\\Users\\bob lee\\x", "bob lee"),
+        ("C:\\Users\\cy", "cy"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "path", "user"),
     [
@@ -37,6 +47,14 @@ def found(text: str, allowed: tuple[str, ...] = ()) -> list[tuple[str, str | Non
         ("p = 'c:\\users\\ana'", "c:\\users\\ana", "ana"),
         ("p = 'D:\\USERS\\Ana\\x.csv'", "D:\\USERS\\Ana\\x.csv", "Ana"),
         ("cd /mnt/c/Users/ana/proj", "/mnt/c/Users/ana/proj", "ana"),
+        # WillKoehrsen/Data-Analysis weighter/weighter.py: a Windows profile folder with a space.
+        (
+            "p = 'C:/Users/Will Koehrsen/Documents/x.csv'",
+            "C:/Users/Will Koehrsen/Documents/x.csv",
+            "Will Koehrsen",
+        ),
+        ("p = r'C:\\Users\\Ana  Lopez\\x'", "C:\\Users\\Ana", "Ana"),
+        ("cd '/mnt/c/Users/Ana Lopez/proj'", "/mnt/c/Users/Ana Lopez/proj", "Ana Lopez"),
         (
             "x = '/Workspace/Users/ana@corp.com/etl'",
             "/Workspace/Users/ana@corp.com/etl",

@@ -42,6 +42,10 @@ TEXT_NEEDLES = tuple(needle.decode() for needle in NEEDLES)
 # and globs (``*``) never look like a name.
 _NAME = r"\w(?:[\w.-]*\w)?"
 _EMAIL_OR_NAME = r"\w(?:[\w.+-]*\w)?(?:@\w(?:[\w.-]*\w)?)?"
+# A Windows profile folder may hold spaces (C:\Users\Will Koehrsen): words joined by single
+# spaces are one name only where a folder separator follows them, so that prose after a path
+# ("copy it to C:\Users\ana and run") is not taken for the rest of the name.
+_WINDOWS_NAME = rf"{_NAME}(?: {_NAME})+(?=[\\/])|{_NAME}"
 # C:\Users, C:\\Users (escaped), C:\\\\Users (escaped twice, in a notebook's JSON), C:/Users
 _SEP = r"(?:\\{1,4}|/)"
 _USERS = r"(?:Users|users|USERS)"
@@ -58,12 +62,12 @@ _PATH = re.compile(
     + r"(?P<url>file://(?:localhost)?(?=/))?"
     + r"(?:/(?:"
     + rf"Workspace/Users/(?P<dbx>{_EMAIL_OR_NAME}){_END}"
-    + rf"|mnt/[A-Za-z]/{_USERS}/(?P<wsl>{_NAME}){_END}"
+    + rf"|mnt/[A-Za-z]/{_USERS}/(?P<wsl>{_WINDOWS_NAME}){_END}"
     + rf"|Users/(?P<mac>{_NAME}){_END}"
     + rf"|home/(?P<linux>{_NAME}){_END}"
     + r"|content/drive/(?P<colab>MyDrive|My Drive|Shareddrives)(?![\w-])"
     + r")"
-    + rf"|/?[A-Za-z]:{_SEP}{_USERS}{_SEP}(?P<win>{_NAME}){_END}"
+    + rf"|/?[A-Za-z]:{_SEP}{_USERS}{_SEP}(?P<win>{_WINDOWS_NAME}){_END}"
     + r")"
     + _REST
 )
