@@ -18,7 +18,7 @@ from dsdone.analysis.schema_refs import Refused, tree_path, tree_resolver, tree_
 from dsdone.api import CheckError, Skip
 from dsdone.contract import MAX_CONTRACT_BYTES, Contract, Input, Output, contract_from_text
 from dsdone.errors import DsdoneError, GitError
-from dsdone.parsed import Parsed
+from dsdone.parsed import Parsed, as_phrase
 from dsdone.project import OutsideProject, Project
 from dsdone.repository import RevisionFiles
 
@@ -174,8 +174,7 @@ def _document(parsed: Parsed | None, where: str) -> Any:
         return None
     if parsed.problem is not None:
         location = parsed.problem.location
-        problem = parsed.problem.message
-        words = [parsed.path, where, f"is {problem}" if problem.startswith("not ") else problem]
+        words = [parsed.path, where, as_phrase(parsed.problem.message).removeprefix(": ")]
         if location is not None and location.line is not None:
             words.append(f"(line {location.line})")
         raise Refused(" ".join(word for word in words if word))

@@ -4,6 +4,7 @@ validated exactly as an output's is, and reported in the same words."""
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -14,7 +15,7 @@ from dsdone.analysis.samples import MAX_RECORDS, Record, SampleError, read_recor
 from dsdone.api import Note
 from dsdone.contract import Input, Output
 from dsdone.parse_errors import describe
-from dsdone.parsed import Parsed
+from dsdone.parsed import Parsed, unparsed_finding
 from dsdone.project import PathStatus, Project
 from dsdone.report import Finding
 
@@ -92,23 +93,10 @@ def read_schema(
         return None
     parsed = project.parsed(path)
     if parsed.problem is not None:
-        where = parsed.problem.location
-        yield Finding(
-            f"schema {path} {_as_phrase(parsed.problem.message)}",
-            path=path,
-            line=where.line if where else None,
-            column=where.column if where else None,
-            hint="fix the syntax at that place"
-            if where is not None and where.line is not None
-            else "save the schema as UTF-8 text",
-        )
+        finding = unparsed_finding(parsed, f"schema {path}")
+        yield dataclasses.replace(finding, hint=finding.hint or "save the schema as UTF-8 text")
         return None
     return SchemaDocument(parsed.data, path, parsed, section, item.index)
-
-
-def _as_phrase(problem: str) -> str:
-    """``not valid JSON: ...`` as it follows a file's name: ``is not valid JSON: ...``."""
-    return f"is {problem}" if problem.startswith("not ") else problem
 
 
 # -- a JSON Schema --------------------------------------------------------------------------------

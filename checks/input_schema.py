@@ -18,6 +18,7 @@ from dsdone.analysis.table_schema import (
 )
 from dsdone.api import Note, Skip, check, option
 from dsdone.contract import Input
+from dsdone.parsed import unparsed_finding
 from dsdone.project import Project
 from dsdone.report import Area, Finding
 
@@ -255,13 +256,7 @@ def _check_suite(project: Project, item: Input, suite: str) -> Iterator[Finding]
         return
     parsed = project.parsed(path)
     if parsed.problem is not None:
-        where = parsed.problem.location
-        yield Finding(
-            f"the Great Expectations suite {path} cannot be read: {parsed.problem.message}",
-            path=path,
-            line=where.line if where else None,
-            hint="fix the syntax at that place",
-        )
+        yield unparsed_finding(parsed, f"the Great Expectations suite {path}")
         return
     why, place = suite_problem(parsed.data)
     if why is not None:

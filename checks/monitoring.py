@@ -9,6 +9,7 @@ from dsdone.analysis.contacts import HOW_TO_REACH, is_reachable
 from dsdone.analysis.monitoring_tools import recognise
 from dsdone.api import Note, check
 from dsdone.contract import WatchedMetric
+from dsdone.parsed import unparsed_finding
 from dsdone.project import PathStatus, Project
 from dsdone.report import Area, Finding, Severity
 
@@ -164,13 +165,7 @@ def _tool_config(
         return
     parsed = project.parsed(path)
     if parsed.problem is not None:
-        where_in_file = parsed.problem.location
-        yield Finding(
-            f"{label}: {path} is {parsed.problem.message}",
-            path=path,
-            line=where_in_file.line if where_in_file else None,
-            hint="fix the syntax at that place",
-        )
+        yield unparsed_finding(parsed, f"{label}: {path}")
         return
     tool = next((t for t in map(recognise, parsed.documents) if t is not None), None)
     if tool is None:

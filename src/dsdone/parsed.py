@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from dsdone.errors import Location, Problem
 from dsdone.parse_errors import ParseFailure, describe
+from dsdone.report import Finding
 
 if TYPE_CHECKING:
     import yaml
@@ -77,6 +78,32 @@ class Parsed:
         if document >= len(self._nodes):
             return None
         return node_line(self._nodes[document], at)
+
+
+# What a finding about a file that does not parse asks for, when the parser said where.
+FIX_THE_SYNTAX = "fix the syntax at that place"
+
+
+def as_phrase(problem: str) -> str:
+    """A parser's problem as it follows a file's name: ``is not valid JSON: ...`` for ``not
+    valid JSON: ...``; any other (``larger than 2 MB, ...``) after a colon."""
+    return f"is {problem}" if problem.startswith("not ") else f": {problem}"
+
+
+def unparsed_finding(parsed: Parsed, subject: str, hint: str = FIX_THE_SYNTAX) -> Finding:
+    """The finding for a file that does not parse (``parsed.problem`` is set), at the line and
+    column where its parser stopped: ``subject`` (what the file is to the check, its name
+    included: "schema data/schema.json") and the problem, as ``as_phrase`` says it."""
+    assert parsed.problem is not None
+    where = parsed.problem.location
+    phrase = as_phrase(parsed.problem.message)
+    return Finding(
+        subject + ("" if phrase.startswith(":") else " ") + phrase,
+        path=parsed.path,
+        line=where.line if where else None,
+        column=where.column if where else None,
+        hint=hint if where is not None and where.line is not None else None,
+    )
 
 
 def node_line(node: yaml.Node, at: KeyPath) -> int:

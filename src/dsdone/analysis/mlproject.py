@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dsdone.parsed import as_phrase
 from dsdone.repository import Repository
 
 
@@ -47,9 +48,8 @@ def read_mlproject(repository: Repository, path: str = "MLproject") -> MLProject
     if parsed.problem is not None:
         where = parsed.problem.location
         line = f":{where.line}" if where is not None and where.line else ""
-        message = parsed.problem.message
-        verb = " is" if message.startswith("not ") else ":"
-        return MLProject(path, {}, f"{path}{line}{verb} {message}")
+        phrase = as_phrase(parsed.problem.message)
+        return MLProject(path, {}, f"{path}{line}{'' if phrase[0] == ':' else ' '}{phrase}")
     data = parsed.data
     entries = data.get("entry_points") if isinstance(data, dict) else None
     found: dict[str, EntryPoint] = {}
