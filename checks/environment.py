@@ -164,10 +164,13 @@ def environment(project: Project) -> Iterator[Finding | Note]:
         unpinned += source.unpinned
     if pyproject is not None and pyproject.problem is not None:
         problems.append(pyproject.problem)
-    # Ranges in the package's metadata are fine when an environment file pins what runs.
+    # Ranges in the package's metadata are fine when an environment file pins what runs; and a
+    # package an environment file lists is that file's to pin (it is what installs), reported
+    # there once, not again at its range in the metadata.
     if dependencies is not None and not any(source.pins for source in sources):
+        listed = {r.name for source in sources for r in source.requirements if r.name}
         problems += dependencies.problems
-        unpinned += dependencies.unpinned
+        unpinned += [r for r in dependencies.unpinned if r.name is None or r.name not in listed]
 
     # A file read on its own and again through another's -r is reported once.
     problems = list(dict.fromkeys(problems))

@@ -166,6 +166,27 @@ def test_pyproject_dependencies_are_reported_at_their_lines(make_repo: MakeRepo)
     assert "uv lock" in (result.findings[0].hint or "")
 
 
+def test_a_package_unpinned_in_both_the_requirements_and_the_metadata_is_reported_once(
+    make_repo: MakeRepo,
+) -> None:
+    # A Kedro starter's render: requirements.txt (what installs) and pyproject.toml's
+    # [project] dependencies list the same ranges. The requirements file is the one to pin;
+    # a package only the metadata lists is still reported there.
+    root = make_repo({
+        "pyproject.toml": '[project]\nname = "churn"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["kedro~=1.0", "pandas>=2", "scikit-learn"]\n',
+        "requirements.txt": "kedro~=1.0\nPandas>=2.1\n",
+    })  # fmt: skip
+
+    result = run(root)
+
+    assert [(f.path, f.line, f.message.partition(" is ")[0]) for f in result.findings] == [
+        ("pyproject.toml", 4, "'scikit-learn'"),
+        ("requirements.txt", 1, "'kedro~=1.0'"),
+        ("requirements.txt", 2, "'Pandas>=2.1'"),
+    ]
+
+
 def test_conda_environment_specs_are_judged_and_python_comes_from_it(make_repo: MakeRepo) -> None:
     root = make_repo({"environment.yml": """\
         name: churn
