@@ -394,3 +394,26 @@ def test_a_model_name_cannot_give_a_github_workflow_command(
     assert "##[" not in result.stdout
     (model,) = json.loads(result.stdout)["models"]
     assert model["name"] == "##[error]forged"  # the same string to a JSON reader
+
+
+def test_a_page_printed_to_a_ci_log_gives_no_github_workflow_command(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    # `dsdone catalog --format html -o -` in a job: the runner obeys "##[" anywhere in a line
+    # and "::" at its start. Both reach the page from the contract, in text and in the data.
+    description = "trains\n::error::forged from a description"
+    root = make_repo(
+        contract="version: 1\nproject:\n  name: '##[error]forged'\n  owner: ana\n"
+        f"  description: {json.dumps(description)}\n"
+    )
+    text = html_of(run_cli, str(root), "-o", "-")
+
+    assert "##[" not in text
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("::")]
+    page = Page()
+    page.feed(text)  # the parser decodes the references: a person sees the values as written
+    (row,) = page.rows
+    assert row[0].startswith("##[error]forged")
+    assert "::error::forged from a description" in row[0]
+    (model,) = json.loads(page.scripts[0])["models"]
+    assert model["name"] == "##[error]forged"

@@ -10,7 +10,9 @@ are dsdone's own files, inlined: nothing is fetched, and the page works from a f
 from __future__ import annotations
 
 import functools
+import json
 from importlib import resources
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -18,6 +20,7 @@ from markupsafe import Markup
 from dsdone.catalog.data import catalog_data
 from dsdone.catalog.markdown import summary
 from dsdone.catalog.rows import AREAS, Catalog, band
+from dsdone.render import escape
 
 _AREA_LABELS = {
     "data": "Data",
@@ -49,23 +52,27 @@ _SORT_KEYS = [
 
 def render_catalog_html(catalog: Catalog) -> str:
     template = _environment().get_template("catalog.html.jinja")
-    return template.render(
-        catalog=catalog,
-        data=catalog_data(catalog),
-        summary=summary(catalog),
-        areas=AREAS,
-        area_labels=_AREA_LABELS,
-        columns=_COLUMNS,
-        sort_keys=_SORT_KEYS,
-        band=band,
-        style=Markup(_page_file("catalog.css")),  # dsdone's own files: trusted, not escaped
-        script=Markup(_page_file("catalog.js")),
+    # The page may be printed to a CI job's log (``-o -``): a name or path from a repository
+    # must not read there as a GitHub workflow command (``escape.neutralize_html``).
+    return escape.neutralize_html(
+        template.render(
+            catalog=catalog,
+            data=catalog_data(catalog),
+            summary=summary(catalog),
+            areas=AREAS,
+            area_labels=_AREA_LABELS,
+            columns=_COLUMNS,
+            sort_keys=_SORT_KEYS,
+            band=band,
+            style=Markup(_page_file("catalog.css")),  # dsdone's own files: trusted, not escaped
+            script=Markup(_page_file("catalog.js")),
+        )
     )
 
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("dsdone.catalog", "page"),
         autoescape=True,  # off by default in Jinja2: every value must be escaped here
         undefined=jinja2.StrictUndefined,
@@ -73,6 +80,14 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # |tojson's JSON, before Jinja makes it safe in HTML: "##[" spelled "#\u0023[", which a
+    # script reads back as the same string (HTML's references are not decoded in a script).
+    environment.policies["json.dumps_function"] = _json_dumps
+    return environment
+
+
+def _json_dumps(value: Any, **options: Any) -> str:
+    return escape.neutralize_json(json.dumps(value, **options))
 
 
 def _page_file(name: str) -> str:

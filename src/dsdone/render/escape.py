@@ -112,13 +112,24 @@ def neutralize_json(output: str) -> str:
 
 def neutralize_xml(output: str) -> str:
     """Serialized XML: character references, which an XML reader decodes to the same text."""
-    return _COMMAND_LINE.sub(r"\1&#58;", output.replace(_LEGACY_COMMAND, "#&#35;["))
+    return _with_references(output)
 
 
 def neutralize_markdown(output: str) -> str:
     """Rendered Markdown: HTML character references, which render as the same text. Text
     escapes ``#`` anyway, so a ``##[`` left is in HTML (``<summary>``); code spans, where a
     reference would show as it is written, escape ``##[`` themselves (``markdown_code``)."""
+    return _with_references(output)
+
+
+def neutralize_html(output: str) -> str:
+    """A rendered HTML page: character references in its text and attribute values, which a
+    browser decodes to the same text. The JSON of a script element, where references are not
+    decoded, must have been neutralized as JSON when it was written (``neutralize_json``)."""
+    return _with_references(output)
+
+
+def _with_references(output: str) -> str:
     return _COMMAND_LINE.sub(r"\1&#58;", output.replace(_LEGACY_COMMAND, "#&#35;["))
 
 
