@@ -383,9 +383,21 @@ def test_output_writes_the_report_to_a_file_and_prints_the_verdict(
     assert "\x1b[" not in written, "no colour codes in a file"
 
 
-def test_output_to_a_folder_that_does_not_exist_is_a_usage_error(
+def test_output_into_folders_that_do_not_exist_makes_them(
     project: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:
-    result = check(run_cli, project, "--output", str(tmp_path / "missing" / "r.sarif"))
+    # As pytest's --junitxml=reports/junit.xml does in a fresh CI checkout.
+    target = tmp_path / "reports" / "dsdone" / "r.sarif"
+    result = check(run_cli, project, "--format", "sarif", "--output", str(target))
+    assert result.exit_code == 1, result.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["version"] == "2.1.0"
+
+
+def test_output_where_a_file_stands_in_for_a_folder_is_a_usage_error(
+    project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    (tmp_path / "reports").write_text("a file, not a folder\n")
+    result = check(run_cli, project, "--output", str(tmp_path / "reports" / "r.sarif"))
     assert result.exit_code == 2
     assert "--output: cannot write" in result.stderr
+    assert (tmp_path / "reports").read_text() == "a file, not a folder\n"

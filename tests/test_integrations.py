@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import MakeRepo
+from conftest import MakeRepo, git
 from gate_plugin import GATE, gate_repo
 from github_actions import ActionRun, run_action
 
@@ -42,7 +42,7 @@ def bin_dir() -> Path:
 def test_the_pre_commit_hook_is_declared_as_pre_commit_expects() -> None:
     (hook,) = load(".pre-commit-hooks.yaml")
     assert hook["id"] == "dsdone"
-    assert hook["entry"] == "dsdone check"
+    assert hook["entry"] == "dsdone check --ignore version-control"
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
     assert hook["always_run"] is True
@@ -60,6 +60,22 @@ def test_the_pre_commit_hook_entry_gates_the_commit(
     completed = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False)
     assert completed.returncode == exit_code, completed.stdout + completed.stderr
     assert completed.stderr == ""
+
+
+def test_the_pre_commit_hook_does_not_fail_the_first_commit_over_version_control(
+    make_repo: MakeRepo,
+) -> None:
+    # The first `git commit` of a project runs the hook on staged files and no commit yet;
+    # with args of the project's own (which replace the hook's), version-control stays out.
+    (hook,) = load(".pre-commit-hooks.yaml")
+    root = make_repo({"README.md": "# churn\n"}, commit=False)
+    git(root, "add", "-A")
+    entry = shlex.split(hook["entry"])
+    entry[0] = str(bin_dir() / entry[0])
+    args = [*entry, "--fail-on", "warning", "--format", "json"]  # a project's own args
+    completed = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False)
+    report = json.loads(completed.stdout)
+    assert "version-control" not in {result["check"] for result in report["results"]}
 
 
 # -- the GitHub Action ----------------------------------------------------------------------

@@ -499,11 +499,13 @@ def _write(path: Path, text: str, option: str, kind: Kind = Kind.TEXT) -> None:
         write_stdout(text, kind)
         return
     try:
+        # As pytest's --junitxml and ruff's --output-file: the folders on the way are made.
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise DsdoneError(
             f"{option}: cannot write {path}: {exc.strerror}",
-            hint="give a file in a folder that exists and that you can write to",
+            hint="give a file in a folder you can write to",
         ) from None
 
 
