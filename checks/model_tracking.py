@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from dsdone.analysis.notebooks import Layout, load_notebook, source_text
 from dsdone.analysis.personal_paths import scan_text
 from dsdone.analysis.run_recorders import LITERALS as RECORDER_LITERALS
 from dsdone.analysis.run_recorders import recorded
@@ -59,8 +60,9 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
     hyperparameters, which data and which offline metrics produced the model in production must
     be on record for every run, in one place the next person finds.
 
-    Accepts MLflow or Weights & Biases used in the code (a tracking URI that is a personal path
-    or carries a password is a finding at its line; no server is ever contacted), DVC
+    Accepts MLflow or Weights & Biases used in the code, in Python files or in notebooks' code
+    cells (not their saved outputs or markdown; a tracking URI that is a personal path or
+    carries a password is a finding at its line; no server is ever contacted), DVC
     (`metrics:` and `params:` in dvc.yaml, in a stage or at its top), or a metrics file
     (`model.tracking.metrics_file`). Also the libraries that record runs on their own, read
     from the syntax tree of the files that name them (a commented-out call or an unused
@@ -141,10 +143,11 @@ def _code_evidence(project: Project) -> _Evidence:
         if not hit.path.endswith((".py", ".ipynb")):
             continue
         parse = False
-        for number, raw in hit.lines:
+        lines = hit.lines if hit.path.endswith(".py") else _code_cell_lines(project, hit.path)
+        for number, raw in lines:
             line = raw.decode("utf-8", "replace")
-            if line.lstrip().startswith(("#", '"#')):
-                continue  # commented out (in a notebook, a JSON string that starts with '#')
+            if line.lstrip().startswith("#"):
+                continue  # commented out
             parse |= any(literal in raw for literal in RECORDER_LITERALS)
             for literal, tool in _TOOLS.items():
                 if literal in raw:
@@ -157,6 +160,32 @@ def _code_evidence(project: Project) -> _Evidence:
         if parse and hit.path.endswith(".py"):
             _recorders(project, hit.path, evidence)
     return evidence
+
+
+def _code_cell_lines(project: Project, path: str) -> list[tuple[int, bytes]]:
+    """The lines of a notebook's code cells that hold one of the literals searched for, each
+    with its line in the file, as its source reads (not as JSON stores it: ``"auc"``, not
+    ``\\"auc\\"``). Not its saved outputs, where ``pip install``'s "Requirement already
+    satisfied: mlflow" records no run, nor its markdown: only what the notebook runs."""
+    try:
+        raw = project.read_text(path)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []
+    notebook = load_notebook(raw)
+    if notebook is None:
+        return []
+    cells = notebook["cells"]
+    layout: Layout | None = None
+    found: list[tuple[int, bytes]] = []
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        for number, line in enumerate(source_text(cell).splitlines(), start=1):
+            encoded = line.encode("utf-8", "surrogateescape")
+            if any(literal in encoded for literal in (*_TOOLS, *RECORDER_LITERALS)):
+                layout = layout or Layout(raw, cells)
+                found.append((layout.position(layout.source_offset(index, number))[0], encoded))
+    return found
 
 
 def _is_kedro_catalog(path: str) -> bool:

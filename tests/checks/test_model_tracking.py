@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import MINIMAL_CONTRACT, MakeRepo
 
@@ -54,6 +55,44 @@ def test_a_declared_metric_that_no_run_logs_is_a_finding(make_repo: MakeRepo) ->
         "model.metrics[0]: 'auc' is not recorded by any run: no logging call or metrics file "
         "names it"
     ]
+
+
+def notebook(*cells: nbformat.NotebookNode) -> str:
+    book = nbformat.v4.new_notebook()
+    book.cells = list(cells)
+    return str(nbformat.writes(book))
+
+
+def test_a_run_logged_in_a_notebooks_code_cells_passes(make_repo: MakeRepo) -> None:
+    training = nbformat.v4.new_code_cell(
+        'import mlflow\n\nmlflow.log_params({"lr": 0.1})\nmlflow.log_metric("auc", 0.9)\n'
+    )
+    files = {"notebooks/train.ipynb": notebook(training)}
+    root = make_repo(files, contract=MINIMAL_CONTRACT + METRICS)
+
+    assert messages(root) == []
+
+
+def test_a_tool_named_only_in_a_notebooks_outputs_or_markdown_records_no_run(
+    make_repo: MakeRepo,
+) -> None:
+    # kedro-academy: `pip install` printed "Requirement already satisfied: mlflow..." in a
+    # saved output; a markdown cell tells how to log to MLflow. Neither runs when it trains.
+    install = nbformat.v4.new_code_cell("%pip install -r requirements.txt\n")
+    install.outputs = [
+        nbformat.v4.new_output(
+            "stream", name="stdout", text="Requirement already satisfied: mlflow~=2.22\n"
+        )
+    ]
+    note = nbformat.v4.new_markdown_cell('Log it: `mlflow.log_metric("auc", auc)`\n')
+    train = nbformat.v4.new_code_cell("model.fit(X, y)\nprint('trained')\n")
+    root = make_repo(
+        {"notebooks/train.ipynb": notebook(install, note, train)},
+        contract=MINIMAL_CONTRACT + METRICS,
+    )
+
+    (finding,) = run_check(root, model_tracking).findings
+    assert finding.message == "nothing records each training run's hyperparameters and metrics"
 
 
 def test_hyperparameters_need_a_config_file_or_logged_params(make_repo: MakeRepo) -> None:
