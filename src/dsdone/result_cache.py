@@ -11,8 +11,8 @@ project folder under the user's cache folder (``platformdirs``: ``~/.cache/dsdon
 ``~/Library/Caches/dsdone`` on macOS, ``%LOCALAPPDATA%\\dsdone\\Cache`` on Windows), or under
 ``$DSDONE_CACHE_DIR``; ``--no-cache`` or ``DSDONE_CACHE_DIR=`` (empty) turns it off. It holds
 what the last run used, no more, and is written whole, by replacing the file. It is an
-optimisation only: a cache that cannot be read, is from another dsdone version or is damaged is
-ignored, and one that cannot be written is not written.
+optimisation only: a cache that cannot be read, was written by other code (another version or
+build of dsdone) or is damaged is ignored, and one that cannot be written is not written.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def default_cache_folder() -> Path | None:
 def content_key(path: str, settings: Iterable[str], content: bytes) -> str:
     """The key of what is learnt from ``content``, read as the file ``path`` with ``settings``."""
     digest = hashlib.blake2b(digest_size=20)
-    for part in (path.encode("utf-8", "surrogateescape"), *(s.encode() for s in settings)):
+    for text in (path, *settings):
+        part = text.encode("utf-8", "surrogateescape")
         digest.update(len(part).to_bytes(8, "little") + part)  # no two lists hash alike
     digest.update(content)
     return digest.hexdigest()
