@@ -3,6 +3,7 @@ judged by, where the next person can find them."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,8 +26,11 @@ _PARAM_CALLS = (
     "autolog",
     "wandb.config",
     "config.update",
-    "init(config",
 )
+# wandb.init(project=..., config=vars(args)): the run's hyperparameters, wherever the keyword
+# stands among the arguments (on the call's first line; a call over several lines is read
+# from the syntax tree, ``_wandb_config``).
+_INIT_WITH_CONFIG = re.compile(r"\binit\((?:[^()]|\([^()]*\))*\bconfig\s*=")
 _URI = re.compile(r"""set_tracking_uri\(\s*(['"])([^'"\n]{1,500})\1""")
 _CREDENTIAL_IN_URL = re.compile(r"://[^/@\s:]{1,200}:[^/@\s]{1,200}@")
 # kedro-mlflow, configured in a Kedro project's conf/ rather than in code: its `mlflow.yml`
@@ -154,9 +158,11 @@ def _code_evidence(project: Project) -> _Evidence:
                     evidence.tools.add(tool)
             if any(call in line for call in _METRIC_CALLS):
                 evidence.metric_lines.append((hit.path, number, line))
-            if any(call in line for call in _PARAM_CALLS):
+            if any(call in line for call in _PARAM_CALLS) or _INIT_WITH_CONFIG.search(line):
                 evidence.params = True
                 evidence.autolog |= "autolog" in line
+            elif "wandb.init(" in line and hit.path.endswith(".py"):
+                evidence.params |= _wandb_config(project, hit.path)
         if parse and hit.path.endswith(".py"):
             _recorders(project, hit.path, evidence)
     return evidence
@@ -186,6 +192,24 @@ def _code_cell_lines(project: Project, path: str) -> list[tuple[int, bytes]]:
                 layout = layout or Layout(raw, cells)
                 found.append((layout.position(layout.source_offset(index, number))[0], encoded))
     return found
+
+
+def _wandb_config(project: Project, path: str) -> bool:
+    """Whether a ``wandb.init(...)`` call of the file passes ``config=`` (its keywords on
+    lines after the one that names wandb)."""
+    try:
+        tree = project.python_ast(path)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return False
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "init"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "wandb"
+        and any(keyword.arg == "config" for keyword in node.keywords)
+        for node in ast.walk(tree)
+    )
 
 
 def _is_kedro_catalog(path: str) -> bool:

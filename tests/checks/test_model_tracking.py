@@ -57,6 +57,31 @@ def test_a_declared_metric_that_no_run_logs_is_a_finding(make_repo: MakeRepo) ->
     ]
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        # karpathy/nanochat scripts/base_train.py:100
+        'wandb.init(project="nanochat", name=args.run, config=user_config)',
+        'wandb.init(\n    project="demo",\n    config=vars(args),\n)',
+        "run = wandb.init(config={'lr': 0.1})",
+    ],
+    ids=["keyword-not-first", "over-several-lines", "first"],
+)
+def test_hyperparameters_given_to_wandb_init_are_recorded(make_repo: MakeRepo, call: str) -> None:
+    code = f"import wandb\n\n{call}\nwandb.log({{'auc': 0.9}})\n"
+    root = make_repo({"train.py": code}, contract=MINIMAL_CONTRACT + METRICS)
+
+    assert messages(root) == []
+
+
+def test_a_wandb_run_without_its_config_records_no_hyperparameters(make_repo: MakeRepo) -> None:
+    code = 'import wandb\n\nwandb.init(project="demo", name="x")\nwandb.log({"auc": 0.9})\n'
+    root = make_repo({"train.py": code}, contract=MINIMAL_CONTRACT + METRICS)
+
+    (message,) = messages(root)
+    assert message.startswith("the hyperparameters of a run are not recorded")
+
+
 def notebook(*cells: nbformat.NotebookNode) -> str:
     book = nbformat.v4.new_notebook()
     book.cells = list(cells)
