@@ -77,7 +77,8 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
     (`@click.command()`, `@app.command()`, `@cli.group()`), `print(..., file=f)` writing to
     a file other than standard output or error, and a print whose line says `# noqa: T201`
     (the rule of ruff and flake8-print for print; a bare `# noqa` too). Leave out more with
-    the check's `exclude` setting (globs, e.g. `src/churn/cli.py`): excluded files are not even read.
+    the check's `exclude` setting (globs, e.g. `src/churn/cli.py`): excluded files are not
+    even read.
     """
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
