@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dsdone.analysis.notebooks import Layout, load_notebook, source_text
@@ -66,7 +66,8 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
 
     Accepts MLflow or Weights & Biases used in the code, in Python files or in notebooks' code
     cells (not their saved outputs or markdown; a tracking URI that is a personal path or
-    carries a password is a finding at its line; no server is ever contacted), DVC
+    carries a password is a finding at its line; no server is ever contacted), a Hugging Face
+    Trainer whose `report_to` names one of them (in the code or a recipe's YAML), DVC
     (`metrics:` and `params:` in dvc.yaml, in a stage or at its top), or a metrics file
     (`model.tracking.metrics_file`). Also the libraries that record runs on their own, read
     from the syntax tree of the files that name them (a commented-out call or an unused
@@ -144,6 +145,7 @@ def _code_evidence(project: Project) -> _Evidence:
         ):
             evidence.tools.add("kedro-mlflow")
             evidence.params = True
+        _trainer_reports(hit.path, hit.lines, evidence)
         if not hit.path.endswith((".py", ".ipynb")):
             continue
         parse = False
@@ -192,6 +194,22 @@ def _code_cell_lines(project: Project, path: str) -> list[tuple[int, bytes]]:
                 layout = layout or Layout(raw, cells)
                 found.append((layout.position(layout.source_offset(index, number))[0], encoded))
     return found
+
+
+def _trainer_reports(path: str, lines: Iterable[tuple[int, bytes]], evidence: _Evidence) -> None:
+    """Hugging Face's ``Trainer`` with ``report_to`` naming a tracking tool, in a recipe's YAML
+    (``report_to: [wandb]``) or in the code (``TrainingArguments(report_to="mlflow")``): the
+    integration logs every training argument and every metric of each run, as autolog does."""
+    if not path.endswith((".py", ".ipynb", ".yaml", ".yml", ".json")):
+        return
+    for _, raw in lines:
+        if b"report_to" not in raw or raw.lstrip().startswith(b"#"):
+            continue
+        value = raw.partition(b"report_to")[2].partition(b"#")[0]  # not a trailing comment
+        for literal, tool in _TOOLS.items():
+            if literal in value:
+                evidence.tools.add(tool)
+                evidence.params = evidence.autolog = True
 
 
 def _wandb_config(project: Project, path: str) -> bool:
