@@ -416,6 +416,23 @@ def test_a_dockerfile_that_installs_packages_by_name_is_said_to_pin_nothing(
     assert "in Dockerfile: `pip install -r requirements.txt`" in (result.findings[0].hint or "")
 
 
+def test_a_subprojects_dockerfile_says_nothing_of_the_projects_environment(
+    make_repo: MakeRepo,
+) -> None:
+    # zenml-projects (a monorepo of projects) rl_demo/Dockerfile:10.
+    root = make_repo({
+        "rl_demo/Dockerfile": "FROM python:3.12-slim\nRUN pip install Cython numpy\n",
+        "rl_demo/requirements.txt": "zenml==0.80.0\n",
+        "rl_demo/run.py": "import zenml\n",
+        "other/requirements.txt": "pandas==2.2.2\n",
+    })  # fmt: skip
+
+    result = run(root)
+
+    assert [path for path, _, _ in located(result)] == [None]
+    assert "Dockerfile" not in result.findings[0].message
+
+
 def test_a_dockerfile_that_installs_pinned_packages_or_a_file_names_no_package(
     make_repo: MakeRepo,
 ) -> None:

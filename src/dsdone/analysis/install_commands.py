@@ -107,14 +107,20 @@ def packages_by_name(project: Repository) -> list[NamedPackages]:
     return found
 
 
+# Where a project keeps its own Dockerfile: at its top, or in a folder for it there.
+_DOCKERFILE_FOLDERS = frozenset({"", "docker", "deploy", "deployment", ".devcontainer"})
+
+
 def _dockerfile_runs(project: Repository) -> Iterator[tuple[str, str, int]]:
-    """The shell form of each ``RUN`` of the project's Dockerfiles (continued lines joined),
+    """The shell form of each ``RUN`` of the project's own Dockerfiles (continued lines joined),
     with the Dockerfile and the instruction's line. The exec form (``RUN ["pip", ...]``) and
     heredocs are left out."""
     for path in container_files(project.files):
-        name = path.rpartition("/")[2].lower()
-        if "dockerfile" not in name and "containerfile" not in name:
+        folder, _, name = path.rpartition("/")
+        if "dockerfile" not in name.lower() and "containerfile" not in name.lower():
             continue  # a compose file
+        if folder not in _DOCKERFILE_FOLDERS:
+            continue  # a subproject's (zenml-projects/rl_demo/Dockerfile), not the project's
         try:
             lines = project.read_text(path).splitlines()
         except (OSError, OutsideProject, UnicodeDecodeError, ValueError):
