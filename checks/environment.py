@@ -105,8 +105,9 @@ def environment(project: Project) -> Iterator[Finding | Note]:
     `.python-version`, `runtime.txt`, `.tool-versions`, `python_requires` of setup.py, or
     `python` in the conda or python_env file. A project with none of these files fails:
     nothing says how to rebuild its environment (at the command, when the README, Makefile
-    or CI installs a file that is not there), or nothing pins it (at the README's or the
-    Makefile's `pip install torch numpy ...`, which installs packages by name, no version).
+    or CI installs a file that is not there), or nothing pins it (at the README's, the
+    Makefile's or a Dockerfile's `pip install torch numpy ...`, which installs packages by
+    name, no version).
     """
     locks = _lock_files(project)
     if locks:
@@ -316,7 +317,8 @@ def _is_conda(path: str) -> bool:
 
 def _nothing(missing: list[NamedFile], owners: list[str], by_name: list[NamedPackages]) -> Finding:
     """Nothing the check can read says what to install: say where the project points at a file
-    it does not hold, where its README installs packages by name with no version, or that each
+    it does not hold, where its README, Makefile or Dockerfile installs packages by name with no
+    version, or that each
     subfolder keeps its own requirements."""
     if by_name and not missing:
         packages = by_name[0]
@@ -330,7 +332,7 @@ def _nothing(missing: list[NamedFile], owners: list[str], by_name: list[NamedPac
             line=packages.line,
             hint="write the versions that work to a requirements.txt (`pip freeze > "
             "requirements.txt` from the environment that works), commit it, and install it "
-            "in the README: `pip install -r requirements.txt`; or commit a lock file "
+            f"in {packages.named_in}: `pip install -r requirements.txt`; or commit a lock file "
             "(`uv lock`, `poetry lock`)",
         )
     if missing:

@@ -74,9 +74,11 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
     A command-line interface legitimately prints its output, so these are not reported:
     the `if __name__ == "__main__":` block and the functions it calls by name (`main()`), the
     functions `pyproject.toml` declares as console scripts, functions decorated as commands
-    (`@click.command()`, `@app.command()`, `@cli.group()`), and `print(..., file=f)` writing
-    to a file other than standard output or error. Leave out more with the check's
-    `exclude` setting (globs, e.g. `src/churn/cli.py`): excluded files are not even read.
+    (`@click.command()`, `@app.command()`, `@cli.group()`), `print(..., file=f)` writing to
+    a file other than standard output or error, and a print whose line says `# noqa: T201`
+    (the rule of ruff and flake8-print for print; a bare `# noqa` too). Leave out more with
+    the check's `exclude` setting (globs, e.g. `src/churn/cli.py`): excluded files are not
+    even read.
     """
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
@@ -93,7 +95,11 @@ def logging_check(project: Project) -> Iterator[Finding | Note]:
             tree = project.python_ast(path)
         except (SyntaxError, ValueError, OSError):
             continue  # not this check's to report; nothing can be found in it
+        lines: list[str] | None = None
         for call in _prints(tree, entry_points.get(path, frozenset())):
+            lines = lines if lines is not None else _source_lines(project, path)
+            if _suppressed(lines[call.lineno - 1] if call.lineno <= len(lines) else ""):
+                continue  # the author's decision for this line, as ruff and flake8 read it
             count += 1
             yield Finding(
                 "print() in package code: in production its output has no level or source, "
@@ -208,6 +214,28 @@ def _prints(tree: ast.Module, entry_points: frozenset[str]) -> Iterator[ast.Call
             assert isinstance(node, ast.Call)
             yield node
         pending.extend(ast.iter_child_nodes(node))
+
+
+# flake8's and ruff's suppression comment: bare (every rule) or naming flake8-print's rules
+# (T201 print found; T001 in flake8-print before 5.0).
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+_PRINT_RULES = frozenset({"T201", "T001"})
+
+
+def _source_lines(project: Project, path: str) -> list[str]:
+    try:
+        return project.read_text(path).splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):  # parsed, but not UTF-8: no comment read
+        return []
+
+
+def _suppressed(line: str) -> bool:
+    """Whether ``line`` says ``# noqa`` for a print: bare, or naming T201 (or T001)."""
+    match = _NOQA.search(line)
+    if match is None:
+        return False
+    codes = match["codes"]
+    return codes is None or bool(_PRINT_RULES & set(re.split(r"[,\s]+", codes.upper())))
 
 
 def _is_main_block(node: ast.stmt) -> bool:

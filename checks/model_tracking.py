@@ -3,8 +3,9 @@ judged by, where the next person can find them."""
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dsdone.analysis.notebooks import Layout, load_notebook, source_text
@@ -25,8 +26,11 @@ _PARAM_CALLS = (
     "autolog",
     "wandb.config",
     "config.update",
-    "init(config",
 )
+# wandb.init(project=..., config=vars(args)): the run's hyperparameters, wherever the keyword
+# stands among the arguments (on the call's first line; a call over several lines is read
+# from the syntax tree, ``_wandb_config``).
+_INIT_WITH_CONFIG = re.compile(r"\binit\((?:[^()]|\([^()]*\))*\bconfig\s*=")
 _URI = re.compile(r"""set_tracking_uri\(\s*(['"])([^'"\n]{1,500})\1""")
 _CREDENTIAL_IN_URL = re.compile(r"://[^/@\s:]{1,200}:[^/@\s]{1,200}@")
 # kedro-mlflow, configured in a Kedro project's conf/ rather than in code: its `mlflow.yml`
@@ -62,7 +66,8 @@ def model_tracking(project: Project) -> Iterator[Finding | Note]:
 
     Accepts MLflow or Weights & Biases used in the code, in Python files or in notebooks' code
     cells (not their saved outputs or markdown; a tracking URI that is a personal path or
-    carries a password is a finding at its line; no server is ever contacted), DVC
+    carries a password is a finding at its line; no server is ever contacted), a Hugging Face
+    Trainer whose `report_to` names one of them (in the code or a recipe's YAML), DVC
     (`metrics:` and `params:` in dvc.yaml, in a stage or at its top), or a metrics file
     (`model.tracking.metrics_file`). Also the libraries that record runs on their own, read
     from the syntax tree of the files that name them (a commented-out call or an unused
@@ -140,6 +145,7 @@ def _code_evidence(project: Project) -> _Evidence:
         ):
             evidence.tools.add("kedro-mlflow")
             evidence.params = True
+        _trainer_reports(hit.path, hit.lines, evidence)
         if not hit.path.endswith((".py", ".ipynb")):
             continue
         parse = False
@@ -154,9 +160,11 @@ def _code_evidence(project: Project) -> _Evidence:
                     evidence.tools.add(tool)
             if any(call in line for call in _METRIC_CALLS):
                 evidence.metric_lines.append((hit.path, number, line))
-            if any(call in line for call in _PARAM_CALLS):
+            if any(call in line for call in _PARAM_CALLS) or _INIT_WITH_CONFIG.search(line):
                 evidence.params = True
                 evidence.autolog |= "autolog" in line
+            elif "wandb.init(" in line and hit.path.endswith(".py"):
+                evidence.params |= _wandb_config(project, hit.path)
         if parse and hit.path.endswith(".py"):
             _recorders(project, hit.path, evidence)
     return evidence
@@ -186,6 +194,40 @@ def _code_cell_lines(project: Project, path: str) -> list[tuple[int, bytes]]:
                 layout = layout or Layout(raw, cells)
                 found.append((layout.position(layout.source_offset(index, number))[0], encoded))
     return found
+
+
+def _trainer_reports(path: str, lines: Iterable[tuple[int, bytes]], evidence: _Evidence) -> None:
+    """Hugging Face's ``Trainer`` with ``report_to`` naming a tracking tool, in a recipe's YAML
+    (``report_to: [wandb]``) or in the code (``TrainingArguments(report_to="mlflow")``): the
+    integration logs every training argument and every metric of each run, as autolog does."""
+    if not path.endswith((".py", ".ipynb", ".yaml", ".yml", ".json")):
+        return
+    for _, raw in lines:
+        if b"report_to" not in raw or raw.lstrip().startswith(b"#"):
+            continue
+        value = raw.partition(b"report_to")[2].partition(b"#")[0]  # not a trailing comment
+        for literal, tool in _TOOLS.items():
+            if literal in value:
+                evidence.tools.add(tool)
+                evidence.params = evidence.autolog = True
+
+
+def _wandb_config(project: Project, path: str) -> bool:
+    """Whether a ``wandb.init(...)`` call of the file passes ``config=`` (its keywords on
+    lines after the one that names wandb)."""
+    try:
+        tree = project.python_ast(path)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return False
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "init"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "wandb"
+        and any(keyword.arg == "config" for keyword in node.keywords)
+        for node in ast.walk(tree)
+    )
 
 
 def _is_kedro_catalog(path: str) -> bool:

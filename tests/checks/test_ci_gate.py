@@ -397,6 +397,11 @@ OTHER_RUNNERS = {
         "      behave features/run.feature\n    fi"
     ),
     "make-check": _with_dsdone("run: make check"),
+    # fmind/mlops-python-package .github/workflows/check.yml: mise.toml's [tasks.test].
+    "mise-run-test": {
+        **_with_dsdone("uses: jdx/mise-action@v2", "run: mise run test"),
+        "mise.toml": '[tasks.test]\nrun = "uv run pytest"\n',
+    },
     "nose2": _with_dsdone("run: python -m nose2 -v"),
     "a-script-that-runs-pytest": {
         **_with_dsdone("run: ./ci/integration.sh"),
@@ -450,6 +455,7 @@ NOT_TESTS = {
         ),
     },
     "make-lint-and-just-check": _with_dsdone("run: make lint", "run: just check"),
+    "mise-run-lint": _with_dsdone("run: mise run lint"),
     # pytorch/examples run_python_examples.sh:69: the shell's `test`, not a test suite.
     "the-shells-test-command": {
         **_with_dsdone("run: test -f requirements.txt", "run: ./run_python_examples.sh"),

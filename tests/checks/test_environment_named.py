@@ -389,3 +389,59 @@ def test_a_readme_that_installs_the_project_itself_by_name_pins_nothing_of_it(
     })  # fmt: skip
 
     assert [f.message for f in run(root).findings] == [EVERYWHERE]
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        # nickc1/sklearn_fastapi Dockerfile:3
+        "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7\nCOPY ./app /app\n"
+        "RUN pip install joblib scikit-learn\n",
+        "FROM python:3.11-slim\nCOPY ./app /app\nRUN apt-get update && \\\n"
+        "    # the model's libraries\n    pip install --no-cache-dir joblib \\\n"
+        "    scikit-learn\n",
+    ],
+    ids=["one-line", "continued-with-a-comment"],
+)
+def test_a_dockerfile_that_installs_packages_by_name_is_said_to_pin_nothing(
+    make_repo: MakeRepo, dockerfile: str
+) -> None:
+    root = make_repo({"Dockerfile": dockerfile, "app/main.py": "import joblib\n"})
+
+    result = run(root)
+
+    ((path, line, message),) = located(result)
+    assert (path, line) == ("Dockerfile", 3)
+    assert message.startswith("nothing pins the environment: Dockerfile installs joblib, ")
+    assert "in Dockerfile: `pip install -r requirements.txt`" in (result.findings[0].hint or "")
+
+
+def test_a_subprojects_dockerfile_says_nothing_of_the_projects_environment(
+    make_repo: MakeRepo,
+) -> None:
+    # zenml-projects (a monorepo of projects) rl_demo/Dockerfile:10.
+    root = make_repo({
+        "rl_demo/Dockerfile": "FROM python:3.12-slim\nRUN pip install Cython numpy\n",
+        "rl_demo/requirements.txt": "zenml==0.80.0\n",
+        "rl_demo/run.py": "import zenml\n",
+        "other/requirements.txt": "pandas==2.2.2\n",
+    })  # fmt: skip
+
+    result = run(root)
+
+    assert [path for path, _, _ in located(result)] == [None]
+    assert "Dockerfile" not in result.findings[0].message
+
+
+def test_a_dockerfile_that_installs_pinned_packages_or_a_file_names_no_package(
+    make_repo: MakeRepo,
+) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\nRUN pip install joblib==1.4.2 scikit-learn==1.5.1\n"
+        'RUN ["pip", "install", "fastapi"]\nRUN pip install -r requirements.txt\n'
+    )
+    root = make_repo({"Dockerfile": dockerfile, "app/main.py": "import joblib\n"})
+
+    result = run(root)
+
+    assert [message for _, _, message in located(result)] == [EVERYWHERE]

@@ -329,3 +329,26 @@ def test_packages_that_import_their_modules_by_the_package_name_are_package_code
     model = next(path for path in files if path.endswith("model.py"))
 
     assert located(run(make_repo(files))) == [(model, 3, 1)]
+
+
+@pytest.mark.parametrize(
+    ("comment", "reported"),
+    [
+        ("# noqa: T201", False),  # fmind/mlops-python-package src/bikes/io/services.py:125
+        ("# noqa: T201  # user-facing fallback", False),
+        ("# noqa:E501,T201", False),
+        ("# noqa", False),
+        ("# NOQA: t001", False),
+        ("# noqa: E501", True),  # another rule's suppression says nothing of print
+        ("# no qa, T201 is fine here", True),
+    ],
+)
+def test_a_print_its_author_marked_noqa_for_the_print_rule_is_left_alone(
+    make_repo: MakeRepo, comment: str, reported: bool
+) -> None:
+    code = f"def notify(message: str) -> None:\n    print(message)  {comment}\n"
+    root = make_repo({"pkg/__init__.py": "", "pkg/notify.py": code})
+
+    found = [(f.path, f.line) for f in run_check(root, logging_check).findings]
+
+    assert found == ([("pkg/notify.py", 2)] if reported else [])

@@ -57,6 +57,60 @@ def test_a_declared_metric_that_no_run_logs_is_a_finding(make_repo: MakeRepo) ->
     ]
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        # karpathy/nanochat scripts/base_train.py:100
+        'wandb.init(project="nanochat", name=args.run, config=user_config)',
+        'wandb.init(\n    project="demo",\n    config=vars(args),\n)',
+        "run = wandb.init(config={'lr': 0.1})",
+    ],
+    ids=["keyword-not-first", "over-several-lines", "first"],
+)
+def test_hyperparameters_given_to_wandb_init_are_recorded(make_repo: MakeRepo, call: str) -> None:
+    code = f"import wandb\n\n{call}\nwandb.log({{'auc': 0.9}})\n"
+    root = make_repo({"train.py": code}, contract=MINIMAL_CONTRACT + METRICS)
+
+    assert messages(root) == []
+
+
+def test_a_wandb_run_without_its_config_records_no_hyperparameters(make_repo: MakeRepo) -> None:
+    code = 'import wandb\n\nwandb.init(project="demo", name="x")\nwandb.log({"auc": 0.9})\n'
+    root = make_repo({"train.py": code}, contract=MINIMAL_CONTRACT + METRICS)
+
+    (message,) = messages(root)
+    assert message.startswith("the hyperparameters of a run are not recorded")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # huggingface/alignment-handbook recipes/*/config_*.yaml, passed to scripts/sft.py
+        {
+            "recipes/sft/config.yaml": "learning_rate: 2.0e-05\nreport_to:\n- tensorboard\n"
+            "report_to: [wandb]\n",
+            "scripts/sft.py": "from trl import SFTTrainer, TrlParser\n",
+        },
+        {"train.py": 'args = TrainingArguments("out", learning_rate=2e-5, report_to="mlflow")\n'},
+    ],
+    ids=["recipe-yaml", "training-arguments"],
+)
+def test_a_trainer_reporting_to_a_tracking_tool_records_its_runs(
+    make_repo: MakeRepo, files: dict[str, str]
+) -> None:
+    root = make_repo(files, contract=MINIMAL_CONTRACT + METRICS)
+
+    assert messages(root) == []
+
+
+def test_report_to_none_records_nothing(make_repo: MakeRepo) -> None:
+    recipe = "learning_rate: 2.0e-05\nreport_to: none  # was: wandb\n"
+    root = make_repo({"recipes/config.yaml": recipe}, contract=MINIMAL_CONTRACT + METRICS)
+
+    (message,) = messages(root)
+    assert message == "nothing records each training run's hyperparameters and metrics"
+
+
 def notebook(*cells: nbformat.NotebookNode) -> str:
     book = nbformat.v4.new_notebook()
     book.cells = list(cells)

@@ -1,9 +1,10 @@
 """The environment files a project's own tools name: MLproject's ``conda_env:`` and
 ``python_env:``, and the files that ``pip install -r FILE``, ``uv pip sync FILE`` or ``conda
 env create -f FILE`` install in the README's code blocks, the Makefile's recipes and the CI
-jobs. A project that keeps its requirements in ``src/requirements.txt`` or its conda file in
-``conda.yaml`` says so in the command that builds its environment; the environment check reads
-what that command reads.
+jobs; and the packages those and the Dockerfiles' ``RUN`` install by name alone. A project
+that keeps its requirements in ``src/requirements.txt`` or its conda file in ``conda.yaml``
+says so in the command that builds its environment; the environment check reads what that
+command reads.
 
 Commands are split and unwrapped by ``analysis.shell`` (``python -m pip``, ``uv run``, ``sudo``
 ...), as the CI checks read them; nothing is run.
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from dsdone.analysis.ci import TOP_FILES, WORKFLOWS, ci_system, moved_folder, read_ci_file
+from dsdone.analysis.container_accounts import container_files
 from dsdone.analysis.readme_commands import documented_commands
 from dsdone.analysis.shell import commands, effective
 from dsdone.analysis.workflow_tools import join
@@ -87,13 +89,15 @@ _PROSE = frozenset(
 
 
 def packages_by_name(project: Repository) -> list[NamedPackages]:
-    """The ``pip install NAME ...`` commands of the README's code blocks and the Makefile's
-    recipes that install the project's packages by name, none of them with a version (CI jobs
-    are left out: they install the tools of the job). A command that installs a file, the
+    """The ``pip install NAME ...`` commands of the README's code blocks, the Makefile's
+    recipes and the Dockerfiles' ``RUN`` instructions that install the project's packages by
+    name, none of them with a version (CI jobs are left out: they install the tools of the
+    job). A command that installs a file, the
     project itself (``-e .``), only tools, or reads as a sentence is none of them."""
     found: list[NamedPackages] = []
     scripts = [(d.command, d.path, d.line) for d in documented_commands(project)]
     scripts += list(_makefile_recipes(project))
+    scripts += list(_dockerfile_runs(project))
     own = _own_names(project)
     for script, named_in, line in scripts:
         for command in commands(script):
@@ -101,6 +105,42 @@ def packages_by_name(project: Repository) -> list[NamedPackages]:
             if names:
                 found.append(NamedPackages(names, named_in, line + command.line - 1))
     return found
+
+
+# Where a project keeps its own Dockerfile: at its top, or in a folder for it there.
+_DOCKERFILE_FOLDERS = frozenset({"", "docker", "deploy", "deployment", ".devcontainer"})
+
+
+def _dockerfile_runs(project: Repository) -> Iterator[tuple[str, str, int]]:
+    """The shell form of each ``RUN`` of the project's own Dockerfiles (continued lines joined),
+    with the Dockerfile and the instruction's line. The exec form (``RUN ["pip", ...]``) and
+    heredocs are left out."""
+    for path in container_files(project.files):
+        folder, _, name = path.rpartition("/")
+        if "dockerfile" not in name.lower() and "containerfile" not in name.lower():
+            continue  # a compose file
+        if folder not in _DOCKERFILE_FOLDERS:
+            continue  # a subproject's (zenml-projects/rl_demo/Dockerfile), not the project's
+        try:
+            lines = project.read_text(path).splitlines()
+        except (OSError, OutsideProject, UnicodeDecodeError, ValueError):
+            continue
+        index = 0
+        while index < len(lines):
+            start, line = index, lines[index]
+            index += 1
+            instruction, _, rest = line.strip().partition(" ")
+            if instruction.upper() != "RUN" or rest.lstrip().startswith(("[", "<<")):
+                continue
+            parts = [rest]
+            while parts[-1].rstrip().endswith("\\") and index < len(lines):
+                parts[-1] = parts[-1].rstrip()[:-1]
+                while index < len(lines) and lines[index].lstrip().startswith("#"):
+                    index += 1  # Docker drops a comment line inside a continued instruction
+                if index < len(lines):
+                    parts.append(lines[index])
+                    index += 1
+            yield " ".join(parts), path, start + 1
 
 
 def _own_names(project: Repository) -> frozenset[str]:
@@ -119,6 +159,14 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name.split("[")[0]).lower()
 
 
+# Options of pip install that take no value and change nothing of what is installed (a
+# Dockerfile's `pip install --no-cache-dir torch`).
+_PLAIN_OPTIONS = frozenset(
+    {"--no-cache-dir", "-q", "-qq", "--quiet", "-v", "--verbose", "-U", "--upgrade", "--user",
+     "--no-warn-script-location", "--disable-pip-version-check", "--no-input", "--pre"}
+)  # fmt: skip
+
+
 def _bare_names(words: Sequence[str]) -> tuple[str, ...]:
     argv = effective(words)
     if argv[:1] == ["uv"] and argv[1:2] == ["pip"]:
@@ -127,8 +175,10 @@ def _bare_names(words: Sequence[str]) -> tuple[str, ...]:
         return ()
     names: list[str] = []
     for word in argv[2:]:
+        if word in _PLAIN_OPTIONS:
+            continue
         if word.startswith("-"):
-            return ()  # -r FILE, -e ., --upgrade ...: a file, the project, or options to read
+            return ()  # -r FILE, -e ., -c FILE ...: a file, the project, or options to read
         if word.lower() in _PROSE:
             return ()
         if _VERSIONED.fullmatch(word) or not _PACKAGE.fullmatch(word):

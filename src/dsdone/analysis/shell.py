@@ -37,7 +37,7 @@ _VALUE_OPTIONS = frozenset(
 _TEST_RUNNERS = frozenset(
     {"pytest", "py.test", "unittest", "behave", "nose2", "nosetests", "green", "ward"}
 )
-_TASK_RUNNERS = frozenset({"make", "just", "task", "invoke", "inv", "poe", "mage", "nmake"})
+_TASK_RUNNERS = frozenset({"make", "just", "task", "invoke", "inv", "poe", "mage", "nmake", "mise"})
 _NOT_TEST_ENVIRONMENTS = frozenset(
     {"lint", "linting", "docs", "doc", "format", "fmt", "style", "type", "types", "typing",
      "mypy", "pre-commit", "precommit", "build", "release", "publish", "clean", "check",
@@ -205,8 +205,9 @@ def runs_tests(words: Sequence[str]) -> bool:
     """Whether the command runs the tests: pytest (directly, ``python -m``, ``coverage run
     -m``, through uv/poetry/pdm/hatch/pixi), unittest, behave, nose2, green, ward, tox or nox
     (unless every environment it selects is for lint, docs or types), ``hatch test``, a task
-    named ``test*`` of make, just, task, invoke or poe (or of ``pdm run``/``pixi run``/``hatch
-    run``), ``make check``, or a script named for tests (``scripts/run_tests.sh``)."""
+    named ``test*`` of make, just, task, invoke, poe or mise (``mise run test``; or of ``pdm
+    run``/``pixi run``/``hatch run``), ``make check``, or a script named for tests
+    (``scripts/run_tests.sh``)."""
     command = _strip_prefixes(words)
     if command and _program(command[0]) in ("test", "["):
         return False  # the shell's own `test -d saved_models`; `hatch run test` is a task
