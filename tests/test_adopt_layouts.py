@@ -184,8 +184,25 @@ def test_the_retrain_command_is_the_root_most_canonical_one_and_check_accepts_it
             },
             [],
         ),
+        # MLOpsVN/mlops-crash-course-code training_pipeline/dags/training_dag.py: an Airflow
+        # DAG; running the file defines the DAG and trains nothing.
+        (
+            {
+                "training_pipeline/dags/training_dag.py": "import pendulum\n"
+                "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
+                'with DAG(dag_id="training", schedule="@weekly") as dag:\n'
+                '    BashOperator(task_id="train", bash_command="python train_model.py")\n',
+            },
+            [],
+        ),
     ],
-    ids=["monorepo-of-examples", "fixtures-and-examples", "serving-and-library", "course"],
+    ids=[
+        "monorepo-of-examples",
+        "fixtures-and-examples",
+        "serving-and-library",
+        "course",
+        "airflow-dag",
+    ],
 )
 def test_no_retrain_command_is_claimed_when_none_is_the_repositorys_own(
     make_repo: MakeRepo, run_cli: RunCli, files: dict[str, str], listed: list[str]
