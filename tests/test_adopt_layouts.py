@@ -343,6 +343,28 @@ def test_config_a_reader_sees_is_declared_as_globs_that_stay_true(
     assert check(run_cli, repo, "tracked-config") == {}
 
 
+def test_training_recipes_are_config_when_the_readme_runs_them(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    # huggingface/alignment-handbook: recipes/<model>/<method>/config_*.yaml, each given to
+    # scripts/sft.py or dpo.py with --config, as the README shows.
+    repo = make_repo(
+        {
+            "recipes/zephyr-7b-beta/sft/config_full.yaml": "learning_rate: 2.0e-05\n",
+            "recipes/zephyr-7b-beta/dpo/config_full.yaml": "beta: 0.01\n",
+            "scripts/sft.py": "from trl import TrlParser\n\nif __name__ == '__main__':\n"
+            "    TrlParser(()).parse_args_and_config()\n",
+            "README.md": "```shell\naccelerate launch scripts/sft.py "
+            "--config recipes/zephyr-7b-beta/sft/config_full.yaml\n```\n",
+        },
+        contract=None,
+    )
+    contract, _, output = adopt(run_cli, repo)
+    assert contract.config_files == ("recipes/**/*.yaml",)
+    assert "no config files found" not in output
+    assert check(run_cli, repo, "tracked-config") == {}
+
+
 def test_a_leaked_token_in_a_nested_config_folder_is_found_after_adoption(
     make_repo: MakeRepo, run_cli: RunCli
 ) -> None:
