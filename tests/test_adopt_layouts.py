@@ -184,8 +184,25 @@ def test_the_retrain_command_is_the_root_most_canonical_one_and_check_accepts_it
             },
             [],
         ),
+        # MLOpsVN/mlops-crash-course-code training_pipeline/dags/training_dag.py: an Airflow
+        # DAG; running the file defines the DAG and trains nothing.
+        (
+            {
+                "training_pipeline/dags/training_dag.py": "import pendulum\n"
+                "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
+                'with DAG(dag_id="training", schedule="@weekly") as dag:\n'
+                '    BashOperator(task_id="train", bash_command="python train_model.py")\n',
+            },
+            [],
+        ),
     ],
-    ids=["monorepo-of-examples", "fixtures-and-examples", "serving-and-library", "course"],
+    ids=[
+        "monorepo-of-examples",
+        "fixtures-and-examples",
+        "serving-and-library",
+        "course",
+        "airflow-dag",
+    ],
 )
 def test_no_retrain_command_is_claimed_when_none_is_the_repositorys_own(
     make_repo: MakeRepo, run_cli: RunCli, files: dict[str, str], listed: list[str]
@@ -323,6 +340,28 @@ def test_config_a_reader_sees_is_declared_as_globs_that_stay_true(
         "src/configs/**/*.json",
     )
     assert "todo         recipe.yaml is a template (Jinja), so it is not declared" in output
+    assert check(run_cli, repo, "tracked-config") == {}
+
+
+def test_training_recipes_are_config_when_the_readme_runs_them(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    # huggingface/alignment-handbook: recipes/<model>/<method>/config_*.yaml, each given to
+    # scripts/sft.py or dpo.py with --config, as the README shows.
+    repo = make_repo(
+        {
+            "recipes/zephyr-7b-beta/sft/config_full.yaml": "learning_rate: 2.0e-05\n",
+            "recipes/zephyr-7b-beta/dpo/config_full.yaml": "beta: 0.01\n",
+            "scripts/sft.py": "from trl import TrlParser\n\nif __name__ == '__main__':\n"
+            "    TrlParser(()).parse_args_and_config()\n",
+            "README.md": "```shell\naccelerate launch scripts/sft.py "
+            "--config recipes/zephyr-7b-beta/sft/config_full.yaml\n```\n",
+        },
+        contract=None,
+    )
+    contract, _, output = adopt(run_cli, repo)
+    assert contract.config_files == ("recipes/**/*.yaml",)
+    assert "no config files found" not in output
     assert check(run_cli, repo, "tracked-config") == {}
 
 

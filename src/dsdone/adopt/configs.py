@@ -1,7 +1,8 @@
 """The configuration a reader sees at once, declared as globs that stay true.
 
 Found: folders named ``conf``, ``confs``, ``config``, ``configs`` (a Hydra tree, Kedro's
-``conf/`` without ``conf/local``, ``src/configs``) and hyperparameter folders (``hyps``,
+``conf/`` without ``conf/local``, ``src/configs``), ``recipes`` (a training recipe per model,
+as Hugging Face's alignment-handbook keeps them) and hyperparameter folders (``hyps``,
 ``hparams``) anywhere but in tests, docs, examples and templates; hyperparameter files
 (``params.yaml``, ``hparams.json``, ``hyperparams.toml``) and root-level ``*config*.yaml``; an
 MLflow recipe with its profiles. A config folder becomes one glob per extension
@@ -20,7 +21,9 @@ from dsdone.analysis.templates import is_templated_path
 from dsdone.repository import Repository
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg")
-FOLDER_NAMES = frozenset({"conf", "confs", "config", "configs", "hyps", "hparams", "hyperparams"})
+FOLDER_NAMES = frozenset(
+    {"conf", "confs", "config", "configs", "recipes", "hyps", "hparams", "hyperparams"}
+)
 _PARAMETER_WORDS = ("params", "hparams", "hyperparams", "hyperparameters", "parameters")
 # Tools' own configuration at the root: not what changes a training run.
 _TOOL_CONFIGS = (
@@ -70,8 +73,8 @@ def infer_configs(repository: Repository, files: list[str], found: Inference) ->
         found.found.append(f"{count(len(wanted), 'config file')}: {shown}")
     else:
         found.todo.append(
-            "no config files found (configs/, conf/, params.yaml, *config*.yaml): declare the "
-            "files that change a training run under config.files"
+            "no config files found (configs/, conf/, recipes/, params.yaml, a *config*.yaml at "
+            "the top): declare the files that change a training run under config.files"
         )
 
 

@@ -4,7 +4,8 @@ In order: the workflow tool the project is built on (DVC, MLflow, Kedro, an MLfl
 read in ``data.py`` and here); a ``train`` target of the root Makefile or justfile; a console
 script named for training; then training scripts. A script is a candidate when its name says
 so (``train.py``, ``train_model.py``, ``run.py``, ``main.py``, a flow file), it does something
-when run (``analysis.scripts``), and it does not sit aside (tests, examples, docs, legacy,
+when run (``analysis.scripts``; not an Airflow DAG, which its scheduler runs), and it does not
+sit aside (tests, examples, docs, legacy,
 homework, ``steps/`` of a pipeline, a templated folder). The root-most candidate wins, then
 the most canonical name; candidates spread over several sub-projects (a monorepo of
 examples) are listed as a TODO rather than one picked at random. The README's documented
@@ -233,8 +234,8 @@ def _candidate(repository: Repository, path: str, files: list[str]) -> Candidate
         facts = script_facts(repository.python_ast(path))
     except (OSError, OutsideProject, SyntaxError, ValueError, RecursionError):
         return None
-    if not facts.acts or facts.serves:
-        return None  # it only defines functions (trains nothing), or it serves a model
+    if not facts.acts or facts.serves or facts.scheduled:
+        return None  # it only defines functions or an Airflow DAG, or it serves a model
     if rank == 2 and not (facts.trains or facts.metaflow_flow):
         return None  # a main.py that renders templates (a vendored CLI): not named for training
     command = _command_for(path, set(files))

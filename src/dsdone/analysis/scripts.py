@@ -25,6 +25,8 @@ _SERVING = frozenset(
 
 
 # Libraries a script that trains a model imports (by their top-level module).
+# Schedulers whose workflow files are read by the scheduler, not run: an Airflow DAG file.
+_SCHEDULERS = frozenset({"airflow"})
 _LEARNING = frozenset(
     {"torch", "tensorflow", "keras", "sklearn", "lightning", "pytorch_lightning", "xgboost",
      "lightgbm", "catboost", "transformers", "jax", "flax", "statsmodels", "prophet", "mlflow",
@@ -43,6 +45,9 @@ class ScriptFacts:
     metaflow_flow: bool  # a Metaflow FlowSpec: it is run as ``python flow.py run``
     serves: bool  # it imports a web or UI framework (FastAPI, Flask, Streamlit, ...)
     trains: bool = False  # it imports a learning library or calls fit*/train* (not a renderer)
+    # It defines a workflow for a scheduler (an Airflow DAG): the scheduler runs its tasks;
+    # running the file itself only defines them.
+    scheduled: bool = False
 
 
 def script_facts(tree: ast.Module) -> ScriptFacts:
@@ -61,6 +66,7 @@ def script_facts(tree: ast.Module) -> ScriptFacts:
         metaflow_flow=any(_is_flow_spec(node) for node in tree.body),
         serves=bool(_imported(tree) & _SERVING),
         trains=bool(_imported(tree) & _LEARNING) or _calls_training(tree),
+        scheduled=bool(_imported(tree) & _SCHEDULERS),
     )
 
 
