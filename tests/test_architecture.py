@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     "dsdone.git.grep": 2,
     "dsdone.git.revision": 2,
     "dsdone.git.origin": 2,
+    "dsdone.git.grep_cache": 3,  # what the search found, by blob: needs the file index
     "dsdone.git.prefetch": 3,
     "dsdone.git.running": 3,
     "dsdone.git.init": 3,

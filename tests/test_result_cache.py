@@ -157,3 +157,19 @@ def test_the_caches_of_projects_not_checked_for_a_month_are_removed(
 
     assert not old_cache.parent.exists()
     assert recent_cache.exists() and len(cache_files()) == 2
+
+
+def test_a_test_file_changed_by_a_commit_is_read_again(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    """An unchanged tracked file is looked up by the blob git's index names for it: a commit
+    that changes the file changes the blob, and the file is parsed again."""
+    root = make_repo(TESTS)
+    assert unit_tests_note(run_cli, root).startswith("1 test in tests")
+    test_file = root / "tests/test_model.py"
+    test_file.write_text(
+        test_file.read_text() + "\n\ndef test_fit_zero():\n    assert not fit(0)\n"
+    )
+    git(root, "commit", "-q", "-am", "one more test")
+
+    assert unit_tests_note(run_cli, root).startswith("2 tests in tests")

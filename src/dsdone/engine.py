@@ -116,7 +116,12 @@ def run(
     # git lists and searches the files on another core while the contract is validated and the
     # checks are loaded; a contract that is wrong stops it at once.
     with (
-        Repository.start(contract_file.parent, search=BUILTIN_GREP_LITERALS, early=prefetch)
+        Repository.start(
+            contract_file.parent,
+            search=BUILTIN_GREP_LITERALS,
+            early=prefetch,
+            cache_folder=selection.cache_folder,
+        )
         if shared is None
         else shared.repository_of(contract_file.parent)
     ) as repository:

@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,10 @@ from dsdone.safe_read import read_regular
 MAX_GITIGNORE_BYTES = 256 * 1024
 _GITLINK_MODE = b"160000"  # a submodule: a commit of another repository, not a file
 _SYMLINK_MODE = b"120000"
+# ``git ls-files -t`` tags of an index entry whose work-tree file git takes for the blob: a
+# cached file (H) and one outside a sparse checkout (S), which git grep searches in the blob.
+# Changed files are listed again with C; a file in a merge has a stage other than 0.
+_UNMODIFIED_TAGS = "HS"
 # Tracked files with their mode (tag H), again those changed (C) or deleted (R) in the work
 # tree, and the untracked files that are not ignored (?), in one call.
 LS_FILES = (
@@ -61,6 +65,10 @@ class FileIndex:
     # The files that are symbolic links (to a file inside the root): whether one stays inside
     # a folder of the root depends on the folder.
     links: frozenset[str] = frozenset()
+    # The id of the blob git's index holds for each tracked file that git finds unchanged in
+    # the work tree (a regular file, not in a merge): its content is that blob's. What was
+    # learnt from such a file can be kept by its path and blob id (``dsdone.git.grep_cache``).
+    blobs: Mapping[str, str] = dataclasses.field(default_factory=dict, compare=False)
 
     def below(self, folder: str, root: Path) -> FileIndex:
         """The index of ``folder`` (relative, forward slashes), whose absolute resolved path is
@@ -87,6 +95,9 @@ class FileIndex:
             skipped=tuple(sorted(skipped.items())),
             changed=frozenset(_below(self._sorted_changed, prefix)),
             links=frozenset(links) - leaving.keys(),
+            blobs={
+                path: blob for path in files if (blob := self.blobs.get(prefix + path)) is not None
+            },
         )
 
     @functools.cached_property
@@ -198,6 +209,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
     gone: list[str] = []
     tracked: list[str] = []
     changed: set[str] = set()
+    blobs: dict[str, str] = {}
     odd: list[tuple[str, str]] = []  # untracked files, links, submodules: looked at one by one
     for entry in text.split("\0"):
         if entry[:1] == "?":
@@ -218,6 +230,8 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
             odd.append((entry[0], entry[2:]))
         else:
             present.append(path)
+            if meta.endswith(" 0") and entry[0] in _UNMODIFIED_TAGS:
+                blobs[path] = meta[7:-2]
     rest = _index_of_entries(root, [(tag, body.encode()) for tag, body in odd])
     present.extend(rest.files)
     skipped = dict(rest.skipped)
@@ -225,6 +239,8 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
     for path in gone:
         skipped.setdefault(path, _gone(root, path))
     left_out = skipped.keys() | set(gone)
+    for path in changed:
+        blobs.pop(path, None)
     return FileIndex(
         files=tuple(sorted(path for path in present if path not in left_out)),
         tracked=frozenset(tracked),
@@ -232,6 +248,7 @@ def _git_index(root: Path, output: bytes) -> FileIndex:
         skipped=tuple(sorted(skipped.items())),
         changed=frozenset(changed),
         links=rest.links - left_out,
+        blobs=blobs,
     )
 
 
@@ -247,6 +264,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
     changed: set[str] = set()
     skipped: dict[str, str] = {}
     links: set[str] = set()
+    blobs: dict[str, str] = {}
     for tag, rest in entries:
         if tag == "?":
             problem = _name_problem(rest)
@@ -281,6 +299,8 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
             _add(root, path, present, skipped, links)
         else:
             present.add(path)
+            if meta.endswith(b" 0") and tag in _UNMODIFIED_TAGS:
+                blobs[path] = meta[7:-2].decode("ascii")
     for path in gone:
         skipped.setdefault(path, _gone(root, path))
     files = present - gone - set(skipped)
@@ -291,6 +311,7 @@ def _index_of_entries(root: Path, entries: list[tuple[str, bytes]]) -> FileIndex
         in_git=True,
         skipped=tuple(sorted(skipped.items())),
         changed=frozenset(changed),
+        blobs={path: blob for path, blob in blobs.items() if path in files and path not in changed},
     )
 
 

@@ -106,7 +106,9 @@ def check_all(
     refuse_empty_selection(selection)
     _refuse_missing(root)
     installed = installed_checks()
-    with Repository.start(root, search=BUILTIN_GREP_LITERALS, early=prefetch) as repository:
+    with Repository.start(
+        root, search=BUILTIN_GREP_LITERALS, early=prefetch, cache_folder=selection.cache_folder
+    ) as repository:
         # The git commands every project shares end by the run's timeout, and none runs where
         # git refuses the repository or its configuration cannot be read safely (exit 2).
         if selection.timeout is not None:

@@ -29,7 +29,7 @@ from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, Found, lines_holding, read_grep
+from dsdone.git.grep import FileLines, Found, lines_holding, read_grep, with_paths
 from dsdone.git.origin import read_commit_date, read_origin, repository_name
 from dsdone.git.prefetch import Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
@@ -227,17 +227,24 @@ class Repository:
 
     @classmethod
     def start(
-        cls, root: Path, *, search: Iterable[bytes] = (), early: Prefetch | None = None
+        cls,
+        root: Path,
+        *,
+        search: Iterable[bytes] = (),
+        early: Prefetch | None = None,
+        cache_folder: Path | None = None,
     ) -> Self:
         """The repository with the git commands a check run needs already started, and a search
         for the ``search`` literals (or those ``early`` started for this folder before dsdone
         was fully loaded): git lists and searches the files on another core while the caller
-        loads the contract and the checks."""
+        loads the contract and the checks. ``cache_folder``: where what the search found is
+        kept between runs (``dsdone.git.grep_cache``); None: nowhere."""
         root = root.resolve()
         if early is None or early.root != root:
             if early is not None:
                 early.close()
-            early = Prefetch.start(root, search)
+            early = Prefetch.start(root, search, cache_folder)
+        early.cache_folder = cache_folder  # the run's choice, whatever the early guess was
         return cls(root, early=early)
 
     def subfolder(self, folder: str) -> Repository:
@@ -394,12 +401,42 @@ class Repository:
         """The literals the search started early looked for, and what it found, read once
         for every ``subfolder`` and every check (parsing it again for each of secrets,
         personal-paths, logging and model-tracking cost more than the search); ``None``
-        without one; ``Found`` is ``None`` when git could not search."""
+        without one; ``Found`` is ``None`` when git could not search. With a cache folder,
+        what it found in each unchanged file is kept for the next run, which searches only
+        the files that changed (``dsdone.git.grep_cache``)."""
         early = self._git_commands.early_search()
         if early is None:
             return None
-        run, literals = early
-        return literals, Found.read(run, literals, restart=self._git_commands.start)
+        run, literals, cache_folder = early
+        cache = None
+        if cache_folder is not None and self.index.in_git:
+            from dsdone.git.grep_cache import GrepCache
+
+            cache = GrepCache(cache_folder, self.root, literals, self.index)
+        found = None
+        if run is None and cache is not None:  # the search waited for the cache
+            plan = cache.plan()
+            if plan.to_search == []:
+                found = Found.of(literals, plan.known)
+            elif plan.to_search is not None:
+                paths = plan.to_search
+                found = Found.read(
+                    self._git_commands.search(literals, paths),
+                    literals,
+                    restart=lambda arguments: self._git_commands.start(
+                        with_paths(arguments, paths)
+                    ),
+                    known=plan.known,
+                )
+        if found is None:
+            found = Found.read(
+                run if run is not None else self._git_commands.search(literals),
+                literals,
+                restart=self._git_commands.start,
+            )
+        if cache is not None and found is not None and found.files is not None and not found.warned:
+            cache.save(found.files)
+        return literals, found
 
     def _unread_by_git(self) -> Iterator[FileLines]:
         """The tracked files git grep could not read (it warns and skips them, exit status 0),

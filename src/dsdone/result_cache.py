@@ -3,8 +3,10 @@
 The unit-tests check parses every test file of the project, the largest part of a check of a
 big repository; from one run to the next almost none of them changes. What it keeps of a file
 depends only on the file's bytes, its path and the pytest settings it was read with, so that is
-the key: a digest of the three. A file that changed gets a new key and is read again; nothing is
-trusted that the content did not decide (no modification times, no git index).
+the key: a digest of the three (``content_key``). A tracked file that git's index says is
+unchanged in the work tree holds the blob the index names (as ``git status`` trusts), so its
+key can be made from the blob's id without reading it (``blob_key``). A file that changed gets
+a new key and is read again; no modification time is trusted.
 
 The cache is never in the project (``dsdone check`` changes nothing there): it is one file per
 project folder under the user's cache folder (``platformdirs``: ``~/.cache/dsdone`` on Linux,
@@ -58,6 +60,17 @@ def content_key(path: str, settings: Iterable[str], content: bytes) -> str:
     return digest.hexdigest()
 
 
+def blob_key(path: str, settings: Iterable[str], blob: str) -> str:
+    """The key of what is learnt from the file ``path`` read with ``settings`` while git's
+    index says it holds the blob ``blob`` (``FileIndex.blobs``): the file need not be read
+    to be looked up. Never equal to a ``content_key``: the digests are made apart."""
+    digest = hashlib.blake2b(digest_size=20, person=b"dsdone-blob")
+    for text in (path, *settings, blob):
+        part = text.encode("utf-8", "surrogateescape")
+        digest.update(len(part).to_bytes(8, "little") + part)
+    return digest.hexdigest()
+
+
 def code_identity(*modules: str) -> str:
     """A digest of the source files of ``modules`` (paths): a cache written by other code than
     the code that reads it is not used, even under the same version number (an editable
@@ -69,6 +82,32 @@ def code_identity(*modules: str) -> str:
         except OSError:  # a zip import: the version alone says which code this is
             continue
     return digest.hexdigest()
+
+
+def cache_file(folder: Path, project: Path, kind: str) -> Path:
+    """Where the cache of ``kind`` for the project folder ``project`` is kept in ``folder``."""
+    where = hashlib.blake2b(os.fsencode(project), digest_size=10).hexdigest()
+    return folder / f"v{_FORMAT}" / where / f"{kind}.json"
+
+
+def write_cache(file: Path, data: str) -> None:
+    """Replace the cache ``file`` (made by ``cache_file``) with ``data``, as one step: a run
+    that reads it meanwhile reads the old one or the new one, never half of one. Nothing is
+    written where nothing can be (a read-only home, a full disk): the next run does the work
+    again. The caches of projects no run has written for long are removed."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(data)
+            Path(temporary).replace(file)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+    _remove_stale(file.parent.parent, keep=file.parent)
 
 
 class ResultCache:
@@ -83,8 +122,7 @@ class ResultCache:
         self._used: dict[str, Any] = {}
         if folder is None:
             return
-        where = hashlib.blake2b(os.fsencode(project), digest_size=10).hexdigest()
-        self._file = folder / f"v{_FORMAT}" / where / f"{kind}.json"
+        self._file = cache_file(folder, project, kind)
         self._old = _read(self._file, code)
 
     def get(self, key: str) -> Any | None:
@@ -101,19 +139,7 @@ class ResultCache:
         if self._file is None or self._used == self._old:
             return
         data = json.dumps({"code": self._code, "entries": self._used}, separators=(",", ":"))
-        try:
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self._file.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(data)
-                Path(temporary).replace(self._file)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return  # read-only home, full disk: the next run reads the files again
-        _remove_stale(self._file.parent.parent, keep=self._file.parent)
+        write_cache(self._file, data)
 
 
 def _remove_stale(folder: Path, keep: Path) -> None:

@@ -20,14 +20,14 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dsdone.parse_errors import describe
 from dsdone.pysource import parse_python
-from dsdone.result_cache import ResultCache, code_identity, content_key
+from dsdone.result_cache import ResultCache, blob_key, code_identity, content_key
 from dsdone.safe_read import read_python_source
 
 # A file that cannot define a test function or class is not parsed: every test is a `def`
@@ -440,20 +440,25 @@ def collect(
     files: Sequence[tuple[str, str]],
     functions: Sequence[str] = DEFAULT_FUNCTIONS,
     cache: ResultCache | None = None,
+    blobs: Mapping[str, str] | None = None,
 ) -> list[TestFile]:
     """Parse each of ``files`` (its path, and where it is on disk), in order; with ``cache``,
-    a file whose content was parsed in an earlier run is only read, and what is parsed now is
-    put in it."""
+    a file whose content was parsed in an earlier run is not parsed again, and what is parsed
+    now is put in it. ``blobs``: the blob git's index holds for each unchanged tracked file
+    (``FileIndex.blobs``), by which such a file is looked up without being read."""
+    blobs = blobs or {}
     found: list[TestFile | None] = [None] * len(files)
     if cache is not None:
         for index, (path, on_disk) in enumerate(files):
-            found[index] = _cached(cache, path, on_disk, functions)
+            found[index] = _cached(cache, path, on_disk, functions, blobs.get(path))
     pending = [index for index, result in enumerate(found) if result is None]
     collected = _collect_many([files[index] for index in pending], functions)
     for index, (result, key) in zip(pending, collected, strict=True):
         found[index] = result
         if cache is not None and key is not None:
-            cache.put(key, to_json(result))
+            path = files[index][0]
+            blob = blobs.get(path)
+            cache.put(key if blob is None else blob_key(path, functions, blob), to_json(result))
     return [result for result in found if result is not None]
 
 
@@ -464,13 +469,16 @@ def test_file_cache(folder: Path | None, project: Path) -> ResultCache:
 
 
 def _cached(
-    cache: ResultCache, path: str, on_disk: str, functions: Sequence[str]
+    cache: ResultCache, path: str, on_disk: str, functions: Sequence[str], blob: str | None
 ) -> TestFile | None:
-    try:
-        source = read_python_source(on_disk, path)
-    except OSError:
-        return None  # said by the collection that follows
-    entry = cache.get(content_key(path, functions, source))
+    if blob is not None:
+        key = blob_key(path, functions, blob)
+    else:
+        try:
+            key = content_key(path, functions, read_python_source(on_disk, path))
+        except OSError:
+            return None  # said by the collection that follows
+    entry = cache.get(key)
     if not isinstance(entry, dict):
         return None
     try:

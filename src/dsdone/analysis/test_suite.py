@@ -327,7 +327,7 @@ def _collect(
     cache = test_file_cache(repository.cache_folder, repository.root)
     found: list[TestFile] = []
     for functions, files in groups.items():
-        found += collect(files, functions, cache)
+        found += collect(files, functions, cache, repository.index.blobs)
     cache.save()
     return found
 

@@ -131,9 +131,11 @@ def _prefetch_for(args: Sequence[str]) -> Prefetch | None:
             continue
         if folder is not None:
             from dsdone.git.prefetch import Prefetch
+            from dsdone.result_cache import default_cache_folder
             from dsdone.search_literals import BUILTIN_GREP_LITERALS
 
-            return Prefetch.start(folder, BUILTIN_GREP_LITERALS)
+            cache = None if "--no-cache" in args else default_cache_folder()
+            return Prefetch.start(folder, BUILTIN_GREP_LITERALS, cache)
     return None
 
 

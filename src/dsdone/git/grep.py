@@ -8,9 +8,10 @@ repository for a few strings reads almost nothing itself.
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from dsdone.git.anchors import anchored_pattern, escaped
@@ -48,8 +49,9 @@ class Found:
     everything found."""
 
     literals: frozenset[bytes]  # what the search looked for
-    hits: Hits
+    hits: Hits | None  # git's output, read again at each use when ``files`` is None
     files: list[FileLines] | None  # sorted by path; None when too many to keep
+    warned: bool  # see ``Hits.warned``
     _paths: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -57,31 +59,40 @@ class Found:
 
     @classmethod
     def read(
-        cls, run: GitRun, literals: frozenset[bytes], restart: Callable[[list[str]], GitRun]
+        cls,
+        run: GitRun,
+        literals: frozenset[bytes],
+        restart: Callable[[list[str]], GitRun],
+        known: Iterable[FileLines] = (),
     ) -> Found | None:
-        """What the finished ``start_grep(..., literals)`` found; ``None`` as ``read_grep``."""
+        """What the finished ``start_grep(..., literals)`` found, with the files ``known`` to
+        hold them that it did not search (``dsdone.git.grep_cache``); ``None`` as
+        ``read_grep``."""
         hits = read_grep(run, literals, restart)
         if hits is None:
             return None
         kept: list[FileLines] = []
         size = 0
-        for hit in hits:
+        for hit in itertools.chain(hits, known):
             size += sum(len(line) + _LINE_OVERHEAD for _, line in hit.lines)
             if size > FOUND_KEPT_BYTES:
-                return cls(literals, hits, None)
+                if known:
+                    return None  # not all of it could be read again from git's output
+                return cls(literals, hits, None, hits.warned)
             kept.append(hit)
-        return cls(literals, hits, sorted(kept, key=lambda hit: hit.path))
+        return cls(literals, hits, sorted(kept, key=lambda hit: hit.path), hits.warned)
 
-    @property
-    def warned(self) -> bool:
-        """See ``Hits.warned``."""
-        return self.hits.warned
+    @classmethod
+    def of(cls, literals: frozenset[bytes], files: list[FileLines]) -> Found:
+        """What the files ``files`` hold, all known without a search."""
+        return cls(literals, None, sorted(files, key=lambda hit: hit.path), warned=False)
 
     def below(self, folder: str) -> Iterator[FileLines]:
         """The files below ``folder`` (relative, forward slashes; "" for all), their paths
         relative to it."""
         prefix = folder + "/" if folder else ""
         if self.files is None:
+            assert self.hits is not None
             for hit in self.hits:
                 if hit.path.startswith(prefix):
                     yield FileLines(hit.path[len(prefix) :], hit.lines, hit.complete)
@@ -148,9 +159,18 @@ def _threads() -> int:
     return max(1, (cores or 1) - 1)
 
 
-def start_grep(git: GitSession, literals: Iterable[bytes]) -> GitRun:
-    arguments = grep_arguments(literals)
+def start_grep(git: GitSession, literals: Iterable[bytes], paths: Sequence[str] = ()) -> GitRun:
+    """``git grep`` for ``literals`` in every tracked file, or (``paths``) in those alone."""
+    arguments = with_paths(grep_arguments(literals), paths)
     return git.run(arguments, locale=GREP_LOCALE if _PERL in arguments else None)
+
+
+def with_paths(arguments: list[str], paths: Sequence[str]) -> list[str]:
+    """The search ``arguments`` (``grep_arguments``) limited to the files ``paths``, named as
+    they are: no pattern in a file's name is a wildcard."""
+    if not paths:
+        return arguments
+    return ["--literal-pathspecs", *arguments, "--", *paths]
 
 
 def extended_grep_arguments(literals: Iterable[bytes]) -> list[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from dsdone.fileindex import LS_FILES
 from dsdone.git.command import GitRun
 from dsdone.git.grep import start_grep
+from dsdone.git.grep_cache import has_cache
 from dsdone.git.guard import GitRefused
 from dsdone.git.origin import HEAD_COMMIT, ORIGIN
 from dsdone.git.session import GitSession
@@ -41,31 +42,44 @@ class Prefetch:
     """The git commands a ``Project`` will need, started as soon as its folder's configuration
     is read, and one search for every literal the checks declared (``@check(grep=...)``). They
     run on another core while dsdone loads the contract and its checks. ``git`` is the
-    folder's session, which the ``Repository`` goes on using; ``close`` ends it."""
+    folder's session, which the ``Repository`` goes on using; ``close`` ends it.
 
-    def __init__(self, root: Path, literals: frozenset[bytes]) -> None:
+    With a ``cache_folder`` where an earlier run kept what the search found
+    (``dsdone.git.grep_cache``), the search is not started: it waits for the file index, to
+    cover only the files that changed (``deferred``)."""
+
+    def __init__(
+        self, root: Path, literals: frozenset[bytes], cache_folder: Path | None = None
+    ) -> None:
         self.root = root
         self.git = GitSession(root)
         self.literals = literals
+        self.cache_folder = cache_folder
         self._runs: dict[str, GitRun] = {}  # by the names of GIT_COMMANDS
         self._grep: GitRun | None = None
+        self.deferred = False  # the search is left to the cache and the file index
         self._lock = threading.Lock()
         self._closed = False
         self._started = threading.Event()
 
     @classmethod
-    def start(cls, root: Path, literals: Iterable[bytes] = ()) -> Prefetch:
-        prefetch = cls(root.resolve(), frozenset(literals))
+    def start(
+        cls, root: Path, literals: Iterable[bytes] = (), cache_folder: Path | None = None
+    ) -> Prefetch:
+        prefetch = cls(root.resolve(), frozenset(literals), cache_folder)
         threading.Thread(target=prefetch._start, name="dsdone-git", daemon=True).start()
         return prefetch
 
     def _start(self) -> None:
         try:
             self.git.environment()  # the configuration is read: the commands may start
+            cached = has_cache(self.cache_folder, self.root)
             with self._lock:
                 if self._closed:
                     return
-                if self.literals:
+                if self.literals and cached:
+                    self.deferred = True
+                elif self.literals:
                     self._grep = start_grep(self.git, self.literals)  # the longest: first
                 for name, arguments in GIT_COMMANDS.items():
                     self._runs[name] = self.git.run(arguments)
@@ -100,6 +114,8 @@ class Prefetch:
         self._started.wait()
         if not literals:
             self.drop_grep()
+        elif literals <= self.literals and self.deferred:
+            return
         elif not literals <= self.literals or self._grep is None:
             self.drop_grep()
             with self._lock:
@@ -112,6 +128,7 @@ class Prefetch:
         with self._lock:
             grep, self._grep = self._grep, None
             self.literals = frozenset()
+            self.deferred = False
         if grep is not None:
             grep.kill()
 
@@ -121,4 +138,5 @@ class Prefetch:
             self._closed = True
             self._grep = None
             self.literals = frozenset()
+            self.deferred = False
         self.git.close()

@@ -13,7 +13,7 @@ two commands as soon as it is made.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from dsdone.errors import GitError
@@ -67,21 +67,24 @@ class GitCommands:
             run = self._prefetch.take(name) if self._prefetch is not None else None
             return run if run is not None else session.run(GIT_COMMANDS[name])
 
-    def early_search(self) -> tuple[GitRun, frozenset[bytes]] | None:
-        """The ``git grep`` started early, with the literals it searches for; None without
-        one."""
+    def early_search(self) -> tuple[GitRun | None, frozenset[bytes], Path | None] | None:
+        """The ``git grep`` started early, with the literals it searches for and the cache
+        folder of the run; the search is None when it waits for the cache (``Prefetch``).
+        None without either."""
         with self._lock:
             self._refuse_if_closed()
             prefetch = self._prefetch
-            early = prefetch.grep if prefetch is not None else None
-            if prefetch is None or early is None:
+            if prefetch is None:
                 return None
-            return early, prefetch.literals
+            early = prefetch.grep
+            if early is None and not prefetch.deferred:
+                return None
+            return early, prefetch.literals, prefetch.cache_folder
 
-    def search(self, literals: frozenset[bytes]) -> GitRun:
-        """A ``git grep`` for ``literals``, started now."""
+    def search(self, literals: frozenset[bytes], paths: Sequence[str] = ()) -> GitRun:
+        """A ``git grep`` for ``literals`` (in ``paths`` alone, if given), started now."""
         with self._lock:
-            return start_grep(self._open_session(), literals)
+            return start_grep(self._open_session(), literals, paths)
 
     def start(self, arguments: list[str]) -> GitRun:
         """``git ARGUMENTS``, started now in the session and stopped with the others."""
