@@ -13,6 +13,7 @@ from dsdone.analysis.notebooks import load_notebook
 from dsdone.api import Note, check, option
 from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
+from dsdone.result_cache import ResultCache, blob_key, code_identity
 from dsdone.safe_read import MAX_TEXT_BYTES
 
 CHECK_ID = "notebook-hygiene"
@@ -85,6 +86,7 @@ def notebook_hygiene(project: Project, options: NotebookHygieneOptions) -> Itera
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
     limit = options.max_output_kb * KILOBYTE
+    cache = _Cache(project, limit)
     count = 0
     for relative in project.with_suffix(".ipynb"):
         if not relative.endswith(".ipynb") or CHECKPOINTS in f"/{relative}":
@@ -92,34 +94,109 @@ def notebook_hygiene(project: Project, options: NotebookHygieneOptions) -> Itera
         if skip is not None and skip(relative):
             continue
         count += 1
-        yield from _check_notebook(project, relative, limit)
+        known = cache.get(relative)
+        if known is not None:
+            yield from known
+            continue
+        findings, by_content = _check_notebook(project, relative, limit)
+        if by_content:
+            cache.put(relative, findings)
+        yield from findings
+    cache.save()
     yield Note(f"{count} notebook" + ("s" if count != 1 else "") if count else "no notebooks")
 
 
-def _check_notebook(project: Project, relative: str, limit: float) -> Iterator[Finding]:
+class _Cache:
+    """The findings of each unchanged tracked notebook, kept between runs by its blob
+    (``dsdone.result_cache``): most notebooks of a project do not change from one run to the
+    next, and reading one costs more than the rest of the check."""
+
+    def __init__(self, project: Project, limit: float) -> None:
+        self._blobs = project.index.blobs
+        self._settings = (repr(limit),)
+        self._cache = ResultCache(
+            project.cache_folder, "notebooks", project.root, code_identity(__file__)
+        )
+
+    def get(self, relative: str) -> list[Finding] | None:
+        blob = self._blobs.get(relative)
+        if blob is None:
+            return None
+        entry = self._cache.get(blob_key(relative, self._settings, blob))
+        if not isinstance(entry, list):
+            return None
+        try:
+            return [_finding_from(relative, item) for item in entry]
+        except (TypeError, ValueError):
+            return None
+
+    def put(self, relative: str, findings: list[Finding]) -> None:
+        blob = self._blobs.get(relative)
+        if blob is not None:
+            self._cache.put(
+                blob_key(relative, self._settings, blob), [_finding_json(f) for f in findings]
+            )
+
+    def save(self) -> None:
+        self._cache.save()
+
+
+def _finding_json(finding: Finding) -> list[Any]:
+    return [
+        finding.message,
+        finding.line,
+        finding.column,
+        finding.cell,
+        finding.cell_line,
+        finding.hint,
+    ]
+
+
+def _finding_from(relative: str, item: object) -> Finding:
+    """The finding ``_finding_json`` wrote; ``TypeError`` or ``ValueError`` for anything else."""
+    if not isinstance(item, list) or len(item) != 6:
+        raise ValueError("not a finding")
+    message, line, column, cell, cell_line, hint = item
+    if not isinstance(message, str) or not all(
+        value is None or (isinstance(value, int) and not isinstance(value, bool))
+        for value in (line, column, cell, cell_line)
+    ):
+        raise TypeError("not a finding")
+    if hint is not None and not isinstance(hint, str):
+        raise TypeError("not a finding")
+    return Finding(message, relative, line, column, cell, cell_line, hint)
+
+
+def _check_notebook(project: Project, relative: str, limit: float) -> tuple[list[Finding], bool]:
+    """The findings of one notebook, and whether they follow from its bytes alone (not from
+    nbformat, whose verdict may change with its version, nor from a failed read)."""
     try:
         if project.size(relative) > MAX_READ_BYTES:
-            yield _too_large(relative, project.size(relative), limit)
-            return
+            return [_too_large(relative, project.size(relative), limit)], True
         data = project.read_bytes(relative)
     except (OSError, OutsideProject):
-        return  # gone since the index was made
+        return [], False  # gone since the index was made
     notebook = _parse(data)
     if notebook is None or not _looks_valid(notebook):
         problem = _validation_problem(data)
         if problem is not None:
-            yield _invalid(relative, data, *problem)
-            return
+            return [_invalid(relative, data, *problem)], False
         # Valid after all, or of an older version: read as version 4 (converted by nbformat).
         notebook = load_notebook(data.decode("utf-8", "replace"))
         if notebook is None:
-            return
+            return [], False
+        by_content = False
+    else:
+        by_content = True
     place = _Places(data)
-    yield from _kernel(relative, notebook, place)
-    yield from _errors(relative, notebook, place)
-    yield from _order(relative, notebook, place)
+    findings = [
+        *_kernel(relative, notebook, place),
+        *_errors(relative, notebook, place),
+        *_order(relative, notebook, place),
+    ]
     if len(data) > limit:
-        yield from _size(relative, data, limit, place)
+        findings += _size(relative, data, limit, place)
+    return findings, by_content
 
 
 # -- reading, cheaply ------------------------------------------------------------------------

@@ -21,8 +21,8 @@ TESTS = {
 }
 
 
-def cache_files() -> list[Path]:
-    return sorted(Path(os.environ["DSDONE_CACHE_DIR"]).rglob("*.json"))
+def cache_files(name: str = "test-files.json") -> list[Path]:
+    return sorted(Path(os.environ["DSDONE_CACHE_DIR"]).rglob(name))
 
 
 def without_durations(report: bytes) -> object:
@@ -117,13 +117,13 @@ def test_no_cache_and_an_empty_cache_dir_keep_nothing(
 ) -> None:
     root = make_repo(TESTS)
     assert unit_tests_note(run_cli, root, "--no-cache").startswith("1 test in tests")
-    assert cache_files() == []
+    assert cache_files("*") == []
 
     cache_root = Path(os.environ["DSDONE_CACHE_DIR"])
     monkeypatch.setenv("DSDONE_CACHE_DIR", "")
     monkeypatch.chdir(cache_root.parent)
     assert unit_tests_note(run_cli, root).startswith("1 test in tests")
-    assert cache_files() == [] and not (cache_root.parent / "v1").exists()
+    assert cache_files("*") == [] and not (cache_root.parent / "v1").exists()
 
 
 def test_a_cache_folder_that_cannot_be_written_changes_nothing(
@@ -173,3 +173,19 @@ def test_a_test_file_changed_by_a_commit_is_read_again(
     git(root, "commit", "-q", "-am", "one more test")
 
     assert unit_tests_note(run_cli, root).startswith("2 tests in tests")
+
+
+def test_a_contract_made_invalid_after_a_run_is_reported(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    """That a contract passed the JSON Schema is kept by its text: any change is validated."""
+    root = make_repo(TESTS)
+    unit_tests_note(run_cli, root)
+    assert cache_files("contract.json")
+    contract = root / "dsdone.yaml"
+    contract.write_text(contract.read_text() + "tests:\n  min_tests: many\n")
+
+    result = run_cli("check", str(root), "--select", "unit-tests")
+
+    assert result.exit_code == 2
+    assert "dsdone.yaml:" in result.stderr and "min_tests" in result.stderr

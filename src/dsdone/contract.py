@@ -304,25 +304,54 @@ def _no_contract(folder: Path, shown: Location) -> DsdoneError:
     return DsdoneError(f"no dsdone.yaml {where}{skipped}", at=shown, hint=hint)
 
 
+_SCHEMA_FILE = "contract-v1.schema.json"
+
+
 @functools.cache
 def schema() -> dict[str, Any]:
     """The published JSON Schema of contract version 1."""
-    text = resources.files("dsdone").joinpath("contract-v1.schema.json").read_text("utf-8")
+    text = resources.files("dsdone").joinpath(_SCHEMA_FILE).read_text("utf-8")
     result: dict[str, Any] = json.loads(text)
     return result
 
 
-def load_contract(path: Path) -> Contract:
-    """Read and validate the contract at ``path`` (a file, or a folder holding ``dsdone.yaml``)."""
+@functools.cache
+def _validation_code() -> str:
+    """The identity of what decides whether a contract passes the schema: the schema and the
+    code that reads the YAML and asks the validator."""
+    from dsdone import yamlsource
+    from dsdone.result_cache import code_identity
+
+    here = Path(__file__)
+    return code_identity(str(here), str(here.with_name(_SCHEMA_FILE)), str(yamlsource.__file__))
+
+
+def load_contract(path: Path, cache_folder: Path | None = None) -> Contract:
+    """Read and validate the contract at ``path`` (a file, or a folder holding ``dsdone.yaml``).
+    ``cache_folder``: where the user's cache keeps that a contract passed the JSON Schema
+    (``dsdone.result_cache``), so that the same text is not validated again: the validator is
+    the largest import of a check run."""
     contract_path = find_contract(path)
-    return contract_from_text(_read_text(contract_path, contract_path.name), contract_path)
+    text = _read_text(contract_path, contract_path.name)
+    if cache_folder is None:
+        return contract_from_text(text, contract_path)
+    from dsdone.result_cache import ResultCache, content_key
+
+    validated = ResultCache(cache_folder, "contract", contract_path.parent, _validation_code())
+    key = content_key(contract_path.name, (), text.encode("utf-8", "surrogatepass"))
+    contract = contract_from_text(text, contract_path, schema_valid=validated.get(key) is True)
+    validated.put(key, True)
+    validated.save()
+    return contract
 
 
-def contract_from_text(text: str, path: Path) -> Contract:
+def contract_from_text(text: str, path: Path, *, schema_valid: bool = False) -> Contract:
     """Validate ``text`` as the contract that lives at ``path`` (an absolute path; errors name
     its file name): ``load_contract`` for a contract that is not read from the work tree, such
     as the one at the revision ``dsdone check --base`` compares with, and what ``init`` checks
-    before it writes one (``dsdone check`` must accept every contract dsdone writes)."""
+    before it writes one (``dsdone check`` must accept every contract dsdone writes).
+    ``schema_valid``: the same text was found valid against the JSON Schema before, by this
+    code; the schema is not asked again (every other rule is)."""
     shown = path.name
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CONTRACT_BYTES:
         raise DsdoneError(
@@ -347,7 +376,7 @@ def contract_from_text(text: str, path: Path) -> Contract:
         )
     _check_version(data, document, shown)
     _check_written_for(data, document, shown)
-    problems = _schema_problems(data, document, shown)
+    problems = [] if schema_valid else _schema_problems(data, document, shown)
     if not problems:
         problems = _value_problems(data, document, shown)
     if problems:

@@ -125,7 +125,7 @@ def run(
         if shared is None
         else shared.repository_of(contract_file.parent)
     ) as repository:
-        contract = load_contract(contract_file)
+        contract = load_contract(contract_file, selection.cache_folder)
         installed = None if shared is None else shared.installed
         checks = available_checks(contract, selection.allow_plugins, installed)
         _check_ids_in_contract(contract, checks)

@@ -314,3 +314,35 @@ def test_a_notebook_over_what_a_reader_holds_is_a_finding_not_skipped(
     [finding] = result.findings
     assert finding.path == "eda.ipynb"
     assert "its outputs are far over the limit" in finding.message
+
+
+# -- findings kept between runs --------------------------------------------------------------
+
+
+def hygiene_findings(run_cli: RunCli, root: Path, *extra: str) -> list[tuple[str, int, str]]:
+    result = run_cli("check", str(root), "--select", "notebook-hygiene", "--format", "json", *extra)
+    (outcome,) = json.loads(result.stdout)["results"]
+    return [(f["path"], f["line"], f["message"]) for f in outcome["findings"]]
+
+
+def test_the_findings_of_an_unchanged_notebook_are_the_same_from_the_cache(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    error = new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])
+    root = make_repo({"eda.ipynb": write(ran("1 / 0", 1, error), kernel=False)})
+
+    first = hygiene_findings(run_cli, root)
+    second = hygiene_findings(run_cli, root)
+
+    assert len(first) == 2
+    assert any("ZeroDivisionError" in message for _, _, message in first)
+    assert second == first == hygiene_findings(run_cli, root, "--no-cache")
+
+
+def test_a_notebook_fixed_by_a_commit_is_read_again(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo({"eda.ipynb": write(ran("x = 1", 2, stdout("1")), ran("x", 1, stdout("1")))})
+    assert len(hygiene_findings(run_cli, root)) == 1  # run out of order
+    (root / "eda.ipynb").write_text(RUN_IN_ORDER)
+    subprocess.run(["git", "commit", "-qam", "run in order"], cwd=root, check=True)
+
+    assert hygiene_findings(run_cli, root) == []
