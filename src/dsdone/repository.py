@@ -465,13 +465,16 @@ class Repository:
                 hit = FileLines(hit.path, lines, hit.complete)
             yield hit
 
+    @fact
+    def _untracked(self) -> tuple[str, ...]:
+        """The indexed files git does not track, in order: found once for every search."""
+        tracked = self.index.tracked
+        return tuple(path for path in self.index.files if path not in tracked)
+
     def _untracked_hits(self, wanted: frozenset[bytes]) -> Iterator[FileLines]:
         """The untracked files searched here, as git grep would: binary files left out, and
         only the first ``MAX_TEXT_BYTES`` of a larger file (marked incomplete)."""
-        tracked = self.index.tracked
-        for path in self.index.files:
-            if path in tracked:
-                continue
+        for path in self._untracked:
             try:
                 data = self.read_bytes(path, MAX_TEXT_BYTES + 1)
             except FileNotFoundError:

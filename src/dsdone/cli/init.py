@@ -13,10 +13,9 @@ from dsdone.cli import guard
 from dsdone.cli.options import Debug
 from dsdone.cli.streams import write_stderr, write_stdout
 from dsdone.errors import DsdoneError
-from dsdone.git.init import check_git_access, user_email
-from dsdone.render import escape
-from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
-from dsdone.writing import shown
+
+# What init needs (the scaffolding, the escapes, git's setup) is imported when it runs, not
+# when the command line is built: every `dsdone check` builds it.
 
 _MARKS = {
     "created": "created    ",
@@ -49,13 +48,14 @@ def init_command(
         ),
     ] = None,
     template: Annotated[
-        str,
+        Optional[str],  # noqa: UP045
         typer.Option(
             metavar="NAME",
             help="What to render: 'standard' (a complete model project) or 'minimal' "
-            "(only dsdone.yaml).",
+            "(only dsdone.yaml). Default: standard.",
+            show_default=False,
         ),
-    ] = DEFAULT_TEMPLATE,
+    ] = None,
     existing: Annotated[
         bool,
         typer.Option(
@@ -74,13 +74,17 @@ def init_command(
     terminal; in scripts and CI it uses the defaults.
     """
     with guard(debug):
+        from dsdone.git.init import check_git_access
+        from dsdone.render import escape
+        from dsdone.scaffold import DEFAULT_TEMPLATE, TEMPLATES
+
         target = Path.cwd() if path is None else path
         _check_target(target)
-        if template not in TEMPLATES:
+        if template is not None and template not in TEMPLATES:
             raise DsdoneError(
                 f"unknown template '{template}'", hint=f"choose one of: {', '.join(TEMPLATES)}"
             )
-        if existing and template != DEFAULT_TEMPLATE:
+        if existing and template is not None:
             raise DsdoneError(
                 "--existing writes only a contract inferred from the repository; it takes no "
                 "--template",
@@ -117,12 +121,14 @@ def init_command(
         if existing:
             _adopt(target, project_name, project_owner, force)
         else:
-            _scaffold(target, template, project_name, project_owner, force)
+            _scaffold(target, template or DEFAULT_TEMPLATE, project_name, project_owner, force)
 
 
 def _check_target(target: Path) -> None:
     """The folder a user named can be a project folder: not a file, not a name the file system
     refuses (too long), not behind a folder that cannot be entered."""
+    from dsdone.writing import shown
+
     try:
         if target.exists() and not target.is_dir():
             raise DsdoneError(
@@ -140,11 +146,14 @@ def _say(text: str) -> None:
     """One line for the person running init. Names of files found in an existing repository,
     and the name and owner given, are escaped as in a report: a file name must not be able to
     rewrite the terminal."""
+    from dsdone.render import escape
+
     write_stdout(escape.block(text) + "\n")
 
 
 def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt.inference import count
+    from dsdone.render import escape
     from dsdone.scaffold import scaffold, template_values
     from dsdone.writing import Outcome
 
@@ -171,6 +180,7 @@ def _scaffold(target: Path, template: str, name: str, owner: str, force: bool) -
 
 def _adopt(target: Path, name: str, owner: str, force: bool) -> None:
     from dsdone.adopt import adopt
+    from dsdone.render import escape
     from dsdone.scaffold import SCHEMA_FILE
     from dsdone.writing import Outcome
 
@@ -244,4 +254,6 @@ def _default_name(target: Path, existing: bool) -> str:
 
 
 def _git_email(target: Path) -> str | None:
+    from dsdone.git.init import user_email
+
     return user_email(target if target.is_dir() else Path.cwd())
