@@ -412,7 +412,12 @@ class Repository:
         if cache_folder is not None and self.index.in_git:
             from dsdone.git.grep_cache import GrepCache
 
-            cache = GrepCache(cache_folder, self.root, literals, self.index)
+            attributes = [
+                path
+                for path in self.with_suffix(".gitattributes")
+                if path.rpartition("/")[2] == ".gitattributes"
+            ]
+            cache = GrepCache(cache_folder, self.root, literals, self.index, attributes)
         found = None
         if run is None and cache is not None:  # the search waited for the cache
             plan = cache.plan()

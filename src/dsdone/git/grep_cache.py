@@ -66,16 +66,22 @@ class Plan:
 
 class GrepCache:
     """The cache of the search for ``literals`` in the files of ``index``, the project folder
-    ``root``'s, in ``folder``."""
+    ``root``'s, in ``folder``; ``attributes`` are its ``.gitattributes`` files."""
 
     def __init__(
-        self, folder: Path, root: Path, literals: frozenset[bytes], index: FileIndex
+        self,
+        folder: Path,
+        root: Path,
+        literals: frozenset[bytes],
+        index: FileIndex,
+        attributes: Iterable[str],
     ) -> None:
         self._file = cache_file(folder, root, KIND)
         self._index = index
-        self._namespace = _namespace(root, literals, index)
+        self._namespace = _namespace(root, literals, index, attributes)
         self._clean: dict[str, str] = {}  # path -> blob, for blobs without a hit
         self._hits: dict[str, tuple[str, list[tuple[int, bytes]]]] = {}  # path -> blob, lines
+        self._unchanged = False  # the plan took every entry, and left nothing to search
         if self._namespace is not None:
             self._clean, self._hits = _read(self._file, self._namespace)
 
@@ -91,10 +97,12 @@ class GrepCache:
             self._hits,
             self._index.tracked,
         )
+        used = 0
         for path in self._index.files:
             blob = blobs.get(path)
             if blob is not None:
                 if clean.get(path) == blob:
+                    used += 1
                     continue
                 entry = hits.get(path)
                 if entry is not None and entry[0] == blob:
@@ -102,6 +110,7 @@ class GrepCache:
                     continue
             if path in tracked:
                 to_search.append(path)
+        self._unchanged = not to_search and used + len(known) == len(clean) + len(hits)
         if (
             len(to_search) > MAX_PATHSPEC_FILES
             or sum(len(path) + 1 for path in to_search) > MAX_PATHSPEC_CHARS
@@ -113,7 +122,7 @@ class GrepCache:
         """Keep what this run found in the files whose blob the index names (``found``: every
         file that holds a literal, the search having covered every tracked file); nothing
         when that is what the cache holds already."""
-        if self._namespace is None:
+        if self._namespace is None or self._unchanged:
             return
         blobs = self._index.blobs
         hits: dict[str, tuple[str, list[tuple[int, bytes]]]] = {}
@@ -144,7 +153,9 @@ class GrepCache:
         write_cache(self._file, json.dumps(data, separators=(",", ":")))
 
 
-def _namespace(root: Path, literals: frozenset[bytes], index: FileIndex) -> str | None:
+def _namespace(
+    root: Path, literals: frozenset[bytes], index: FileIndex, attributes: Iterable[str]
+) -> str | None:
     """What a cache must have been written for to be used here: the literals, and the
     attributes git reads (``None`` when they cannot be known without reading the work tree:
     a ``.gitattributes`` that is untracked or changed, a repository whose git folder is
@@ -152,16 +163,15 @@ def _namespace(root: Path, literals: frozenset[bytes], index: FileIndex) -> str 
     digest = hashlib.blake2b(digest_size=16)
     for literal in sorted(literals):
         digest.update(len(literal).to_bytes(8, "little") + literal)
-    for path in index.files:
-        if path == ".gitattributes" or path.endswith("/.gitattributes"):
-            blob = index.blobs.get(path)
-            if blob is None:
-                return None
-            digest.update(f"\0{path}\0{blob}".encode("utf-8", "surrogateescape"))
-    attributes = _repository_attributes(root)
-    if attributes is None:
+    for path in sorted(attributes):
+        blob = index.blobs.get(path)
+        if blob is None:
+            return None
+        digest.update(f"\0{path}\0{blob}".encode("utf-8", "surrogateescape"))
+    repository_attributes = _repository_attributes(root)
+    if repository_attributes is None:
         return None
-    digest.update(b"\0" + attributes)
+    digest.update(b"\0" + repository_attributes)
     return digest.hexdigest()
 
 
