@@ -13,7 +13,13 @@ from dsdone.analysis.notebooks import load_notebook
 from dsdone.api import Note, check, option
 from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
-from dsdone.result_cache import ResultCache, blob_key, code_identity
+from dsdone.result_cache import (
+    ResultCache,
+    blob_key,
+    code_identity,
+    finding_from_json,
+    finding_json,
+)
 from dsdone.safe_read import MAX_TEXT_BYTES
 
 CHECK_ID = "notebook-hygiene"
@@ -126,45 +132,19 @@ class _Cache:
         if not isinstance(entry, list):
             return None
         try:
-            return [_finding_from(relative, item) for item in entry]
-        except (TypeError, ValueError):
+            return [finding_from_json(relative, item) for item in entry]
+        except ValueError:
             return None
 
     def put(self, relative: str, findings: list[Finding]) -> None:
         blob = self._blobs.get(relative)
         if blob is not None:
             self._cache.put(
-                blob_key(relative, self._settings, blob), [_finding_json(f) for f in findings]
+                blob_key(relative, self._settings, blob), [finding_json(f) for f in findings]
             )
 
     def save(self) -> None:
         self._cache.save()
-
-
-def _finding_json(finding: Finding) -> list[Any]:
-    return [
-        finding.message,
-        finding.line,
-        finding.column,
-        finding.cell,
-        finding.cell_line,
-        finding.hint,
-    ]
-
-
-def _finding_from(relative: str, item: object) -> Finding:
-    """The finding ``_finding_json`` wrote; ``TypeError`` or ``ValueError`` for anything else."""
-    if not isinstance(item, list) or len(item) != 6:
-        raise ValueError("not a finding")
-    message, line, column, cell, cell_line, hint = item
-    if not isinstance(message, str) or not all(
-        value is None or (isinstance(value, int) and not isinstance(value, bool))
-        for value in (line, column, cell, cell_line)
-    ):
-        raise TypeError("not a finding")
-    if hint is not None and not isinstance(hint, str):
-        raise TypeError("not a finding")
-    return Finding(message, relative, line, column, cell, cell_line, hint)
 
 
 def _check_notebook(project: Project, relative: str, limit: float) -> tuple[list[Finding], bool]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dsdone.analysis import personal_paths as personal_paths_scanner
 from dsdone.analysis.container_accounts import (
     MAX_FILE_BYTES,
     container_files,
@@ -31,6 +32,13 @@ from dsdone.api import Note, check, option
 from dsdone.globs import compile_globs
 from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
+from dsdone.result_cache import (
+    ResultCache,
+    blob_key,
+    code_identity,
+    finding_from_json,
+    finding_json,
+)
 from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
 
 CHECK_ID = "personal-paths"
@@ -207,32 +215,32 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     # say "ready" without saying so. First what the index could not list or name...
     unread = [(path, why) for path, why in project.index.unsearched if searched(path)]
 
+    cache = _FileCache(project, (*sorted(allowed), str(cap), str(options.include_docs)))
+
     def found() -> Iterator[_Found]:
-        for relative, lines in _candidates(project, searched, cap, allowed):
-            if lines is not None:
-                yield from _scan_lines(relative, lines, allowed)
-                continue
-            try:
-                data, complete = _read_text_bytes(project, relative, cap)
-            except FileNotFoundError:
-                continue  # deleted since the index was made
-            except OSError as exc:  # ...then what could not be read
-                unread.append((relative, f"cannot be read: {exc.strerror or exc}"))
-                continue
-            if data is None:
-                continue
-            if not complete:
-                truncated.append(relative)
-            if not might_contain(data):
-                continue
-            text = decode(data)
-            if relative.endswith(".ipynb") and complete:
-                yield from _scan_notebook(relative, text, allowed, options.include_docs)
+        for relative, lines in _candidates(project, searched, allowed):
+            known = cache.get(relative)
+            if known is not None:
+                items, cut = known
             else:
-                yield from _scan_file(relative, text, allowed)
+                try:
+                    scanned = _scan(project, relative, lines, cap, allowed, options.include_docs)
+                except FileNotFoundError:
+                    continue  # deleted since the index was made
+                except OSError as exc:  # ...then what could not be read
+                    unread.append((relative, f"cannot be read: {exc.strerror or exc}"))
+                    continue
+                if scanned is None:
+                    continue  # a link out of the project
+                items, cut = scanned
+                cache.put(relative, items, cut)
+            if cut:
+                truncated.append(relative)
+            yield from items
 
     accounts = _ContainerAccounts(project)
     yield from _once_per_line(found(), accounts, _PreviousLines(project, cap))
+    cache.save()
     for path, why in sorted(unread):
         yield Finding(f"not searched for personal paths: {why}", path=path, hint=HINT_UNREAD)
     if accounts.spared:
@@ -285,12 +293,11 @@ def _may_be_left_out(by_suffix: Mapping[str, Sequence[str]]) -> list[str]:
 
 
 def _candidates(
-    project: Project, searched: Callable[[str], bool], cap: int, allowed: frozenset[str]
+    project: Project, searched: Callable[[str], bool], allowed: frozenset[str]
 ) -> Iterator[tuple[str, list[tuple[int, bytes]] | None]]:
     """The files that are ``searched`` and may hold a personal path, each with the lines that
     may (as git grep found them), or with ``None`` when the file must be read and scanned
-    whole: outside git, a notebook (whose cells must be told apart), or a file longer than
-    ``cap``."""
+    whole: outside git, or a notebook (whose cells must be told apart)."""
     found = project.grep(NEEDLES)
     if found is None:
         yield from ((relative, None) for relative in project.files if searched(relative))
@@ -305,11 +312,81 @@ def _candidates(
             if _any_match(hit.lines, allowed):  # else a near miss: not read, not parsed
                 yield hit.path, None
             continue
+        yield hit.path, hit.lines
+
+
+def _scan(
+    project: Project,
+    relative: str,
+    lines: list[tuple[int, bytes]] | None,
+    cap: int,
+    allowed: frozenset[str],
+    include_docs: bool,
+) -> tuple[list[_Found], bool] | None:
+    """The personal paths of one candidate file, and whether only its first ``cap`` bytes were
+    read: in the ``lines`` git grep found, unless the file is longer than ``cap`` or there are
+    none (then read here); ``None`` for a link out of the project or a file gone since git
+    read it. ``OSError`` if it cannot be read."""
+    if lines is not None:
         try:
-            longer = project.size(hit.path) > cap
+            whole = project.size(relative) <= cap
         except (OSError, OutsideProject):
-            continue  # deleted since
-        yield hit.path, None if longer else hit.lines
+            return None  # deleted since git read it
+        if whole:
+            return list(_scan_lines(relative, lines, allowed)), False
+    data, complete = _read_text_bytes(project, relative, cap)
+    if data is None or not might_contain(data):
+        return [], not complete
+    text = decode(data)
+    if relative.endswith(".ipynb") and complete:
+        return list(_scan_notebook(relative, text, allowed, include_docs)), False
+    return list(_scan_file(relative, text, allowed)), not complete
+
+
+class _FileCache:
+    """What was found in each unchanged tracked file, kept between runs by its blob
+    (``dsdone.result_cache``) with the options it was scanned with: a large repository's
+    thousands of near misses (URLs, ``$HOME``) are not scanned again, nor their sizes asked."""
+
+    def __init__(self, project: Project, settings: tuple[str, ...]) -> None:
+        self._blobs = project.index.blobs
+        self._settings = settings
+        self._cache = ResultCache(
+            project.cache_folder,
+            CHECK_ID,
+            project.root,
+            code_identity(__file__, personal_paths_scanner.__file__),
+        )
+
+    def get(self, relative: str) -> tuple[list[_Found], bool] | None:
+        blob = self._blobs.get(relative)
+        entry = None if blob is None else self._cache.get(blob_key(relative, self._settings, blob))
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], bool)):
+            return None
+        try:
+            return [_found_from_json(relative, item) for item in entry[0]], entry[1]
+        except (ValueError, TypeError):
+            return None
+
+    def put(self, relative: str, items: list[_Found], cut: bool) -> None:
+        blob = self._blobs.get(relative)
+        if blob is not None:
+            kept = [[finding_json(i.finding), i.user, i.in_container, i.before] for i in items]
+            self._cache.put(blob_key(relative, self._settings, blob), [kept, cut])
+
+    def save(self) -> None:
+        self._cache.save()
+
+
+def _found_from_json(relative: str, item: object) -> _Found:
+    if not (isinstance(item, list) and len(item) == 4):
+        raise ValueError("not a finding")
+    finding, user, in_container, before = item
+    if not (user is None or isinstance(user, str)) or not isinstance(in_container, bool):
+        raise ValueError("not a finding")
+    if not (before is None or isinstance(before, str)):
+        raise ValueError("not a finding")
+    return _Found(finding_from_json(relative, finding), user, in_container, before)
 
 
 def _read_text_bytes(project: Project, relative: str, cap: int) -> tuple[bytes | None, bool]:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from dsdone import __version__
+from dsdone.report import Finding
 
 CACHE_ENV = "DSDONE_CACHE_DIR"
 # The layout of the cache's files; a dsdone that writes them otherwise changes it.
@@ -106,6 +107,35 @@ def write_cache(file: Path, data: str) -> None:
     except OSError:
         return
     _remove_stale(file.parent.parent, keep=file.parent)
+
+
+def finding_json(finding: Finding) -> list[Any]:
+    """What a cache keeps of a finding a check made of one file (its path is the key's)."""
+    return [
+        finding.message,
+        finding.line,
+        finding.column,
+        finding.cell,
+        finding.cell_line,
+        finding.hint,
+        finding.change,
+    ]
+
+
+def finding_from_json(path: str, data: object) -> Finding:
+    """The finding of the file ``path`` that ``finding_json`` kept; ``ValueError`` for
+    anything else (a cache written otherwise)."""
+    if not isinstance(data, list) or len(data) != 7:
+        raise ValueError("not a finding")
+    message, line, column, cell, cell_line, hint, change = data
+    numbers_ok = all(
+        value is None or (isinstance(value, int) and not isinstance(value, bool))
+        for value in (line, column, cell, cell_line)
+    )
+    texts_ok = all(value is None or isinstance(value, str) for value in (hint, change))
+    if not isinstance(message, str) or not numbers_ok or not texts_ok:
+        raise ValueError("not a finding")
+    return Finding(message, path, line, column, cell, cell_line, hint, change)
 
 
 class ResultCache:

@@ -945,3 +945,83 @@ def test_a_person_near_a_container_account_is_still_found(
     result = run(root)
 
     assert [(f.path, f.line, f.message.split("'")[1]) for f in result.findings] == found
+
+
+# -- what was found in unchanged files, kept between runs ------------------------------------
+
+
+def checked(run_cli: RunCli, root: Path, *extra: str) -> dict[str, Any]:
+    result = run_cli("check", str(root), "--select", "personal-paths", "--format", "json", *extra)
+    assert result.exit_code in (0, 1), result.stderr
+    (outcome,) = json.loads(result.stdout)["results"]
+    outcome.pop("duration_ms")
+    return dict(outcome)
+
+
+def path_findings(run_cli: RunCli, root: Path, *extra: str) -> list[tuple[str, int]]:
+    return [(f["path"], f["line"]) for f in checked(run_cli, root, *extra)["findings"]]
+
+
+def with_options(root: Path, options: str) -> None:
+    contract = root / "dsdone.yaml"
+    contract.write_text(MINIMAL_CONTRACT + f"checks:\n  personal-paths: {options}\n")
+    git(root, "commit", "-qam", "options")
+
+
+CACHED_FILES = {
+    "src/paths.py": 'DATA = "/Users/alice/churn/train.csv"\nDOCS = "https://x.org/home/bob"\n',
+    "conf/run.yaml": "output: /home/mlsvc/runs\n",
+    "notebooks/eda.ipynb": nbformat.writes(
+        new_notebook(cells=[new_code_cell("df = load('/home/carol/data.csv')")])
+    ),
+}
+
+
+def test_a_second_run_reports_the_same_personal_paths_as_the_first(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    root = make_repo(CACHED_FILES)
+
+    first = checked(run_cli, root)
+
+    paths = [finding["path"] for finding in first["findings"]]
+    assert paths == ["conf/run.yaml", "notebooks/eda.ipynb", "src/paths.py"]
+    assert first["findings"][1]["cell"] == 0
+    assert checked(run_cli, root) == first == checked(run_cli, root, "--no-cache")
+
+
+def test_a_long_file_read_in_part_is_said_again_from_the_cache(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    early = "a = '/home/ana/early'\n"
+    filler = "# " + "x" * 98 + "\n"
+    root = make_repo({"big.py": early + filler * 20_000 + "b = '/home/ana/late'\n"})  # 2 MB
+    with_options(root, "{max_file_mb: 1}")
+
+    first = checked(run_cli, root)
+
+    assert [f["line"] for f in first["findings"]] == [1]
+    assert "only the first 1 MB of 1 read: big.py" in first["summary"]
+    assert checked(run_cli, root) == first
+
+
+def test_options_changed_between_runs_are_applied_to_unchanged_files(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    root = make_repo(CACHED_FILES)
+    assert ("conf/run.yaml", 1) in path_findings(run_cli, root)
+    with_options(root, "{allow_users: [mlsvc]}")
+
+    assert ("conf/run.yaml", 1) not in path_findings(run_cli, root)
+
+
+def test_a_file_changed_by_a_commit_is_scanned_again(make_repo: MakeRepo, run_cli: RunCli) -> None:
+    root = make_repo(CACHED_FILES)
+    path_findings(run_cli, root)
+    (root / "src/paths.py").write_text('DATA = "data/train.csv"\nDOCS = "/Users/dave/docs"\n')
+    git(root, "commit", "-qam", "relative data path")
+
+    found = path_findings(run_cli, root)
+
+    assert ("src/paths.py", 1) not in found
+    assert ("src/paths.py", 2) in found
