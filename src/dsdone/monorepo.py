@@ -42,9 +42,9 @@ if TYPE_CHECKING:
 
 # Projects checked at once: two, so that what one waits for (a search of its own, the second
 # process of unit-tests, reading files) overlaps with the other's Python work. Measured on two
-# cores, one to four at once take the same time: the checks of a project already run together,
-# and the GIL lets one thread at a time run Python. With --run, one at a time: two projects'
-# test suites could compete for a port, a database or the cores.
+# cores, one to four at once took the same time: the GIL lets one thread at a time run Python.
+# With --run, one at a time: two projects' test suites could compete for a port, a database or
+# the cores.
 PROJECTS_AT_ONCE = 2
 
 

@@ -59,9 +59,9 @@ _MB = 1024 * 1024
 
 
 class fact(Generic[T]):  # lower case: it is used as a decorator, like cached_property
-    """A property computed once per project, even when several checks (each in its own thread)
-    ask for it at the same moment: the others wait for the first instead of computing it again.
-    (``functools.cached_property`` does not lock since Python 3.12.)"""
+    """A property computed once per project, even when several checks (on lanes of their own,
+    see ``dsdone.runner``) ask for it at the same moment: the others wait for the first
+    instead of computing it again. (``functools.cached_property`` does not lock since 3.12.)"""
 
     def __init__(self, compute: Callable[[Any], T]) -> None:
         self.compute = compute

@@ -268,8 +268,8 @@ def check(
         bool,
         typer.Option(
             "--no-cache",
-            help="Read and parse every file again: keep nothing in the user's cache folder "
-            "($DSDONE_CACHE_DIR, else ~/.cache/dsdone on Linux).",
+            help="Read, search and parse every file again: keep nothing in the user's cache "
+            "folder ($DSDONE_CACHE_DIR, else ~/.cache/dsdone on Linux).",
         ),
     ] = False,
     debug: Debug = False,
