@@ -4,6 +4,7 @@ with the reason, and the other checks still run and report."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,15 @@ def sleeps(project):
     """Sleeps past any sensible timeout."""
     time.sleep(5)
     yield Note("woke up")
+
+
+@check(id="busy-loop", title="Keeps the processor busy far too long", fix="Nothing.")
+def busy_loop(project):
+    """Computes past any sensible timeout, never waiting for anything."""
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        pass
+    yield Note("done")
 
 
 @check(id="malformed-finding", title="Yields a Finding of the wrong types", fix="Nothing.")
@@ -176,6 +186,22 @@ def test_a_check_past_its_contract_timeout_is_an_error(make_repo, run_cli) -> No
     assert results["sleeps"]["status"] == "error"
     assert results["sleeps"]["summary"] == "did not finish within 0.2 s (its timeout)"
     assert results["good"]["status"] == "pass"
+
+
+def test_a_check_that_keeps_the_processor_busy_does_not_hold_up_the_others(
+    make_repo, run_cli
+) -> None:
+    # "busy-loop" runs before "good" (checks are taken in the order of their ids); good must
+    # still run, well within its own short timeout, and busy-loop end as an error at its own.
+    contract = CONTRACT + "checks:\n  busy-loop:\n    timeout: 1\n  good:\n    timeout: 0.5\n"
+    repo = make_repo({"dsdone_checks/hostile.py": PLUGIN}, contract=contract)
+    started = time.monotonic()
+
+    _, results = run_json(run_cli, repo, "--select", "busy-loop,good")
+
+    assert results["good"]["status"] == "pass"
+    assert results["busy-loop"]["summary"] == "did not finish within 1 s (its timeout)"
+    assert time.monotonic() - started < 4  # not the 5 s the busy check would take
 
 
 def test_a_check_past_the_command_line_timeout_is_an_error(hostile_repo: Path, run_cli) -> None:

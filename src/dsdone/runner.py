@@ -120,27 +120,34 @@ class _Threads:
 _THREADS = _Threads()
 
 
-# How long the check at the head of every lane may run before the checks waiting behind it
-# start on a lane of their own (``_Lanes``).
-SPILL_SECONDS = 0.1
+# How often the lanes are looked at, and what they are told from: the process used less than
+# this share of a core since the last look (its checks wait: for git, for a second process,
+# for the disk), or every lane's check has run this long (it is slow, or hangs busy).
+LOOK_SECONDS = 0.01
+IDLE_SHARE = 0.5
+SPILL_SECONDS = 1.0
 
 
 class _Lanes:
     """The checks of a run, taken one after another by "lanes": daemon threads (``_THREADS``)
     that each run one check at a time.
 
-    One lane runs them all while each is quick: Python runs one thread at a time (the GIL), so
-    checks that all run at once only take turns, and on the 20,000-file benchmark the turns
-    cost more than they let overlap (about 30 ms of 0.5 s). Whenever every lane's check has
-    run for ``SPILL_SECONDS`` (it waits for git, or it is slow, or it hangs), the checks not
-    yet started go on on a new lane: a check that never returns holds up the others for a
-    tenth of a second, not for its timeout, and checks that wait for git overlap as before."""
+    One lane runs them all while they keep the processor busy: Python runs one thread at a
+    time (the GIL), so checks that all run at once only take turns, and on the 20,000-file
+    benchmark the turns cost more than they let overlap (about 30 ms of 0.5 s). When the
+    process leaves the processor idle (the lanes' checks wait for git, a second process or
+    the disk), or every lane's check has run for ``SPILL_SECONDS`` (it is slow, or it hangs),
+    or a check not yet started has less time left than that, the checks not yet started go on
+    on a new lane: waiting overlaps with work as when every check had a thread of its own, a
+    check that never returns holds the others up for a second at most, not for its timeout,
+    and none runs out of time before it starts."""
 
     def __init__(self, runs: list[_Run]) -> None:
         self._pending = list(reversed(runs))  # popped from the end: in the given order
         self._lock = threading.Lock()
         self._since: dict[int, float] = {}  # when the check of each busy lane began, by lane
         self._lanes = 0
+        self._looked = (time.perf_counter(), time.process_time())
         self._open_lane()
 
     def _open_lane(self) -> None:
@@ -163,18 +170,28 @@ class _Lanes:
         as the checks before it need."""
         while True:
             left = run.deadline - time.perf_counter()
-            if run.done.wait(max(0.0, min(left, SPILL_SECONDS / 2))):
+            if run.done.wait(max(0.0, min(left, LOOK_SECONDS))):
                 return run.result()
             if left <= 0:
                 with self._lock:
                     if run in self._pending:  # never taken: it must not start after the run
                         self._pending.remove(run)
                 return run.result()
-            now = time.perf_counter()
-            with self._lock:
-                stuck = all(now - began >= SPILL_SECONDS for began in self._since.values())
-                if self._pending and stuck:
-                    self._open_lane()
+            self._look()
+
+    def _look(self) -> None:
+        """Open a lane if the checks not yet started would otherwise wait for nothing."""
+        now, cpu = time.perf_counter(), time.process_time()
+        (then, cpu_then), self._looked = self._looked, (now, cpu)
+        idle = cpu - cpu_then < IDLE_SHARE * (now - then)
+        with self._lock:
+            if not self._pending:
+                return
+            slow = all(now - began >= SPILL_SECONDS for began in self._since.values())
+            # A check must not run out of time before a lane takes it.
+            urgent = min(run.deadline for run in self._pending) - now < SPILL_SECONDS
+            if idle or slow or urgent:
+                self._open_lane()
 
 
 class _Run:
