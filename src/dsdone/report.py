@@ -152,6 +152,11 @@ class Finding:
         return (self.path or "", self.line or 0, self.column or 0, self.message)
 
 
+# The fields of a Finding that a check sets; the others are set after the run (waivers, the
+# baseline, grouping).
+CHECK_FIELDS = ("message", "path", "line", "column", "cell", "cell_line", "hint", "change")
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """What one check concluded about the project."""

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from dsdone import __version__
-from dsdone.report import Finding
+from dsdone.report import CHECK_FIELDS, Finding
 
 CACHE_ENV = "DSDONE_CACHE_DIR"
 # The layout of the cache's files; a dsdone that writes them otherwise changes it.
@@ -109,33 +109,30 @@ def write_cache(file: Path, data: str) -> None:
     _remove_stale(file.parent.parent, keep=file.parent)
 
 
+# What a cache keeps of a finding a check made of one file: its path is the key's.
+_KEPT_FIELDS = tuple(name for name in CHECK_FIELDS if name != "path")
+_NUMBERS = frozenset({"line", "column", "cell", "cell_line"})
+
+
 def finding_json(finding: Finding) -> list[Any]:
-    """What a cache keeps of a finding a check made of one file (its path is the key's)."""
-    return [
-        finding.message,
-        finding.line,
-        finding.column,
-        finding.cell,
-        finding.cell_line,
-        finding.hint,
-        finding.change,
-    ]
+    """What a cache keeps of ``finding``, a finding of one file."""
+    return [getattr(finding, name) for name in _KEPT_FIELDS]
 
 
 def finding_from_json(path: str, data: object) -> Finding:
     """The finding of the file ``path`` that ``finding_json`` kept; ``ValueError`` for
     anything else (a cache written otherwise)."""
-    if not isinstance(data, list) or len(data) != 7:
+    if not isinstance(data, list) or len(data) != len(_KEPT_FIELDS):
         raise ValueError("not a finding")
-    message, line, column, cell, cell_line, hint, change = data
-    numbers_ok = all(
-        value is None or (isinstance(value, int) and not isinstance(value, bool))
-        for value in (line, column, cell, cell_line)
-    )
-    texts_ok = all(value is None or isinstance(value, str) for value in (hint, change))
-    if not isinstance(message, str) or not numbers_ok or not texts_ok:
-        raise ValueError("not a finding")
-    return Finding(message, path, line, column, cell, cell_line, hint, change)
+    fields = dict(zip(_KEPT_FIELDS, data, strict=True))
+    for name, value in fields.items():
+        if name in _NUMBERS:
+            fits = value is None or (isinstance(value, int) and not isinstance(value, bool))
+        else:
+            fits = isinstance(value, str) or (value is None and name != "message")
+        if not fits:
+            raise ValueError(f"not a finding: {name}")
+    return Finding(path=path, **fields)
 
 
 class ResultCache:

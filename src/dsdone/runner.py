@@ -24,7 +24,7 @@ from dsdone.globs import compile_globs
 from dsdone.grouping import DEFAULT_MAX_FINDINGS
 from dsdone.isolation import set_deadline
 from dsdone.project import Project
-from dsdone.report import CheckResult, Finding, Status
+from dsdone.report import CHECK_FIELDS, CheckResult, Finding, Status
 
 # A check that hangs must not hang CI: this bounds every check unless the contract or
 # --timeout says otherwise.
@@ -331,16 +331,7 @@ def _text(value: object) -> str:
 def _identity(finding: Finding) -> tuple[object, ...]:
     """What makes two findings the same one: what they say, where, and how to fix it (fields
     ``_malformed`` has checked to be hashable)."""
-    return (
-        finding.message,
-        finding.path,
-        finding.line,
-        finding.column,
-        finding.cell,
-        finding.cell_line,
-        finding.hint,
-        finding.change,
-    )
+    return tuple(getattr(finding, name) for name in CHECK_FIELDS)
 
 
 def _malformed(finding: Finding) -> str | None:
