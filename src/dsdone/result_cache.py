@@ -19,6 +19,7 @@ build of dsdone) or is damaged is ignored, and one that cannot be written is not
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -70,10 +71,12 @@ def blob_key(path: str, settings: Iterable[str], blob: str) -> str:
     return f"blob\0{blob}\0{path}\0{tuple(settings)!r}"
 
 
+@functools.cache
 def code_identity(*modules: str) -> str:
     """A digest of the source files of ``modules`` (paths): a cache written by other code than
     the code that reads it is not used, even under the same version number (an editable
-    install, a development build)."""
+    install, a development build). Computed once a process for each set of modules: every
+    project of ``--all`` asks."""
     digest = hashlib.blake2b(__version__.encode(), digest_size=12)
     for module in modules:
         try:
