@@ -29,7 +29,8 @@ from dsdone.errors import GitError, Location, Problem
 from dsdone.fileindex import FileIndex, build_file_index, shown_name
 from dsdone.git.blobs import head_contents
 from dsdone.git.command import GitRun
-from dsdone.git.grep import FileLines, Found, lines_holding, read_grep, with_paths
+from dsdone.git.grep import FileLines, Found, lines_holding, read_grep
+from dsdone.git.grep_cache import GrepCache, search_tracked
 from dsdone.git.origin import read_commit_date, read_origin, repository_name
 from dsdone.git.prefetch import Prefetch
 from dsdone.git.revision import Revision, read_at, resolve_revision
@@ -410,38 +411,13 @@ class Repository:
         run, literals, cache_folder = early
         cache = None
         if cache_folder is not None and self.index.in_git:
-            from dsdone.git.grep_cache import GrepCache
-
             attributes = [
                 path
                 for path in self.with_suffix(".gitattributes")
                 if path.rpartition("/")[2] == ".gitattributes"
             ]
             cache = GrepCache(cache_folder, self.root, literals, self.index, attributes)
-        found = None
-        if run is None and cache is not None:  # the search waited for the cache
-            plan = cache.plan()
-            if plan.to_search == []:
-                found = Found.of(literals, plan.known)
-            elif plan.to_search is not None:
-                paths = plan.to_search
-                found = Found.read(
-                    self._git_commands.search(literals, paths),
-                    literals,
-                    restart=lambda arguments: self._git_commands.start(
-                        with_paths(arguments, paths)
-                    ),
-                    known=plan.known,
-                )
-        if found is None:
-            found = Found.read(
-                run if run is not None else self._git_commands.search(literals),
-                literals,
-                restart=self._git_commands.start,
-            )
-        if cache is not None and found is not None and found.files is not None and not found.warned:
-            cache.save(found.files)
-        return literals, found
+        return literals, search_tracked(literals, run, cache, self._git_commands)
 
     def _unread_by_git(self) -> Iterator[FileLines]:
         """The tracked files git grep could not read (it warns and skips them, exit status 0),

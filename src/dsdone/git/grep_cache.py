@@ -26,10 +26,15 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dsdone.fileindex import FileIndex
-from dsdone.git.grep import FileLines
+from dsdone.git.command import GitRun
+from dsdone.git.grep import FileLines, Found, with_paths
 from dsdone.result_cache import cache_file, code_identity, write_cache
+
+if TYPE_CHECKING:
+    from dsdone.git.running import GitCommands
 
 KIND = "grep"
 # The lines kept for the files that hold a literal, in bytes: beyond it (a repository whose
@@ -52,6 +57,34 @@ def has_cache(folder: Path | None, root: Path) -> bool:
     """Whether a run has kept what it found for the project folder ``root`` in ``folder``:
     then the search can wait for the file index, and cover only what changed."""
     return folder is not None and cache_file(folder, root, KIND).is_file()
+
+
+def search_tracked(
+    literals: frozenset[bytes], early: GitRun | None, cache: GrepCache | None, git: GitCommands
+) -> Found | None:
+    """What the search for ``literals`` finds in the tracked files: that of ``early``, the
+    search of every file started before the index was known, or (``early`` None, when a cache
+    was there to be used) of the files ``cache`` cannot answer for, with those it can; kept in
+    the cache for the next run. ``None`` when git cannot search (``Found.read``)."""
+    found = None
+    if early is None and cache is not None:
+        plan = cache.plan()
+        if plan.to_search == []:
+            found = Found.of(literals, plan.known)
+        elif plan.to_search is not None:
+            paths = plan.to_search
+            found = Found.read(
+                git.search(literals, paths),
+                literals,
+                restart=lambda arguments: git.start(with_paths(arguments, paths)),
+                known=plan.known,
+            )
+    if found is None:  # no cache, or one that could not say enough: every file is searched
+        search = early if early is not None else git.search(literals)
+        found = Found.read(search, literals, restart=git.start)
+    if cache is not None and found is not None and found.files is not None and not found.warned:
+        cache.save(found.files)
+    return found
 
 
 @dataclass(frozen=True)
