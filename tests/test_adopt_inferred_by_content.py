@@ -49,6 +49,46 @@ def test_a_monorepo_root_adopts_no_input_config_or_trainer_of_one_subproject(
     assert "#   python rag-chatbot/train.py\n" in text  # listed for the user to pick
 
 
+def test_a_subproject_is_the_folder_above_the_one_that_builds_its_image(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    # MLOpsVN/mlops-crash-course-code: each pipeline keeps its image's requirements.txt in
+    # deployment/; the subprojects were named data_pipeline/deployment/ and the like.
+    repo = make_repo(
+        {
+            "data_pipeline/deployment/requirements.txt": "feast==0.29.0\n",
+            "data_pipeline/deployment/Dockerfile": "FROM python:3.9\n",
+            "data_pipeline/src/ingest.py": "import pandas\n",
+            "training_pipeline/deploy/requirements.txt": "mlflow==2.1.1\n",
+            "training_pipeline/src/train.py": "import torch\n" + MAIN,
+            "README.md": "# Pipelines\n",
+        },
+        contract=None,
+    )
+
+    _, _, output = adopt(run_cli, repo)
+
+    assert "this repository holds 2 subprojects (data_pipeline/, training_pipeline/)" in output
+
+
+def test_a_project_that_deploys_from_its_own_folders_is_no_monorepo(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    repo = make_repo(
+        {
+            "deployment/requirements.txt": "fastapi==0.110.0\n",
+            "docker/requirements.txt": "uvicorn==0.29.0\n",
+            "train.py": "import torch\n" + MAIN,
+        },
+        contract=None,
+    )
+
+    contract, _, output = adopt(run_cli, repo)
+
+    assert "subprojects" not in output
+    assert contract.retrain is not None and contract.retrain.entrypoint == "python train.py"
+
+
 def test_a_project_with_one_packaged_subfolder_is_no_monorepo(
     make_repo: MakeRepo, run_cli: RunCli
 ) -> None:

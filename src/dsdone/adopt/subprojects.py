@@ -4,8 +4,10 @@ A repository whose folders are projects of their own (a course of modules, a col
 workshops, plugins side by side) has no single input, config or training command: what one
 subproject reads is not what the repository does. A subproject is a folder below the root with
 packaging or a pipeline of its own (``pyproject.toml``, ``setup.py``, ``requirements.txt``,
-``MLproject``, ``dvc.yaml``, ``Pipfile``, ``environment.yml``, a Kedro ``conf/base``); the root
-is a monorepo when two or more top-level folders hold one. There, inputs, config globs and the
+``MLproject``, ``dvc.yaml``, ``Pipfile``, ``environment.yml``, a Kedro ``conf/base``); such a
+file in a folder that builds or deploys an image (``deployment/requirements.txt``, the
+image's) makes the folder above it the subproject. The root is a monorepo when two or more
+top-level folders hold one. There, inputs, config globs and the
 retrain command that lie inside a subproject are left out, and a TODO names the subprojects
 (each can be adopted on its own: ``dsdone init --existing`` in its folder). Tests are kept:
 counting every subproject's tests is what the root's test suite is.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from dsdone.adopt.inference import Inference
 from dsdone.adopt.places import is_aside
+from dsdone.analysis.container_accounts import DEPLOYMENT_FOLDERS
 
 # Files that make the folder holding them a project of its own.
 _MARKERS = frozenset(
@@ -33,7 +36,9 @@ def subprojects(files: list[str]) -> list[str]:
         if not folder or folder.count("/") >= MAX_DEPTH or is_aside(path):
             continue
         if name in _MARKERS or (folder.endswith("conf/base") and name.endswith((".yml", ".yaml"))):
-            found.add(folder.removesuffix("/conf/base").removesuffix("conf/base"))
+            folder = folder.removesuffix("/conf/base").removesuffix("conf/base")
+            parent, _, last = folder.rpartition("/")
+            found.add(parent if last in DEPLOYMENT_FOLDERS else folder)
     found.discard("")
     return sorted(f for f in found if not any(f.startswith(other + "/") for other in found))
 

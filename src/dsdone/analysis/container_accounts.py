@@ -18,6 +18,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from dsdone.analysis.shell import commands
 
+# The folders where a project keeps what builds its image or deploys it (a Dockerfile, the
+# image's requirements.txt, a deploy script): part of the project that holds the folder.
+DEPLOYMENT_FOLDERS = frozenset({"docker", "deploy", "deployment", ".devcontainer"})
+
 # Files read, and how much of each: a Dockerfile or a compose file is a few kilobytes.
 MAX_FILES = 200
 MAX_FILE_BYTES = 256 * 1024

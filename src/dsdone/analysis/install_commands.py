@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from dsdone.analysis.ci import TOP_FILES, WORKFLOWS, ci_system, moved_folder, read_ci_file
-from dsdone.analysis.container_accounts import container_files
+from dsdone.analysis.container_accounts import DEPLOYMENT_FOLDERS, container_files
 from dsdone.analysis.readme_commands import documented_commands
 from dsdone.analysis.shell import commands, effective
 from dsdone.analysis.workflow_tools import join
@@ -108,7 +108,7 @@ def packages_by_name(project: Repository) -> list[NamedPackages]:
 
 
 # Where a project keeps its own Dockerfile: at its top, or in a folder for it there.
-_DOCKERFILE_FOLDERS = frozenset({"", "docker", "deploy", "deployment", ".devcontainer"})
+_DOCKERFILE_FOLDERS = frozenset({"", *DEPLOYMENT_FOLDERS})
 
 
 def _dockerfile_runs(project: Repository) -> Iterator[tuple[str, str, int]]:
