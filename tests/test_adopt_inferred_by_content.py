@@ -168,3 +168,60 @@ def test_a_vendored_main_py_is_not_a_training_script(make_repo: MakeRepo, run_cl
 
     assert contract.retrain is None
     assert "chevron" not in text and "chevron" not in output
+
+
+def imet_main(mode_nargs: str = "") -> str:
+    """lopuhin/kaggle-imet-2019's imet/main.py, in short: argparse positionals through an alias."""
+    return (
+        "import argparse\nimport torch\n\n\ndef main():\n"
+        "    parser = argparse.ArgumentParser()\n"
+        "    arg = parser.add_argument\n"
+        f"    arg('mode', choices=['train', 'validate']{mode_nargs})\n"
+        f"    arg('run_root'{mode_nargs})\n"
+        "    arg('--lr', type=float, default=1e-4)\n"
+        "    args = parser.parse_args()\n\n\n"
+        "if __name__ == '__main__':\n    main()\n"
+    )
+
+
+def test_a_trainer_whose_command_line_requires_arguments_is_not_adopted_without_them(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    # lopuhin/kaggle-imet-2019: `python -m imet.main` was adopted; it stops with "the following
+    # arguments are required: mode, run_root".
+    repo = make_repo({"imet/__init__.py": "", "imet/main.py": imet_main()}, contract=None)
+
+    contract, text, output = adopt(run_cli, repo)
+
+    assert contract.retrain is None
+    assert (
+        "imet/main.py trains, but its command line requires mode, run_root and the README "
+        "shows no command that gives them" in output
+    )
+    assert "#   python -m imet.main\n" in text  # listed for the user to complete
+
+
+@pytest.mark.parametrize(
+    ("files", "entrypoint"),
+    [
+        pytest.param(
+            {"imet/main.py": imet_main(", nargs='?'")}, "python -m imet.main", id="optional"
+        ),
+        pytest.param(
+            {
+                "imet/main.py": imet_main(),
+                "README.md": "# iMet\n\n```\npython -m imet.main train runs/resnet50\n```\n",
+            },
+            "python -m imet.main train runs/resnet50",
+            id="the README gives them",
+        ),
+    ],
+)
+def test_a_trainer_run_with_what_its_command_line_requires_is_adopted(
+    make_repo: MakeRepo, run_cli: RunCli, files: dict[str, str], entrypoint: str
+) -> None:
+    repo = make_repo({"imet/__init__.py": "", **files}, contract=None)
+
+    contract, _, _ = adopt(run_cli, repo)
+
+    assert contract.retrain is not None and contract.retrain.entrypoint == entrypoint

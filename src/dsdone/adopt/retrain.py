@@ -57,6 +57,7 @@ class Candidate:
     command: str
     depth: int  # folders below the root (a leading src/ does not count)
     rank: int  # 0 train.py, 1 another training name, 2 run.py / main.py / a flow
+    required: tuple[str, ...] = ()  # the arguments its command line requires (argparse's)
 
     @property
     def project(self) -> str:
@@ -193,8 +194,17 @@ def _script(repository: Repository, files: list[str], found: Inference) -> None:
         return
     candidates.sort(key=lambda c: (c.depth, c.rank, c.path))
     chosen = _choose(candidates)
-    if chosen is not None:
-        found.retrain = _documented(repository, chosen) or RetrainGuess(chosen.command, chosen.path)
+    documented = _documented(repository, chosen) if chosen is not None else None
+    if chosen is not None and documented is None and chosen.required:
+        # Run as it would be written, it stops at once with a usage error.
+        found.retrain_candidates = [chosen.command]
+        found.todo.append(
+            f"{chosen.path} trains, but its command line requires "
+            f"{', '.join(chosen.required)} and the README shows no command that gives them: "
+            "write the command that retrains under retrain.entrypoint"
+        )
+    elif chosen is not None:
+        found.retrain = documented or RetrainGuess(chosen.command, chosen.path)
     else:
         found.retrain_candidates = [c.command for c in candidates[:SHOWN_CANDIDATES]]
         more = len(candidates) - SHOWN_CANDIDATES
@@ -244,7 +254,7 @@ def _candidate(repository: Repository, path: str, files: list[str]) -> Candidate
     if resolve_command(repository, command).problems:
         return None
     parts = pure.parts[1:] if pure.parts[0] == "src" else pure.parts
-    return Candidate(path, command, len(parts) - 1, rank)
+    return Candidate(path, command, len(parts) - 1, rank, facts.required_arguments)
 
 
 def _script_rank(stem: str) -> int | None:

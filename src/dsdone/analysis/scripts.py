@@ -48,6 +48,9 @@ class ScriptFacts:
     # It defines a workflow for a scheduler (an Airflow DAG): the scheduler runs its tasks;
     # running the file itself only defines them.
     scheduled: bool = False
+    # The positional arguments its argparse parser requires (``parser.add_argument("mode")``),
+    # and "COMMAND" for a required sub-command: run without them, it exits with a usage error.
+    required_arguments: tuple[str, ...] = ()
 
 
 def script_facts(tree: ast.Module) -> ScriptFacts:
@@ -67,7 +70,68 @@ def script_facts(tree: ast.Module) -> ScriptFacts:
         serves=bool(_imported(tree) & _SERVING),
         trains=bool(_imported(tree) & _LEARNING) or _calls_training(tree),
         scheduled=bool(_imported(tree) & _SCHEDULERS),
+        required_arguments=tuple(_required_arguments(tree)),
     )
+
+
+def _required_arguments(tree: ast.Module) -> Iterator[str]:
+    """The positional arguments an argparse parser of the module requires: added by
+    ``add_argument`` (or a name bound to it, ``arg = parser.add_argument``) on a parser made
+    by ``ArgumentParser(...)`` itself (not a sub-command's, needed only when it is chosen),
+    unless ``nargs`` makes them optional; and a sub-command, when ``add_subparsers`` says it
+    is required."""
+    parsers: set[str] = set()
+    adders: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+            if not isinstance(target, ast.Name):
+                continue
+            if isinstance(value, ast.Call) and _name_of(value.func) == "ArgumentParser":
+                parsers.add(target.id)
+            elif _is_parser_method(value, parsers, "add_argument"):
+                adders.add(target.id)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        adds = _is_parser_method(func, parsers, "add_argument") or (
+            isinstance(func, ast.Name) and func.id in adders
+        )
+        if adds and node.args:
+            first = node.args[0]
+            if (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and not first.value.startswith("-")
+                and _keyword(node, "nargs") not in ("?", "*", "...")
+                and _keyword(node, "required") is not False
+            ):
+                yield first.value
+        elif _is_parser_method(func, parsers, "add_subparsers") and _keyword(node, "required"):
+            yield "COMMAND"
+
+
+def _is_parser_method(node: ast.expr, parsers: set[str], method: str) -> bool:
+    """Whether ``node`` is ``PARSER.method`` for one of the ``parsers`` (names of variables)."""
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == method
+        and isinstance(node.value, ast.Name)
+        and node.value.id in parsers
+    )
+
+
+def _keyword(call: ast.Call, name: str) -> object:
+    """The literal value of the keyword argument ``name`` of ``call``; None when absent or not
+    a literal (``argparse.REMAINDER`` is said as ``...``)."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            if isinstance(keyword.value, ast.Constant):
+                return keyword.value.value
+            if isinstance(keyword.value, ast.Attribute) and keyword.value.attr == "REMAINDER":
+                return "..."
+    return None
 
 
 def _calls_training(tree: ast.Module) -> bool:
