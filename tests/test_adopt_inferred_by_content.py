@@ -47,6 +47,7 @@ def test_a_monorepo_root_adopts_no_input_config_or_trainer_of_one_subproject(
         "input, config or retrain command is adopted from inside one of them" in output
     )
     assert "#   python rag-chatbot/train.py\n" in text  # listed for the user to pick
+    assert "retrain entrypoint" not in output  # not said to be found: it is not adopted
 
 
 def test_a_subproject_is_the_folder_above_the_one_that_builds_its_image(

@@ -82,9 +82,12 @@ def infer_retrain(repository: Repository, files: list[str], found: Inference) ->
     if found.retrain is None and not found.retrain_candidates:
         found.todo.append("no retrain entrypoint found: say how to retrain the model")
     elif found.retrain is not None and not found.retrain.command.startswith(("dvc", "mlflow")):
-        found.found.append(
-            f"retrain entrypoint `{found.retrain.command}` (from {found.retrain.origin})"
-        )
+        found.found.append(found_line(found.retrain))
+
+
+def found_line(retrain: RetrainGuess) -> str:
+    """What ``init --existing`` says it found, for a retrain command it adopts."""
+    return f"retrain entrypoint `{retrain.command}` (from {retrain.origin})"
 
 
 def kedro_retrain(repository: Repository, kedro: KedroProject, found: Inference) -> None:
