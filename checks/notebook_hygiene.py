@@ -13,13 +13,7 @@ from dsdone.analysis.notebooks import load_notebook
 from dsdone.api import Note, check, option
 from dsdone.project import OutsideProject, Project, compile_globs
 from dsdone.report import Area, Finding, Severity
-from dsdone.result_cache import (
-    ResultCache,
-    blob_key,
-    code_identity,
-    finding_from_json,
-    finding_json,
-)
+from dsdone.result_cache import code_identity, finding_from_json, finding_json
 from dsdone.safe_read import MAX_TEXT_BYTES
 
 CHECK_ID = "notebook-hygiene"
@@ -92,7 +86,9 @@ def notebook_hygiene(project: Project, options: NotebookHygieneOptions) -> Itera
     excluded = project.contract.settings(CHECK_ID).exclude
     skip = compile_globs(excluded).match_file if excluded else None
     limit = options.max_output_kb * KILOBYTE
-    cache = _Cache(project, limit)
+    # Most notebooks do not change from one run to the next, and reading one costs more than
+    # the rest of the check: their findings are kept by blob (``dsdone.result_cache``).
+    cache = project.file_results("notebooks", code_identity(__file__), (repr(limit),))
     count = 0
     for relative in project.with_suffix(".ipynb"):
         if not relative.endswith(".ipynb") or CHECKPOINTS in f"/{relative}":
@@ -100,51 +96,26 @@ def notebook_hygiene(project: Project, options: NotebookHygieneOptions) -> Itera
         if skip is not None and skip(relative):
             continue
         count += 1
-        known = cache.get(relative)
+        known = _cached(cache.get(relative), relative)
         if known is not None:
             yield from known
             continue
         findings, by_content = _check_notebook(project, relative, limit)
         if by_content:
-            cache.put(relative, findings)
+            cache.put(relative, [finding_json(finding) for finding in findings])
         yield from findings
     cache.save()
     yield Note(f"{count} notebook" + ("s" if count != 1 else "") if count else "no notebooks")
 
 
-class _Cache:
-    """The findings of each unchanged tracked notebook, kept between runs by its blob
-    (``dsdone.result_cache``): most notebooks of a project do not change from one run to the
-    next, and reading one costs more than the rest of the check."""
-
-    def __init__(self, project: Project, limit: float) -> None:
-        self._blobs = project.index.blobs
-        self._settings = (repr(limit),)
-        self._cache = ResultCache(
-            project.cache_folder, "notebooks", project.root, code_identity(__file__)
-        )
-
-    def get(self, relative: str) -> list[Finding] | None:
-        blob = self._blobs.get(relative)
-        if blob is None:
-            return None
-        entry = self._cache.get(blob_key(relative, self._settings, blob))
-        if not isinstance(entry, list):
-            return None
-        try:
-            return [finding_from_json(relative, item) for item in entry]
-        except ValueError:
-            return None
-
-    def put(self, relative: str, findings: list[Finding]) -> None:
-        blob = self._blobs.get(relative)
-        if blob is not None:
-            self._cache.put(
-                blob_key(relative, self._settings, blob), [finding_json(f) for f in findings]
-            )
-
-    def save(self) -> None:
-        self._cache.save()
+def _cached(entry: object, relative: str) -> list[Finding] | None:
+    """The findings ``cache.put`` kept for the notebook ``relative``; None for anything else."""
+    if not isinstance(entry, list):
+        return None
+    try:
+        return [finding_from_json(relative, item) for item in entry]
+    except ValueError:
+        return None
 
 
 def _check_notebook(project: Project, relative: str, limit: float) -> tuple[list[Finding], bool]:

@@ -32,13 +32,7 @@ from dsdone.api import Note, check, option
 from dsdone.globs import compile_globs
 from dsdone.project import OutsideProject, Project
 from dsdone.report import Area, Finding, Severity
-from dsdone.result_cache import (
-    ResultCache,
-    blob_key,
-    code_identity,
-    finding_from_json,
-    finding_json,
-)
+from dsdone.result_cache import code_identity, finding_from_json, finding_json
 from dsdone.safe_read import BINARY_PROBE_BYTES, MAX_TEXT_BYTES
 
 CHECK_ID = "personal-paths"
@@ -215,11 +209,18 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
     # say "ready" without saying so. First what the index could not list or name...
     unread = [(path, why) for path, why in project.index.unsearched if searched(path)]
 
-    cache = _FileCache(project, (*sorted(allowed), str(cap), str(options.include_docs)))
+    # What was found in each unchanged tracked file is kept by its blob with the options it was
+    # scanned with: a large repository's thousands of near misses (URLs, $HOME) are not
+    # scanned again, nor their sizes asked.
+    cache = project.file_results(
+        CHECK_ID,
+        code_identity(__file__, personal_paths_scanner.__file__),
+        (*sorted(allowed), str(cap), str(options.include_docs)),
+    )
 
     def found() -> Iterator[_Found]:
         for relative, lines in _candidates(project, searched, allowed):
-            known = cache.get(relative)
+            known = _scanned_from_json(relative, cache.get(relative))
             if known is not None:
                 items, cut = known
             else:
@@ -233,7 +234,7 @@ def personal_paths(project: Project, options: PersonalPathsOptions) -> Iterator[
                 if scanned is None:
                     continue  # a link out of the project
                 items, cut = scanned
-                cache.put(relative, items, cut)
+                cache.put(relative, _scanned_json(items, cut))
             if cut:
                 truncated.append(relative)
             yield from items
@@ -343,39 +344,19 @@ def _scan(
     return list(_scan_file(relative, text, allowed)), not complete
 
 
-class _FileCache:
-    """What was found in each unchanged tracked file, kept between runs by its blob
-    (``dsdone.result_cache``) with the options it was scanned with: a large repository's
-    thousands of near misses (URLs, ``$HOME``) are not scanned again, nor their sizes asked."""
+def _scanned_json(items: list[_Found], cut: bool) -> list[Any]:
+    """What the cache keeps of one file's scan."""
+    return [[[finding_json(i.finding), i.user, i.in_container, i.before] for i in items], cut]
 
-    def __init__(self, project: Project, settings: tuple[str, ...]) -> None:
-        self._blobs = project.index.blobs
-        self._settings = settings
-        self._cache = ResultCache(
-            project.cache_folder,
-            CHECK_ID,
-            project.root,
-            code_identity(__file__, personal_paths_scanner.__file__),
-        )
 
-    def get(self, relative: str) -> tuple[list[_Found], bool] | None:
-        blob = self._blobs.get(relative)
-        entry = None if blob is None else self._cache.get(blob_key(relative, self._settings, blob))
-        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], bool)):
-            return None
-        try:
-            return [_found_from_json(relative, item) for item in entry[0]], entry[1]
-        except (ValueError, TypeError):
-            return None
-
-    def put(self, relative: str, items: list[_Found], cut: bool) -> None:
-        blob = self._blobs.get(relative)
-        if blob is not None:
-            kept = [[finding_json(i.finding), i.user, i.in_container, i.before] for i in items]
-            self._cache.put(blob_key(relative, self._settings, blob), [kept, cut])
-
-    def save(self) -> None:
-        self._cache.save()
+def _scanned_from_json(relative: str, entry: object) -> tuple[list[_Found], bool] | None:
+    """The scan of ``relative`` that ``_scanned_json`` kept; None for anything else."""
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], bool)):
+        return None
+    try:
+        return [_found_from_json(relative, item) for item in entry[0]], entry[1]
+    except (ValueError, TypeError):
+        return None
 
 
 def _found_from_json(relative: str, item: object) -> _Found:

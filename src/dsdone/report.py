@@ -157,6 +157,22 @@ class Finding:
 CHECK_FIELDS = ("message", "path", "line", "column", "cell", "cell_line", "hint", "change")
 
 
+def malformed(finding: Finding) -> str | None:
+    """What is wrong with a finding built by hand (a plugin's, one read back from a cache), so
+    that a mistake is said and not a crash of the report; None when nothing is."""
+    if not isinstance(finding.message, str) or not finding.message:
+        return f"message must be a non-empty string, not {finding.message!r:.40}"
+    for name in ("path", "hint", "change"):
+        value = getattr(finding, name)
+        if value is not None and not isinstance(value, str):
+            return f"{name} must be a string or None, not {value!r:.40}"
+    for name in ("line", "column", "cell", "cell_line"):
+        value = getattr(finding, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            return f"{name} must be a whole number or None, not {value!r:.40}"
+    return None
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """What one check concluded about the project."""

@@ -42,6 +42,7 @@ from dsdone.memo import BoundedCache
 from dsdone.parsed import Parsed, parse
 from dsdone.pysource import parse_python
 from dsdone.report import RepositoryInfo
+from dsdone.result_cache import FileResults, ResultCache
 from dsdone.safe_read import (
     BINARY_PROBE_BYTES,
     MAX_PYTHON_BYTES,
@@ -469,6 +470,13 @@ class Repository:
             lines = lines_holding(data[:MAX_TEXT_BYTES], wanted)
             if lines or not complete:
                 yield FileLines(path, lines, complete)
+
+    def file_results(self, kind: str, code: str, settings: Iterable[str]) -> FileResults:
+        """What the analysis ``kind`` (made by the code ``code`` says, with ``settings``) learnt
+        from each unchanged tracked file in an earlier run, kept in the cache folder
+        (``dsdone.result_cache``); nothing is kept without one."""
+        cache = ResultCache(self.cache_folder, kind, self.root, code)
+        return FileResults(cache, self.index.blobs, settings)
 
     def size(self, relative: str) -> int:
         """The file's size in bytes; ``OSError`` or ``OutsideProject`` as ``read_bytes``."""

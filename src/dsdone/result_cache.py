@@ -26,12 +26,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from dsdone import __version__
-from dsdone.report import CHECK_FIELDS, Finding
+from dsdone.report import CHECK_FIELDS, Finding, malformed
 
 CACHE_ENV = "DSDONE_CACHE_DIR"
 # The layout of the cache's files; a dsdone that writes them otherwise changes it.
@@ -114,7 +114,6 @@ def write_cache(file: Path, data: str) -> None:
 
 # What a cache keeps of a finding a check made of one file: its path is the key's.
 _KEPT_FIELDS = tuple(name for name in CHECK_FIELDS if name != "path")
-_NUMBERS = frozenset({"line", "column", "cell", "cell_line"})
 
 
 def finding_json(finding: Finding) -> list[Any]:
@@ -127,15 +126,11 @@ def finding_from_json(path: str, data: object) -> Finding:
     anything else (a cache written otherwise)."""
     if not isinstance(data, list) or len(data) != len(_KEPT_FIELDS):
         raise ValueError("not a finding")
-    fields = dict(zip(_KEPT_FIELDS, data, strict=True))
-    for name, value in fields.items():
-        if name in _NUMBERS:
-            fits = value is None or (isinstance(value, int) and not isinstance(value, bool))
-        else:
-            fits = isinstance(value, str) or (value is None and name != "message")
-        if not fits:
-            raise ValueError(f"not a finding: {name}")
-    return Finding(path=path, **fields)
+    finding = Finding(path=path, **dict(zip(_KEPT_FIELDS, data, strict=True)))
+    problem = malformed(finding)
+    if problem is not None:
+        raise ValueError(f"not a finding: {problem}")
+    return finding
 
 
 class ResultCache:
@@ -198,3 +193,27 @@ def _read(file: Path, code: str) -> dict[str, Any]:
         return {}
     entries = data.get("entries")
     return entries if isinstance(entries, dict) else {}
+
+
+class FileResults:
+    """What one analysis learnt from each unchanged tracked file of a project, kept in
+    ``cache`` by the file's path and blob (``blobs``: ``FileIndex.blobs``) with the
+    ``settings`` it was made with: a file that changed in any way, or is not tracked, is not
+    looked up, nor kept."""
+
+    def __init__(self, cache: ResultCache, blobs: Mapping[str, str], settings: Iterable[str]):
+        self._cache = cache
+        self._blobs = blobs
+        self._settings = tuple(settings)
+
+    def get(self, path: str) -> Any | None:
+        blob = self._blobs.get(path)
+        return None if blob is None else self._cache.get(blob_key(path, self._settings, blob))
+
+    def put(self, path: str, value: Any) -> None:
+        blob = self._blobs.get(path)
+        if blob is not None:
+            self._cache.put(blob_key(path, self._settings, blob), value)
+
+    def save(self) -> None:
+        self._cache.save()

@@ -24,7 +24,7 @@ from dsdone.globs import compile_globs
 from dsdone.grouping import DEFAULT_MAX_FINDINGS
 from dsdone.isolation import set_deadline
 from dsdone.project import Project
-from dsdone.report import CHECK_FIELDS, CheckResult, Finding, Status
+from dsdone.report import CHECK_FIELDS, CheckResult, Finding, Status, malformed
 
 # A check that hangs must not hang CI: this bounds every check unless the contract or
 # --timeout says otherwise.
@@ -282,7 +282,7 @@ def _call(project: Project, prepared: PreparedCheck) -> Outcome:
     try:
         for item in check.call(project, prepared.options):
             if isinstance(item, Finding):
-                problem = _malformed(item)
+                problem = malformed(item)
                 if problem:
                     return Outcome(
                         Status.ERROR, f"the check yielded a malformed Finding: {problem}", []
@@ -330,21 +330,5 @@ def _text(value: object) -> str:
 
 def _identity(finding: Finding) -> tuple[object, ...]:
     """What makes two findings the same one: what they say, where, and how to fix it (fields
-    ``_malformed`` has checked to be hashable)."""
+    ``malformed`` has checked to be hashable)."""
     return tuple(getattr(finding, name) for name in CHECK_FIELDS)
-
-
-def _malformed(finding: Finding) -> str | None:
-    """What is wrong with a finding a check built by hand, so that a plugin's mistake is its
-    own error and not a crash of the report."""
-    if not isinstance(finding.message, str) or not finding.message:
-        return f"message must be a non-empty string, not {finding.message!r:.40}"
-    for name in ("path", "hint", "change"):
-        value = getattr(finding, name)
-        if value is not None and not isinstance(value, str):
-            return f"{name} must be a string or None, not {value!r:.40}"
-    for name in ("line", "column", "cell", "cell_line"):
-        value = getattr(finding, name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            return f"{name} must be a whole number or None, not {value!r:.40}"
-    return None

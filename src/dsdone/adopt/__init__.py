@@ -20,7 +20,7 @@ from dsdone.adopt.configs import infer_configs
 from dsdone.adopt.data import infer_dvc, infer_kedro, infer_mlproject, infer_schemas
 from dsdone.adopt.inference import MAX_ENTRIES, Inference, writable
 from dsdone.adopt.render import render
-from dsdone.adopt.retrain import infer_retrain
+from dsdone.adopt.retrain import infer_retrain, say_retrain
 from dsdone.adopt.subprojects import confine_retrain, monorepo_subprojects, outside
 from dsdone.adopt.suite import infer_tests
 from dsdone.analysis.code_refs import read_pyproject
@@ -144,6 +144,7 @@ def infer(repository: Repository, name: str, owner: str) -> Inference:
     infer_schemas(own, found)
     infer_retrain(repository, files, found)
     confine_retrain(projects, found)
+    say_retrain(found)
     found.keep_writable()
     unread = repository.index.unsearched
     if unread:

@@ -79,15 +79,18 @@ def infer_retrain(repository: Repository, files: list[str], found: Inference) ->
         _script(repository, files, found)
     if found.retrain is None:
         _sub_project_target(repository, files, found)
+
+
+def say_retrain(found: Inference) -> None:
+    """Say what was adopted as the retrain command, or that none was found; once nothing
+    more can change it (a monorepo root lists a subproject's trainer instead of adopting it,
+    ``subprojects.confine_retrain``)."""
     if found.retrain is None and not found.retrain_candidates:
         found.todo.append("no retrain entrypoint found: say how to retrain the model")
     elif found.retrain is not None and not found.retrain.command.startswith(("dvc", "mlflow")):
-        found.found.append(found_line(found.retrain))
-
-
-def found_line(retrain: RetrainGuess) -> str:
-    """What ``init --existing`` says it found, for a retrain command it adopts."""
-    return f"retrain entrypoint `{retrain.command}` (from {retrain.origin})"
+        found.found.append(
+            f"retrain entrypoint `{found.retrain.command}` (from {found.retrain.origin})"
+        )
 
 
 def kedro_retrain(repository: Repository, kedro: KedroProject, found: Inference) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dsdone.adopt.inference import Inference
 from dsdone.adopt.places import is_aside
-from dsdone.adopt.retrain import found_line
 from dsdone.analysis.container_accounts import DEPLOYMENT_FOLDERS
 
 # Files that make the folder holding them a project of its own.
@@ -67,8 +66,6 @@ def confine_retrain(projects: list[str], found: Inference) -> None:
     if retrain is not None and any(retrain.origin.startswith(p + "/") for p in projects):
         found.retrain_candidates.insert(0, retrain.command)  # listed, for the user to pick
         found.retrain = None
-        # Not adopted after all: not said to be found either.
-        found.found = [line for line in found.found if line != found_line(retrain)]
     shown = ", ".join(f"{p}/" for p in projects[:SHOWN])
     more = f" and {len(projects) - SHOWN} more" if len(projects) > SHOWN else ""
     found.todo.append(

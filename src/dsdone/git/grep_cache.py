@@ -46,11 +46,13 @@ MAX_KEPT_BYTES = 16 * 1024 * 1024
 MAX_PATHSPEC_CHARS = 24_000 if os.name == "nt" else 400_000
 MAX_PATHSPEC_FILES = 2_000
 
-_CODE = code_identity(
-    __file__,
-    str(Path(__file__).with_name("grep.py")),
-    str(Path(__file__).with_name("anchors.py")),
-)
+
+def _code() -> str:
+    """The identity of the search's code: this module, ``grep`` and ``anchors``."""
+    here = Path(__file__)
+    return code_identity(
+        str(here), str(here.with_name("grep.py")), str(here.with_name("anchors.py"))
+    )
 
 
 def has_cache(folder: Path | None, root: Path) -> bool:
@@ -174,7 +176,7 @@ class GrepCache:
         if clean == self._clean and hits == self._hits:
             return
         data = {
-            "code": _CODE,
+            "code": _code(),
             "namespace": self._namespace,
             # One string for the many files without a hit: read back by one split.
             "clean": "\0".join(part for pair in sorted(clean.items()) for part in pair),
@@ -246,7 +248,7 @@ def _read(
         return {}, {}
     if (
         not isinstance(data, dict)
-        or data.get("code") != _CODE
+        or data.get("code") != _code()
         or data.get("namespace") != namespace
     ):
         return {}, {}
